@@ -1,0 +1,98 @@
+#include "configs/loader/catalog.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+
+#include <fmt/format.h>
+
+#include "configs/loader/text_loader.hpp"
+
+namespace kcsim::config {
+namespace {
+
+constexpr const char* kExtension = ".textproto";
+
+template <class Msg>
+Msg load_entry(const Catalog& catalog, const std::string& folder, const std::string& name,
+               const Origin& where, const char* what) {
+  auto path = catalog.root() / folder / (name + kExtension);
+  if (name.empty() || !std::filesystem::exists(path)) {
+    auto known = catalog.names(folder);
+    throw_input_error(where, what,
+                      fmt::format("unknown {} \"{}\"; the catalog {} has: {}", what, name,
+                                  (catalog.root() / folder).string(), fmt::join(known, ", ")));
+  }
+  Msg message;
+  LoadedFile::parse(path, &message);
+  return message;
+}
+
+}  // namespace
+
+Catalog::Catalog(std::filesystem::path root) : root_(std::move(root)) {}
+
+std::filesystem::path Catalog::default_root() {
+  if (const char* env = std::getenv("KCSIM_CONFIG_DIR"); env && *env) return env;
+  return KCSIM_DEFAULT_CONFIG_DIR;
+}
+
+Chip Catalog::chip(const std::string& name, const Origin& where) const {
+  return load_entry<Chip>(*this, "chips", name, where, "chip");
+}
+
+Model Catalog::model(const std::string& name, const Origin& where) const {
+  return load_entry<Model>(*this, "models", name, where, "model");
+}
+
+Cluster Catalog::cluster(const std::string& name, const Origin& where) const {
+  return load_entry<Cluster>(*this, "clusters", name, where, "cluster");
+}
+
+std::vector<std::filesystem::path> Catalog::files(const std::string& folder) const {
+  std::vector<std::filesystem::path> result;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(root_ / folder, ec)) {
+    if (entry.is_regular_file() && entry.path().extension() == kExtension) {
+      result.push_back(entry.path());
+    }
+  }
+  std::sort(result.begin(), result.end());
+  return result;
+}
+
+std::vector<std::string> Catalog::names(const std::string& folder) const {
+  std::vector<std::string> result;
+  for (const auto& path : files(folder)) result.push_back(path.stem().string());
+  return result;
+}
+
+Chip merge_chip(const Chip& base, const Chip& overrides) {
+  Chip merged = base;
+  Chip rest = overrides;
+  rest.clear_peak();
+  if (rest.has_power() && rest.power().dvfs_size() > 0) merged.mutable_power()->clear_dvfs();
+  merged.MergeFrom(rest);
+  for (const auto& peak : overrides.peak()) {
+    auto existing = std::find_if(merged.mutable_peak()->begin(), merged.mutable_peak()->end(),
+                                  [&](const DtypePeak& p) { return p.dtype() == peak.dtype(); });
+    if (existing != merged.mutable_peak()->end()) {
+      existing->MergeFrom(peak);
+    } else {
+      *merged.add_peak() = peak;
+    }
+  }
+  return merged;
+}
+
+Model merge_model(const Model& base, const Model& overrides) {
+  Model merged = base;
+  merged.MergeFrom(overrides);
+  bool shape_changed = overrides.has_layers() || overrides.has_hidden() || overrides.has_heads() ||
+                       overrides.has_kv_heads() || overrides.has_head_dim() ||
+                       overrides.has_ffn_hidden() || overrides.has_vocab() ||
+                       overrides.has_experts() || overrides.has_mlp();
+  if (shape_changed && !overrides.has_published_params_b()) merged.clear_published_params_b();
+  return merged;
+}
+
+}  // namespace kcsim::config

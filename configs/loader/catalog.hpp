@@ -1,0 +1,44 @@
+// The catalogs under configs/: chips, models, clusters, scenarios, validation cases, looked up
+// by name (the file name without .textproto).
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "chip.pb.h"
+#include "cluster.pb.h"
+#include "configs/loader/errors.hpp"
+#include "model.pb.h"
+
+namespace kcsim::config {
+
+class Catalog {
+ public:
+  explicit Catalog(std::filesystem::path root);
+  // $KCSIM_CONFIG_DIR when set, else the configs/ folder of the source tree kcsim was built from.
+  static std::filesystem::path default_root();
+
+  const std::filesystem::path& root() const { return root_; }
+
+  // Each throws InputError at `where` naming the entries that exist when `name` is unknown.
+  Chip chip(const std::string& name, const Origin& where = {}) const;
+  Model model(const std::string& name, const Origin& where = {}) const;
+  Cluster cluster(const std::string& name, const Origin& where = {}) const;
+
+  // Sorted entry names of a catalog folder ("chips", "models", "clusters", ...).
+  std::vector<std::string> names(const std::string& folder) const;
+  // Sorted files of a catalog folder.
+  std::vector<std::filesystem::path> files(const std::string& folder) const;
+
+ private:
+  std::filesystem::path root_;
+};
+
+// A catalog chip with a scenario's overrides applied: scalar fields replace, a peak replaces
+// the one of the same dtype, a DVFS list replaces the whole list.
+Chip merge_chip(const Chip& base, const Chip& overrides);
+// A catalog model with overrides applied. Changing the shape drops the published size.
+Model merge_model(const Model& base, const Model& overrides);
+
+}  // namespace kcsim::config

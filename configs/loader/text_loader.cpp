@@ -1,0 +1,113 @@
+#include "configs/loader/text_loader.hpp"
+
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+#include <fmt/format.h>
+#include <google/protobuf/io/tokenizer.h>
+#include <google/protobuf/util/json_util.h>
+
+namespace kcsim::config {
+namespace {
+
+namespace pb = google::protobuf;
+
+// Keeps the first parse error with its position (the parser's are 0-based).
+class FirstErrorCollector : public pb::io::ErrorCollector {
+ public:
+  void AddError(int line, pb::io::ColumnNumber column, const std::string& message) override {
+    if (!has_error) {
+      has_error = true;
+      this->line = line + 1;
+      this->column = column + 1;
+      this->message = message;
+    }
+  }
+  void AddWarning(int, pb::io::ColumnNumber, const std::string&) override {}
+
+  bool has_error = false;
+  int line = 0;
+  int column = 0;
+  std::string message;
+};
+
+// The field name a parser message is about, when it quotes one ("...field "foo"...").
+std::string field_in_message(const std::string& message) {
+  auto open = message.find('"');
+  if (open == std::string::npos) return "syntax";
+  auto close = message.find('"', open + 1);
+  if (close == std::string::npos) return "syntax";
+  return message.substr(open + 1, close - open - 1);
+}
+
+bool ends_with(const std::string& s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+}  // namespace
+
+LoadedFile LoadedFile::parse(const std::filesystem::path& path, pb::Message* message) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    throw InputError(fmt::format("{}: file: cannot be opened", path.string()));
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_text(text.str(), path.string(), message);
+}
+
+LoadedFile LoadedFile::parse_text(const std::string& text, const std::string& name,
+                                  pb::Message* message) {
+  message->Clear();
+  if (ends_with(name, ".json")) {
+    pb::util::JsonParseOptions options;
+    options.ignore_unknown_fields = false;
+    auto status = pb::util::JsonStringToMessage(text, message, options);
+    if (!status.ok()) {
+      throw InputError(fmt::format("{}: json: {}", name, std::string(status.message())));
+    }
+    return LoadedFile(name, message->GetDescriptor(), nullptr);
+  }
+  auto tree = std::make_shared<pb::TextFormat::ParseInfoTree>();
+  FirstErrorCollector errors;
+  pb::TextFormat::Parser parser;
+  parser.RecordErrorsTo(&errors);
+  parser.WriteLocationsTo(tree.get());
+  if (!parser.ParseFromString(text, message)) {
+    Origin origin{name, errors.line, errors.column};
+    throw_input_error(origin, field_in_message(errors.message),
+                      errors.has_error ? errors.message : "does not parse");
+  }
+  return LoadedFile(name, message->GetDescriptor(), std::move(tree));
+}
+
+Origin LoadedFile::locate(std::string_view field_path) const {
+  Origin whole{file_, 0, 0};
+  if (!tree_) return whole;
+  const pb::Descriptor* descriptor = root_;
+  const pb::TextFormat::ParseInfoTree* tree = tree_.get();
+  Origin best = whole;
+  while (!field_path.empty() && descriptor && tree) {
+    auto dot = field_path.find('.');
+    std::string_view part = field_path.substr(0, dot);
+    field_path = dot == std::string_view::npos ? std::string_view{} : field_path.substr(dot + 1);
+    int index = -1;
+    if (auto bracket = part.find('['); bracket != std::string_view::npos) {
+      index = std::stoi(std::string(part.substr(bracket + 1)));
+      part = part.substr(0, bracket);
+    }
+    const pb::FieldDescriptor* field = descriptor->FindFieldByName(std::string(part));
+    if (!field) break;
+    if (!field->is_repeated()) index = -1;
+    auto location = tree->GetLocation(field, index);
+    if (location.line < 0) break;
+    best = Origin{file_, location.line + 1, location.column + 1};
+    if (field->type() != pb::FieldDescriptor::TYPE_MESSAGE) break;
+    tree = tree->GetTreeForNested(field, index);
+    descriptor = field->message_type();
+  }
+  return best;
+}
+
+}  // namespace kcsim::config
