@@ -35,6 +35,8 @@ struct ModelShape {
   int64_t kv_dim() const { return kv_heads * head_dim; }
 };
 
+// Parameters of one MLP (one expert of an MoE layer), biases included.
+double mlp_parameters(const ModelShape& m);
 // Parameters of one transformer layer (attention, MLP or all experts and the router, norms).
 double layer_parameters(const ModelShape& m);
 // Parameters a token actually uses in one layer (MoE: top_k experts, not all).

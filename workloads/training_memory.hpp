@@ -23,6 +23,8 @@ struct TrainingSetup {
   double grad_bytes = 4;        // fp32 gradient accumulation (Megatron's default)
   double optimizer_bytes = 12;  // fp32 master weights + Adam m and v, per parameter
   double act_bytes = 2;
+  // Fused attention keeps no a*s*s score tensors, as if selective recompute were on.
+  bool flash_attention = false;
 };
 
 struct TrainingMemory {
@@ -42,6 +44,14 @@ struct TrainingMemory {
 // parallelism), 34*s*b*h/t with selective recompute, 2*s*b*h (the layer input) with full.
 // 1F1B keeps pp micro-batches in flight on the first stage; interleaving adds (pp-1)/(pp*v).
 TrainingMemory training_memory_per_device(const ModelShape& m, const TrainingSetup& s);
+
+// Activation bytes one layer keeps for one micro-batch on one device (the Korthikanti term,
+// recompute and sequence parallelism applied, scaled by act_bytes / 2).
+double activation_bytes_per_layer(const ModelShape& m, const TrainingSetup& s);
+
+// Parameters one device of the first pipeline stage holds before any ZeRO sharding (its layers'
+// share under tp and ep, plus the embedding; all non-layer parameters when pp == 1).
+double parameters_per_device(const ModelShape& m, const TrainingSetup& s);
 
 // "weights 12.3 GiB, gradients ..., total ..." for messages.
 std::string describe(const TrainingMemory& memory);

@@ -32,13 +32,31 @@ class FirstErrorCollector : public pb::io::ErrorCollector {
   std::string message;
 };
 
-// The field name a parser message is about, when it quotes one ("...field "foo"...").
-std::string field_in_message(const std::string& message) {
-  auto open = message.find('"');
-  if (open == std::string::npos) return "syntax";
-  auto close = message.find('"', open + 1);
-  if (close == std::string::npos) return "syntax";
-  return message.substr(open + 1, close - open - 1);
+// The line of `text` with 1-based number `line`.
+std::string line_of(const std::string& text, int line) {
+  std::istringstream in(text);
+  std::string current;
+  for (int i = 1; std::getline(in, current); ++i) {
+    if (i == line) return current;
+  }
+  return "";
+}
+
+// The field an error is about: the one the parser names ("...no field named "x"."), else the
+// field written first on the line ("x: ..." or "x {"), else "syntax".
+std::string field_of_error(const std::string& message, const std::string& line) {
+  const std::string named = "no field named \"";
+  if (auto at = message.find(named); at != std::string::npos) {
+    auto start = at + named.size();
+    return message.substr(start, message.find('"', start) - start);
+  }
+  auto begin = line.find_first_not_of(" \t");
+  if (begin == std::string::npos) return "syntax";
+  auto end = line.find_first_of(" \t:{[", begin);
+  std::string word = line.substr(begin, end == std::string::npos ? end : end - begin);
+  bool identifier = !word.empty() && word.find_first_not_of(
+      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.") == std::string::npos;
+  return identifier ? word : "syntax";
 }
 
 bool ends_with(const std::string& s, std::string_view suffix) {
@@ -75,9 +93,14 @@ LoadedFile LoadedFile::parse_text(const std::string& text, const std::string& na
   parser.RecordErrorsTo(&errors);
   parser.WriteLocationsTo(tree.get());
   if (!parser.ParseFromString(text, message)) {
+    std::string line = line_of(text, errors.line);
+    std::string field = field_of_error(errors.message, line);
     Origin origin{name, errors.line, errors.column};
-    throw_input_error(origin, field_in_message(errors.message),
-                      errors.has_error ? errors.message : "does not parse");
+    // Point at the field's name when it is on the line (the parser points past it).
+    if (auto at = line.find(field); field != "syntax" && at != std::string::npos) {
+      origin.column = static_cast<int>(at) + 1;
+    }
+    throw_input_error(origin, field, errors.has_error ? errors.message : "does not parse");
   }
   return LoadedFile(name, message->GetDescriptor(), std::move(tree));
 }

@@ -1,0 +1,149 @@
+#include "analysis/json_writer.hpp"
+
+#include <cmath>
+
+namespace kcsim {
+namespace {
+
+Json memory_json(const MemoryUse& m) {
+  return Json{{"weights_gib", m.weights_gib},         {"gradients_gib", m.gradients_gib},
+              {"optimizer_gib", m.optimizer_gib},     {"activations_gib", m.activations_gib},
+              {"workspace_gib", m.workspace_gib},     {"total_gib", m.total_gib},
+              {"capacity_gib", m.capacity_gib}};
+}
+
+}  // namespace
+
+bool ValidationRow::within_tolerance() const {
+  return error.empty() && std::fabs(relative_error()) <= tolerance;
+}
+
+Json to_json(const TrainingResult& r) {
+  Json j;
+  j["workload"] = "training";
+  j["engine"] = r.engine;
+  j["cluster"] = r.cluster;
+  j["chip"] = r.chip;
+  j["model"] = r.model;
+  j["parameters"] = r.parameters;
+  j["dtype"] = r.dtype;
+  j["devices"] = r.devices;
+  j["tp"] = r.tp;
+  j["pp"] = r.pp;
+  j["dp"] = r.dp;
+  j["ep"] = r.ep;
+  j["virtual_stages"] = r.virtual_stages;
+  j["sequence_parallel"] = r.sequence_parallel;
+  j["recompute"] = r.recompute;
+  j["zero_stage"] = r.zero_stage;
+  j["global_batch_sequences"] = r.global_batch;
+  j["micro_batch_sequences"] = r.micro_batch;
+  j["micro_batches"] = r.micro_batches;
+  j["seq_len_tokens"] = r.seq_len;
+  j["iteration_time_s"] = r.iteration_time_s;
+  j["tokens_per_s"] = r.tokens_per_s;
+  j["model_flops_per_iteration"] = r.model_flops_per_iteration;
+  j["hardware_flops_per_iteration"] = r.hardware_flops_per_iteration;
+  j["model_tflops_per_device"] = r.model_tflops_per_device;
+  j["hardware_tflops_per_device"] = r.hardware_tflops_per_device;
+  j["mfu"] = r.mfu;
+  j["memory_per_device_gib"] = r.memory.total_gib;
+  j["memory_capacity_gib"] = r.memory.capacity_gib;
+  j["memory_breakdown_gib"] = memory_json(r.memory);
+  j["time_breakdown_s"] = Json{{"compute_s", r.time.compute_s},
+                               {"recompute_s", r.time.recompute_s},
+                               {"tp_comm_s", r.time.tp_comm_s},
+                               {"pp_comm_s", r.time.pp_comm_s},
+                               {"ep_comm_s", r.time.ep_comm_s},
+                               {"dp_comm_exposed_s", r.time.dp_comm_exposed_s},
+                               {"dp_comm_total_s", r.time.dp_comm_total_s},
+                               {"bubble_s", r.time.bubble_s},
+                               {"optimizer_s", r.time.optimizer_s}};
+  j["energy_per_iteration_j"] = r.energy_per_iteration_j;
+  j["energy_per_token_j"] = r.energy_per_token_j;
+  j["avg_it_power_w"] = r.avg_it_power_w;
+  j["avg_device_power_w"] = r.avg_device_power_w;
+  j["tokens_per_s_per_kw"] = r.tokens_per_s_per_kw;
+  return j;
+}
+
+Json to_json(const ServingResult& r) {
+  Json j;
+  j["workload"] = "serving";
+  j["engine"] = r.engine;
+  j["cluster"] = r.cluster;
+  j["chip"] = r.chip;
+  j["model"] = r.model;
+  j["parameters"] = r.parameters;
+  j["dtype"] = r.dtype;
+  j["devices"] = r.devices;
+  j["tp"] = r.tp;
+  j["replicas"] = r.replicas;
+  j["batch_size"] = r.batch_size;
+  j["prompt_tokens"] = r.prompt_tokens;
+  j["output_tokens"] = r.output_tokens;
+  j["ttft_s"] = r.ttft_s;
+  j["tpot_s"] = r.tpot_s;
+  j["e2e_s"] = r.e2e_s;
+  j["throughput_output_tokens_per_s"] = r.throughput_output_tokens_per_s;
+  j["max_batch_by_kv"] = r.max_batch_by_kv;
+  j["kv_bytes_per_token"] = r.kv_bytes_per_token;
+  j["memory_per_device_gib"] = r.memory.total_gib;
+  j["memory_breakdown_gib"] = memory_json(r.memory);
+  j["energy_per_output_token_j"] = r.energy_per_output_token_j;
+  j["avg_it_power_w"] = r.avg_it_power_w;
+  j["avg_device_power_w"] = r.avg_device_power_w;
+  j["output_tokens_per_s_per_kw"] = r.output_tokens_per_s_per_kw;
+  return j;
+}
+
+Json to_json(const ScenarioResult& r) {
+  Json j;
+  j["scenario"] = r.name;
+  j["description"] = r.description;
+  if (r.it_power_budget_kw > 0) j["it_power_budget_kw"] = r.it_power_budget_kw;
+  Json runs = Json::array();
+  for (const auto& run : r.runs) {
+    Json entry;
+    entry["cluster"] = run.cluster;
+    entry["chip"] = run.chip;
+    entry["devices"] = run.devices;
+    entry["peak_it_power_kw"] = run.peak_it_power_kw;
+    if (run.has_training) entry["training"] = to_json(run.training);
+    if (!run.training_error.empty()) entry["training_error"] = run.training_error;
+    if (run.has_serving) entry["serving"] = to_json(run.serving);
+    if (!run.serving_error.empty()) entry["serving_error"] = run.serving_error;
+    runs.push_back(std::move(entry));
+  }
+  j["runs"] = std::move(runs);
+  return j;
+}
+
+Json to_json(const std::vector<ValidationRow>& rows) {
+  Json cases = Json::array();
+  int passed = 0;
+  for (const auto& row : rows) {
+    Json c;
+    c["name"] = row.name;
+    c["source"] = row.citation;
+    c["metric"] = row.metric;
+    c["published"] = row.published;
+    if (row.error.empty()) {
+      c["simulated"] = row.simulated;
+      c["relative_error"] = row.relative_error();
+    } else {
+      c["error"] = row.error;
+    }
+    c["tolerance"] = row.tolerance;
+    c["within_tolerance"] = row.within_tolerance();
+    passed += row.within_tolerance() ? 1 : 0;
+    cases.push_back(std::move(c));
+  }
+  return Json{{"cases", std::move(cases)},
+              {"passed", passed},
+              {"failed", static_cast<int>(rows.size()) - passed}};
+}
+
+std::string dump(const Json& json) { return json.dump(2) + "\n"; }
+
+}  // namespace kcsim

@@ -1,0 +1,24 @@
+// Results as JSON objects whose keys carry their units. Key order is fixed, so the same result
+// prints the same bytes.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "analysis/results.hpp"
+
+namespace kcsim {
+
+using Json = nlohmann::ordered_json;
+
+Json to_json(const TrainingResult& r);
+Json to_json(const ServingResult& r);
+Json to_json(const ScenarioResult& r);
+Json to_json(const std::vector<ValidationRow>& rows);
+
+// Two-space indented text with a final newline.
+std::string dump(const Json& json);
+
+}  // namespace kcsim

@@ -1,0 +1,115 @@
+// What a simulation produces, as plain data with the unit in every name. The engines fill
+// these; writers (JSON, tables) read them and know nothing of how they were computed.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace kcsim {
+
+struct MemoryUse {
+  double weights_gib = 0;
+  double gradients_gib = 0;
+  double optimizer_gib = 0;
+  double activations_gib = 0;  // training: activations; serving: KV cache at the run's batch
+  double workspace_gib = 0;
+  double total_gib = 0;
+  double capacity_gib = 0;
+};
+
+// Where one training iteration's time goes on the critical (slowest) pipeline stage.
+struct TrainingTime {
+  double compute_s = 0;          // forward and backward of every micro-batch
+  double recompute_s = 0;        // forward passes repeated in backward
+  double tp_comm_s = 0;          // tensor-parallel collectives (not overlapped)
+  double pp_comm_s = 0;          // pipeline sends and receives
+  double dp_comm_exposed_s = 0;  // gradient reduction left after overlap with backward
+  double dp_comm_total_s = 0;    // the whole gradient reduction, overlapped or not
+  double ep_comm_s = 0;          // MoE all-to-all
+  double bubble_s = 0;           // pipeline fill and drain
+  double optimizer_s = 0;        // optimizer step
+};
+
+struct TrainingResult {
+  std::string cluster, chip, model, engine, dtype, recompute;
+  int devices = 0, tp = 1, pp = 1, dp = 1, ep = 1, virtual_stages = 1, zero_stage = 0;
+  bool sequence_parallel = false;
+  long long global_batch = 0, micro_batch = 0, micro_batches = 0, seq_len = 0;
+  double parameters = 0;  // the model's parameter count
+
+  double iteration_time_s = 0;
+  double tokens_per_s = 0;
+  double model_flops_per_iteration = 0;     // 6*N*D-style: forward + backward, no recompute
+  double hardware_flops_per_iteration = 0;  // what the devices execute, recompute included
+  double model_tflops_per_device = 0;
+  double hardware_tflops_per_device = 0;
+  double mfu = 0;  // model FLOP/s per device over the dtype's dense peak
+
+  MemoryUse memory;
+  TrainingTime time;
+
+  double energy_per_iteration_j = 0;  // devices and servers (IT energy)
+  double avg_it_power_w = 0;
+  double avg_device_power_w = 0;
+  double energy_per_token_j = 0;
+  double tokens_per_s_per_kw = 0;
+};
+
+struct ServingResult {
+  std::string cluster, chip, model, engine, dtype;
+  int devices = 0, tp = 1, replicas = 1, batch_size = 1;
+  long long prompt_tokens = 0, output_tokens = 0;
+  double parameters = 0;
+
+  double ttft_s = 0;
+  double tpot_s = 0;
+  double e2e_s = 0;  // one request: ttft + (output_tokens - 1) * tpot
+  double throughput_output_tokens_per_s = 0;
+  int max_batch_by_kv = 0;
+  double kv_bytes_per_token = 0;  // per replica, all layers
+  MemoryUse memory;  // per device
+
+  double energy_per_output_token_j = 0;
+  double avg_it_power_w = 0;
+  double avg_device_power_w = 0;
+  double output_tokens_per_s_per_kw = 0;
+};
+
+}  // namespace kcsim
+
+namespace kcsim {
+
+// One cluster of a scenario and what each of its workloads gave; a workload that could not run
+// there carries the reason instead.
+struct ScenarioRun {
+  std::string cluster;
+  std::string chip;
+  int devices = 0;
+  double peak_it_power_kw = 0;  // devices at TDP plus server overhead
+  bool has_training = false, has_serving = false;
+  TrainingResult training;
+  ServingResult serving;
+  std::string training_error, serving_error;
+};
+
+struct ScenarioResult {
+  std::string name;
+  std::string description;
+  double it_power_budget_kw = 0;  // 0 when the scenario sets none
+  std::vector<ScenarioRun> runs;
+};
+
+// A published measurement next to what kcsim computes for it.
+struct ValidationRow {
+  std::string name;
+  std::string citation;
+  std::string metric;
+  double published = 0;
+  double simulated = 0;
+  double tolerance = 0;
+  std::string error;  // set when the case could not run
+  double relative_error() const { return published != 0 ? (simulated - published) / published : 0; }
+  bool within_tolerance() const;
+};
+
+}  // namespace kcsim

@@ -1,0 +1,34 @@
+// Roofline cost of an op on a chip: max(compute time, memory time) plus a fixed overhead.
+#pragma once
+
+#include <vector>
+
+#include "hw-models/chip_model.hpp"
+#include "hw-models/op.hpp"
+
+namespace kcsim {
+
+struct OpCost {
+  double time_s = 0;
+  double compute_s = 0;  // time at the compute roof (peak x shape efficiency)
+  double memory_s = 0;   // time at the memory roof
+  double flops = 0;
+  double bytes = 0;
+  // Busy fractions of the op's time, for the power model: the bound resource is busy all the
+  // time, the other for its share.
+  double compute_busy = 0;
+  double memory_busy = 0;
+
+  OpCost& operator+=(const OpCost& other);
+  bool compute_bound() const { return compute_s >= memory_s; }
+};
+
+// Efficiency of a GEMM-like op of this shape: gemm_max * prod over m, n, k of d / (d + half).
+double gemm_efficiency(const config::Efficiency& eff, double m, double n, double k);
+
+// `speed` is the DVFS state's relative compute speed (1 = nominal).
+OpCost op_cost(const ChipModel& chip, const Op& op, Dtype dtype, double speed = 1.0);
+// The ops run back to back.
+OpCost ops_cost(const ChipModel& chip, const std::vector<Op>& ops, Dtype dtype, double speed = 1.0);
+
+}  // namespace kcsim

@@ -1,0 +1,110 @@
+#include "sim/analytical_serving.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "hw-models/power_model.hpp"
+#include "sim/collectives.hpp"
+#include "workloads/transformer_ops.hpp"
+
+namespace kcsim {
+namespace {
+
+constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+
+}  // namespace
+
+IterationCost serving_iteration(const ClusterModel& cluster, const ServingSpec& spec,
+                                int64_t sequences, int64_t new_tokens, int64_t context) {
+  const auto& m = spec.model;
+  PassShape pass;
+  pass.sequences = sequences;
+  pass.new_tokens = new_tokens;
+  pass.context = context;
+  pass.tp = spec.tp;
+  pass.act_bytes = dtype_bytes(spec.dtype) < 2 ? 2 : dtype_bytes(spec.dtype);
+  pass.weight_bytes = dtype_bytes(spec.dtype);
+  pass.kv_bytes = dtype_bytes(spec.kv_dtype);
+  pass.flash_attention = spec.flash_attention;
+  pass.causal = spec.flash_attention;  // unfused attention computes the masked half too
+
+  IterationCost cost;
+  OpCost layer = ops_cost(cluster.chip, layer_forward_ops(m, pass), spec.dtype);
+  cost.compute = ops_cost(cluster.chip, embedding_forward_ops(m, pass), spec.dtype);
+  for (int64_t l = 0; l < m.layers; ++l) cost.compute += layer;
+  // Only each sequence's last position goes through the LM head.
+  PassShape last = pass;
+  last.new_tokens = 1;
+  cost.compute += ops_cost(cluster.chip, head_forward_ops(m, last, false), spec.dtype);
+
+  if (spec.tp > 1) {
+    double bytes = static_cast<double>(sequences) * new_tokens * m.hidden * pass.act_bytes;
+    Group group{spec.tp, std::min(spec.tp, cluster.tiers.devices_per_node)};
+    double each = collective_time_s(Collective::AllReduce, bytes, group, cluster.tiers,
+                                    cluster.chip.efficiency().collective_max());
+    cost.tp_comm_s = 2.0 * m.layers * each;
+  }
+  return cost;
+}
+
+ServingResult simulate_serving_analytical(const ClusterModel& cluster, const ServingSpec& spec) {
+  const auto& m = spec.model;
+  ServingResult r;
+  r.cluster = cluster.name;
+  r.chip = cluster.chip.name();
+  r.model = m.name;
+  r.engine = "analytical";
+  r.dtype = dtype_name(spec.dtype);
+  r.tp = spec.tp;
+  r.replicas = spec.replicas;
+  r.devices = spec.tp * spec.replicas;
+  r.batch_size = spec.batch_size;
+  r.prompt_tokens = spec.prompt_tokens;
+  r.output_tokens = spec.output_tokens;
+  r.parameters = parameter_count(m);
+
+  IterationCost prefill =
+      serving_iteration(cluster, spec, spec.batch_size, spec.prompt_tokens, spec.prompt_tokens);
+  int64_t mean_context = spec.prompt_tokens + spec.output_tokens / 2;
+  IterationCost decode = serving_iteration(cluster, spec, spec.batch_size, 1, mean_context);
+  r.ttft_s = prefill.time_s();
+  r.tpot_s = decode.time_s();
+  double decode_steps = static_cast<double>(spec.output_tokens - 1);
+  r.e2e_s = r.ttft_s + decode_steps * r.tpot_s;
+  double tokens_per_batch = static_cast<double>(spec.batch_size) * spec.output_tokens;
+  r.throughput_output_tokens_per_s = spec.replicas * tokens_per_batch / r.e2e_s;
+
+  double weights = serving_weight_bytes_per_device(m, spec.dtype, spec.tp);
+  double kv_token = serving_kv_bytes_per_token_per_device(m, spec.kv_dtype, spec.tp);
+  double free_bytes = spec.memory_utilization * cluster.chip.memory_capacity_bytes() - weights -
+                      serving_workspace_bytes();
+  double per_sequence = kv_token * (spec.prompt_tokens + spec.output_tokens);
+  r.max_batch_by_kv = free_bytes > 0 ? static_cast<int>(std::floor(free_bytes / per_sequence)) : 0;
+  r.kv_bytes_per_token = kv_token * spec.tp;
+  r.memory.weights_gib = weights / kGiB;
+  r.memory.activations_gib = kv_token * spec.batch_size *
+                             (spec.prompt_tokens + spec.output_tokens) / kGiB;
+  r.memory.workspace_gib = serving_workspace_bytes() / kGiB;
+  r.memory.total_gib = r.memory.weights_gib + r.memory.activations_gib + r.memory.workspace_gib;
+  r.memory.capacity_gib = cluster.chip.memory_capacity_bytes() / kGiB;
+
+  // Energy of one batch on one replica: devices by their busy fractions while computing and at
+  // idle while waiting on collectives; servers add their overhead.
+  const auto& chip = cluster.chip;
+  auto phase_j = [&](const IterationCost& it) {
+    return device_power_w(chip, it.compute.compute_busy, it.compute.memory_busy) *
+               it.compute.time_s +
+           chip.idle_w() * it.tp_comm_s;
+  };
+  double device_j = phase_j(prefill) + decode_steps * phase_j(decode);
+  double servers_per_replica = static_cast<double>(spec.tp) / cluster.tiers.devices_per_node;
+  double server_j = servers_per_replica * cluster.server_overhead_w() * r.e2e_s;
+  double replica_j = spec.tp * device_j + server_j;
+  r.energy_per_output_token_j = replica_j / tokens_per_batch;
+  r.avg_device_power_w = device_j / r.e2e_s;
+  r.avg_it_power_w = spec.replicas * replica_j / r.e2e_s;
+  r.output_tokens_per_s_per_kw = r.throughput_output_tokens_per_s / (r.avg_it_power_w / 1000);
+  return r;
+}
+
+}  // namespace kcsim

@@ -1,0 +1,26 @@
+// The analytical engine for serving: prefill and decode iterations of one replica priced in
+// closed form, and the steady state they imply.
+#pragma once
+
+#include "analysis/results.hpp"
+#include "hw-models/op_cost.hpp"
+#include "sim/cluster_model.hpp"
+#include "sim/serving_spec.hpp"
+
+namespace kcsim {
+
+// One iteration of a replica: `sequences` each computing `new_tokens` against `context` tokens.
+struct IterationCost {
+  OpCost compute;       // one device's ops, back to back
+  double tp_comm_s = 0;  // tensor-parallel all-reduces
+  double time_s() const { return compute.time_s + tp_comm_s; }
+};
+
+IterationCost serving_iteration(const ClusterModel& cluster, const ServingSpec& spec,
+                                int64_t sequences, int64_t new_tokens, int64_t context);
+
+// TTFT is the prefill of a batch of prompts; TPOT a decode step at the mean context
+// (prompt + output / 2); a replica serves its batch in TTFT + (output - 1) * TPOT.
+ServingResult simulate_serving_analytical(const ClusterModel& cluster, const ServingSpec& spec);
+
+}  // namespace kcsim

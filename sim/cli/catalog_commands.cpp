@@ -1,0 +1,118 @@
+// `kcsim chips`, `kcsim models`, `kcsim run`, `kcsim validate` and the demo.
+#include <google/protobuf/util/json_util.h>
+
+#include <fmt/format.h>
+
+#include "analysis/json_writer.hpp"
+#include "analysis/table.hpp"
+#include "analysis/text_report.hpp"
+#include "configs/loader/dtype.hpp"
+#include "hw-models/chip_model.hpp"
+#include "sim/cli/commands.hpp"
+#include "sim/cli/support.hpp"
+#include "sim/scenario_runner.hpp"
+#include "workloads/model_shape.hpp"
+
+namespace kcsim::cli {
+namespace {
+
+// A proto message as JSON with the schema's own field names (units included).
+Json proto_json(const google::protobuf::Message& message) {
+  std::string text;
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  (void)google::protobuf::util::MessageToJsonString(message, &text, options);
+  return Json::parse(text);
+}
+
+std::string peak_of(const ChipModel& chip, Dtype dtype) {
+  return chip.supports(dtype) ? fmt::format("{:g}", chip.peak_ops_per_s(dtype) / 1e12) : "-";
+}
+
+}  // namespace
+
+int chips(const Common& common, std::ostream& out) {
+  auto catalog = catalog_of(common);
+  Json all = Json::array();
+  Table table({"chip", "vendor", "bf16 TF", "fp16 TF", "fp8 TF", "int8 TOPS", "memory GiB",
+               "GB/s", "TDP W"});
+  for (const auto& name : catalog.names("chips")) {
+    ChipModel chip(catalog.chip(name));
+    const auto& c = chip.config();
+    all.push_back(proto_json(c));
+    table.add_row({name, c.vendor(), peak_of(chip, config::BF16), peak_of(chip, config::FP16),
+                   peak_of(chip, config::FP8), peak_of(chip, config::INT8),
+                   fmt::format("{:g}", c.memory().capacity_gib()),
+                   fmt::format("{:g}", c.memory().bandwidth_gb_per_s()),
+                   fmt::format("{:g}", c.power().tdp_w())});
+  }
+  if (common.json) {
+    out << dump(Json{{"chips", all}});
+    return 0;
+  }
+  out << table.str();
+  out << "\nSources of every figure: kcsim chips --json, or configs/chips/NAME.textproto\n";
+  return 0;
+}
+
+int models(const Common& common, std::ostream& out) {
+  auto catalog = catalog_of(common);
+  Json all = Json::array();
+  Table table({"model", "layers", "hidden", "heads", "kv heads", "ffn", "vocab", "experts",
+               "parameters B", "published B"});
+  for (const auto& name : catalog.names("models")) {
+    config::Model m = catalog.model(name);
+    ModelShape shape = ModelShape::from_config(m);
+    Json j = proto_json(m);
+    j["parameters"] = parameter_count(shape);
+    j["active_parameters"] = active_parameter_count(shape);
+    all.push_back(std::move(j));
+    table.add_row({name, std::to_string(shape.layers), std::to_string(shape.hidden),
+                   std::to_string(shape.heads), std::to_string(shape.kv_heads),
+                   std::to_string(shape.ffn_hidden), std::to_string(shape.vocab),
+                   shape.is_moe() ? fmt::format("{} (top {})", shape.experts, shape.experts_top_k)
+                                  : "-",
+                   fmt::format("{:.2f}", parameter_count(shape) / 1e9),
+                   m.has_published_params_b() ? fmt::format("{:g}", m.published_params_b()) : "-"});
+  }
+  if (common.json) {
+    out << dump(Json{{"models", all}});
+    return 0;
+  }
+  out << table.str();
+  return 0;
+}
+
+int run(const std::string& scenario, const Common& common, std::ostream& out) {
+  auto catalog = catalog_of(common);
+  ScenarioResult result = run_scenario_file(scenario, catalog);
+  if (common.json) {
+    out << dump(to_json(result));
+    return 0;
+  }
+  // A one-cluster, one-workload scenario prints the full report; comparisons print the table.
+  if (result.runs.size() == 1 && result.runs[0].has_training != result.runs[0].has_serving) {
+    const auto& only = result.runs[0];
+    out << (only.has_training ? format_training(only.training) : format_serving(only.serving));
+    return 0;
+  }
+  out << format_scenario(result);
+  return 0;
+}
+
+int demo(const Common& common, std::ostream& out) {
+  auto root = common.configs.empty() ? config::Catalog::default_root()
+                                     : std::filesystem::path(common.configs);
+  return run((root / "scenarios" / "kcloud-demo.textproto").string(), common, out);
+}
+
+int validate(const Common& common, std::ostream& out) {
+  auto rows = run_validation(catalog_of(common));
+  out << (common.json ? dump(to_json(rows)) : format_validation(rows));
+  for (const auto& row : rows) {
+    if (!row.within_tolerance()) return 1;
+  }
+  return 0;
+}
+
+}  // namespace kcsim::cli

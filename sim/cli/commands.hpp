@@ -1,0 +1,60 @@
+// The kcsim subcommands as plain functions over option structs. Only main.cpp knows the
+// command-line parser; each function writes its whole output to `out` only when it succeeds.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <string>
+
+namespace kcsim::cli {
+
+struct Common {
+  bool json = false;
+  std::string configs;  // catalog root; empty: the default
+};
+
+// Shape flags that change a catalog model (`--layers` etc.); unset ones keep the catalog value.
+struct ShapeOverrides {
+  std::optional<int64_t> layers, hidden, heads, kv_heads, ffn, vocab;
+};
+
+struct TrainOptions {
+  Common common;
+  std::string model, chip, cluster;
+  int devices = 0;
+  int tp = 1, pp = 1, ep = 1, virtual_stages = 1, zero_stage = 1;
+  int64_t global_batch = 0, micro_batch = 1, seq_len = 2048;
+  std::string recompute = "selective";
+  bool sequence_parallel = false;
+  bool auto_plan = false;
+  std::string dtype = "bf16";
+  std::string engine = "analytical";
+  ShapeOverrides shape;
+};
+
+struct ServeOptions {
+  Common common;
+  std::string model, chip, cluster;
+  int devices = 0;  // default: tp * replicas
+  int tp = 0;       // 0: the smallest that fits
+  int replicas = 1;
+  int batch_size = 1;
+  int64_t prompt_tokens = 512, output_tokens = 128;
+  std::string dtype = "bf16";
+  std::string kv_dtype;
+  std::string engine = "analytical";
+  ShapeOverrides shape;
+};
+
+// Each returns the process exit code; errors are thrown (InputError, InfeasibleError).
+int train(const TrainOptions& options, std::ostream& out);
+int serve(const ServeOptions& options, std::ostream& out);
+int run(const std::string& scenario, const Common& common, std::ostream& out);
+int demo(const Common& common, std::ostream& out);
+int chips(const Common& common, std::ostream& out);
+int models(const Common& common, std::ostream& out);
+// Exit 0 when every case is within its tolerance, 1 otherwise.
+int validate(const Common& common, std::ostream& out);
+
+}  // namespace kcsim::cli

@@ -1,0 +1,131 @@
+// The kcsim command. The one file that includes CLI11 (its header is slow to compile).
+#include <iostream>
+#include <sstream>
+
+#include <CLI/CLI.hpp>
+
+#include "configs/loader/errors.hpp"
+#include "sim/cli/commands.hpp"
+
+namespace {
+
+using namespace kcsim::cli;
+
+void add_common(CLI::App* app, Common& common) {
+  app->add_flag("--json", common.json, "Print one JSON object (keys carry units)");
+  app->add_option("--configs", common.configs,
+                  "Catalog folder (default: $KCSIM_CONFIG_DIR, else the source tree's configs/)");
+}
+
+void add_shape(CLI::App* app, ShapeOverrides& shape) {
+  app->add_option("--layers", shape.layers, "Change the model's layer count");
+  app->add_option("--hidden", shape.hidden, "Change the model's hidden size");
+  app->add_option("--heads", shape.heads, "Change the model's attention heads");
+  app->add_option("--kv-heads", shape.kv_heads, "Change the model's KV heads (GQA)");
+  app->add_option("--ffn", shape.ffn, "Change the model's MLP hidden size");
+  app->add_option("--vocab", shape.vocab, "Change the model's vocabulary");
+}
+
+void add_target(CLI::App* app, std::string& chip, std::string& cluster) {
+  app->add_option("--chip", chip, "Catalog chip (kcsim chips); its catalog server is used");
+  app->add_option("--cluster", cluster, "Catalog cluster (configs/clusters/)");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "kcsim: simulate LLM training and serving on GPU and NPU clusters.\n"
+      "With no subcommand, runs the K-Cloud demo (configs/scenarios/kcloud-demo.textproto)."};
+  app.set_version_flag("--version", std::string("kcsim 0.1.0"));
+  Common demo_common;
+  add_common(&app, demo_common);
+
+  std::string scenario;
+  Common run_common;
+  auto* run_cmd = app.add_subcommand("run", "Run a scenario file (.textproto or .json)");
+  run_cmd->add_option("scenario", scenario, "Scenario file")->required();
+  add_common(run_cmd, run_common);
+
+  TrainOptions t;
+  auto* train_cmd = app.add_subcommand("train", "One training iteration: time, FLOP/s, memory, energy");
+  train_cmd->add_option("--model", t.model, "Catalog model (kcsim models)")->required();
+  add_target(train_cmd, t.chip, t.cluster);
+  train_cmd->add_option("--devices", t.devices, "Devices in all; DP = devices / (TP x PP)")->required();
+  train_cmd->add_option("--tp", t.tp, "Tensor-parallel degree")->capture_default_str();
+  train_cmd->add_option("--pp", t.pp, "Pipeline-parallel degree")->capture_default_str();
+  train_cmd->add_option("--ep", t.ep, "Expert-parallel degree (MoE)")->capture_default_str();
+  train_cmd->add_option("--virtual-stages", t.virtual_stages, "Interleaved 1F1B chunks per device")
+      ->capture_default_str();
+  train_cmd->add_option("--zero", t.zero_stage, "ZeRO stage 0-3")->capture_default_str();
+  train_cmd->add_option("--global-batch", t.global_batch, "Sequences per iteration")->required();
+  train_cmd->add_option("--micro-batch", t.micro_batch, "Sequences per micro-batch")
+      ->capture_default_str();
+  train_cmd->add_option("--seq-len", t.seq_len, "Tokens per sequence")->capture_default_str();
+  train_cmd->add_option("--recompute", t.recompute, "none | selective | full")->capture_default_str();
+  train_cmd->add_flag("--sequence-parallel", t.sequence_parallel, "Megatron sequence parallelism");
+  train_cmd->add_flag("--auto-plan", t.auto_plan, "Search TP, PP, recompute and ZeRO for the fastest plan that fits");
+  train_cmd->add_option("--dtype", t.dtype, "bf16 | fp16 | fp8 | int8 | ...")->capture_default_str();
+  train_cmd->add_option("--engine", t.engine, "analytical")->capture_default_str();
+  add_shape(train_cmd, t.shape);
+  add_common(train_cmd, t.common);
+
+  ServeOptions s;
+  auto* serve_cmd = app.add_subcommand("serve", "Serving latency, throughput, KV capacity, energy");
+  serve_cmd->add_option("--model", s.model, "Catalog model (kcsim models)")->required();
+  add_target(serve_cmd, s.chip, s.cluster);
+  serve_cmd->add_option("--tp", s.tp, "Tensor-parallel degree per replica (default: smallest that fits)");
+  serve_cmd->add_option("--replicas", s.replicas, "Model replicas")->capture_default_str();
+  serve_cmd->add_option("--devices", s.devices, "Devices in the cluster (default: tp x replicas)");
+  serve_cmd->add_option("--batch-size", s.batch_size, "Sequences decoded together per replica")
+      ->capture_default_str();
+  serve_cmd->add_option("--prompt-tokens", s.prompt_tokens, "Input tokens per request")
+      ->capture_default_str();
+  serve_cmd->add_option("--output-tokens", s.output_tokens, "Output tokens per request")
+      ->capture_default_str();
+  serve_cmd->add_option("--dtype", s.dtype, "Weights and compute dtype")->capture_default_str();
+  serve_cmd->add_option("--kv-dtype", s.kv_dtype, "KV-cache dtype (default: --dtype)");
+  serve_cmd->add_option("--engine", s.engine, "analytical")->capture_default_str();
+  add_shape(serve_cmd, s.shape);
+  add_common(serve_cmd, s.common);
+
+  Common chips_common, models_common, validate_common;
+  auto* chips_cmd = app.add_subcommand("chips", "The chip catalog with key figures and sources");
+  add_common(chips_cmd, chips_common);
+  auto* models_cmd = app.add_subcommand("models", "The model catalog with parameter counts");
+  add_common(models_cmd, models_common);
+  auto* validate_cmd = app.add_subcommand(
+      "validate", "Every case in configs/validation/ against its published measurement");
+  add_common(validate_cmd, validate_common);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+
+  // Output is composed in full before it is printed: an error leaves nothing half-written.
+  std::ostringstream out;
+  int code = 0;
+  try {
+    if (*run_cmd) code = run(scenario, run_common, out);
+    else if (*train_cmd) code = train(t, out);
+    else if (*serve_cmd) code = serve(s, out);
+    else if (*chips_cmd) code = chips(chips_common, out);
+    else if (*models_cmd) code = models(models_common, out);
+    else if (*validate_cmd) code = validate(validate_common, out);
+    else code = demo(demo_common, out);
+  } catch (const kcsim::InputError& e) {
+    std::cerr << "kcsim: " << e.what() << "\n";
+    return 2;
+  } catch (const kcsim::InfeasibleError& e) {
+    std::cerr << "kcsim: infeasible: " << e.what() << "\n";
+    return 3;
+  } catch (const std::exception& e) {
+    std::cerr << "kcsim: internal error: " << e.what() << "\n";
+    return 1;
+  }
+  std::cout << out.str();
+  return code;
+}

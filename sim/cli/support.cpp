@@ -1,0 +1,49 @@
+#include "sim/cli/support.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "configs/loader/errors.hpp"
+#include "sim/cli/commands.hpp"
+
+namespace kcsim::cli {
+
+config::Catalog catalog_of(const Common& common) {
+  if (common.configs.empty()) return config::Catalog(config::Catalog::default_root());
+  return config::Catalog(common.configs);
+}
+
+config::Cluster cluster_for(const config::Catalog& catalog, const std::string& cluster_name,
+                            const std::string& chip, int devices) {
+  config::Cluster cluster;
+  if (!cluster_name.empty()) {
+    cluster = catalog.cluster(cluster_name, Origin{});
+    if (cluster.name().empty()) cluster.set_name(cluster_name);
+  } else {
+    if (chip.empty()) {
+      throw_input_error(Origin{}, "--chip", "give --chip or --cluster");
+    }
+    catalog.chip(chip, Origin{});  // an unknown chip names the ones that exist
+    bool found = false;
+    for (const auto& name : catalog.names("clusters")) {
+      config::Cluster candidate = catalog.cluster(name);
+      if (candidate.node().chip() == chip) {
+        cluster = candidate;
+        if (cluster.name().empty()) cluster.set_name(name);
+        found = true;
+        break;
+      }
+    }
+    if (!found) {
+      throw_input_error(Origin{}, "--chip",
+                        fmt::format("no catalog cluster is built from chip \"{}\"; pass --cluster",
+                                    chip));
+    }
+  }
+  int per_node = std::max(1, cluster.node().devices_per_node());
+  if (devices > 0) cluster.set_nodes((devices + per_node - 1) / per_node);
+  return cluster;
+}
+
+}  // namespace kcsim::cli

@@ -1,0 +1,21 @@
+// What the subcommands share: the catalog they read, and the cluster a `--chip` flag stands for.
+#pragma once
+
+#include <string>
+
+#include "cluster.pb.h"
+#include "configs/loader/catalog.hpp"
+
+namespace kcsim::cli {
+
+struct Common;
+
+// The catalog at --configs, else the default root.
+config::Catalog catalog_of(const Common& common);
+
+// `cluster_name` wins when given; else the first catalog cluster (by name) whose node uses
+// `chip`. Throws InputError when neither names anything in the catalog.
+config::Cluster cluster_for(const config::Catalog& catalog, const std::string& cluster_name,
+                            const std::string& chip, int devices);
+
+}  // namespace kcsim::cli

@@ -1,0 +1,120 @@
+// `kcsim train` and `kcsim serve`: a job built from flags, run on the cluster the flags name.
+#include <fmt/format.h>
+
+#include "analysis/json_writer.hpp"
+#include "analysis/text_report.hpp"
+#include "configs/loader/dtype.hpp"
+#include "configs/loader/errors.hpp"
+#include "sim/cli/support.hpp"
+#include "sim/cli/commands.hpp"
+#include "sim/jobs.hpp"
+
+namespace kcsim::cli {
+namespace {
+
+Dtype dtype_flag(const std::string& value, const char* flag) {
+  auto dtype = parse_dtype(value);
+  if (!dtype) {
+    throw_input_error(Origin{}, flag,
+                      fmt::format("unknown dtype \"{}\"; use fp32, tf32, bf16, fp16, fp8, int8 "
+                                  "or int4", value));
+  }
+  return *dtype;
+}
+
+void require_engine(const std::string& engine) {
+  if (engine != "analytical") {
+    throw_input_error(Origin{}, "--engine",
+                      fmt::format("unknown engine \"{}\"; available: analytical", engine));
+  }
+}
+
+config::Model shape_overrides(const ShapeOverrides& shape) {
+  config::Model m;
+  if (shape.layers) m.set_layers(*shape.layers);
+  if (shape.hidden) m.set_hidden(*shape.hidden);
+  if (shape.heads) m.set_heads(*shape.heads);
+  if (shape.kv_heads) m.set_kv_heads(*shape.kv_heads);
+  if (shape.ffn) m.set_ffn_hidden(*shape.ffn);
+  if (shape.vocab) m.set_vocab(*shape.vocab);
+  return m;
+}
+
+config::Recompute recompute_flag(const std::string& value) {
+  if (value == "none") return config::NONE;
+  if (value == "selective") return config::SELECTIVE;
+  if (value == "full") return config::FULL;
+  throw_input_error(Origin{}, "--recompute",
+                    fmt::format("unknown mode \"{}\"; use none, selective or full", value));
+}
+
+}  // namespace
+
+int train(const TrainOptions& o, std::ostream& out) {
+  require_engine(o.engine);
+  if (o.devices <= 0) throw_input_error(Origin{}, "--devices", "must be positive");
+  if (o.global_batch <= 0) throw_input_error(Origin{}, "--global-batch", "must be positive");
+  auto catalog = catalog_of(o.common);
+
+  config::TrainingJob job;
+  job.set_model(o.model);
+  *job.mutable_model_overrides() = shape_overrides(o.shape);
+  job.set_global_batch(o.global_batch);
+  job.set_micro_batch(o.micro_batch);
+  job.set_seq_len(o.seq_len);
+  job.set_dtype(dtype_flag(o.dtype, "--dtype"));
+  job.set_devices(o.devices);
+  job.set_auto_plan(o.auto_plan);
+  auto* plan = job.mutable_plan();
+  plan->set_tp(o.tp);
+  plan->set_pp(o.pp);
+  plan->set_ep(o.ep);
+  plan->set_virtual_stages(o.virtual_stages);
+  plan->set_zero_stage(o.zero_stage);
+  plan->set_sequence_parallel(o.sequence_parallel);
+  plan->set_recompute(recompute_flag(o.recompute));
+
+  ClusterModel cluster =
+      resolve_cluster(cluster_for(catalog, o.cluster, o.chip, o.devices), catalog);
+  TrainingResult result = run_training_job(job, cluster, catalog);
+  out << (o.common.json ? dump(to_json(result)) : format_training(result));
+  return 0;
+}
+
+int serve(const ServeOptions& o, std::ostream& out) {
+  require_engine(o.engine);
+  if (o.replicas <= 0) throw_input_error(Origin{}, "--replicas", "must be positive");
+  auto catalog = catalog_of(o.common);
+
+  config::ServingJob job;
+  job.set_model(o.model);
+  *job.mutable_model_overrides() = shape_overrides(o.shape);
+  job.set_dtype(dtype_flag(o.dtype, "--dtype"));
+  if (!o.kv_dtype.empty()) job.set_kv_dtype(dtype_flag(o.kv_dtype, "--kv-dtype"));
+  job.set_batch_size(o.batch_size);
+  job.set_prompt_tokens(o.prompt_tokens);
+  job.set_output_tokens(o.output_tokens);
+  job.set_replicas(o.replicas);
+  if (o.tp > 0) job.set_tp(o.tp);
+
+  // Without --tp the cluster must be large enough to search: size it from --devices, else
+  // from a first look at the smallest fitting tp on a generous cluster.
+  int devices = o.devices > 0 ? o.devices : (o.tp > 0 ? o.tp * o.replicas : 0);
+  config::Cluster cluster_config = cluster_for(catalog, o.cluster, o.chip, devices);
+  if (devices == 0) {
+    config::Cluster wide = cluster_config;
+    wide.set_nodes(std::max(1, 64 / std::max(1, wide.node().devices_per_node())));
+    config::ServingJob probe = job;
+    probe.set_replicas(1);
+    ServingResult first = run_serving_job(probe, resolve_cluster(wide, catalog), catalog);
+    int per_node = std::max(1, cluster_config.node().devices_per_node());
+    int needed = first.tp * o.replicas;
+    cluster_config.set_nodes((needed + per_node - 1) / per_node);
+    job.set_tp(first.tp);
+  }
+  ServingResult result = run_serving_job(job, resolve_cluster(cluster_config, catalog), catalog);
+  out << (o.common.json ? dump(to_json(result)) : format_serving(result));
+  return 0;
+}
+
+}  // namespace kcsim::cli

@@ -1,0 +1,47 @@
+#include "sim/cluster_model.hpp"
+
+#include <fmt/format.h>
+
+namespace kcsim {
+namespace {
+
+Origin where(const config::LoadedFile* file, const std::string& path, const std::string& field) {
+  if (!file) return Origin{};
+  return file->locate(path.empty() ? field : path + "." + field);
+}
+
+}  // namespace
+
+double ClusterModel::peak_it_power_w() const {
+  return devices() * chip.tdp_w() + tiers.nodes * server_overhead_w();
+}
+
+ClusterModel resolve_cluster(const config::Cluster& cluster, const config::Catalog& catalog,
+                             const config::LoadedFile* file, const std::string& path) {
+  const auto& node = cluster.node();
+  if (!node.has_chip()) {
+    throw_input_error(where(file, path, "node"), "node.chip", "every node names a catalog chip");
+  }
+  config::Chip chip =
+      config::merge_chip(catalog.chip(node.chip(), where(file, path, "node.chip")),
+                         node.chip_overrides());
+  if (node.devices_per_node() <= 0) {
+    throw_input_error(where(file, path, "node.devices_per_node"), "node.devices_per_node",
+                      fmt::format("must be positive (got {})", node.devices_per_node()));
+  }
+  if (cluster.nodes() <= 0) {
+    throw_input_error(where(file, path, "nodes"), "nodes",
+                      fmt::format("must be positive (got {})", cluster.nodes()));
+  }
+  if (cluster.nodes() > 1 && !(cluster.scale_out().nic_bandwidth_gbit_per_s() > 0)) {
+    throw_input_error(where(file, path, "scale_out"), "scale_out.nic_bandwidth_gbit_per_s",
+                      "a cluster of several nodes needs a scale-out network bandwidth");
+  }
+  ChipModel chip_model(chip);
+  ClusterModel model{cluster.name().empty() ? chip.name() : cluster.name(), cluster,
+                     std::move(chip_model), network_tiers(cluster, chip)};
+  model.config.mutable_node()->clear_chip_overrides();
+  return model;
+}
+
+}  // namespace kcsim

@@ -1,0 +1,32 @@
+// A cluster resolved against the catalogs: the chip with its overrides applied, the link tiers,
+// and the server power that is not the devices'.
+#pragma once
+
+#include <string>
+
+#include "cluster.pb.h"
+#include "configs/loader/catalog.hpp"
+#include "configs/loader/text_loader.hpp"
+#include "hw-models/chip_model.hpp"
+#include "topology/tiers.hpp"
+
+namespace kcsim {
+
+struct ClusterModel {
+  std::string name;
+  config::Cluster config;  // node.chip_overrides already folded into `chip`
+  ChipModel chip;
+  NetworkTiers tiers;
+
+  int devices() const { return tiers.devices_per_node * tiers.nodes; }
+  double server_overhead_w() const { return config.node().server_overhead_w(); }
+  // Devices at TDP plus every server's overhead.
+  double peak_it_power_w() const;
+};
+
+// Resolves `cluster`; errors point into `file` at `path` ("clusters[1]") when given.
+ClusterModel resolve_cluster(const config::Cluster& cluster, const config::Catalog& catalog,
+                             const config::LoadedFile* file = nullptr,
+                             const std::string& path = "");
+
+}  // namespace kcsim

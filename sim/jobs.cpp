@@ -1,0 +1,61 @@
+#include "sim/jobs.hpp"
+
+#include "sim/analytical_serving.hpp"
+#include "sim/plan_search.hpp"
+#include "sim/serving_spec.hpp"
+#include "sim/training_spec.hpp"
+
+namespace kcsim {
+
+Origin JobOrigin::at(const std::string& field) const {
+  if (!file) return Origin{};
+  return file->locate(path.empty() ? field : path + "." + field);
+}
+
+ModelShape resolve_model(const std::string& name, const config::Model& overrides,
+                         const config::Catalog& catalog, const JobOrigin& origin) {
+  config::Model base;
+  if (!name.empty()) {
+    base = catalog.model(name, origin.at("model"));
+  } else if (!overrides.has_layers()) {
+    throw_input_error(origin.at("model"), "model", "name a catalog model or give its shape");
+  }
+  try {
+    return ModelShape::from_config(config::merge_model(base, overrides));
+  } catch (const InputError& e) {
+    throw InputError(origin.at("model_overrides").str() + ": " + e.what());
+  }
+}
+
+TrainingResult run_training_job(const config::TrainingJob& job, const ClusterModel& cluster,
+                                const config::Catalog& catalog, const JobOrigin& origin) {
+  ModelShape model = resolve_model(job.model(), job.model_overrides(), catalog, origin);
+  TrainingSpec spec;
+  try {
+    spec = make_training_spec(job, model, cluster.devices());
+    if (job.allow_equivalent_dtype()) spec.dtype = cluster.chip.equivalent_dtype(spec.dtype);
+  } catch (const InputError& e) {
+    throw InputError(origin.at("").str() + ": " + e.what());
+  }
+  if (job.auto_plan()) return run_training_auto(cluster, spec);
+  return run_training(cluster, spec);
+}
+
+ServingResult run_serving_job(const config::ServingJob& job, const ClusterModel& cluster,
+                              const config::Catalog& catalog, const JobOrigin& origin) {
+  ModelShape model = resolve_model(job.model(), job.model_overrides(), catalog, origin);
+  ServingSpec spec;
+  try {
+    spec = make_serving_spec(job, model, cluster);
+    if (job.allow_equivalent_dtype()) {
+      spec.dtype = cluster.chip.equivalent_dtype(spec.dtype);
+      if (!job.has_kv_dtype()) spec.kv_dtype = spec.dtype;
+    }
+  } catch (const InputError& e) {
+    throw InputError(origin.at("").str() + ": " + e.what());
+  }
+  check_serving_plan(spec, cluster);
+  return simulate_serving_analytical(cluster, spec);
+}
+
+}  // namespace kcsim

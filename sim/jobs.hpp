@@ -1,0 +1,32 @@
+// Runs one training or serving job on one cluster with the analytical engine: the single path
+// that the command line, scenarios and validation cases all take.
+#pragma once
+
+#include <string>
+
+#include "analysis/results.hpp"
+#include "configs/loader/catalog.hpp"
+#include "configs/loader/text_loader.hpp"
+#include "sim/cluster_model.hpp"
+#include "workload.pb.h"
+#include "workloads/model_shape.hpp"
+
+namespace kcsim {
+
+// Where a job was written, for error messages: the file and the job's field path in it.
+struct JobOrigin {
+  const config::LoadedFile* file = nullptr;
+  std::string path;  // "training", "serving", ...
+  Origin at(const std::string& field) const;
+};
+
+// The catalog model named `name` with `overrides` applied, as a checked shape.
+ModelShape resolve_model(const std::string& name, const config::Model& overrides,
+                         const config::Catalog& catalog, const JobOrigin& origin);
+
+TrainingResult run_training_job(const config::TrainingJob& job, const ClusterModel& cluster,
+                                const config::Catalog& catalog, const JobOrigin& origin = {});
+ServingResult run_serving_job(const config::ServingJob& job, const ClusterModel& cluster,
+                              const config::Catalog& catalog, const JobOrigin& origin = {});
+
+}  // namespace kcsim

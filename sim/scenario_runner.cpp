@@ -1,0 +1,145 @@
+#include "sim/scenario_runner.hpp"
+
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "analysis/json_writer.hpp"
+#include "configs/loader/text_loader.hpp"
+#include "scenario.pb.h"
+#include "sim/jobs.hpp"
+#include "validation.pb.h"
+
+namespace kcsim {
+namespace {
+
+// Sizes the cluster to the largest whole number of servers within the IT power budget.
+void fit_to_budget(config::Cluster& cluster, const ClusterModel& model, double budget_kw) {
+  double server_w = model.tiers.devices_per_node * model.chip.tdp_w() + model.server_overhead_w();
+  int nodes = static_cast<int>(std::floor(budget_kw * 1000 / server_w));
+  if (nodes < 1) {
+    throw InfeasibleError(fmt::format(
+        "one {} server draws {:.1f} kW at TDP, more than the {:.1f} kW budget", model.name,
+        server_w / 1000, budget_kw));
+  }
+  cluster.set_nodes(nodes);
+}
+
+std::vector<std::pair<config::Cluster, std::string>> scenario_clusters(
+    const config::Scenario& scenario, const config::Catalog& catalog,
+    const config::LoadedFile& file) {
+  std::vector<std::pair<config::Cluster, std::string>> clusters;
+  for (int i = 0; i < scenario.clusters_size(); ++i) {
+    clusters.emplace_back(scenario.clusters(i), fmt::format("clusters[{}]", i));
+  }
+  for (int i = 0; i < scenario.cluster_names_size(); ++i) {
+    std::string path = fmt::format("cluster_names[{}]", i);
+    config::Cluster cluster = catalog.cluster(scenario.cluster_names(i), file.locate(path));
+    if (cluster.name().empty()) cluster.set_name(scenario.cluster_names(i));
+    clusters.emplace_back(std::move(cluster), path);
+  }
+  if (clusters.empty()) {
+    throw_input_error(file.locate(""), "clusters", "a scenario needs at least one cluster");
+  }
+  return clusters;
+}
+
+}  // namespace
+
+ScenarioResult run_scenario_file(const std::filesystem::path& path,
+                                 const config::Catalog& catalog) {
+  config::Scenario scenario;
+  auto file = config::LoadedFile::parse(path, &scenario);
+  if (!scenario.has_training() && !scenario.has_serving()) {
+    throw_input_error(file.locate(""), "training, serving",
+                      "a scenario needs a training or a serving workload");
+  }
+  if (scenario.engine() != "analytical") {
+    throw_input_error(file.locate("engine"), "engine",
+                      fmt::format("unknown engine \"{}\"; available: analytical", scenario.engine()));
+  }
+  auto clusters = scenario_clusters(scenario, catalog, file);
+  bool single = clusters.size() == 1;
+
+  ScenarioResult result;
+  result.name = scenario.name().empty() ? path.stem().string() : scenario.name();
+  result.description = scenario.description();
+  result.it_power_budget_kw = scenario.it_power_budget_kw();
+  for (auto& [cluster_config, cluster_path] : clusters) {
+    ClusterModel cluster = resolve_cluster(cluster_config, catalog, &file, cluster_path);
+    ScenarioRun run;
+    run.cluster = cluster.name;
+    run.chip = cluster.chip.name();
+    try {
+      if (scenario.it_power_budget_kw() > 0) {
+        fit_to_budget(cluster_config, cluster, scenario.it_power_budget_kw());
+        cluster = resolve_cluster(cluster_config, catalog, &file, cluster_path);
+      }
+    } catch (const InfeasibleError& e) {
+      if (single) throw;
+      run.training_error = run.serving_error = e.what();
+      result.runs.push_back(std::move(run));
+      continue;
+    }
+    run.devices = cluster.devices();
+    run.peak_it_power_kw = cluster.peak_it_power_w() / 1000;
+    if (scenario.has_training()) {
+      try {
+        run.training = run_training_job(scenario.training(), cluster, catalog, {&file, "training"});
+        run.has_training = true;
+      } catch (const InfeasibleError& e) {
+        if (single) throw;
+        run.training_error = e.what();
+      }
+    }
+    if (scenario.has_serving()) {
+      try {
+        run.serving = run_serving_job(scenario.serving(), cluster, catalog, {&file, "serving"});
+        run.has_serving = true;
+      } catch (const InfeasibleError& e) {
+        if (single) throw;
+        run.serving_error = e.what();
+      }
+    }
+    result.runs.push_back(std::move(run));
+  }
+  return result;
+}
+
+std::vector<ValidationRow> run_validation(const config::Catalog& catalog) {
+  std::vector<ValidationRow> rows;
+  for (const auto& path : catalog.files("validation")) {
+    config::ValidationCase c;
+    auto file = config::LoadedFile::parse(path, &c);
+    ValidationRow row;
+    row.name = c.name().empty() ? path.stem().string() : c.name();
+    row.citation = c.source().citation();
+    row.metric = c.metric();
+    row.published = c.published();
+    row.tolerance = c.tolerance();
+    try {
+      config::Cluster cluster_config =
+          c.has_cluster() ? c.cluster() : catalog.cluster(c.cluster_name(), file.locate("cluster_name"));
+      ClusterModel cluster = resolve_cluster(cluster_config, catalog, &file, "cluster");
+      Json out;
+      if (c.has_training()) {
+        out = to_json(run_training_job(c.training(), cluster, catalog, {&file, "training"}));
+      } else if (c.has_serving()) {
+        out = to_json(run_serving_job(c.serving(), cluster, catalog, {&file, "serving"}));
+      } else {
+        throw_input_error(file.locate(""), "training, serving", "a case needs a workload");
+      }
+      if (!out.contains(row.metric) || !out[row.metric].is_number()) {
+        throw_input_error(file.locate("metric"), "metric",
+                          fmt::format("\"{}\" is not a numeric output key", row.metric));
+      }
+      row.simulated = out[row.metric].get<double>();
+    } catch (const InfeasibleError& e) {
+      row.error = e.what();
+    }
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+}  // namespace kcsim

@@ -1,0 +1,20 @@
+// Loads a scenario file and runs every workload it names on every cluster it names.
+#pragma once
+
+#include <filesystem>
+#include <vector>
+
+#include "analysis/results.hpp"
+#include "configs/loader/catalog.hpp"
+
+namespace kcsim {
+
+// Bad input (parse errors, unknown names, impossible values) throws InputError. A workload that
+// cannot run on one of several clusters is recorded in that run with its reason; with a single
+// cluster it throws InfeasibleError.
+ScenarioResult run_scenario_file(const std::filesystem::path& file, const config::Catalog& catalog);
+
+// Every case under configs/validation/, run and compared with its published figure.
+std::vector<ValidationRow> run_validation(const config::Catalog& catalog);
+
+}  // namespace kcsim

@@ -1,0 +1,44 @@
+// A serving job with every default resolved, checked against the cluster it runs on.
+#pragma once
+
+#include <cstdint>
+
+#include "configs/loader/dtype.hpp"
+#include "sim/cluster_model.hpp"
+#include "workload.pb.h"
+#include "workloads/model_shape.hpp"
+
+namespace kcsim {
+
+struct ServingSpec {
+  ModelShape model;
+  Dtype dtype = config::BF16;
+  Dtype kv_dtype = config::BF16;
+  int tp = 1;
+  int replicas = 1;
+  int batch_size = 1;
+  int64_t prompt_tokens = 512;
+  int64_t output_tokens = 128;
+  bool flash_attention = true;
+  double memory_utilization = 0.9;
+};
+
+// Bytes one device of a tp-way replica holds for weights and for one token of KV cache (KV heads
+// are replicated when tp exceeds them).
+double serving_weight_bytes_per_device(const ModelShape& model, Dtype dtype, int tp);
+double serving_kv_bytes_per_token_per_device(const ModelShape& model, Dtype kv_dtype, int tp);
+// Activations, runtime and library workspace per device (an estimate: 1 GiB, as serving
+// engines reserve for CUDA graphs, NCCL buffers and the largest prefill's activations).
+double serving_workspace_bytes();
+
+// Resolves defaults: tp, when the job leaves it out, is the smallest divisor of the heads whose
+// replica holds the weights and the batch's KV cache; replicas fill the cluster.
+ServingSpec make_serving_spec(const config::ServingJob& job, const ModelShape& model,
+                              const ClusterModel& cluster);
+
+// Throws InfeasibleError when the replica cannot run: tp not dividing the heads, a dtype the chip
+// lacks, weights and KV cache beyond the memory (saying which tp would fit), more devices than
+// the cluster has.
+void check_serving_plan(const ServingSpec& spec, const ClusterModel& cluster);
+
+}  // namespace kcsim

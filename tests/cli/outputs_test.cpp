@@ -1,0 +1,86 @@
+// The command-line contract: JSON keys with units, the demo, determinism.
+#include <catch2/catch_test_macros.hpp>
+#include <catch2/matchers/catch_matchers_string.hpp>
+#include <nlohmann/json.hpp>
+
+#include "tests/support/run_kcsim.hpp"
+
+using Catch::Matchers::ContainsSubstring;
+using kcsim::test::run_kcsim;
+
+TEST_CASE("train --json carries the contract's keys", "[cli]") {
+  auto r = run_kcsim(
+      "train --model megatron-22b --chip a100-80g --devices 8 --tp 8 --global-batch 4 --json");
+  REQUIRE(r.exit_code == 0);
+  auto j = nlohmann::json::parse(r.out);
+  for (const char* key : {"iteration_time_s", "tokens_per_s", "model_tflops_per_device", "mfu",
+                          "memory_per_device_gib", "energy_per_iteration_j", "avg_it_power_w"}) {
+    INFO(key);
+    CHECK(j.contains(key));
+    CHECK(j[key].get<double>() > 0);
+  }
+  CHECK(j["dp"] == 1);
+}
+
+TEST_CASE("serve --json carries the contract's keys", "[cli]") {
+  auto r = run_kcsim("serve --model llama2-70b --chip h100-sxm --tp 8 --batch-size 4 --json");
+  REQUIRE(r.exit_code == 0);
+  auto j = nlohmann::json::parse(r.out);
+  for (const char* key : {"ttft_s", "tpot_s", "throughput_output_tokens_per_s", "max_batch_by_kv",
+                          "energy_per_output_token_j", "avg_it_power_w"}) {
+    INFO(key);
+    CHECK(j.contains(key));
+    CHECK(j[key].get<double>() > 0);
+  }
+}
+
+TEST_CASE("shape flags change the model and its parameter count", "[cli]") {
+  auto base = nlohmann::json::parse(
+      run_kcsim("serve --model llama2-7b --chip a100-80g --tp 1 --json").out);
+  auto r = run_kcsim("serve --model llama2-7b --chip a100-80g --tp 1 --layers 16 --json");
+  REQUIRE(r.exit_code == 0);
+  auto half = nlohmann::json::parse(r.out);
+  CHECK(half["parameters"].get<double>() < 0.6 * base["parameters"].get<double>());
+  CHECK(half["tpot_s"].get<double>() < base["tpot_s"].get<double>());
+}
+
+TEST_CASE("the same input prints the same bytes", "[cli]") {
+  auto a = run_kcsim("--json");
+  auto b = run_kcsim("--json");
+  REQUIRE(a.exit_code == 0);
+  CHECK(a.out == b.out);
+}
+
+TEST_CASE("the demo compares GPUs and NPUs at equal power", "[cli]") {
+  auto r = run_kcsim("");
+  REQUIRE(r.exit_code == 0);
+  for (const char* chip : {"a100-80g", "h100-sxm", "rngd", "atom"}) {
+    CHECK_THAT(r.out, ContainsSubstring(chip));
+  }
+  CHECK_THAT(r.out, ContainsSubstring("tok/s per kW"));
+  CHECK_THAT(r.out, ContainsSubstring("J/token"));
+}
+
+TEST_CASE("chips and models list the catalogs", "[cli]") {
+  auto chips = run_kcsim("chips --json");
+  REQUIRE(chips.exit_code == 0);
+  auto j = nlohmann::json::parse(chips.out);
+  CHECK(j["chips"].size() >= 10);
+  for (const auto& chip : j["chips"]) {
+    INFO(chip["name"]);
+    CHECK(chip["memory"].contains("source"));
+    CHECK(chip["power"].contains("source"));
+  }
+  auto models = run_kcsim("models");
+  REQUIRE(models.exit_code == 0);
+  CHECK_THAT(models.out, ContainsSubstring("mixtral-8x7b"));
+}
+
+TEST_CASE("every subcommand has help", "[cli]") {
+  for (const char* cmd : {"run", "train", "serve", "chips", "models", "validate"}) {
+    INFO(cmd);
+    auto r = run_kcsim(std::string(cmd) + " --help");
+    CHECK(r.exit_code == 0);
+    CHECK_FALSE(r.out.empty());
+  }
+}

@@ -1,0 +1,66 @@
+#include <catch2/catch_test_macros.hpp>
+#include <catch2/matchers/catch_matchers_floating_point.hpp>
+
+#include "sim/collectives.hpp"
+
+using Catch::Matchers::WithinRel;
+using kcsim::Collective;
+
+namespace {
+
+kcsim::NetworkTiers tiers() {
+  kcsim::NetworkTiers t;
+  t.devices_per_node = 8;
+  t.nodes = 4;
+  t.intra_node = {"nvlink", 300e9, 1e-6};
+  t.scale_out = {"ib", 25e9, 5e-6};
+  return t;
+}
+
+}  // namespace
+
+TEST_CASE("ring all-reduce inside a server matches 2(n-1)a + 2(n-1)/n S/B", "[sim][collectives]") {
+  double bytes = 1e9;
+  double expected = 2 * 7 * 1e-6 + 2.0 * 7 / 8 * bytes / (300e9 * 0.8);
+  double got = kcsim::collective_time_s(Collective::AllReduce, bytes, {8, 8}, tiers(), 0.8);
+  CHECK_THAT(got, WithinRel(expected, 1e-12));
+}
+
+TEST_CASE("reduce-scatter plus all-gather equals all-reduce on one tier", "[sim][collectives]") {
+  auto t = tiers();
+  double rs = kcsim::collective_time_s(Collective::ReduceScatter, 5e8, {8, 8}, t, 1.0);
+  double ag = kcsim::collective_time_s(Collective::AllGather, 5e8, {8, 8}, t, 1.0);
+  double ar = kcsim::collective_time_s(Collective::AllReduce, 5e8, {8, 8}, t, 1.0);
+  CHECK_THAT(rs + ag, WithinRel(ar, 1e-12));
+}
+
+TEST_CASE("a group across servers runs intra, inter on 1/per_node of the data, intra",
+          "[sim][collectives]") {
+  auto t = tiers();
+  double bytes = 8e8;
+  double intra = (7.0 * 1e-6 + 7.0 / 8 * bytes / 300e9);
+  double inter = 2 * 3 * 5e-6 + 2.0 * 3 / 4 * (bytes / 8) / 25e9;
+  double got = kcsim::collective_time_s(Collective::AllReduce, bytes, {32, 8}, t, 1.0);
+  CHECK_THAT(got, WithinRel(2 * intra + inter, 1e-12));
+}
+
+TEST_CASE("one device per server rings over the network alone", "[sim][collectives]") {
+  auto t = tiers();
+  double got = kcsim::collective_time_s(Collective::AllReduce, 1e8, {4, 1}, t, 1.0);
+  CHECK_THAT(got, WithinRel(2 * 3 * 5e-6 + 2.0 * 3 / 4 * 1e8 / 25e9, 1e-12));
+}
+
+TEST_CASE("a group of one costs nothing; a send costs one latency plus bytes over bandwidth",
+          "[sim][collectives]") {
+  auto t = tiers();
+  CHECK(kcsim::collective_time_s(Collective::AllReduce, 1e9, {1, 1}, t, 1.0) == 0);
+  double send = kcsim::collective_time_s(Collective::SendRecv, 3e8, {2, 2}, t, 1.0);
+  CHECK_THAT(send, WithinRel(1e-6 + 3e8 / 300e9, 1e-12));
+}
+
+TEST_CASE("collective time grows about linearly in bytes at large sizes", "[sim][collectives]") {
+  auto t = tiers();
+  double small = kcsim::collective_time_s(Collective::AllGather, 1e9, {8, 8}, t, 1.0);
+  double large = kcsim::collective_time_s(Collective::AllGather, 2e9, {8, 8}, t, 1.0);
+  CHECK_THAT(large / small, WithinRel(2.0, 0.01));
+}
