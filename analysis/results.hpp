@@ -108,6 +108,10 @@ struct ValidationRow {
   double simulated = 0;
   double tolerance = 0;
   std::string error;  // set when the case could not run
+  // The full run behind the figure (one of the two, as the case's workload says).
+  bool has_training = false, has_serving = false;
+  TrainingResult training;
+  ServingResult serving;
   double relative_error() const { return published != 0 ? (simulated - published) / published : 0; }
   bool within_tolerance() const;
 };

@@ -111,7 +111,8 @@ std::string format_scenario(const ScenarioResult& r) {
     for (const auto& run : r.runs) {
       if (run.has_serving) { first = &run.serving; break; }
     }
-    out += fmt::format("\nServing {} (batch {} per replica, {} prompt + {} output tokens)\n",
+    out += fmt::format("\nServing {} (static batches of {} per replica, {} prompt + {} output tokens; "
+                       "TTFT is the batch's prefill)\n",
                        first->model, first->batch_size, first->prompt_tokens, first->output_tokens);
     out += table.str();
   }

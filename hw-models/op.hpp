@@ -19,6 +19,8 @@ struct Op {
   double bytes = 0;  // bytes read plus written in device memory
   // GEMM shape: output m x n, inner dimension k; batch independent products of that shape.
   double m = 0, n = 0, k = 0, batch = 1;
+  // Runs inside the kernel of the op before it (fused attention): no launch of its own.
+  bool fused = false;
 };
 
 }  // namespace kcsim

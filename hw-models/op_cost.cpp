@@ -25,14 +25,17 @@ double gemm_efficiency(const config::Efficiency& eff, double m, double n, double
   return eff.gemm_max() * along(m) * along(n) * along(k);
 }
 
-OpCost op_cost(const ChipModel& chip, const Op& op, Dtype dtype, double speed) {
+namespace {
+
+// Device-side busy time of an op at the roofline, without launch costs.
+OpCost roofline(const ChipModel& chip, const Op& op, Dtype dtype, const Execution& exec) {
   const auto& eff = chip.efficiency();
-  double peak = chip.peak_ops_per_s(dtype) * speed;
+  double peak = chip.peak_ops_per_s(dtype) * exec.speed;
   double efficiency = 1.0;
   switch (op.kind) {
     case OpKind::Gemm:
     case OpKind::AttnGemm:
-      efficiency = gemm_efficiency(eff, op.m, op.n, op.k);
+      efficiency = gemm_efficiency(eff, op.m, op.n, op.k) * exec.gemm_scale;
       break;
     case OpKind::Vector:
     case OpKind::Embedding:
@@ -45,18 +48,45 @@ OpCost op_cost(const ChipModel& chip, const Op& op, Dtype dtype, double speed) {
   cost.compute_s = op.flops > 0 ? op.flops / (peak * efficiency) : 0;
   cost.memory_s =
       op.bytes > 0 ? op.bytes / (chip.memory_bandwidth_bytes_per_s() * eff.memory_max()) : 0;
-  double busy = std::max(cost.compute_s, cost.memory_s);
-  cost.time_s = busy + eff.op_overhead_us() * 1e-6;
-  if (cost.time_s > 0) {
-    cost.compute_busy = cost.compute_s / cost.time_s;
-    cost.memory_busy = cost.memory_s / cost.time_s;
-  }
+  cost.time_s = std::max(cost.compute_s, cost.memory_s);
   return cost;
 }
 
-OpCost ops_cost(const ChipModel& chip, const std::vector<Op>& ops, Dtype dtype, double speed) {
-  OpCost total;
-  for (const auto& op : ops) total += op_cost(chip, op, dtype, speed);
+// One kernel: its parts back to back, plus one launch overhead, and never shorter than the
+// host's dispatch.
+OpCost launch(const ChipModel& chip, OpCost kernel, const Execution& exec) {
+  kernel.time_s = std::max(kernel.time_s + chip.efficiency().op_overhead_us() * 1e-6,
+                           exec.dispatch_s);
+  kernel.compute_busy = kernel.time_s > 0 ? kernel.compute_s / kernel.time_s : 0;
+  kernel.memory_busy = kernel.time_s > 0 ? kernel.memory_s / kernel.time_s : 0;
+  return kernel;
+}
+
+}  // namespace
+
+OpCost op_cost(const ChipModel& chip, const Op& op, Dtype dtype, const Execution& exec) {
+  return launch(chip, roofline(chip, op, dtype, exec), exec);
+}
+
+OpCost ops_cost(const ChipModel& chip, const std::vector<Op>& ops, Dtype dtype,
+                const Execution& exec) {
+  OpCost total, kernel;
+  bool open = false;
+  for (const auto& op : ops) {
+    OpCost part = roofline(chip, op, dtype, exec);
+    if (open && op.fused) {
+      kernel.time_s += part.time_s;
+      kernel.compute_s += part.compute_s;
+      kernel.memory_s += part.memory_s;
+      kernel.flops += part.flops;
+      kernel.bytes += part.bytes;
+      continue;
+    }
+    if (open) total += launch(chip, kernel, exec);
+    kernel = part;
+    open = true;
+  }
+  if (open) total += launch(chip, kernel, exec);
   return total;
 }
 

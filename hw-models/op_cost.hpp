@@ -26,9 +26,21 @@ struct OpCost {
 // Efficiency of a GEMM-like op of this shape: gemm_max * prod over m, n, k of d / (d + half).
 double gemm_efficiency(const config::Efficiency& eff, double m, double n, double k);
 
-// `speed` is the DVFS state's relative compute speed (1 = nominal).
-OpCost op_cost(const ChipModel& chip, const Op& op, Dtype dtype, double speed = 1.0);
-// The ops run back to back.
-OpCost ops_cost(const ChipModel& chip, const std::vector<Op>& ops, Dtype dtype, double speed = 1.0);
+// How ops are issued: the DVFS state's relative compute speed (1 = nominal), and the host time
+// to dispatch one op. The host cannot run ahead of its own dispatch, so an op takes at least
+// that long; short ops of an eager framework are bound by it.
+// `gemm_scale` is the share of the chip's GEMM efficiency the runtime's kernels reach (1 for
+// kernels built for the chip; less for a library without its newest matrix instructions).
+struct Execution {
+  double speed = 1.0;
+  double dispatch_s = 0;
+  double gemm_scale = 1.0;
+};
+
+OpCost op_cost(const ChipModel& chip, const Op& op, Dtype dtype, const Execution& exec = {});
+// The ops run back to back; an op marked `fused` joins the kernel of the one before it, which
+// pays one launch overhead and one dispatch for all of them.
+OpCost ops_cost(const ChipModel& chip, const std::vector<Op>& ops, Dtype dtype,
+                const Execution& exec = {});
 
 }  // namespace kcsim

@@ -28,20 +28,24 @@ IterationCost serving_iteration(const ClusterModel& cluster, const ServingSpec& 
   pass.flash_attention = spec.flash_attention;
   pass.causal = spec.flash_attention;  // unfused attention computes the masked half too
 
+  const Execution exec{1.0, spec.dispatch_us * 1e-6 / cluster.host_speed(),
+                       spec.gemm_efficiency_scale};
   IterationCost cost;
-  OpCost layer = ops_cost(cluster.chip, layer_forward_ops(m, pass), spec.dtype);
-  cost.compute = ops_cost(cluster.chip, embedding_forward_ops(m, pass), spec.dtype);
+  cost.host_s = spec.step_overhead_us * 1e-6 / cluster.host_speed();
+  OpCost layer = ops_cost(cluster.chip, layer_forward_ops(m, pass), spec.dtype, exec);
+  cost.compute = ops_cost(cluster.chip, embedding_forward_ops(m, pass), spec.dtype, exec);
   for (int64_t l = 0; l < m.layers; ++l) cost.compute += layer;
   // Only each sequence's last position goes through the LM head.
   PassShape last = pass;
   last.new_tokens = 1;
-  cost.compute += ops_cost(cluster.chip, head_forward_ops(m, last, false), spec.dtype);
+  cost.compute += ops_cost(cluster.chip, head_forward_ops(m, last, false), spec.dtype, exec);
 
   if (spec.tp > 1) {
     double bytes = static_cast<double>(sequences) * new_tokens * m.hidden * pass.act_bytes;
     Group group{spec.tp, std::min(spec.tp, cluster.tiers.devices_per_node)};
-    double each = collective_time_s(Collective::AllReduce, bytes, group, cluster.tiers,
-                                    cluster.chip.efficiency().collective_max());
+    double each = std::max(exec.dispatch_s,
+                           collective_time_s(Collective::AllReduce, bytes, group, cluster.tiers,
+                                             cluster.chip.efficiency().collective_max()));
     cost.tp_comm_s = 2.0 * m.layers * each;
   }
   return cost;
@@ -94,7 +98,7 @@ ServingResult simulate_serving_analytical(const ClusterModel& cluster, const Ser
   auto phase_j = [&](const IterationCost& it) {
     return device_power_w(chip, it.compute.compute_busy, it.compute.memory_busy) *
                it.compute.time_s +
-           chip.idle_w() * it.tp_comm_s;
+           chip.idle_w() * (it.tp_comm_s + it.host_s);
   };
   double device_j = phase_j(prefill) + decode_steps * phase_j(decode);
   double servers_per_replica = static_cast<double>(spec.tp) / cluster.tiers.devices_per_node;

@@ -13,7 +13,8 @@ namespace kcsim {
 struct IterationCost {
   OpCost compute;       // one device's ops, back to back
   double tp_comm_s = 0;  // tensor-parallel all-reduces
-  double time_s() const { return compute.time_s + tp_comm_s; }
+  double host_s = 0;     // the runtime's per-iteration host work, the device idle meanwhile
+  double time_s() const { return compute.time_s + tp_comm_s + host_s; }
 };
 
 IterationCost serving_iteration(const ClusterModel& cluster, const ServingSpec& spec,

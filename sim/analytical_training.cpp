@@ -17,7 +17,8 @@ namespace {
 constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
 
 bool is_attention_core(const Op& op) {
-  return op.name == "attn_score" || op.name == "attn_softmax" || op.name == "attn_context";
+  return op.name == "attn_score" || op.name == "attn_softmax" || op.name == "attn_dropout" ||
+         op.name == "attn_context";
 }
 
 // Backward of an op: twice the work (gradients of inputs and of weights).
@@ -57,24 +58,27 @@ StageCosts stage_costs(const ClusterModel& cluster, const TrainingSpec& spec) {
   pass.weight_bytes = s.weight_bytes;
   pass.flash_attention = spec.flash_attention;
   pass.causal = spec.flash_attention;  // unfused attention computes the masked half too
+  pass.attention_dropout = true;
 
   const auto& chip = cluster.chip;
+  const Execution exec{1.0, spec.dispatch_us * 1e-6 / cluster.host_speed(),
+                       spec.gemm_efficiency_scale};
   StageCosts c;
   auto layer = layer_forward_ops(spec.model, pass);
-  c.layer_fwd = ops_cost(chip, layer, spec.dtype);
-  c.layer_bwd = ops_cost(chip, backward_of(layer), spec.dtype);
+  c.layer_fwd = ops_cost(chip, layer, spec.dtype, exec);
+  c.layer_bwd = ops_cost(chip, backward_of(layer), spec.dtype, exec);
   if (s.recompute == RecomputeMode::Full) {
     c.layer_recompute = c.layer_fwd;
   } else if (s.recompute == RecomputeMode::Selective && !spec.flash_attention) {
     // With fused attention nothing is stored to recompute: the kernel recomputes internally.
-    c.layer_recompute = ops_cost(chip, attention_core(layer), spec.dtype);
+    c.layer_recompute = ops_cost(chip, attention_core(layer), spec.dtype, exec);
   }
   auto head = head_forward_ops(spec.model, pass, /*with_loss=*/true);
-  c.head_fwd = ops_cost(chip, head, spec.dtype);
-  c.head_bwd = ops_cost(chip, backward_of(head), spec.dtype);
+  c.head_fwd = ops_cost(chip, head, spec.dtype, exec);
+  c.head_bwd = ops_cost(chip, backward_of(head), spec.dtype, exec);
   auto embed = embedding_forward_ops(spec.model, pass);
-  c.embed_fwd = ops_cost(chip, embed, spec.dtype);
-  c.embed_bwd = ops_cost(chip, backward_of(embed), spec.dtype);
+  c.embed_fwd = ops_cost(chip, embed, spec.dtype, exec);
+  c.embed_bwd = ops_cost(chip, backward_of(embed), spec.dtype, exec);
 
   PassShape whole = pass;
   whole.tp = 1;

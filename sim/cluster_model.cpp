@@ -37,6 +37,10 @@ ClusterModel resolve_cluster(const config::Cluster& cluster, const config::Catal
     throw_input_error(where(file, path, "scale_out"), "scale_out.nic_bandwidth_gbit_per_s",
                       "a cluster of several nodes needs a scale-out network bandwidth");
   }
+  if (!(node.host().relative_speed() > 0)) {
+    throw_input_error(where(file, path, "node.host.relative_speed"), "node.host.relative_speed",
+                      "must be positive");
+  }
   ChipModel chip_model(chip);
   ClusterModel model{cluster.name().empty() ? chip.name() : cluster.name(), cluster,
                      std::move(chip_model), network_tiers(cluster, chip)};

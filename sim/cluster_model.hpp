@@ -20,6 +20,8 @@ struct ClusterModel {
 
   int devices() const { return tiers.devices_per_node * tiers.nodes; }
   double server_overhead_w() const { return config.node().server_overhead_w(); }
+  // Host single-thread speed relative to the DGX A100 host.
+  double host_speed() const { return config.node().host().relative_speed(); }
   // Devices at TDP plus every server's overhead.
   double peak_it_power_w() const;
 };

@@ -1,11 +1,29 @@
 #include "sim/jobs.hpp"
 
+#include <fmt/format.h>
+
 #include "sim/analytical_serving.hpp"
 #include "sim/plan_search.hpp"
 #include "sim/serving_spec.hpp"
 #include "sim/training_spec.hpp"
 
 namespace kcsim {
+
+namespace {
+
+void check_runtime(const config::Runtime& runtime, const JobOrigin& origin) {
+  if (runtime.dispatch_us() < 0 || runtime.step_overhead_us() < 0) {
+    throw_input_error(origin.at("runtime"), "runtime",
+                      "dispatch_us and step_overhead_us must not be negative");
+  }
+  double scale = runtime.gemm_efficiency_scale();
+  if (!(scale > 0 && scale <= 1)) {
+    throw_input_error(origin.at("runtime.gemm_efficiency_scale"), "runtime.gemm_efficiency_scale",
+                      fmt::format("must lie in (0, 1] (got {})", scale));
+  }
+}
+
+}  // namespace
 
 Origin JobOrigin::at(const std::string& field) const {
   if (!file) return Origin{};
@@ -30,6 +48,7 @@ ModelShape resolve_model(const std::string& name, const config::Model& overrides
 TrainingResult run_training_job(const config::TrainingJob& job, const ClusterModel& cluster,
                                 const config::Catalog& catalog, const JobOrigin& origin) {
   ModelShape model = resolve_model(job.model(), job.model_overrides(), catalog, origin);
+  check_runtime(job.runtime(), origin);
   TrainingSpec spec;
   try {
     spec = make_training_spec(job, model, cluster.devices());
@@ -44,6 +63,7 @@ TrainingResult run_training_job(const config::TrainingJob& job, const ClusterMod
 ServingResult run_serving_job(const config::ServingJob& job, const ClusterModel& cluster,
                               const config::Catalog& catalog, const JobOrigin& origin) {
   ModelShape model = resolve_model(job.model(), job.model_overrides(), catalog, origin);
+  check_runtime(job.runtime(), origin);
   ServingSpec spec;
   try {
     spec = make_serving_spec(job, model, cluster);

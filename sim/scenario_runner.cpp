@@ -123,9 +123,13 @@ std::vector<ValidationRow> run_validation(const config::Catalog& catalog) {
       ClusterModel cluster = resolve_cluster(cluster_config, catalog, &file, "cluster");
       Json out;
       if (c.has_training()) {
-        out = to_json(run_training_job(c.training(), cluster, catalog, {&file, "training"}));
+        row.training = run_training_job(c.training(), cluster, catalog, {&file, "training"});
+        row.has_training = true;
+        out = to_json(row.training);
       } else if (c.has_serving()) {
-        out = to_json(run_serving_job(c.serving(), cluster, catalog, {&file, "serving"}));
+        row.serving = run_serving_job(c.serving(), cluster, catalog, {&file, "serving"});
+        row.has_serving = true;
+        out = to_json(row.serving);
       } else {
         throw_input_error(file.locate(""), "training, serving", "a case needs a workload");
       }

@@ -61,6 +61,9 @@ ServingSpec make_serving_spec(const config::ServingJob& job, const ModelShape& m
   spec.output_tokens = job.output_tokens();
   spec.flash_attention = job.flash_attention();
   spec.memory_utilization = job.memory_utilization();
+  spec.dispatch_us = job.runtime().dispatch_us();
+  spec.gemm_efficiency_scale = job.runtime().gemm_efficiency_scale();
+  spec.step_overhead_us = job.runtime().step_overhead_us();
   if (spec.batch_size <= 0 || spec.prompt_tokens <= 0 || spec.output_tokens <= 0) {
     throw InputError(fmt::format(
         "serving: batch_size, prompt_tokens, output_tokens: must be positive (got {}, {}, {})",

@@ -21,6 +21,9 @@ struct ServingSpec {
   int64_t output_tokens = 128;
   bool flash_attention = true;
   double memory_utilization = 0.9;
+  double gemm_efficiency_scale = 1;  // Runtime: share of the chip's GEMM efficiency
+  double dispatch_us = 0;       // host time per op on the reference host (Runtime)
+  double step_overhead_us = 0;  // host time per iteration on the reference host (Runtime)
 };
 
 // Bytes one device of a tp-way replica holds for weights and for one token of KV cache (KV heads

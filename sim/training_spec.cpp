@@ -51,6 +51,8 @@ TrainingSpec make_training_spec(const config::TrainingJob& job, const ModelShape
   spec.dtype = job.dtype();
   spec.flash_attention = job.flash_attention();
   spec.grad_bucket_bytes = job.grad_bucket_mb() * 1e6;
+  spec.dispatch_us = job.runtime().dispatch_us();
+  spec.gemm_efficiency_scale = job.runtime().gemm_efficiency_scale();
   spec.global_batch = job.global_batch();
 
   auto& s = spec.setup;

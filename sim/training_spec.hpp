@@ -18,6 +18,8 @@ struct TrainingSpec {
   Dtype dtype = config::BF16;
   bool flash_attention = true;
   double grad_bucket_bytes = 25e6;  // 0: gradient reduction after backward, not overlapped
+  double gemm_efficiency_scale = 1;  // Runtime: share of the chip's GEMM efficiency
+  double dispatch_us = 0;           // host time per op on the reference host (Runtime)
 
   int devices() const { return static_cast<int>(setup.tp * setup.pp * setup.dp); }
 };

@@ -112,13 +112,23 @@ void attention_core_ops(const ModelShape& m, const PassShape& p, const Dims& d,
   if (d.cached_kv) {
     add(ops, vector_op("kv_read", 0, seqs * ctx * 2.0 * d.kv_heads * hd * p.kv_bytes));
   }
+  // Fused attention is one kernel: the cache read (decode), scores, softmax and context.
+  bool fused = p.flash_attention;
   Op score = attn_gemm("attn_score", batch, news, ctx, hd, d.causal_fraction);
   score.bytes = q_or_out + k_or_v + scores;
+  score.fused = fused && d.cached_kv;
   add(ops, score);
-  add(ops, vector_op("attn_softmax", kSoftmaxFlops * batch * news * ctx * d.causal_fraction,
-                     2.0 * scores));
+  Op softmax = vector_op("attn_softmax", kSoftmaxFlops * batch * news * ctx * d.causal_fraction,
+                         2.0 * scores);
+  softmax.fused = fused;
+  add(ops, softmax);
+  if (p.attention_dropout && !p.flash_attention) {
+    double elements = batch * news * ctx;
+    add(ops, vector_op("attn_dropout", elements, 2.0 * scores + elements));
+  }
   Op context = attn_gemm("attn_context", batch, news, hd, ctx, d.causal_fraction);
   context.bytes = scores + k_or_v + q_or_out;
+  context.fused = fused;
   add(ops, context);
 }
 

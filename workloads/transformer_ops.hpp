@@ -24,6 +24,9 @@ struct PassShape {
   double kv_bytes = 2;      // bytes per KV-cache element
   bool flash_attention = true;  // fused attention: no s x s score matrix in memory
   bool causal = true;
+  // Dropout on the attention probabilities (training without fused attention, as Megatron-LM
+  // runs GPT): the probabilities are read, written again, and a one-byte mask is written.
+  bool attention_dropout = false;
 };
 
 // The ops of one layer's forward pass on one device of the TP group. MoE layers route

@@ -1,4 +1,6 @@
 // `kcsim chips`, `kcsim models`, `kcsim run`, `kcsim validate` and the demo.
+#include <algorithm>
+
 #include <google/protobuf/util/json_util.h>
 
 #include <fmt/format.h>
@@ -7,6 +9,7 @@
 #include "analysis/table.hpp"
 #include "analysis/text_report.hpp"
 #include "configs/loader/dtype.hpp"
+#include "configs/loader/errors.hpp"
 #include "hw-models/chip_model.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/cli/support.hpp"
@@ -106,9 +109,26 @@ int demo(const Common& common, std::ostream& out) {
   return run((root / "scenarios" / "kcloud-demo.textproto").string(), common, out);
 }
 
-int validate(const Common& common, std::ostream& out) {
+int validate(const Common& common, const std::string& only_case, std::ostream& out) {
   auto rows = run_validation(catalog_of(common));
+  if (!only_case.empty()) {
+    auto it = std::find_if(rows.begin(), rows.end(),
+                           [&](const ValidationRow& row) { return row.name == only_case; });
+    if (it == rows.end()) {
+      std::vector<std::string> names;
+      for (const auto& row : rows) names.push_back(row.name);
+      throw_input_error(Origin{}, "--case",
+                        fmt::format("no validation case \"{}\"; the cases are: {}", only_case,
+                                    fmt::join(names, ", ")));
+    }
+    rows = {*it};
+  }
   out << (common.json ? dump(to_json(rows)) : format_validation(rows));
+  if (!only_case.empty() && !common.json) {
+    const auto& row = rows.front();
+    if (row.has_training) out << "\n" << format_training(row.training);
+    if (row.has_serving) out << "\n" << format_serving(row.serving);
+  }
   for (const auto& row : rows) {
     if (!row.within_tolerance()) return 1;
   }

@@ -54,7 +54,8 @@ int run(const std::string& scenario, const Common& common, std::ostream& out);
 int demo(const Common& common, std::ostream& out);
 int chips(const Common& common, std::ostream& out);
 int models(const Common& common, std::ostream& out);
-// Exit 0 when every case is within its tolerance, 1 otherwise.
-int validate(const Common& common, std::ostream& out);
+// Exit 0 when every case is within its tolerance, 1 otherwise. With `only_case`, that case's
+// full report follows the table.
+int validate(const Common& common, const std::string& only_case, std::ostream& out);
 
 }  // namespace kcsim::cli

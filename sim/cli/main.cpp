@@ -96,6 +96,8 @@ int main(int argc, char** argv) {
   add_common(models_cmd, models_common);
   auto* validate_cmd = app.add_subcommand(
       "validate", "Every case in configs/validation/ against its published measurement");
+  std::string validate_case;
+  validate_cmd->add_option("--case", validate_case, "Print this case's full report too");
   add_common(validate_cmd, validate_common);
 
   try {
@@ -114,7 +116,7 @@ int main(int argc, char** argv) {
     else if (*serve_cmd) code = serve(s, out);
     else if (*chips_cmd) code = chips(chips_common, out);
     else if (*models_cmd) code = models(models_common, out);
-    else if (*validate_cmd) code = validate(validate_common, out);
+    else if (*validate_cmd) code = validate(validate_common, validate_case, out);
     else code = demo(demo_common, out);
   } catch (const kcsim::InputError& e) {
     std::cerr << "kcsim: " << e.what() << "\n";

@@ -59,10 +59,10 @@ TEST_CASE("a lower DVFS state slows compute-bound ops and not memory-bound ones"
   auto chip = test_chip();
   kcsim::Op gemm{"g", kcsim::OpKind::Gemm, 1e13, 1e8, 4096, 4096, 4096};
   kcsim::Op stream{"s", kcsim::OpKind::Vector, 1e6, 1e10};
-  double gemm_ratio = kcsim::op_cost(chip, gemm, kcsim::config::BF16, 0.5).time_s /
-                      kcsim::op_cost(chip, gemm, kcsim::config::BF16, 1.0).time_s;
-  double stream_ratio = kcsim::op_cost(chip, stream, kcsim::config::BF16, 0.5).time_s /
-                        kcsim::op_cost(chip, stream, kcsim::config::BF16, 1.0).time_s;
+  double gemm_ratio = kcsim::op_cost(chip, gemm, kcsim::config::BF16, {0.5}).time_s /
+                      kcsim::op_cost(chip, gemm, kcsim::config::BF16, {1.0}).time_s;
+  double stream_ratio = kcsim::op_cost(chip, stream, kcsim::config::BF16, {0.5}).time_s /
+                        kcsim::op_cost(chip, stream, kcsim::config::BF16, {1.0}).time_s;
   CHECK_THAT(gemm_ratio, WithinRel(2.0, 0.01));
   CHECK_THAT(stream_ratio, WithinRel(1.0, 1e-9));
 }
@@ -95,4 +95,17 @@ TEST_CASE("power runs from idle to TDP with the busy fractions", "[hw]") {
   CHECK_THAT(kcsim::device_power_w(chip, 0, 1), WithinRel(50 + 300 * 0.4, 1e-12));
   // Busy fractions beyond 1 are clamped: never above TDP.
   CHECK(kcsim::device_power_w(chip, 3, 2) <= 350.0);
+}
+
+TEST_CASE("an op takes at least the host's dispatch time", "[hw]") {
+  auto chip = test_chip();
+  kcsim::Op tiny{"tiny", kcsim::OpKind::Vector, 1e3, 1e6};
+  kcsim::Op big{"big", kcsim::OpKind::Vector, 1e6, 1e10};
+  kcsim::Execution eager{1.0, 40e-6};
+  auto tiny_cost = kcsim::op_cost(chip, tiny, kcsim::config::BF16, eager);
+  CHECK_THAT(tiny_cost.time_s, WithinRel(40e-6, 1e-12));
+  // Waiting on the host, the device is busy only for its own share of the time.
+  CHECK(tiny_cost.memory_busy < 0.1);
+  CHECK_THAT(kcsim::op_cost(chip, big, kcsim::config::BF16, eager).time_s,
+             WithinRel(1e10 / 500e9 + 10e-6, 1e-12));
 }

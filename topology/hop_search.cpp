@@ -1,0 +1,28 @@
+#include "topology/hop_search.hpp"
+
+namespace kcsim::topology::detail {
+
+HopSearch::HopSearch(const Topology& topology)
+    : topology_(topology), hops_(topology.vertex_count(), kUnreached) {}
+
+const std::vector<int>& HopSearch::run(Vertex start, std::optional<int> within_node) {
+  for (Vertex v : reached_) hops_[v] = kUnreached;
+  reached_.clear();
+
+  const Graph& graph = topology_.graph();
+  hops_[start] = 0;
+  reached_.push_back(start);
+  for (std::size_t head = 0; head < reached_.size(); ++head) {
+    Vertex v = reached_[head];
+    if (v != start && !graph[v].forwards) continue;
+    for (Vertex next : boost::make_iterator_range(boost::adjacent_vertices(v, graph))) {
+      if (hops_[next] != kUnreached) continue;
+      if (within_node && graph[next].node != *within_node) continue;
+      hops_[next] = hops_[v] + 1;
+      reached_.push_back(next);
+    }
+  }
+  return hops_;
+}
+
+}  // namespace kcsim::topology::detail

@@ -1,0 +1,28 @@
+// Breadth-first hop counts over the vertices a route may use (shared by routing and metrics).
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "topology/graph.hpp"
+
+namespace kcsim::topology::detail {
+
+inline constexpr int kUnreached = -1;
+
+class HopSearch {
+ public:
+  explicit HopSearch(const Topology& topology);
+
+  // Hop counts from `start`. A route passes only through vertices that forward; with
+  // `within_node`, it also stays on that server's vertices. A vertex that is reached but may not
+  // be passed through (a device) still gets its count. Valid until the next run.
+  const std::vector<int>& run(Vertex start, std::optional<int> within_node = std::nullopt);
+
+ private:
+  const Topology& topology_;
+  std::vector<int> hops_;
+  std::vector<Vertex> reached_;  // in visit order; doubles as the queue
+};
+
+}  // namespace kcsim::topology::detail
