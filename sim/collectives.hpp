@@ -3,6 +3,8 @@
 // device's NIC, then intra-node again), the way NCCL does on rail-optimized clusters.
 #pragma once
 
+#include <vector>
+
 #include "topology/tiers.hpp"
 
 namespace kcsim {
@@ -18,6 +20,24 @@ struct Group {
   int per_node = 1;
   int nodes() const { return (size + per_node - 1) / per_node; }
 };
+
+// A ring collective over n devices: how many latency steps it takes and which multiple of the
+// buffer each device sends (and receives).
+struct RingShape {
+  double steps = 0;
+  double volume = 0;
+};
+RingShape ring_shape(Collective kind, int n);
+
+// The stages of `kind` over `group`: one ring per stage, run one after another. A group inside a
+// server is one ring on the intra-node tier; a group across servers runs hierarchically.
+struct RingStage {
+  Collective kind;
+  double bytes;  // the buffer of this stage (full, or the 1/per_node slice between servers)
+  int members;   // ring size
+  bool inter_node;
+};
+std::vector<RingStage> collective_stages(Collective kind, double bytes, const Group& group);
 
 // Ring time on one tier: steps * latency + volume_factor * bytes / (bandwidth * efficiency).
 // AllReduce: 2(n-1) steps, 2(n-1)/n of the bytes; ReduceScatter and AllGather: n-1 steps,

@@ -1,0 +1,36 @@
+// A topology graph turned into a SimGrid platform, built in C++: a host per device, a router per
+// switch, a full-duplex link per graph edge, shortest-path routing.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <simgrid/s4u/Engine.hpp>
+#include <simgrid/s4u/Host.hpp>
+#include <simgrid/s4u/Link.hpp>
+
+#include "topology/graph.hpp"
+
+namespace kcsim::event {
+
+// CM02 without cross-traffic: a lone transfer takes exactly latency + bytes / bandwidth, and
+// concurrent transfers share links max-min fairly. SimGrid's default (LV08) would stretch
+// transfers by its TCP calibration factors.
+inline constexpr const char* kNetworkModel = "CM02";
+
+// Device hosts compute at this rate; the engines express an op's time as time * rate flops.
+inline constexpr double kHostFlopsPerS = 1e12;
+
+struct Platform {
+  std::vector<simgrid::s4u::Host*> devices;  // by rank
+  std::vector<simgrid::s4u::Link*> links;    // in the topology's edge order
+};
+
+// Sets the engine's network model (kNetworkModel) and builds `topology` as its root zone.
+// Call once, before any actor is created.
+Platform build_platform(simgrid::s4u::Engine& engine, const topology::Topology& topology);
+
+// Latency of the route between two devices (the sum over its links), seconds.
+double route_latency_s(const simgrid::s4u::Host* from, const simgrid::s4u::Host* to);
+
+}  // namespace kcsim::event

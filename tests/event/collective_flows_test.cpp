@@ -1,0 +1,99 @@
+// Collectives as flows on SimGrid match their alpha-beta closed forms when nothing else runs,
+// and share a bottleneck the way max-min fairness says.
+#include <catch2/catch_test_macros.hpp>
+#include <catch2/matchers/catch_matchers_floating_point.hpp>
+
+#include <simgrid/s4u/Actor.hpp>
+#include <simgrid/s4u/Engine.hpp>
+#include <xbt/log.h>
+
+#include <fmt/format.h>
+
+#include "sim/event/platform.hpp"
+#include "sim/event/ring_flows.hpp"
+#include "tests/support/child_process.hpp"
+#include "topology/builders.hpp"
+
+using Catch::Matchers::WithinRel;
+using namespace kcsim;
+namespace sg4 = simgrid::s4u;
+
+namespace {
+
+// A fresh engine on `topology`; `start` creates the actors. Returns the simulated end time.
+double simulate(const topology::Topology& topology,
+                const std::function<void(const event::Platform&)>& start) {
+  std::string out = test::in_child_process([&] {
+    int argc = 1;
+    char name[] = "kcsim-test";
+    char* argv[] = {name, nullptr};
+    sg4::Engine engine(&argc, argv);
+    xbt_log_control_set("root.thresh:critical");
+    auto platform = event::build_platform(engine, topology);
+    start(platform);
+    engine.run();
+    return fmt::format("{:.17g}", sg4::Engine::get_clock());
+  });
+  return std::stod(out);
+}
+
+double ring_on_node(Collective kind, double bytes, int n) {
+  auto topology = topology::nvswitch_node(n, 300e9, 0.5e-6);
+  return simulate(topology, [&](const event::Platform& p) {
+    event::CollectiveCall call{"c", p.devices, n, kind, bytes, 0.8};
+    for (int i = 0; i < n; ++i) {
+      sg4::Actor::create("m" + std::to_string(i), p.devices[i],
+                         [call, i] { event::run_collective(call, i); });
+    }
+  });
+}
+
+}  // namespace
+
+TEST_CASE("ring collectives on an idle server match alpha-beta within 1 %", "[event][collectives]") {
+  LinkTier nvlink{"nvlink", 300e9, 1e-6};  // two links of 0.5 us between any two devices
+  for (auto kind : {Collective::AllReduce, Collective::ReduceScatter, Collective::AllGather,
+                    Collective::AllToAll}) {
+    for (double bytes : {1e6, 256e6}) {
+      INFO(collective_name(kind) << " of " << bytes << " bytes");
+      double expected = ring_time_s(kind, bytes, 8, nvlink, 0.8);
+      CHECK_THAT(ring_on_node(kind, bytes, 8), WithinRel(expected, 0.01));
+    }
+  }
+}
+
+TEST_CASE("two flows through one oversubscribed uplink each get half of it", "[event][collectives]") {
+  // Two leaves of two devices; oversubscription 2 leaves one NIC-rate uplink per leaf.
+  topology::FatTreeSpec spec;
+  spec.devices = 4;
+  spec.devices_per_leaf = 2;
+  spec.oversubscription = 2;
+  spec.nic_bandwidth_bytes_per_s = 50e9;
+  spec.link_latency_s = 1e-6;
+  auto topology = topology::fat_tree(spec);
+  double bytes = 1e9;
+  double alone = simulate(topology, [&](const event::Platform& p) {
+    sg4::Actor::create("s0", p.devices[0], [bytes] { event::send_bytes("f0", bytes); });
+    sg4::Actor::create("r0", p.devices[2], [] { event::receive_bytes("f0"); });
+  });
+  double shared = simulate(topology, [&](const event::Platform& p) {
+    sg4::Actor::create("s0", p.devices[0], [bytes] { event::send_bytes("f0", bytes); });
+    sg4::Actor::create("r0", p.devices[2], [] { event::receive_bytes("f0"); });
+    sg4::Actor::create("s1", p.devices[1], [bytes] { event::send_bytes("f1", bytes); });
+    sg4::Actor::create("r1", p.devices[3], [] { event::receive_bytes("f1"); });
+  });
+  double latency = alone - bytes / 50e9;
+  CHECK(latency > 0);
+  CHECK_THAT(shared - latency, WithinRel(2 * bytes / 50e9, 0.01));
+}
+
+TEST_CASE("a ring's time follows the bytes per device, not the member count", "[event][collectives]") {
+  // (n-1)/n of the buffer crosses each link whatever n is; only the latency steps grow.
+  double small = ring_on_node(Collective::AllGather, 1e9, 8);
+  double large = ring_on_node(Collective::AllGather, 1e9, 64);
+  LinkTier nvlink{"nvlink", 300e9, 1e-6};
+  double expected = ring_time_s(Collective::AllGather, 1e9, 64, nvlink, 0.8) /
+                    ring_time_s(Collective::AllGather, 1e9, 8, nvlink, 0.8);
+  CHECK(expected < 1.15);
+  CHECK_THAT(large / small, WithinRel(expected, 0.01));
+}
