@@ -33,7 +33,7 @@ int links_between_tiers(const Topology& topology, int tier_a, int tier_b) {
 
 }  // namespace
 
-TEST_CASE("nvswitch node: every device on one switch") {
+TEST_CASE("nvswitch node: every device on one switch", "[topology]") {
   Topology node = nvswitch_node(8, 450e9, 0.5e-6);
   CHECK(node.device_count() == 8);
   CHECK(node.switch_count() == 1);
@@ -42,7 +42,7 @@ TEST_CASE("nvswitch node: every device on one switch") {
   for (int rank = 0; rank < 8; ++rank) CHECK(node[node.device(rank)].rank == rank);
 }
 
-TEST_CASE("pcie node: switches of four cards under a root complex") {
+TEST_CASE("pcie node: switches of four cards under a root complex", "[topology]") {
   Topology eight = pcie_node(8, 4, 64e9, 0.25e-6);
   CHECK(eight.device_count() == 8);
   CHECK(eight.switch_count() == 3);  // two PCIe switches + root
@@ -53,7 +53,7 @@ TEST_CASE("pcie node: switches of four cards under a root complex") {
   CHECK(six.link_count() == 8);
 }
 
-TEST_CASE("two-tier k-ary fat-tree: k^2/2 devices, 3k/2 switches, k^2 links") {
+TEST_CASE("two-tier k-ary fat-tree: k^2/2 devices, 3k/2 switches, k^2 links", "[topology]") {
   for (int k : {4, 8, 16}) {
     Topology tree = fat_tree(k_ary_fat_tree(k, 2, kNic, 0));
     CHECK(tree.device_count() == static_cast<std::size_t>(k * k / 2));
@@ -67,7 +67,7 @@ TEST_CASE("two-tier k-ary fat-tree: k^2/2 devices, 3k/2 switches, k^2 links") {
   }
 }
 
-TEST_CASE("three-tier k-ary fat-tree: k^3/4 devices, 5k^2/4 switches, 3k^3/4 links") {
+TEST_CASE("three-tier k-ary fat-tree: k^3/4 devices, 5k^2/4 switches, 3k^3/4 links", "[topology]") {
   for (int k : {4, 8}) {
     Topology tree = fat_tree(k_ary_fat_tree(k, 3, kNic, 0));
     CHECK(tree.device_count() == static_cast<std::size_t>(k * k * k / 4));
@@ -81,7 +81,7 @@ TEST_CASE("three-tier k-ary fat-tree: k^3/4 devices, 5k^2/4 switches, 3k^3/4 lin
   }
 }
 
-TEST_CASE("fat-tree oversubscription divides each leaf's uplink bandwidth") {
+TEST_CASE("fat-tree oversubscription divides each leaf's uplink bandwidth", "[topology]") {
   FatTreeSpec spec = k_ary_fat_tree(8, 2, kNic, 0);
   spec.oversubscription = 2;
   Topology tree = fat_tree(spec);
@@ -101,7 +101,7 @@ TEST_CASE("fat-tree oversubscription divides each leaf's uplink bandwidth") {
   }
 }
 
-TEST_CASE("fat-tree with a partly filled last leaf, and one leaf without spines") {
+TEST_CASE("fat-tree with a partly filled last leaf, and one leaf without spines", "[topology]") {
   Topology tree = fat_tree({.devices = 20, .tiers = 2, .devices_per_leaf = 8, .nic_bandwidth_bytes_per_s = kNic});
   CHECK(tree.switch_count() == 3 + 8);
   CHECK(tree.link_count() == 20 + 3 * 8);
@@ -111,7 +111,7 @@ TEST_CASE("fat-tree with a partly filled last leaf, and one leaf without spines"
   CHECK(single.link_count() == 8);
 }
 
-TEST_CASE("rail-optimized: one leaf per rail per scalable unit, spines over all leaves") {
+TEST_CASE("rail-optimized: one leaf per rail per scalable unit, spines over all leaves", "[topology]") {
   Topology rails = rail_optimized({.nodes = 4, .devices_per_node = 8, .nic_bandwidth_bytes_per_s = kNic});
   CHECK(rails.device_count() == 32);
   CHECK(switches_per_tier(rails)[kLeafTier] == 8);
@@ -131,7 +131,7 @@ TEST_CASE("rail-optimized: one leaf per rail per scalable unit, spines over all 
   CHECK(units.link_count() == 32 + 16 * 2);
 }
 
-TEST_CASE("torus: wraparound neighbours, one link per ring of two") {
+TEST_CASE("torus: wraparound neighbours, one link per ring of two", "[topology]") {
   Topology square = torus({4, 4}, 100e9, 0);
   CHECK(square.device_count() == 16);
   CHECK(square.switch_count() == 0);
@@ -153,7 +153,7 @@ TEST_CASE("torus: wraparound neighbours, one link per ring of two") {
   CHECK(neighbours == std::set<int>{4, 6, 1, 9});
 }
 
-TEST_CASE("dragonfly: balanced groups get exactly one global link per pair") {
+TEST_CASE("dragonfly: balanced groups get exactly one global link per pair", "[topology]") {
   // a = 4 routers, h = 2 global links each, g = a*h + 1 = 9 groups, p = 2 devices per router.
   Topology fly = dragonfly({.groups = 9, .routers_per_group = 4, .devices_per_router = 2,
                             .global_links_per_router = 2, .link_bandwidth_bytes_per_s = kNic});
@@ -179,7 +179,7 @@ TEST_CASE("dragonfly: balanced groups get exactly one global link per pair") {
   for (const auto& [router, count] : global_links_of_router) CHECK(count == 2);
 }
 
-TEST_CASE("builders reject empty shapes") {
+TEST_CASE("builders reject empty shapes", "[topology]") {
   CHECK_THROWS_AS(nvswitch_node(0, 1e9, 0), std::invalid_argument);
   CHECK_THROWS_AS(pcie_node(8, 0, 1e9, 0), std::invalid_argument);
   CHECK_THROWS_AS(fat_tree({.devices = 8, .tiers = 4, .nic_bandwidth_bytes_per_s = kNic}), std::invalid_argument);
@@ -188,7 +188,7 @@ TEST_CASE("builders reject empty shapes") {
   CHECK_THROWS_AS(dragonfly({.groups = 3, .routers_per_group = 2, .devices_per_router = 1}), std::invalid_argument);
 }
 
-TEST_CASE("link names are unique, parallel links included") {
+TEST_CASE("link names are unique, parallel links included", "[topology]") {
   Topology two = torus({2}, 1e9, 0);
   CHECK(two.link_count() == 1);
   Topology fly = dragonfly({.groups = 2, .routers_per_group = 1, .devices_per_router = 1,

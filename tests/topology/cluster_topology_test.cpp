@@ -23,7 +23,7 @@ int count_technology(const Topology& topology, const std::string& technology) {
 
 }  // namespace
 
-TEST_CASE("a DGX-like cluster of 4 nodes has 32 devices") {
+TEST_CASE("a DGX-like cluster of 4 nodes has 32 devices", "[topology]") {
   Topology fat = build_cluster_topology(dgx_like(4, "fat-tree"), nvlink_chip());
   CHECK(fat.name() == "dgx-like");
   CHECK(fat.device_count() == 32);
@@ -38,7 +38,7 @@ TEST_CASE("a DGX-like cluster of 4 nodes has 32 devices") {
   CHECK(rails.link_count() == 32 + 32 + 8 * 4);
 }
 
-TEST_CASE("cluster links take their bandwidth from the node, the chip and the network") {
+TEST_CASE("cluster links take their bandwidth from the node, the chip and the network", "[topology]") {
   Topology dgx = build_cluster_topology(dgx_like(2, "fat-tree"), nvlink_chip());
   for (Edge e : dgx.links()) {
     if (dgx[e].technology == "NVLink4") {
@@ -56,7 +56,7 @@ TEST_CASE("cluster links take their bandwidth from the node, the chip and the ne
   CHECK(count_technology(overridden, "custom") == 8);
 }
 
-TEST_CASE("PCIe servers: cards under PCIe switches, a root complex, then the NIC network") {
+TEST_CASE("PCIe servers: cards under PCIe switches, a root complex, then the NIC network", "[topology]") {
   Topology server = build_cluster_topology(pcie_server(1), pcie_chip());
   CHECK(server.device_count() == 8);
   CHECK(server.switch_count() == 2 + 1 + 1);  // PCIe switches, root complex, leaf
@@ -69,7 +69,7 @@ TEST_CASE("PCIe servers: cards under PCIe switches, a root complex, then the NIC
   CHECK(count_technology(fallback, "PCIe Gen5 x16") == 10);
 }
 
-TEST_CASE("DIRECT fabric: a full mesh sharing the device's scale-up bandwidth") {
+TEST_CASE("DIRECT fabric: a full mesh sharing the device's scale-up bandwidth", "[topology]") {
   auto cluster = dgx_like(1, "fat-tree");
   cluster.mutable_node()->set_fabric(kcsim::config::DIRECT);
   Topology mesh = build_cluster_topology(cluster, nvlink_chip());
@@ -79,7 +79,7 @@ TEST_CASE("DIRECT fabric: a full mesh sharing the device's scale-up bandwidth") 
   }
 }
 
-TEST_CASE("large clusters get a three-tier fat-tree of 64-port switches") {
+TEST_CASE("large clusters get a three-tier fat-tree of 64-port switches", "[topology]") {
   Topology big = build_cluster_topology(dgx_like(260, "fat-tree"), nvlink_chip());  // 2,080 devices, 65 leaves
   CHECK(big.device_count() == 2080);
   bool has_core = false;
@@ -90,7 +90,7 @@ TEST_CASE("large clusters get a three-tier fat-tree of 64-port switches") {
   }
 }
 
-TEST_CASE("cluster config errors name the field") {
+TEST_CASE("cluster config errors name the field", "[topology]") {
   auto unknown = dgx_like(2, "hypercube");
   CHECK_THROWS_MATCHES(build_cluster_topology(unknown, nvlink_chip()), kcsim::InputError,
                        Catch::Matchers::MessageMatches(ContainsSubstring("scale_out.kind") &&

@@ -17,7 +17,7 @@ namespace {
 constexpr double kNic = 50e9;
 }
 
-TEST_CASE("torus diameter: half of each ring, chips linked directly (no switches)") {
+TEST_CASE("torus diameter: half of each ring, chips linked directly (no switches)", "[topology]") {
   // Each hop is one chip-to-chip link: (0,0) -> (2,2) is 2 + 2 = 4 hops.
   CHECK(device_diameter_hops(torus({4, 4}, 100e9, 0)) == 4);
   CHECK(device_diameter_hops(torus({4, 4, 4}, 100e9, 0)) == 6);
@@ -25,20 +25,20 @@ TEST_CASE("torus diameter: half of each ring, chips linked directly (no switches
   CHECK(device_diameter_hops(torus({8}, 100e9, 0)) == 4);
 }
 
-TEST_CASE("torus bisection: the cut crosses two links per ring along the split dimension") {
+TEST_CASE("torus bisection: the cut crosses two links per ring along the split dimension", "[topology]") {
   // Ranks 0-7 are rows y = 0, 1: the cut between them and rows 2, 3 crosses 2 x 4 links.
   CHECK(bisection_bandwidth_bytes_per_s(torus({4, 4}, 100e9, 0)) == 8 * 100e9);
   // 4x4x4: split on z, 2 x 16 links.
   CHECK(bisection_bandwidth_bytes_per_s(torus({4, 4, 4}, 100e9, 0)) == 32 * 100e9);
 }
 
-TEST_CASE("fat-tree diameter: up to the top tier and back down") {
+TEST_CASE("fat-tree diameter: up to the top tier and back down", "[topology]") {
   CHECK(device_diameter_hops(fat_tree(k_ary_fat_tree(8, 2, kNic, 0))) == 4);
   CHECK(device_diameter_hops(fat_tree(k_ary_fat_tree(8, 3, kNic, 0))) == 6);
   CHECK(device_diameter_hops(fat_tree({.devices = 8, .devices_per_leaf = 8, .nic_bandwidth_bytes_per_s = kNic})) == 2);
 }
 
-TEST_CASE("fat-tree bisection: devices/2 x NIC when non-blocking, halved at oversubscription 2") {
+TEST_CASE("fat-tree bisection: devices/2 x NIC when non-blocking, halved at oversubscription 2", "[topology]") {
   for (int tiers : {2, 3}) {
     FatTreeSpec spec = k_ary_fat_tree(8, tiers, kNic, 0);
     double half = spec.devices / 2.0;
@@ -50,7 +50,7 @@ TEST_CASE("fat-tree bisection: devices/2 x NIC when non-blocking, halved at over
   }
 }
 
-TEST_CASE("server fabrics: diameter and bisection") {
+TEST_CASE("server fabrics: diameter and bisection", "[topology]") {
   Topology nvswitch = nvswitch_node(8, 450e9, 0);
   CHECK(device_diameter_hops(nvswitch) == 2);
   CHECK(bisection_bandwidth_bytes_per_s(nvswitch) == 4 * 450e9);
@@ -61,14 +61,14 @@ TEST_CASE("server fabrics: diameter and bisection") {
   CHECK(bisection_bandwidth_bytes_per_s(pcie) == 64e9);
 }
 
-TEST_CASE("dragonfly diameter: local, global, local") {
+TEST_CASE("dragonfly diameter: local, global, local", "[topology]") {
   Topology fly = dragonfly({.groups = 9, .routers_per_group = 4, .devices_per_router = 2,
                             .global_links_per_router = 2, .link_bandwidth_bytes_per_s = kNic});
   // device, router, router, (global) router, router, device.
   CHECK(device_diameter_hops(fly) == 5);
 }
 
-TEST_CASE("DGX-like rail-optimized cluster: metrics") {
+TEST_CASE("DGX-like rail-optimized cluster: metrics", "[topology]") {
   Topology cluster = build_cluster_topology(dgx_like(4, "rail-optimized"), nvlink_chip());
   TopologyMetrics metrics = compute_metrics(cluster);
   CHECK(metrics.devices == 32);
@@ -78,12 +78,12 @@ TEST_CASE("DGX-like rail-optimized cluster: metrics") {
   CHECK(metrics.bisection_bandwidth_bytes_per_s == 16 * kNic);
 }
 
-TEST_CASE("a PCIe server's diameter counts the root complex, not the shorter NIC path") {
+TEST_CASE("a PCIe server's diameter counts the root complex, not the shorter NIC path", "[topology]") {
   Topology server = build_cluster_topology(pcie_server(1), pcie_chip());
   CHECK(device_diameter_hops(server) == 4);
 }
 
-TEST_CASE("metrics of trivial and broken topologies") {
+TEST_CASE("metrics of trivial and broken topologies", "[topology]") {
   Topology one = nvswitch_node(1, 1e9, 0);
   CHECK(device_diameter_hops(one) == 0);
   CHECK(bisection_bandwidth_bytes_per_s(one) == 0);
@@ -95,7 +95,7 @@ TEST_CASE("metrics of trivial and broken topologies") {
   CHECK(bisection_bandwidth_bytes_per_s(islands) == 0);
 }
 
-TEST_CASE("link power estimates are in the expected ranges") {
+TEST_CASE("link power estimates are in the expected ranges", "[topology]") {
   // One 400 Gb/s optical network link (NIC port, two transceivers, switch port): tens of watts.
   LinkPower nic = estimate_link_power(LinkMedium::NetworkOptical, 50e9);
   CHECK(nic.active_w > 20);

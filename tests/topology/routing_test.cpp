@@ -37,7 +37,7 @@ Vertex switch_at_tier(const Topology& topology, const Route& route, int tier) {
 
 }  // namespace
 
-TEST_CASE("PCIe node: cards on different switches talk through the root complex") {
+TEST_CASE("PCIe node: cards on different switches talk through the root complex", "[topology]") {
   Topology node = pcie_node(8, 4, 64e9, 0.25e-6);
   Route across = shortest_route(node, 0, 5);
   CHECK(across.hops() == 4);
@@ -50,7 +50,7 @@ TEST_CASE("PCIe node: cards on different switches talk through the root complex"
   CHECK(switch_names(node, same_switch) == std::set<std::string>{"node0.pcie0"});
 }
 
-TEST_CASE("a route starts and ends at its devices and follows its links") {
+TEST_CASE("a route starts and ends at its devices and follows its links", "[topology]") {
   Topology tree = fat_tree(k_ary_fat_tree(8, 3, kNic, 1e-7));
   Route route = shortest_route(tree, 0, 127, 3);
   REQUIRE(route.vertices.size() == route.links.size() + 1);
@@ -69,7 +69,7 @@ TEST_CASE("a route starts and ends at its devices and follows its links") {
   CHECK(std::isinf(to_self.bottleneck_bandwidth_bytes_per_s));
 }
 
-TEST_CASE("oversubscribed uplinks are the bottleneck") {
+TEST_CASE("oversubscribed uplinks are the bottleneck", "[topology]") {
   FatTreeSpec spec = k_ary_fat_tree(4, 2, kNic, 0);
   spec.oversubscription = 4;  // 2 downlinks -> 1 uplink at half the NIC rate
   Topology tree = fat_tree(spec);
@@ -77,7 +77,7 @@ TEST_CASE("oversubscribed uplinks are the bottleneck") {
   CHECK(shortest_route(tree, 0, 1).bottleneck_bandwidth_bytes_per_s == kNic);
 }
 
-TEST_CASE("rail-optimized cluster: same rail through one leaf, other rails through a spine") {
+TEST_CASE("rail-optimized cluster: same rail through one leaf, other rails through a spine", "[topology]") {
   Topology cluster = build_cluster_topology(dgx_like(4, "rail-optimized"), nvlink_chip());
   // node0.dev3 (rank 3) to node2.dev3 (rank 19): rail 3's leaf only.
   Route same_rail = shortest_route(cluster, 3, 19);
@@ -99,7 +99,7 @@ TEST_CASE("rail-optimized cluster: same rail through one leaf, other rails throu
   CHECK(inside.bottleneck_bandwidth_bytes_per_s == 450e9);
 }
 
-TEST_CASE("a fat-tree cluster keeps server traffic off the shared leaf") {
+TEST_CASE("a fat-tree cluster keeps server traffic off the shared leaf", "[topology]") {
   Topology cluster = build_cluster_topology(pcie_server(2), pcie_chip());
   // Cards 0 and 5 of a PCIe server: 4 hops over the root complex, not 2 over the NIC leaf.
   Route inside = shortest_route(cluster, 0, 5);
@@ -110,7 +110,7 @@ TEST_CASE("a fat-tree cluster keeps server traffic off the shared leaf") {
   CHECK(switch_names(cluster, between) == std::set<std::string>{"leaf0"});
 }
 
-TEST_CASE("ECMP: a flow always takes the same path") {
+TEST_CASE("ECMP: a flow always takes the same path", "[topology]") {
   Topology tree = fat_tree(k_ary_fat_tree(8, 3, kNic, 0));
   Router router(tree);
   for (std::uint64_t flow = 0; flow < 16; ++flow) {
@@ -120,7 +120,7 @@ TEST_CASE("ECMP: a flow always takes the same path") {
   }
 }
 
-TEST_CASE("ECMP: different flows spread over the spines and cores") {
+TEST_CASE("ECMP: different flows spread over the spines and cores", "[topology]") {
   Topology two_tier = fat_tree(k_ary_fat_tree(8, 2, kNic, 0));
   Router router(two_tier);
   std::set<Vertex> spines;
@@ -143,7 +143,7 @@ TEST_CASE("ECMP: different flows spread over the spines and cores") {
   CHECK(pair_spines.size() > 1);
 }
 
-TEST_CASE("torus routes hop through the chips") {
+TEST_CASE("torus routes hop through the chips", "[topology]") {
   Topology square = torus({4, 4}, 100e9, 1e-7);
   Route corner = shortest_route(square, 0, 10);  // (0,0) -> (2,2)
   CHECK(corner.hops() == 4);
@@ -151,7 +151,7 @@ TEST_CASE("torus routes hop through the chips") {
   CHECK(wrap.hops() == 1);
 }
 
-TEST_CASE("routes to unknown ranks or unreachable devices throw") {
+TEST_CASE("routes to unknown ranks or unreachable devices throw", "[topology]") {
   Topology tree = fat_tree(k_ary_fat_tree(4, 2, kNic, 0));
   CHECK_THROWS_AS(shortest_route(tree, 0, 8), std::out_of_range);
 

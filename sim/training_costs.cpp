@@ -1,0 +1,247 @@
+#include "sim/training_costs.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <iterator>
+#include <vector>
+
+#include "hw-models/power_model.hpp"
+#include "workloads/training_memory.hpp"
+#include "workloads/transformer_ops.hpp"
+
+namespace kcsim {
+namespace {
+
+constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+
+bool is_attention_core(const Op& op) {
+  return op.name == "attn_score" || op.name == "attn_softmax" || op.name == "attn_dropout" ||
+         op.name == "attn_context";
+}
+
+// Backward of an op: twice the work (gradients of inputs and of weights).
+std::vector<Op> backward_of(const std::vector<Op>& forward) {
+  std::vector<Op> ops = forward;
+  for (auto& op : ops) {
+    op.flops *= 2;
+    op.bytes *= 2;
+  }
+  return ops;
+}
+
+std::vector<Op> attention_core(const std::vector<Op>& forward) {
+  std::vector<Op> ops;
+  std::copy_if(forward.begin(), forward.end(), std::back_inserter(ops), is_attention_core);
+  return ops;
+}
+
+PassShape training_pass(const TrainingSpec& spec, int64_t tp) {
+  const auto& s = spec.setup;
+  PassShape pass;
+  pass.sequences = s.micro_batch;
+  pass.new_tokens = s.seq_len;
+  pass.context = s.seq_len;
+  pass.tp = tp;
+  pass.sequence_parallel = s.sequence_parallel && tp > 1;
+  pass.act_bytes = s.act_bytes;
+  pass.weight_bytes = s.weight_bytes;
+  pass.flash_attention = spec.flash_attention;
+  pass.causal = spec.flash_attention;  // unfused attention computes the masked half too
+  pass.attention_dropout = true;
+  return pass;
+}
+
+// Members of a parallel group sit `stride` ranks apart; those sharing a server are consecutive
+// in the group.
+Group strided_group(int size, int stride, int devices_per_node) {
+  int per_node = std::max(1, devices_per_node / stride);
+  return Group{size, std::min(size, per_node)};
+}
+
+}  // namespace
+
+double TrainingCosts::stage_fwd_s(int stage, int stages) const {
+  double t = layers_per_stage * layer_fwd.time_s;
+  if (stage == 0) t += first_fwd.time_s;
+  if (stage == stages - 1) t += last_fwd.time_s;
+  return t;
+}
+
+double TrainingCosts::stage_bwd_s(int stage, int stages) const {
+  double t = layers_per_stage * (layer_bwd.time_s + layer_recompute.time_s);
+  if (stage == 0) t += first_bwd.time_s;
+  if (stage == stages - 1) t += last_bwd.time_s;
+  return t;
+}
+
+TrainingCosts training_costs(const ClusterModel& cluster, const TrainingSpec& spec) {
+  const auto& s = spec.setup;
+  const auto& m = spec.model;
+  const auto& chip = cluster.chip;
+  const Execution exec{1.0, spec.dispatch_us * 1e-6 / cluster.host_speed(),
+                       spec.gemm_efficiency_scale};
+  const int per_node = cluster.tiers.devices_per_node;
+  TrainingCosts c;
+  c.efficiency = chip.efficiency().collective_max();
+  c.layers_per_stage = static_cast<double>(m.layers) / s.pp;
+
+  PassShape pass = training_pass(spec, s.tp);
+  auto layer = layer_forward_ops(m, pass);
+  c.layer_fwd = ops_cost(chip, layer, spec.dtype, exec);
+  c.layer_bwd = ops_cost(chip, backward_of(layer), spec.dtype, exec);
+  if (s.recompute == RecomputeMode::Full) {
+    c.layer_recompute = c.layer_fwd;
+  } else if (s.recompute == RecomputeMode::Selective && !spec.flash_attention) {
+    // With fused attention nothing is stored to recompute: the kernel recomputes internally.
+    c.layer_recompute = ops_cost(chip, attention_core(layer), spec.dtype, exec);
+  }
+  auto head = head_forward_ops(m, pass, /*with_loss=*/true);
+  c.last_fwd = ops_cost(chip, head, spec.dtype, exec);
+  c.last_bwd = ops_cost(chip, backward_of(head), spec.dtype, exec);
+  auto embed = embedding_forward_ops(m, pass);
+  c.first_fwd = ops_cost(chip, embed, spec.dtype, exec);
+  c.first_bwd = ops_cost(chip, backward_of(embed), spec.dtype, exec);
+
+  // Tensor parallelism: two all-reduces per layer forward and two backward (with sequence
+  // parallelism an all-gather and a reduce-scatter each, the same bytes); full recompute
+  // repeats the forward ones.
+  int tp = static_cast<int>(s.tp);
+  double act = static_cast<double>(s.micro_batch) * s.seq_len * m.hidden * s.act_bytes;
+  int layers = static_cast<int>(c.layers_per_stage);
+  if (tp > 1) {
+    Group group{tp, std::min(tp, per_node)};
+    int bwd = 2 + (s.recompute == RecomputeMode::Full ? 2 : 0);
+    c.tp_fwd = {Collective::AllReduce, act, 2 * layers, group, 1};
+    c.tp_bwd = {Collective::AllReduce, act, bwd * layers, group, 1};
+  }
+  // Expert parallelism: dispatch and combine all-to-all in each direction, among the devices of
+  // the same stage and TP rank in consecutive data-parallel replicas.
+  int stride = static_cast<int>(s.tp * s.pp);
+  if (m.is_moe() && s.ep > 1) {
+    Group group = strided_group(static_cast<int>(s.ep), stride, per_node);
+    double bytes = act * m.experts_top_k;
+    c.ep_fwd = {Collective::AllToAll, bytes, 2 * layers, group, stride};
+    c.ep_bwd = {Collective::AllToAll, bytes, 2 * layers, group, stride};
+  }
+  if (s.pp > 1) {
+    c.pp_bytes = act / (s.sequence_parallel ? s.tp : 1);
+    c.pp_inside_node = s.tp * s.pp <= per_node;
+  }
+
+  // Data parallelism: gradients reduced (ZeRO >= 1: reduce-scattered, then the updated weights
+  // all-gathered).
+  double local_params = parameters_per_device(m, s);
+  if (s.dp > 1) {
+    Group group = strided_group(static_cast<int>(s.dp), stride, per_node);
+    double grad_bytes = local_params * s.grad_bytes;
+    if (s.zero_stage == 0) {
+      c.dp_grads = {Collective::AllReduce, grad_bytes, 1, group, stride};
+    } else {
+      c.dp_grads = {Collective::ReduceScatter, grad_bytes, 1, group, stride};
+      c.dp_weights = {Collective::AllGather, local_params * s.weight_bytes, 1, group, stride};
+    }
+    c.grad_buckets = spec.grad_bucket_bytes > 0
+                         ? std::max(1.0, std::ceil(grad_bytes / spec.grad_bucket_bytes))
+                         : 1.0;
+    // ZeRO-3 gathers each layer's weights for forward and backward of every micro-batch; the
+    // gather overlaps with the previous layer's compute, so only the excess shows.
+    if (s.zero_stage == 3) {
+      double layer_bytes = layer_parameters(m) / s.tp * s.weight_bytes;
+      double gather = collective_time_s(Collective::AllGather, layer_bytes, group, cluster.tiers,
+                                        c.efficiency);
+      c.zero3_gather_excess_s =
+          static_cast<double>(s.micro_batches) * c.layers_per_stage *
+          std::max(0.0, 2 * gather - c.layer_fwd.time_s - c.layer_bwd.time_s);
+    }
+  }
+
+  // Adam step: fp32 master weights, m and v read and written, gradients read, weights written.
+  double optimizer_params = local_params / (s.zero_stage >= 1 ? s.dp : 1);
+  double optimizer_bytes =
+      optimizer_params * (s.optimizer_bytes * 2 + s.grad_bytes + s.weight_bytes);
+  c.optimizer_s =
+      optimizer_bytes / (chip.memory_bandwidth_bytes_per_s() * chip.efficiency().memory_max());
+  return c;
+}
+
+TrainingResult start_training_result(const ClusterModel& cluster, const TrainingSpec& spec,
+                                     const TrainingCosts& costs, const char* engine) {
+  const auto& s = spec.setup;
+  const auto& m = spec.model;
+  TrainingResult r;
+  r.cluster = cluster.name;
+  r.chip = cluster.chip.name();
+  r.model = m.name;
+  r.engine = engine;
+  r.dtype = dtype_name(spec.dtype);
+  r.recompute = recompute_name(s.recompute);
+  r.devices = spec.devices();
+  r.tp = static_cast<int>(s.tp);
+  r.pp = static_cast<int>(s.pp);
+  r.dp = static_cast<int>(s.dp);
+  r.ep = static_cast<int>(s.ep);
+  r.virtual_stages = static_cast<int>(s.virtual_stages);
+  r.zero_stage = s.zero_stage;
+  r.sequence_parallel = s.sequence_parallel;
+  r.global_batch = spec.global_batch;
+  r.micro_batch = s.micro_batch;
+  r.micro_batches = s.micro_batches;
+  r.seq_len = s.seq_len;
+  r.parameters = parameter_count(m);
+
+  // FLOPs counted on the whole model (tp = 1) for every sequence of the batch.
+  PassShape whole = training_pass(spec, 1);
+  double micro_batches_total = static_cast<double>(spec.global_batch) / s.micro_batch;
+  double layer_flops = total_flops(layer_forward_ops(m, whole));
+  double fwd_flops =
+      (m.layers * layer_flops + total_flops(head_forward_ops(m, whole, true))) * micro_batches_total;
+  double recompute_flops = 0;
+  if (s.recompute == RecomputeMode::Full) {
+    recompute_flops = m.layers * layer_flops;
+  } else if (s.recompute == RecomputeMode::Selective) {
+    recompute_flops = m.layers * costs.layer_recompute.flops * s.tp;
+  }
+  r.model_flops_per_iteration = 3 * fwd_flops;
+  r.hardware_flops_per_iteration = r.model_flops_per_iteration + recompute_flops * micro_batches_total;
+
+  TrainingMemory mem = training_memory_per_device(m, s);
+  r.memory.weights_gib = mem.weights_bytes / kGiB;
+  r.memory.gradients_gib = mem.gradients_bytes / kGiB;
+  r.memory.optimizer_gib = mem.optimizer_bytes / kGiB;
+  r.memory.activations_gib = mem.activations_bytes / kGiB;
+  r.memory.workspace_gib = mem.workspace_bytes / kGiB;
+  r.memory.total_gib = mem.total_bytes() / kGiB;
+  r.memory.capacity_gib = cluster.chip.memory_capacity_bytes() / kGiB;
+  return r;
+}
+
+void finish_training_result(TrainingResult& r, const ClusterModel& cluster,
+                            const TrainingCosts& costs) {
+  double tokens = static_cast<double>(r.global_batch) * r.seq_len;
+  r.tokens_per_s = tokens / r.iteration_time_s;
+  r.model_tflops_per_device = r.model_flops_per_iteration / r.iteration_time_s / r.devices / 1e12;
+  r.hardware_tflops_per_device =
+      r.hardware_flops_per_iteration / r.iteration_time_s / r.devices / 1e12;
+  r.mfu = r.model_tflops_per_device * 1e12 /
+          cluster.chip.peak_ops_per_s(*parse_dtype(r.dtype));
+
+  // Energy: devices draw by their busy fractions while computing and idle power otherwise
+  // (waiting in the bubble or on communication); every server adds its overhead throughout.
+  OpCost busy = costs.layer_fwd;
+  busy += costs.layer_bwd;
+  busy += costs.last_fwd;
+  busy += costs.last_bwd;
+  double compute_time = r.time.compute_s + r.time.recompute_s + r.time.optimizer_s;
+  double compute_w = device_power_w(cluster.chip, busy.compute_busy, busy.memory_busy);
+  double idle_time = std::max(0.0, r.iteration_time_s - compute_time);
+  double device_j = compute_w * compute_time + cluster.chip.idle_w() * idle_time;
+  int servers = (r.devices + cluster.tiers.devices_per_node - 1) / cluster.tiers.devices_per_node;
+  double server_j = servers * cluster.server_overhead_w() * r.iteration_time_s;
+  r.energy_per_iteration_j = r.devices * device_j + server_j;
+  r.avg_device_power_w = device_j / r.iteration_time_s;
+  r.avg_it_power_w = r.energy_per_iteration_j / r.iteration_time_s;
+  r.energy_per_token_j = r.energy_per_iteration_j / tokens;
+  r.tokens_per_s_per_kw = r.tokens_per_s / (r.avg_it_power_w / 1000);
+}
+
+}  // namespace kcsim

@@ -1,0 +1,58 @@
+// What one training iteration of a plan is made of, piece by piece, before a schedule puts the
+// pieces on a timeline. Both engines read these, so they price the same hardware and workload.
+#pragma once
+
+#include "analysis/results.hpp"
+#include "hw-models/op_cost.hpp"
+#include "sim/cluster_model.hpp"
+#include "sim/collectives.hpp"
+#include "sim/training_spec.hpp"
+
+namespace kcsim {
+
+// A collective a device joins: `count` back-to-back rings of `bytes` over `group` (members
+// `stride` ranks apart).
+struct CollectiveCost {
+  Collective kind = Collective::AllReduce;
+  double bytes = 0;
+  int count = 0;
+  Group group;
+  int stride = 1;
+};
+
+struct TrainingCosts {
+  // One micro-batch on one device of a stage: compute of all the stage's layers.
+  double layers_per_stage = 0;
+  OpCost layer_fwd, layer_bwd, layer_recompute;
+  OpCost first_fwd, first_bwd;  // embedding, on the first stage
+  OpCost last_fwd, last_bwd;    // final norm, LM head and loss, on the last stage
+
+  // Per micro-batch and stage: tensor-parallel all-reduces of the forward and of the backward
+  // (recompute included), expert all-to-alls, and the pipeline transfer each way.
+  CollectiveCost tp_fwd, tp_bwd, ep_fwd, ep_bwd;
+  double pp_bytes = 0;
+  bool pp_inside_node = true;
+
+  // Per iteration: gradient reduce-scatter (all-reduce without ZeRO) and the weights'
+  // all-gather, overlapped with the last backward in `grad_buckets` buckets.
+  CollectiveCost dp_grads, dp_weights;
+  double grad_buckets = 1;
+  double zero3_gather_excess_s = 0;  // ZeRO-3 weight gathers not hidden behind compute
+  double optimizer_s = 0;
+
+  double efficiency = 1;  // collectives' share of link bandwidth
+
+  double stage_fwd_s(int stage, int stages) const;
+  double stage_bwd_s(int stage, int stages) const;  // recompute included
+};
+
+TrainingCosts training_costs(const ClusterModel& cluster, const TrainingSpec& spec);
+
+// The result's plan, model FLOPs and memory; the engine fills the time breakdown and the
+// iteration time, then finish_training_result adds rates and energy.
+TrainingResult start_training_result(const ClusterModel& cluster, const TrainingSpec& spec,
+                                     const TrainingCosts& costs, const char* engine);
+void finish_training_result(TrainingResult& result, const ClusterModel& cluster,
+                            const TrainingCosts& costs);
+
+}  // namespace kcsim
