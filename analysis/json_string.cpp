@@ -61,7 +61,7 @@ void append_json_string(fmt::memory_buffer& out, std::string_view text) {
       case '\t': out.append(std::string_view("\\t")); break;
       default:
         if (c < 0x20) {
-          fmt::format_to(std::back_inserter(out), "\\u{:04x}", c);
+          fmt::format_to(fmt::appender(out), "\\u{:04x}", c);
         } else {
           out.push_back(static_cast<char>(c));
         }

@@ -64,6 +64,14 @@ Json to_json(const TrainingResult& r) {
   j["avg_it_power_w"] = r.avg_it_power_w;
   j["avg_device_power_w"] = r.avg_device_power_w;
   j["tokens_per_s_per_kw"] = r.tokens_per_s_per_kw;
+  if (!r.network_model.empty()) j["network_model"] = r.network_model;
+  if (!r.busiest_links.empty()) {
+    Json links = Json::array();
+    for (const auto& link : r.busiest_links) {
+      links.push_back(Json{{"link", link.name}, {"bytes", link.bytes}, {"utilization", link.utilization}});
+    }
+    j["busiest_links"] = std::move(links);
+  }
   return j;
 }
 
@@ -142,6 +150,68 @@ Json to_json(const std::vector<ValidationRow>& rows) {
   return Json{{"cases", std::move(cases)},
               {"passed", passed},
               {"failed", static_cast<int>(rows.size()) - passed}};
+}
+
+TrainingResult training_result_from_json(const Json& j) {
+  TrainingResult r;
+  j.at("engine").get_to(r.engine);
+  j.at("cluster").get_to(r.cluster);
+  j.at("chip").get_to(r.chip);
+  j.at("model").get_to(r.model);
+  j.at("parameters").get_to(r.parameters);
+  j.at("dtype").get_to(r.dtype);
+  j.at("devices").get_to(r.devices);
+  j.at("tp").get_to(r.tp);
+  j.at("pp").get_to(r.pp);
+  j.at("dp").get_to(r.dp);
+  j.at("ep").get_to(r.ep);
+  j.at("virtual_stages").get_to(r.virtual_stages);
+  j.at("sequence_parallel").get_to(r.sequence_parallel);
+  j.at("recompute").get_to(r.recompute);
+  j.at("zero_stage").get_to(r.zero_stage);
+  j.at("global_batch_sequences").get_to(r.global_batch);
+  j.at("micro_batch_sequences").get_to(r.micro_batch);
+  j.at("micro_batches").get_to(r.micro_batches);
+  j.at("seq_len_tokens").get_to(r.seq_len);
+  j.at("iteration_time_s").get_to(r.iteration_time_s);
+  j.at("tokens_per_s").get_to(r.tokens_per_s);
+  j.at("model_flops_per_iteration").get_to(r.model_flops_per_iteration);
+  j.at("hardware_flops_per_iteration").get_to(r.hardware_flops_per_iteration);
+  j.at("model_tflops_per_device").get_to(r.model_tflops_per_device);
+  j.at("hardware_tflops_per_device").get_to(r.hardware_tflops_per_device);
+  j.at("mfu").get_to(r.mfu);
+  const auto& m = j.at("memory_breakdown_gib");
+  m.at("weights_gib").get_to(r.memory.weights_gib);
+  m.at("gradients_gib").get_to(r.memory.gradients_gib);
+  m.at("optimizer_gib").get_to(r.memory.optimizer_gib);
+  m.at("activations_gib").get_to(r.memory.activations_gib);
+  m.at("workspace_gib").get_to(r.memory.workspace_gib);
+  m.at("total_gib").get_to(r.memory.total_gib);
+  m.at("capacity_gib").get_to(r.memory.capacity_gib);
+  const auto& t = j.at("time_breakdown_s");
+  t.at("compute_s").get_to(r.time.compute_s);
+  t.at("recompute_s").get_to(r.time.recompute_s);
+  t.at("tp_comm_s").get_to(r.time.tp_comm_s);
+  t.at("pp_comm_s").get_to(r.time.pp_comm_s);
+  t.at("ep_comm_s").get_to(r.time.ep_comm_s);
+  t.at("dp_comm_exposed_s").get_to(r.time.dp_comm_exposed_s);
+  t.at("dp_comm_total_s").get_to(r.time.dp_comm_total_s);
+  t.at("bubble_s").get_to(r.time.bubble_s);
+  t.at("optimizer_s").get_to(r.time.optimizer_s);
+  j.at("energy_per_iteration_j").get_to(r.energy_per_iteration_j);
+  j.at("energy_per_token_j").get_to(r.energy_per_token_j);
+  j.at("avg_it_power_w").get_to(r.avg_it_power_w);
+  j.at("avg_device_power_w").get_to(r.avg_device_power_w);
+  j.at("tokens_per_s_per_kw").get_to(r.tokens_per_s_per_kw);
+  if (j.contains("network_model")) j.at("network_model").get_to(r.network_model);
+  if (j.contains("busiest_links")) {
+    for (const auto& link : j.at("busiest_links")) {
+      r.busiest_links.push_back(
+          {link.at("link").get<std::string>(), link.at("bytes").get<double>(),
+           link.at("utilization").get<double>()});
+    }
+  }
+  return r;
 }
 
 std::string dump(const Json& json) { return json.dump(2) + "\n"; }

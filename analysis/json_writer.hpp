@@ -18,6 +18,10 @@ Json to_json(const ServingResult& r);
 Json to_json(const ScenarioResult& r);
 Json to_json(const std::vector<ValidationRow>& rows);
 
+// The inverse of to_json(TrainingResult): carries a result across a process boundary.
+// Throws nlohmann::json::exception when a key is missing.
+TrainingResult training_result_from_json(const Json& json);
+
 // Two-space indented text with a final newline.
 std::string dump(const Json& json);
 

@@ -4,7 +4,6 @@
 #include <cmath>
 #include <cstdint>
 #include <functional>
-#include <iterator>
 #include <string_view>
 #include <vector>
 
@@ -91,9 +90,9 @@ class TraceEmitter {
   void text(std::string_view s) { buffer_.append(s); }
   void string(std::string_view s) { append_json_string(buffer_, s); }
   void microseconds(std::int64_t ns) {
-    fmt::format_to(std::back_inserter(buffer_), "{}.{:03}", ns / 1000, ns % 1000);
+    fmt::format_to(fmt::appender(buffer_), "{}.{:03}", ns / 1000, ns % 1000);
   }
-  void number(double value) { fmt::format_to(std::back_inserter(buffer_), "{}", value); }
+  void number(double value) { fmt::format_to(fmt::appender(buffer_), "{}", value); }
 
   // Each event on its own line, after a comma unless it is the first.
   void begin_event() {
@@ -115,13 +114,13 @@ class TraceEmitter {
     for (std::uint32_t p = 0; p < processes.size(); ++p) {
       std::uint32_t pid = pid_of_process(p);
       begin_event();
-      fmt::format_to(std::back_inserter(buffer_),
+      fmt::format_to(fmt::appender(buffer_),
                      "\"ph\":\"M\",\"pid\":{},\"name\":\"process_name\",\"args\":{{\"name\":", pid);
       string(timeline_.text(processes[p].name));
       text("}");
       end_event();
       begin_event();
-      fmt::format_to(std::back_inserter(buffer_),
+      fmt::format_to(fmt::appender(buffer_),
                      "\"ph\":\"M\",\"pid\":{},\"name\":\"process_sort_index\","
                      "\"args\":{{\"sort_index\":{}}}",
                      pid, pid);
@@ -132,7 +131,7 @@ class TraceEmitter {
       std::uint32_t pid = pid_of_process(tracks[t].process);
       std::uint32_t tid = tid_of_track(t);
       begin_event();
-      fmt::format_to(std::back_inserter(buffer_),
+      fmt::format_to(fmt::appender(buffer_),
                      "\"ph\":\"M\",\"pid\":{},\"tid\":{},\"name\":\"thread_name\","
                      "\"args\":{{\"name\":",
                      pid, tid);
@@ -140,7 +139,7 @@ class TraceEmitter {
       text("}");
       end_event();
       begin_event();
-      fmt::format_to(std::back_inserter(buffer_),
+      fmt::format_to(fmt::appender(buffer_),
                      "\"ph\":\"M\",\"pid\":{},\"tid\":{},\"name\":\"thread_sort_index\","
                      "\"args\":{{\"sort_index\":{}}}",
                      pid, tid, tid);
@@ -170,20 +169,20 @@ class TraceEmitter {
     begin_event();
     switch (event.kind) {
       case TimelineEventKind::span:
-        fmt::format_to(std::back_inserter(buffer_), "\"ph\":\"X\",\"pid\":{},\"tid\":{},\"ts\":",
+        fmt::format_to(fmt::appender(buffer_), "\"ph\":\"X\",\"pid\":{},\"tid\":{},\"ts\":",
                        key.pid, key.tid);
         microseconds(key.ts_ns);
         text(",\"dur\":");
         microseconds(key.dur_ns);
         break;
       case TimelineEventKind::instant:
-        fmt::format_to(std::back_inserter(buffer_),
+        fmt::format_to(fmt::appender(buffer_),
                        "\"ph\":\"i\",\"s\":\"t\",\"pid\":{},\"tid\":{},\"ts\":", key.pid, key.tid);
         microseconds(key.ts_ns);
         break;
       case TimelineEventKind::counter: {
         const TimelineCounter& counter = timeline_.counters()[event.track];
-        fmt::format_to(std::back_inserter(buffer_), "\"ph\":\"C\",\"pid\":{},\"ts\":", key.pid);
+        fmt::format_to(fmt::appender(buffer_), "\"ph\":\"C\",\"pid\":{},\"ts\":", key.pid);
         microseconds(key.ts_ns);
         text(",\"name\":");
         string(timeline_.text(counter.name));

@@ -30,8 +30,16 @@ struct TrainingTime {
   double optimizer_s = 0;        // optimizer step
 };
 
+// Traffic a link carried over a run, per direction.
+struct LinkUse {
+  std::string name;
+  double bytes = 0;
+  double utilization = 0;  // bytes / (bandwidth x run time)
+};
+
 struct TrainingResult {
   std::string cluster, chip, model, engine, dtype, recompute;
+  std::string network_model;  // the SimGrid model that ran (event engine)
   int devices = 0, tp = 1, pp = 1, dp = 1, ep = 1, virtual_stages = 1, zero_stage = 0;
   bool sequence_parallel = false;
   long long global_batch = 0, micro_batch = 0, micro_batches = 0, seq_len = 0;
@@ -53,6 +61,8 @@ struct TrainingResult {
   double avg_device_power_w = 0;
   double energy_per_token_j = 0;
   double tokens_per_s_per_kw = 0;
+
+  std::vector<LinkUse> busiest_links;  // event engine: the most utilised links, busiest first
 };
 
 struct ServingResult {

@@ -54,6 +54,14 @@ std::string format_training(const TrainingResult& r) {
                      r.energy_per_iteration_j, r.energy_per_token_j);
   out += fmt::format("  power                 {:.1f} kW IT average ({:.0f} W per device)\n",
                      r.avg_it_power_w / 1000, r.avg_device_power_w);
+  if (!r.network_model.empty()) {
+    out += fmt::format("  network model         {} (SimGrid)\n", r.network_model);
+  }
+  for (size_t i = 0; i < r.busiest_links.size(); ++i) {
+    const auto& link = r.busiest_links[i];
+    out += fmt::format("  {}{} {} busy ({:.2f} GB)\n", i == 0 ? "busiest links         " : "                      ",
+                       link.name, pct(link.utilization), link.bytes / 1e9);
+  }
   return out;
 }
 

@@ -32,7 +32,8 @@ struct CounterId {
   std::uint32_t index = 0;
 };
 
-// One argument shown with a span or instant: a number or a text.
+// One argument shown with a span or instant: a number or a text. It holds views of its
+// strings, so build it in the call that records it: add_span(..., {{"bytes", 4e8}}).
 class TraceArg {
  public:
   TraceArg(std::string_view key, double number) : key_(key), number_(number) {}

@@ -1,5 +1,5 @@
-// Runs one training or serving job on one cluster with the analytical engine: the single path
-// that the command line, scenarios and validation cases all take.
+// Runs one training or serving job on one cluster: the single path that the command line,
+// scenarios and validation cases all take.
 #pragma once
 
 #include <string>
@@ -8,6 +8,7 @@
 #include "configs/loader/catalog.hpp"
 #include "configs/loader/text_loader.hpp"
 #include "sim/cluster_model.hpp"
+#include "sim/event/event_training.hpp"
 #include "workload.pb.h"
 #include "workloads/model_shape.hpp"
 
@@ -24,8 +25,10 @@ struct JobOrigin {
 ModelShape resolve_model(const std::string& name, const config::Model& overrides,
                          const config::Catalog& catalog, const JobOrigin& origin);
 
+// With `event` set, the plan (chosen and checked as always) runs on the event engine.
 TrainingResult run_training_job(const config::TrainingJob& job, const ClusterModel& cluster,
-                                const config::Catalog& catalog, const JobOrigin& origin = {});
+                                const config::Catalog& catalog, const JobOrigin& origin = {},
+                                const EventOptions* event = nullptr);
 ServingResult run_serving_job(const config::ServingJob& job, const ClusterModel& cluster,
                               const config::Catalog& catalog, const JobOrigin& origin = {});
 

@@ -54,10 +54,17 @@ ScenarioResult run_scenario_file(const std::filesystem::path& path,
     throw_input_error(file.locate(""), "training, serving",
                       "a scenario needs a training or a serving workload");
   }
-  if (scenario.engine() != "analytical") {
+  if (scenario.engine() != "analytical" && scenario.engine() != "event") {
     throw_input_error(file.locate("engine"), "engine",
-                      fmt::format("unknown engine \"{}\"; available: analytical", scenario.engine()));
+                      fmt::format("unknown engine \"{}\"; available: analytical, event",
+                                  scenario.engine()));
   }
+  if (scenario.engine() == "event" && scenario.has_serving()) {
+    throw_input_error(file.locate("engine"), "engine",
+                      "serving runs on the analytical engine; the event engine runs training");
+  }
+  EventOptions event_options;
+  const EventOptions* event = scenario.engine() == "event" ? &event_options : nullptr;
   auto clusters = scenario_clusters(scenario, catalog, file);
   bool single = clusters.size() == 1;
 
@@ -85,7 +92,8 @@ ScenarioResult run_scenario_file(const std::filesystem::path& path,
     run.peak_it_power_kw = cluster.peak_it_power_w() / 1000;
     if (scenario.has_training()) {
       try {
-        run.training = run_training_job(scenario.training(), cluster, catalog, {&file, "training"});
+        run.training =
+            run_training_job(scenario.training(), cluster, catalog, {&file, "training"}, event);
         run.has_training = true;
       } catch (const InfeasibleError& e) {
         if (single) throw;

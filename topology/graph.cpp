@@ -6,6 +6,14 @@
 
 namespace kcsim::topology {
 
+// Added bare, then filled: add_vertex(property, graph) draws a false -Wuninitialized from GCC 12
+// inside Boost's named_graph under -fsanitize.
+Vertex Topology::new_vertex(VertexInfo info) {
+  Vertex v = boost::add_vertex(graph_);
+  graph_[v] = std::move(info);
+  return v;
+}
+
 Vertex Topology::add_device(std::string name, int node, bool forwards) {
   VertexInfo info;
   info.kind = VertexKind::Device;
@@ -13,7 +21,7 @@ Vertex Topology::add_device(std::string name, int node, bool forwards) {
   info.rank = static_cast<int>(devices_.size());
   info.node = node;
   info.forwards = forwards;
-  Vertex v = boost::add_vertex(std::move(info), graph_);
+  Vertex v = new_vertex(std::move(info));
   devices_.push_back(v);
   return v;
 }
@@ -25,7 +33,7 @@ Vertex Topology::add_switch(std::string name, int tier, int node) {
   info.node = node;
   info.tier = tier;
   info.forwards = true;
-  Vertex v = boost::add_vertex(std::move(info), graph_);
+  Vertex v = new_vertex(std::move(info));
   switches_.push_back(v);
   return v;
 }

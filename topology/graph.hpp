@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <boost/graph/adjacency_list.hpp>
@@ -70,6 +71,8 @@ class Topology {
   std::size_t vertex_count() const { return boost::num_vertices(graph_); }
 
  private:
+  Vertex new_vertex(VertexInfo info);
+
   std::string name_;
   Graph graph_;
   std::vector<Vertex> devices_;

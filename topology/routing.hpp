@@ -20,6 +20,7 @@ struct Route {
   int hops() const { return static_cast<int>(links.size()); }
 };
 
+// Holds a reference to the topology, which must outlive it. Not thread-safe (it caches).
 class Router {
  public:
   explicit Router(const Topology& topology);

@@ -6,6 +6,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <vector>
 
 namespace kcsim::cli {
 
@@ -30,6 +31,8 @@ struct TrainOptions {
   bool auto_plan = false;
   std::string dtype = "bf16";
   std::string engine = "analytical";
+  std::vector<std::string> stragglers;  // "RANK:FACTOR", event engine
+  bool reduce_symmetry = false;         // event engine: one data-parallel replica
   ShapeOverrides shape;
 };
 

@@ -66,7 +66,12 @@ int main(int argc, char** argv) {
   train_cmd->add_flag("--sequence-parallel", t.sequence_parallel, "Megatron sequence parallelism");
   train_cmd->add_flag("--auto-plan", t.auto_plan, "Search TP, PP, recompute and ZeRO for the fastest plan that fits");
   train_cmd->add_option("--dtype", t.dtype, "bf16 | fp16 | fp8 | int8 | ...")->capture_default_str();
-  train_cmd->add_option("--engine", t.engine, "analytical")->capture_default_str();
+  train_cmd->add_option("--engine", t.engine, "analytical | event (SimGrid timeline)")
+      ->capture_default_str();
+  train_cmd->add_option("--straggler", t.stragglers,
+                        "RANK:FACTOR: that device computes FACTOR times slower (event engine)");
+  train_cmd->add_flag("--reduce-symmetry", t.reduce_symmetry,
+                      "Event engine: simulate one data-parallel replica");
   add_shape(train_cmd, t.shape);
   add_common(train_cmd, t.common);
 

@@ -22,11 +22,34 @@ Dtype dtype_flag(const std::string& value, const char* flag) {
   return *dtype;
 }
 
-void require_engine(const std::string& engine) {
-  if (engine != "analytical") {
-    throw_input_error(Origin{}, "--engine",
-                      fmt::format("unknown engine \"{}\"; available: analytical", engine));
+void require_engine(const std::string& engine, bool event_too) {
+  if (engine == "analytical" || (event_too && engine == "event")) return;
+  throw_input_error(Origin{}, "--engine",
+                    fmt::format("unknown engine \"{}\"; available: analytical{}", engine,
+                                event_too ? ", event" : ""));
+}
+
+// "RANK:FACTOR" pairs.
+EventOptions event_options(const TrainOptions& o) {
+  EventOptions options;
+  options.reduce_symmetry = o.reduce_symmetry;
+  for (const auto& text : o.stragglers) {
+    auto colon = text.find(':');
+    try {
+      if (colon == std::string::npos) throw std::invalid_argument(text);
+      size_t used_rank = 0, used_factor = 0;
+      int rank = std::stoi(text.substr(0, colon), &used_rank);
+      double factor = std::stod(text.substr(colon + 1), &used_factor);
+      if (used_rank != colon || used_factor != text.size() - colon - 1) {
+        throw std::invalid_argument(text);
+      }
+      options.stragglers.emplace_back(rank, factor);
+    } catch (const std::exception&) {
+      throw_input_error(Origin{}, "--straggler",
+                        fmt::format("\"{}\" is not RANK:FACTOR (e.g. 3:1.5)", text));
+    }
   }
+  return options;
 }
 
 config::Model shape_overrides(const ShapeOverrides& shape) {
@@ -51,7 +74,10 @@ config::Recompute recompute_flag(const std::string& value) {
 }  // namespace
 
 int train(const TrainOptions& o, std::ostream& out) {
-  require_engine(o.engine);
+  require_engine(o.engine, true);
+  if (o.engine != "event" && (!o.stragglers.empty() || o.reduce_symmetry)) {
+    throw_input_error(Origin{}, "--straggler", "stragglers and symmetry reduction need --engine event");
+  }
   if (o.devices <= 0) throw_input_error(Origin{}, "--devices", "must be positive");
   if (o.global_batch <= 0) throw_input_error(Origin{}, "--global-batch", "must be positive");
   auto catalog = catalog_of(o.common);
@@ -76,13 +102,15 @@ int train(const TrainOptions& o, std::ostream& out) {
 
   ClusterModel cluster =
       resolve_cluster(cluster_for(catalog, o.cluster, o.chip, o.devices), catalog);
-  TrainingResult result = run_training_job(job, cluster, catalog);
+  EventOptions event = event_options(o);
+  TrainingResult result =
+      run_training_job(job, cluster, catalog, {}, o.engine == "event" ? &event : nullptr);
   out << (o.common.json ? dump(to_json(result)) : format_training(result));
   return 0;
 }
 
 int serve(const ServeOptions& o, std::ostream& out) {
-  require_engine(o.engine);
+  require_engine(o.engine, false);
   if (o.replicas <= 0) throw_input_error(Origin{}, "--replicas", "must be positive");
   auto catalog = catalog_of(o.common);
 

@@ -1,17 +1,23 @@
 #include "sim/event/platform.hpp"
 
+#include <algorithm>
+#include <set>
+#include <unordered_map>
+
 #include <simgrid/s4u/NetZone.hpp>
+
+#include "topology/routing.hpp"
 
 namespace kcsim::event {
 
 namespace sg4 = simgrid::s4u;
 
-Platform build_platform(sg4::Engine& engine, const topology::Topology& topology) {
+Platform build_platform(sg4::Engine& engine, const topology::Topology& topology,
+                        const std::vector<std::pair<int, int>>& pairs) {
   sg4::Engine::set_config(std::string("network/model:") + kNetworkModel);
   sg4::Engine::set_config("network/crosstraffic:0");
 
-  auto* zone = sg4::create_dijkstra_zone(topology.name().empty() ? "cluster" : topology.name(),
-                                         /*cache=*/true);
+  auto* zone = sg4::create_full_zone(topology.name().empty() ? "cluster" : topology.name());
   const auto& graph = topology.graph();
   std::vector<simgrid::kernel::routing::NetPoint*> points(boost::num_vertices(graph), nullptr);
   Platform platform;
@@ -26,15 +32,35 @@ Platform build_platform(sg4::Engine& engine, const topology::Topology& topology)
       points[v] = zone->create_router(info.name);
     }
   }
+  std::unordered_map<std::string, sg4::Link*> by_name;
   for (auto e : topology.links()) {
     const auto& info = graph[e];
     auto* link = zone->create_split_duplex_link(info.name, info.bandwidth_bytes_per_s)
                      ->set_latency(info.latency_s)
                      ->seal();
     platform.links.push_back(link);
-    auto a = boost::source(e, graph), b = boost::target(e, graph);
-    zone->add_route(points[a], points[b], nullptr, nullptr,
-                    {sg4::LinkInRoute(link, sg4::LinkInRoute::Direction::UP)}, true);
+    by_name[info.name] = link;
+  }
+
+  // Each direction of a pair gets its own route: UP runs from the link's lower-numbered end.
+  std::set<std::pair<int, int>> wanted;
+  for (auto [a, b] : pairs) {
+    if (a == b) continue;
+    wanted.emplace(a, b);
+    wanted.emplace(b, a);
+  }
+  topology::Router router(topology);
+  for (auto [a, b] : wanted) {
+    auto route = router.route(a, b);
+    std::vector<sg4::LinkInRoute> links;
+    for (size_t i = 0; i < route.links.size(); ++i) {
+      auto e = route.links[i];
+      bool forward = route.vertices[i] == std::min(boost::source(e, graph), boost::target(e, graph));
+      links.emplace_back(by_name.at(graph[e].name), forward ? sg4::LinkInRoute::Direction::UP
+                                                            : sg4::LinkInRoute::Direction::DOWN);
+    }
+    zone->add_route(points[route.vertices.front()], points[route.vertices.back()], nullptr,
+                    nullptr, links, /*symmetrical=*/false);
   }
   zone->seal();
   (void)engine;

@@ -1,8 +1,11 @@
 // A topology graph turned into a SimGrid platform, built in C++: a host per device, a router per
-// switch, a full-duplex link per graph edge, shortest-path routing.
+// switch, a full-duplex link per graph edge, and a route for each pair of devices that talk,
+// taken from the topology's own routing (fewest hops, equal-cost paths spread by hash), since
+// SimGrid's shortest-path zones would send every flow over the same spine.
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <simgrid/s4u/Engine.hpp>
@@ -26,9 +29,10 @@ struct Platform {
   std::vector<simgrid::s4u::Link*> links;    // in the topology's edge order
 };
 
-// Sets the engine's network model (kNetworkModel) and builds `topology` as its root zone.
-// Call once, before any actor is created.
-Platform build_platform(simgrid::s4u::Engine& engine, const topology::Topology& topology);
+// Sets the engine's network model (kNetworkModel) and builds `topology` as its root zone with
+// routes between the device ranks of `pairs` (both ways). Call once, before any actor is created.
+Platform build_platform(simgrid::s4u::Engine& engine, const topology::Topology& topology,
+                        const std::vector<std::pair<int, int>>& pairs);
 
 // Latency of the route between two devices (the sum over its links), seconds.
 double route_latency_s(const simgrid::s4u::Host* from, const simgrid::s4u::Host* to);

@@ -13,6 +13,15 @@ namespace {
 // Flows carry no data, only their size.
 int payload = 0;
 
+std::vector<FlowObserver>& observers() {
+  static std::vector<FlowObserver> list;
+  return list;
+}
+
+void notify(const sg4::Host* from, const sg4::Host* to, double bytes) {
+  for (const auto& observer : observers()) observer(from, to, bytes);
+}
+
 sg4::Mailbox* mailbox(const std::string& tag, int index) {
   return sg4::Mailbox::by_name(tag + "#" + std::to_string(index));
 }
@@ -20,14 +29,16 @@ sg4::Mailbox* mailbox(const std::string& tag, int index) {
 }  // namespace
 
 void run_ring(const std::string& tag, const std::vector<sg4::Host*>& ring, int index,
-              Collective kind, double bytes, double efficiency) {
+              Collective kind, double bytes, double efficiency, int count) {
   int n = static_cast<int>(ring.size());
-  if (n <= 1 || bytes <= 0) return;
+  if (n <= 1 || bytes <= 0 || count <= 0) return;
   RingShape shape = ring_shape(kind, n);
   int next = (index + 1) % n;
   double latency = route_latency_s(ring[index], ring[next]);
-  if (shape.steps > 1) sg4::this_actor::sleep_for((shape.steps - 1) * latency);
-  auto size = static_cast<uint64_t>(shape.volume * bytes / efficiency);
+  double steps = shape.steps * count;
+  if (steps > 1) sg4::this_actor::sleep_for((steps - 1) * latency);
+  auto size = static_cast<uint64_t>(count * shape.volume * bytes / efficiency);
+  notify(ring[index], ring[next], static_cast<double>(size));
   auto out = mailbox(tag, next)->put_async(&payload, size);
   int* received = nullptr;
   auto in = mailbox(tag, index)->get_async<int>(&received);
@@ -35,38 +46,72 @@ void run_ring(const std::string& tag, const std::vector<sg4::Host*>& ring, int i
   in->wait();
 }
 
+namespace {
+
+// The ring of `stage` that the member at `position` belongs to: member positions in ring order,
+// the member's index in it, and a tag suffix naming the ring.
+struct StageRing {
+  std::vector<int> positions;
+  int index = 0;
+  std::string suffix;
+};
+
+StageRing stage_ring(const RingStage& stage, int size, int per_node, int position) {
+  per_node = std::min(per_node, size);
+  int node = position / per_node, local = position % per_node;
+  StageRing ring;
+  if (stage.members == size) {
+    for (int k = 0; k < size; ++k) ring.positions.push_back(k);
+    ring.index = position;
+  } else if (stage.inter_node) {
+    for (int k = local; k < size; k += per_node) ring.positions.push_back(k);
+    ring.index = node;
+    ring.suffix = "/l" + std::to_string(local);
+  } else {
+    for (int k = node * per_node; k < std::min(size, (node + 1) * per_node); ++k) {
+      ring.positions.push_back(k);
+    }
+    ring.index = local;
+    ring.suffix = "/n" + std::to_string(node);
+  }
+  return ring;
+}
+
+}  // namespace
+
 void run_collective(const CollectiveCall& call, int position) {
   int size = static_cast<int>(call.members.size());
-  Group group{size, call.per_node};
-  int per_node = std::min(call.per_node, size);
-  int node = position / per_node, local = position % per_node;
   int stage_index = 0;
-  for (const auto& stage : collective_stages(call.kind, call.bytes, group)) {
-    std::vector<sg4::Host*> ring;
-    int index = 0;
-    std::string tag = call.tag + "/" + std::to_string(stage_index++);
-    if (stage.members == size) {
-      ring = call.members;
-      index = position;
-    } else if (stage.inter_node) {
-      for (int k = local; k < size; k += per_node) ring.push_back(call.members[k]);
-      index = node;
-      tag += "/l" + std::to_string(local);
-    } else {
-      for (int k = node * per_node; k < std::min(size, (node + 1) * per_node); ++k) {
-        ring.push_back(call.members[k]);
-      }
-      index = local;
-      tag += "/n" + std::to_string(node);
-    }
-    run_ring(tag, ring, index, stage.kind, stage.bytes, call.efficiency);
+  for (const auto& stage : collective_stages(call.kind, call.bytes, Group{size, call.per_node})) {
+    StageRing ring = stage_ring(stage, size, call.per_node, position);
+    std::vector<sg4::Host*> hosts;
+    for (int k : ring.positions) hosts.push_back(call.members[k]);
+    std::string tag = call.tag + "/" + std::to_string(stage_index++) + ring.suffix;
+    run_ring(tag, hosts, ring.index, stage.kind, stage.bytes, call.efficiency, call.count);
   }
 }
 
-void send_bytes(const std::string& tag, double bytes) {
-  sg4::Mailbox::by_name(tag)->put(&payload, static_cast<uint64_t>(bytes));
+std::vector<std::pair<int, int>> ring_neighbours(Collective kind, int size, int per_node) {
+  std::vector<std::pair<int, int>> pairs;
+  for (const auto& stage : collective_stages(kind, 1.0, Group{size, per_node})) {
+    for (int position = 0; position < size; ++position) {
+      StageRing ring = stage_ring(stage, size, per_node, position);
+      int n = static_cast<int>(ring.positions.size());
+      if (n > 1) pairs.emplace_back(position, ring.positions[(ring.index + 1) % n]);
+    }
+  }
+  return pairs;
+}
+
+sg4::CommPtr send_bytes(const std::string& tag, double bytes, const sg4::Host* to) {
+  notify(sg4::this_actor::get_host(), to, bytes);
+  return sg4::Mailbox::by_name(tag)->put_async(&payload, static_cast<uint64_t>(bytes));
 }
 
 void receive_bytes(const std::string& tag) { sg4::Mailbox::by_name(tag)->get<int>(); }
+
+void add_flow_observer(FlowObserver observer) { observers().push_back(std::move(observer)); }
+
+void clear_flow_observers() { observers().clear(); }
 
 }  // namespace kcsim::event

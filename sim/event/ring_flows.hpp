@@ -4,9 +4,12 @@
 // whatever else runs.
 #pragma once
 
+#include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include <simgrid/s4u/Comm.hpp>
 #include <simgrid/s4u/Host.hpp>
 
 #include "sim/collectives.hpp"
@@ -20,19 +23,34 @@ struct CollectiveCall {
   Collective kind = Collective::AllReduce;
   double bytes = 0;       // the buffer each member holds
   double efficiency = 1;  // share of link bandwidth the collective reaches
+  int count = 1;          // back-to-back collectives of this shape, run as one flow per ring
 };
 
 // This member's part of `call`, run from the member's own actor: each stage of
 // collective_stages() as one ring flow. Returns when the member's flows are done.
 void run_collective(const CollectiveCall& call, int position);
 
-// One ring: waits steps - 1 route latencies, then sends volume x bytes / efficiency to the next
-// member while receiving the same from the previous one.
-void run_ring(const std::string& tag, const std::vector<simgrid::s4u::Host*>& ring, int index,
-              Collective kind, double bytes, double efficiency);
+// Every (member, next member) pair, as positions in the group, over all rings of all stages of
+// `kind`: the routes a collective needs.
+std::vector<std::pair<int, int>> ring_neighbours(Collective kind, int size, int per_node);
 
-// A point-to-point transfer between two actors (pipeline activations and gradients).
-void send_bytes(const std::string& tag, double bytes);
+// One ring, `count` times over: waits count x steps - 1 route latencies, then sends
+// count x volume x bytes / efficiency to the next member while receiving the same from the
+// previous one.
+void run_ring(const std::string& tag, const std::vector<simgrid::s4u::Host*>& ring, int index,
+              Collective kind, double bytes, double efficiency, int count = 1);
+
+// A point-to-point transfer between two actors (pipeline activations and gradients) to the
+// actor on `to`; the send does not wait for the transfer.
+simgrid::s4u::CommPtr send_bytes(const std::string& tag, double bytes,
+                                 const simgrid::s4u::Host* to);
 void receive_bytes(const std::string& tag);
+
+// Observers of every flow the functions above start (link accounting, traces): called with the
+// sending and receiving hosts and the flow's bytes. Cleared by clear_flow_observers().
+using FlowObserver = std::function<void(const simgrid::s4u::Host* from,
+                                        const simgrid::s4u::Host* to, double bytes)>;
+void add_flow_observer(FlowObserver observer);
+void clear_flow_observers();
 
 }  // namespace kcsim::event

@@ -11,7 +11,7 @@
 
 #include "sim/event/platform.hpp"
 #include "sim/event/ring_flows.hpp"
-#include "tests/support/child_process.hpp"
+#include "sim/event/isolated_run.hpp"
 #include "topology/builders.hpp"
 
 using Catch::Matchers::WithinRel;
@@ -20,16 +20,28 @@ namespace sg4 = simgrid::s4u;
 
 namespace {
 
+// Every ordered pair of devices: small test platforms route them all.
+std::vector<std::pair<int, int>> all_pairs(int devices) {
+  std::vector<std::pair<int, int>> pairs;
+  for (int a = 0; a < devices; ++a) {
+    for (int b = 0; b < devices; ++b) {
+      if (a != b) pairs.emplace_back(a, b);
+    }
+  }
+  return pairs;
+}
+
 // A fresh engine on `topology`; `start` creates the actors. Returns the simulated end time.
 double simulate(const topology::Topology& topology,
                 const std::function<void(const event::Platform&)>& start) {
-  std::string out = test::in_child_process([&] {
+  std::string out = event::run_isolated([&] {
     int argc = 1;
     char name[] = "kcsim-test";
     char* argv[] = {name, nullptr};
     sg4::Engine engine(&argc, argv);
     xbt_log_control_set("root.thresh:critical");
-    auto platform = event::build_platform(engine, topology);
+    auto platform = event::build_platform(
+        engine, topology, all_pairs(static_cast<int>(topology.device_count())));
     start(platform);
     engine.run();
     return fmt::format("{:.17g}", sg4::Engine::get_clock());
@@ -73,13 +85,13 @@ TEST_CASE("two flows through one oversubscribed uplink each get half of it", "[e
   auto topology = topology::fat_tree(spec);
   double bytes = 1e9;
   double alone = simulate(topology, [&](const event::Platform& p) {
-    sg4::Actor::create("s0", p.devices[0], [bytes] { event::send_bytes("f0", bytes); });
+    sg4::Actor::create("s0", p.devices[0], [bytes] { event::send_bytes("f0", bytes, nullptr)->wait(); });
     sg4::Actor::create("r0", p.devices[2], [] { event::receive_bytes("f0"); });
   });
   double shared = simulate(topology, [&](const event::Platform& p) {
-    sg4::Actor::create("s0", p.devices[0], [bytes] { event::send_bytes("f0", bytes); });
+    sg4::Actor::create("s0", p.devices[0], [bytes] { event::send_bytes("f0", bytes, nullptr)->wait(); });
     sg4::Actor::create("r0", p.devices[2], [] { event::receive_bytes("f0"); });
-    sg4::Actor::create("s1", p.devices[1], [bytes] { event::send_bytes("f1", bytes); });
+    sg4::Actor::create("s1", p.devices[1], [bytes] { event::send_bytes("f1", bytes, nullptr)->wait(); });
     sg4::Actor::create("r1", p.devices[3], [] { event::receive_bytes("f1"); });
   });
   double latency = alone - bytes / 50e9;

@@ -10,7 +10,6 @@
 
 using namespace kcsim::topology;
 using namespace kcsim::topology::testing;
-using Catch::Matchers::WithinAbs;
 using Catch::Matchers::WithinRel;
 
 namespace {

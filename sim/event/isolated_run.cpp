@@ -1,4 +1,4 @@
-#include "tests/support/child_process.hpp"
+#include "sim/event/isolated_run.hpp"
 
 #include <sys/wait.h>
 #include <unistd.h>
@@ -6,9 +6,9 @@
 #include <cstdio>
 #include <stdexcept>
 
-namespace kcsim::test {
+namespace kcsim::event {
 
-std::string in_child_process(const std::function<std::string()>& body) {
+std::string run_isolated(const std::function<std::string()>& body) {
   int fds[2];
   if (pipe(fds) != 0) throw std::runtime_error("pipe failed");
   std::fflush(nullptr);
@@ -42,9 +42,9 @@ std::string in_child_process(const std::function<std::string()>& body) {
   int status = 0;
   waitpid(pid, &status, 0);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    throw std::runtime_error("child simulation failed: " + result);
+    throw std::runtime_error("event engine run failed: " + result);
   }
   return result;
 }
 
-}  // namespace kcsim::test
+}  // namespace kcsim::event

@@ -1,0 +1,285 @@
+#include "sim/event/event_training.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+#include <simgrid/s4u/Actor.hpp>
+#include <simgrid/s4u/Engine.hpp>
+#include <xbt/log.h>
+
+#include "analysis/json_writer.hpp"
+#include "configs/loader/errors.hpp"
+#include "sim/event/isolated_run.hpp"
+#include "sim/event/link_traffic.hpp"
+#include "sim/event/platform.hpp"
+#include "sim/event/ring_flows.hpp"
+#include "sim/training_costs.hpp"
+#include "topology/cluster_topology.hpp"
+
+namespace kcsim {
+namespace {
+
+namespace sg4 = simgrid::s4u;
+
+// Where each device's time went.
+struct DeviceTime {
+  double compute_s = 0, recompute_s = 0, tp_s = 0, ep_s = 0, pipeline_wait_s = 0;
+  double dp_exposed_s = 0, optimizer_s = 0, finish_s = 0;
+};
+
+// Everything the device actors share.
+struct Run {
+  const ClusterModel& cluster;
+  const TrainingSpec& spec;
+  const TrainingCosts& costs;
+  event::Platform platform;
+  std::vector<double> slowdown;  // per rank
+  bool reduced = false;
+  std::vector<DeviceTime> times;  // per rank
+
+  int tp() const { return static_cast<int>(spec.setup.tp); }
+  int pp() const { return static_cast<int>(spec.setup.pp); }
+  int rank(int replica, int stage, int tp_rank) const {
+    return (replica * pp() + stage) * tp() + tp_rank;
+  }
+};
+
+// Time spent in `body`, added to `total`.
+template <class F>
+void timed(double& total, F&& body) {
+  double start = sg4::Engine::get_clock();
+  body();
+  total += sg4::Engine::get_clock() - start;
+}
+
+std::vector<sg4::Host*> members(const Run& run, const CollectiveCost& cost, int rank) {
+  // The group's members: `stride` ranks apart, this rank among them, aligned on the group size.
+  int stride = cost.stride, size = cost.group.size;
+  int span = stride * size;
+  int base = rank / span * span + rank % stride;
+  std::vector<sg4::Host*> hosts;
+  for (int k = 0; k < size; ++k) hosts.push_back(run.platform.devices[base + k * stride]);
+  return hosts;
+}
+
+int position_in(const CollectiveCost& cost, int rank) {
+  return rank % (cost.stride * cost.group.size) / cost.stride;
+}
+
+void collective(const Run& run, const CollectiveCost& cost, int rank, const std::string& tag,
+                double share = 1.0) {
+  if (cost.count == 0 || cost.group.size <= 1) return;
+  event::CollectiveCall call{tag, members(run, cost, rank), cost.group.per_node, cost.kind,
+                             cost.bytes * share, run.costs.efficiency, cost.count};
+  event::run_collective(call, position_in(cost, rank));
+}
+
+std::string tag(const char* what, int replica, int stage, int tp_rank, int micro_batch) {
+  return fmt::format("{}/{}/{}/{}/{}", what, replica, stage, tp_rank, micro_batch);
+}
+
+// The gradient reduction's share that hides behind the last backward: all buckets but one.
+double hidden_share(const TrainingCosts& c) { return 1.0 - 1.0 / c.grad_buckets; }
+
+void device_program(Run& run, int rank) {
+  const auto& c = run.costs;
+  const int tp = run.tp(), stages = run.pp();
+  const int tp_rank = rank % tp, stage = rank / tp % stages, replica = rank / (tp * stages);
+  const int micro_batches = static_cast<int>(run.spec.setup.micro_batches);
+  const double slow = run.slowdown[rank];
+  const double pp_bytes = c.pp_bytes / c.efficiency;
+  const double recompute_s = c.layers_per_stage * c.layer_recompute.time_s;
+  DeviceTime& time = run.times[rank];
+  std::vector<sg4::CommPtr> sends;
+  sg4::ActorPtr gradients;
+  bool data_parallel = run.spec.setup.dp > 1;
+
+  auto forward = [&](int i) {
+    if (stage > 0) {
+      timed(time.pipeline_wait_s,
+            [&] { event::receive_bytes(tag("act", replica, stage, tp_rank, i)); });
+    }
+    double compute = c.stage_fwd_s(stage, stages) * slow;
+    timed(time.compute_s, [&] { sg4::this_actor::execute(compute * event::kHostFlopsPerS); });
+    timed(time.tp_s, [&] { collective(run, c.tp_fwd, rank, tag("tpf", replica, stage, 0, i)); });
+    timed(time.ep_s, [&] { collective(run, c.ep_fwd, rank, tag("epf", 0, stage, tp_rank, i)); });
+    if (stage < stages - 1) {
+      sends.push_back(event::send_bytes(tag("act", replica, stage + 1, tp_rank, i), pp_bytes,
+                                        run.platform.devices[run.rank(replica, stage + 1, tp_rank)]));
+    }
+  };
+  auto backward = [&](int i) {
+    if (stage < stages - 1) {
+      timed(time.pipeline_wait_s,
+            [&] { event::receive_bytes(tag("grad", replica, stage, tp_rank, i)); });
+    }
+    if (i == micro_batches - 1 && data_parallel && !run.reduced) {
+      // Buckets reduce while the last backward runs (all of them but the last).
+      gradients = sg4::Actor::create(fmt::format("grads{}", rank), sg4::this_actor::get_host(),
+                                     [&run, rank] {
+                                       collective(run, run.costs.dp_grads, rank,
+                                                  fmt::format("dpg/{}", rank % (run.tp() * run.pp())),
+                                                  hidden_share(run.costs));
+                                     });
+    }
+    double compute = c.stage_bwd_s(stage, stages) * slow;
+    sg4::this_actor::execute(compute * event::kHostFlopsPerS);
+    time.compute_s += compute - recompute_s * slow;
+    time.recompute_s += recompute_s * slow;
+    timed(time.tp_s, [&] { collective(run, c.tp_bwd, rank, tag("tpb", replica, stage, 0, i)); });
+    timed(time.ep_s, [&] { collective(run, c.ep_bwd, rank, tag("epb", 0, stage, tp_rank, i)); });
+    if (stage > 0) {
+      sends.push_back(event::send_bytes(tag("grad", replica, stage - 1, tp_rank, i), pp_bytes,
+                                        run.platform.devices[run.rank(replica, stage - 1, tp_rank)]));
+    }
+  };
+
+  // 1F1B: warm-up forwards, then one forward and one backward at a time, then the cool-down.
+  int warmup = std::min(stages - stage - 1, micro_batches);
+  for (int i = 0; i < warmup; ++i) forward(i);
+  for (int i = 0; i < micro_batches - warmup; ++i) {
+    forward(warmup + i);
+    backward(i);
+  }
+  for (int i = micro_batches - warmup; i < micro_batches; ++i) backward(i);
+  timed(time.pipeline_wait_s, [&] { sg4::Comm::wait_all(sends); });
+
+  timed(time.dp_exposed_s, [&] {
+    if (!data_parallel) return;
+    if (run.reduced) {
+      // One replica stands for all: the reduction priced as the analytical engine does.
+      const auto& tiers = run.cluster.tiers;
+      double total = 0;
+      for (const auto* cost : {&c.dp_grads, &c.dp_weights}) {
+        if (cost->count > 0) {
+          total += collective_time_s(cost->kind, cost->bytes, cost->group, tiers, c.efficiency);
+        }
+      }
+      double backward = c.layers_per_stage * (c.layer_bwd.time_s + c.layer_recompute.time_s);
+      double last = total / c.grad_buckets;
+      sg4::this_actor::sleep_for(std::max(0.0, total - last - backward) + last);
+      return;
+    }
+    gradients->join();
+    std::string group = std::to_string(rank % (tp * stages));
+    collective(run, c.dp_grads, rank, "dpl/" + group, 1.0 / c.grad_buckets);
+    collective(run, c.dp_weights, rank, "dpw/" + group);
+  });
+  if (c.zero3_gather_excess_s > 0) {
+    timed(time.dp_exposed_s, [&] { sg4::this_actor::sleep_for(c.zero3_gather_excess_s); });
+  }
+  timed(time.optimizer_s,
+        [&] { sg4::this_actor::execute(c.optimizer_s * slow * event::kHostFlopsPerS); });
+  time.finish_s = sg4::Engine::get_clock();
+}
+
+// The device pairs that exchange data in this run, as ranks: ring neighbours of every
+// collective group among the first `devices` ranks, and pipeline neighbours.
+std::vector<std::pair<int, int>> talking_pairs(const TrainingSpec& spec, const TrainingCosts& c,
+                                               int devices, bool with_data_parallel) {
+  std::vector<std::pair<int, int>> pairs;
+  std::vector<const CollectiveCost*> collectives = {&c.tp_fwd, &c.ep_fwd};
+  if (with_data_parallel) collectives.push_back(&c.dp_grads);
+  for (const auto* cost : collectives) {
+    if (cost->count == 0 || cost->group.size <= 1) continue;
+    auto neighbours = event::ring_neighbours(cost->kind, cost->group.size, cost->group.per_node);
+    int span = cost->stride * cost->group.size;
+    for (int base = 0; base + span <= devices || base < devices; ++base) {
+      if (base % span >= cost->stride) continue;  // not the first member of its group
+      for (auto [a, b] : neighbours) {
+        int from = base + a * cost->stride, to = base + b * cost->stride;
+        if (from < devices && to < devices) pairs.emplace_back(from, to);
+      }
+    }
+  }
+  int tp = static_cast<int>(spec.setup.tp), stages = static_cast<int>(spec.setup.pp);
+  for (int rank = 0; rank < devices; ++rank) {
+    if (rank / tp % stages < stages - 1) pairs.emplace_back(rank, rank + tp);
+  }
+  return pairs;
+}
+
+std::vector<double> slowdowns(const TrainingSpec& spec, const EventOptions& options) {
+  std::vector<double> slowdown(spec.devices(), 1.0);
+  for (const auto& [rank, factor] : options.stragglers) {
+    if (rank < 0 || rank >= spec.devices()) {
+      throw InputError(fmt::format("--straggler: rank {} is outside the plan's {} devices", rank,
+                                   spec.devices()));
+    }
+    if (!(factor > 0)) {
+      throw InputError(fmt::format("--straggler: factor for rank {} must be positive", rank));
+    }
+    slowdown[rank] = factor;
+  }
+  return slowdown;
+}
+
+std::string simulate_in_this_process(const ClusterModel& cluster, const TrainingSpec& spec,
+                                     const EventOptions& options, const TrainingCosts& costs) {
+  int argc = 1;
+  char name[] = "kcsim";
+  char* argv[] = {name, nullptr};
+  sg4::Engine engine(&argc, argv);
+  xbt_log_control_set("root.thresh:critical");
+  // Tens of thousands of actors: no guard pages between their stacks.
+  sg4::Engine::set_config("contexts/guard-size:0");
+
+  bool reduced = options.reduce_symmetry && options.stragglers.empty() && spec.setup.dp > 1;
+  int simulated = reduced ? static_cast<int>(spec.setup.tp * spec.setup.pp) : spec.devices();
+  auto topology = topology::build_cluster_topology(cluster.config, cluster.chip.config());
+  auto pairs = talking_pairs(spec, costs, simulated, !reduced);
+  Run run{cluster, spec, costs, event::build_platform(engine, topology, pairs), {}, reduced, {}};
+  run.slowdown = slowdowns(spec, options);
+  run.times.resize(spec.devices());
+  event::LinkTraffic traffic;
+  traffic.attach();
+
+  for (int rank = 0; rank < simulated; ++rank) {
+    sg4::Actor::create(fmt::format("device{}", rank), run.platform.devices[rank],
+                       [&run, rank] { device_program(run, rank); });
+  }
+  engine.run();
+
+  TrainingResult r = start_training_result(cluster, spec, costs, "event");
+  r.iteration_time_s = sg4::Engine::get_clock();
+  // The breakdown of the device that finished last: its time is the iteration's.
+  auto last = std::max_element(run.times.begin(), run.times.begin() + simulated,
+                               [](const DeviceTime& a, const DeviceTime& b) {
+                                 return a.finish_s < b.finish_s;
+                               });
+  r.time.compute_s = last->compute_s;
+  r.time.recompute_s = last->recompute_s;
+  r.time.tp_comm_s = last->tp_s;
+  r.time.ep_comm_s = last->ep_s;
+  r.time.bubble_s = last->pipeline_wait_s;
+  r.time.dp_comm_exposed_s = last->dp_exposed_s;
+  r.time.optimizer_s = last->optimizer_s;
+  for (const auto* cost : {&costs.dp_grads, &costs.dp_weights}) {
+    if (cost->count > 0) {
+      r.time.dp_comm_total_s +=
+          collective_time_s(cost->kind, cost->bytes, cost->group, cluster.tiers, costs.efficiency);
+    }
+  }
+  r.network_model = event::kNetworkModel;
+  r.busiest_links = traffic.busiest(5, r.iteration_time_s);
+  finish_training_result(r, cluster, costs);
+  return dump(to_json(r));
+}
+
+}  // namespace
+
+TrainingResult simulate_training_event(const ClusterModel& cluster, const TrainingSpec& spec,
+                                       const EventOptions& options) {
+  if (spec.setup.virtual_stages > 1) {
+    throw InputError(
+        "engine event: virtual stages: the event engine runs the plain 1F1B schedule; use the "
+        "analytical engine for interleaved stages");
+  }
+  slowdowns(spec, options);  // bad stragglers are input errors, reported from this process
+  TrainingCosts costs = training_costs(cluster, spec);
+  std::string out = event::run_isolated(
+      [&] { return simulate_in_this_process(cluster, spec, options, costs); });
+  return training_result_from_json(Json::parse(out));
+}
+
+}  // namespace kcsim
