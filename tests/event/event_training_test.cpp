@@ -1,0 +1,103 @@
+// The event engine against the analytical one, and what only the event engine can show.
+#include <catch2/catch_test_macros.hpp>
+#include <catch2/matchers/catch_matchers_floating_point.hpp>
+#include <catch2/matchers/catch_matchers_string.hpp>
+
+#include "analysis/json_writer.hpp"
+#include "configs/loader/errors.hpp"
+#include "sim/analytical_training.hpp"
+#include "sim/event/event_training.hpp"
+#include "tests/sim/engine_fixtures.hpp"
+
+using Catch::Matchers::ContainsSubstring;
+using Catch::Matchers::WithinRel;
+using namespace kcsim;
+using namespace kcsim::test;
+
+namespace {
+
+// DGX A100 servers on a scale-out network of the given kind and oversubscription.
+ClusterModel dgx_cluster(int nodes, const std::string& network, double oversubscription = 1) {
+  auto config = catalog().cluster("dgx-a100");
+  config.set_nodes(nodes);
+  config.mutable_scale_out()->set_kind(network);
+  config.mutable_scale_out()->set_oversubscription(oversubscription);
+  return resolve_cluster(config, catalog());
+}
+
+}  // namespace
+
+TEST_CASE("the engines agree within 3 % on contention-free plans", "[event][training]") {
+  SECTION("tensor parallelism inside one server") {
+    auto cluster = dgx_cluster(1, "rail-optimized");
+    auto spec = training(cluster, "megatron-22b", 8, 1, 4);
+    double analytical = simulate_training_analytical(cluster, spec).iteration_time_s;
+    CHECK_THAT(simulate_training_event(cluster, spec).iteration_time_s,
+               WithinRel(analytical, 0.03));
+  }
+  SECTION("tensor, pipeline and data parallelism on a rail-optimized network") {
+    auto cluster = dgx_cluster(16, "rail-optimized");
+    auto spec = training(cluster, "gpt3-175b", 8, 8, 64);
+    auto analytical = simulate_training_analytical(cluster, spec);
+    auto event = simulate_training_event(cluster, spec);
+    CHECK(event.dp == 2);
+    CHECK_THAT(event.iteration_time_s, WithinRel(analytical.iteration_time_s, 0.03));
+    CHECK(event.engine == "event");
+    CHECK(event.network_model == "CM02");
+  }
+}
+
+TEST_CASE("one simulated replica gives what the full run gives", "[event][training]") {
+  auto cluster = dgx_cluster(16, "rail-optimized");
+  auto spec = training(cluster, "gpt3-175b", 8, 8, 64);
+  auto full = simulate_training_event(cluster, spec);
+  EventOptions reduced;
+  reduced.reduce_symmetry = true;
+  auto one = simulate_training_event(cluster, spec, reduced);
+  CHECK_THAT(one.iteration_time_s, WithinRel(full.iteration_time_s, 0.01));
+}
+
+TEST_CASE("a straggler holds every tensor-parallel peer back", "[event][training]") {
+  auto cluster = dgx_cluster(1, "rail-optimized");
+  auto spec = training(cluster, "megatron-22b", 8, 1, 4);
+  auto base = simulate_training_event(cluster, spec);
+  EventOptions slow;
+  slow.stragglers = {{3, 1.5}};
+  auto straggled = simulate_training_event(cluster, spec, slow);
+  // The collectives wait for rank 3 after every phase: the whole iteration pays its extra
+  // compute, half of it again.
+  double extra = 0.5 * (base.time.compute_s + base.time.recompute_s);
+  CHECK_THAT(straggled.iteration_time_s, WithinRel(base.iteration_time_s + extra, 0.02));
+  EventOptions bad;
+  bad.stragglers = {{8, 2.0}};
+  CHECK_THROWS_AS(simulate_training_event(cluster, spec, bad), InputError);
+}
+
+TEST_CASE("an oversubscribed fat-tree slows data parallelism and shows where", "[event][training]") {
+  auto spec_for = [](const ClusterModel& cluster) {
+    return training(cluster, "llama2-13b", 8, 1, 16);
+  };
+  auto open = dgx_cluster(16, "fat-tree", 1);
+  auto thin = dgx_cluster(16, "fat-tree", 4);
+  auto open_run = simulate_training_event(open, spec_for(open));
+  auto thin_run = simulate_training_event(thin, spec_for(thin));
+  CHECK(thin_run.iteration_time_s > open_run.iteration_time_s);
+  CHECK(thin_run.time.dp_comm_exposed_s > open_run.time.dp_comm_exposed_s);
+  REQUIRE_FALSE(thin_run.busiest_links.empty());
+  CHECK_THAT(thin_run.busiest_links.front().name, ContainsSubstring("leaf"));
+  CHECK(thin_run.busiest_links.front().utilization > 0.1);
+  CHECK(thin_run.busiest_links.front().utilization <= 1.0 + 1e-9);
+}
+
+TEST_CASE("event runs are deterministic", "[event][training]") {
+  auto cluster = dgx_cluster(4, "fat-tree", 2);
+  auto spec = training(cluster, "llama2-13b", 8, 1, 8);
+  CHECK(dump(to_json(simulate_training_event(cluster, spec))) ==
+        dump(to_json(simulate_training_event(cluster, spec))));
+}
+
+TEST_CASE("the event engine refuses interleaved stages", "[event][training]") {
+  auto cluster = dgx_cluster(8, "rail-optimized");
+  auto spec = training(cluster, "gpt3-175b", 8, 8, 64, config::SELECTIVE, 2);
+  CHECK_THROWS_WITH(simulate_training_event(cluster, spec), ContainsSubstring("analytical"));
+}
