@@ -33,6 +33,7 @@ struct TrainOptions {
   std::string engine = "analytical";
   std::vector<std::string> stragglers;  // "RANK:FACTOR", event engine
   bool reduce_symmetry = false;         // event engine: one data-parallel replica
+  std::string trace_out;                // event engine: Chrome/Perfetto trace file
   ShapeOverrides shape;
 };
 

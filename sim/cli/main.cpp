@@ -72,6 +72,8 @@ int main(int argc, char** argv) {
                         "RANK:FACTOR: that device computes FACTOR times slower (event engine)");
   train_cmd->add_flag("--reduce-symmetry", t.reduce_symmetry,
                       "Event engine: simulate one data-parallel replica");
+  train_cmd->add_option("--trace-out", t.trace_out,
+                        "Event engine: write a Chrome/Perfetto trace (JSON) of the iteration");
   add_shape(train_cmd, t.shape);
   add_common(train_cmd, t.common);
 

@@ -33,6 +33,7 @@ void require_engine(const std::string& engine, bool event_too) {
 EventOptions event_options(const TrainOptions& o) {
   EventOptions options;
   options.reduce_symmetry = o.reduce_symmetry;
+  options.trace_out = o.trace_out;
   for (const auto& text : o.stragglers) {
     auto colon = text.find(':');
     try {
@@ -75,8 +76,9 @@ config::Recompute recompute_flag(const std::string& value) {
 
 int train(const TrainOptions& o, std::ostream& out) {
   require_engine(o.engine, true);
-  if (o.engine != "event" && (!o.stragglers.empty() || o.reduce_symmetry)) {
-    throw_input_error(Origin{}, "--straggler", "stragglers and symmetry reduction need --engine event");
+  if (o.engine != "event" && (!o.stragglers.empty() || o.reduce_symmetry || !o.trace_out.empty())) {
+    throw_input_error(Origin{}, "--engine",
+                      "--straggler, --reduce-symmetry and --trace-out need --engine event");
   }
   if (o.devices <= 0) throw_input_error(Origin{}, "--devices", "must be positive");
   if (o.global_batch <= 0) throw_input_error(Origin{}, "--global-batch", "must be positive");

@@ -1,6 +1,7 @@
 #include "sim/event/event_training.hpp"
 
 #include <algorithm>
+#include <filesystem>
 
 #include <fmt/format.h>
 #include <simgrid/s4u/Actor.hpp>
@@ -13,6 +14,8 @@
 #include "sim/event/link_traffic.hpp"
 #include "sim/event/platform.hpp"
 #include "sim/event/ring_flows.hpp"
+#include "sim/event/span_signal.hpp"
+#include "sim/event/trace_recorder.hpp"
 #include "sim/training_costs.hpp"
 #include "topology/cluster_topology.hpp"
 
@@ -44,12 +47,14 @@ struct Run {
   }
 };
 
-// Time spent in `body`, added to `total`.
+// Time spent in `body`, added to `total` and announced as a span of `rank` on `track`.
 template <class F>
-void timed(double& total, F&& body) {
+void timed(double& total, int rank, const char* track, const char* name, F&& body) {
   double start = sg4::Engine::get_clock();
   body();
-  total += sg4::Engine::get_clock() - start;
+  double end = sg4::Engine::get_clock();
+  total += end - start;
+  if (event::has_span_observers()) event::announce_span({rank, track, name, start, end});
 }
 
 std::vector<sg4::Host*> members(const Run& run, const CollectiveCost& cost, int rank) {
@@ -96,13 +101,14 @@ void device_program(Run& run, int rank) {
 
   auto forward = [&](int i) {
     if (stage > 0) {
-      timed(time.pipeline_wait_s,
+      timed(time.pipeline_wait_s, rank, "pipeline", "wait for activations",
             [&] { event::receive_bytes(tag("act", replica, stage, tp_rank, i)); });
     }
     double compute = c.stage_fwd_s(stage, stages) * slow;
-    timed(time.compute_s, [&] { sg4::this_actor::execute(compute * event::kHostFlopsPerS); });
-    timed(time.tp_s, [&] { collective(run, c.tp_fwd, rank, tag("tpf", replica, stage, 0, i)); });
-    timed(time.ep_s, [&] { collective(run, c.ep_fwd, rank, tag("epf", 0, stage, tp_rank, i)); });
+    timed(time.compute_s, rank, "compute", "forward",
+          [&] { sg4::this_actor::execute(compute * event::kHostFlopsPerS); });
+    timed(time.tp_s, rank, "collectives", "tp forward", [&] { collective(run, c.tp_fwd, rank, tag("tpf", replica, stage, 0, i)); });
+    timed(time.ep_s, rank, "collectives", "ep forward", [&] { collective(run, c.ep_fwd, rank, tag("epf", 0, stage, tp_rank, i)); });
     if (stage < stages - 1) {
       sends.push_back(event::send_bytes(tag("act", replica, stage + 1, tp_rank, i), pp_bytes,
                                         run.platform.devices[run.rank(replica, stage + 1, tp_rank)]));
@@ -110,7 +116,7 @@ void device_program(Run& run, int rank) {
   };
   auto backward = [&](int i) {
     if (stage < stages - 1) {
-      timed(time.pipeline_wait_s,
+      timed(time.pipeline_wait_s, rank, "pipeline", "wait for gradients",
             [&] { event::receive_bytes(tag("grad", replica, stage, tp_rank, i)); });
     }
     if (i == micro_batches - 1 && data_parallel && !run.reduced) {
@@ -123,11 +129,13 @@ void device_program(Run& run, int rank) {
                                      });
     }
     double compute = c.stage_bwd_s(stage, stages) * slow;
-    sg4::this_actor::execute(compute * event::kHostFlopsPerS);
+    double unused = 0;
+    timed(unused, rank, "compute", "backward",
+          [&] { sg4::this_actor::execute(compute * event::kHostFlopsPerS); });
     time.compute_s += compute - recompute_s * slow;
     time.recompute_s += recompute_s * slow;
-    timed(time.tp_s, [&] { collective(run, c.tp_bwd, rank, tag("tpb", replica, stage, 0, i)); });
-    timed(time.ep_s, [&] { collective(run, c.ep_bwd, rank, tag("epb", 0, stage, tp_rank, i)); });
+    timed(time.tp_s, rank, "collectives", "tp backward", [&] { collective(run, c.tp_bwd, rank, tag("tpb", replica, stage, 0, i)); });
+    timed(time.ep_s, rank, "collectives", "ep backward", [&] { collective(run, c.ep_bwd, rank, tag("epb", 0, stage, tp_rank, i)); });
     if (stage > 0) {
       sends.push_back(event::send_bytes(tag("grad", replica, stage - 1, tp_rank, i), pp_bytes,
                                         run.platform.devices[run.rank(replica, stage - 1, tp_rank)]));
@@ -142,9 +150,9 @@ void device_program(Run& run, int rank) {
     backward(i);
   }
   for (int i = micro_batches - warmup; i < micro_batches; ++i) backward(i);
-  timed(time.pipeline_wait_s, [&] { sg4::Comm::wait_all(sends); });
+  timed(time.pipeline_wait_s, rank, "pipeline", "drain sends", [&] { sg4::Comm::wait_all(sends); });
 
-  timed(time.dp_exposed_s, [&] {
+  timed(time.dp_exposed_s, rank, "collectives", "dp gradients", [&] {
     if (!data_parallel) return;
     if (run.reduced) {
       // One replica stands for all: the reduction priced as the analytical engine does.
@@ -166,9 +174,10 @@ void device_program(Run& run, int rank) {
     collective(run, c.dp_weights, rank, "dpw/" + group);
   });
   if (c.zero3_gather_excess_s > 0) {
-    timed(time.dp_exposed_s, [&] { sg4::this_actor::sleep_for(c.zero3_gather_excess_s); });
+    timed(time.dp_exposed_s, rank, "collectives", "zero-3 gathers",
+          [&] { sg4::this_actor::sleep_for(c.zero3_gather_excess_s); });
   }
-  timed(time.optimizer_s,
+  timed(time.optimizer_s, rank, "compute", "optimizer",
         [&] { sg4::this_actor::execute(c.optimizer_s * slow * event::kHostFlopsPerS); });
   time.finish_s = sg4::Engine::get_clock();
 }
@@ -233,6 +242,8 @@ std::string simulate_in_this_process(const ClusterModel& cluster, const Training
   run.times.resize(spec.devices());
   event::LinkTraffic traffic;
   traffic.attach();
+  event::TraceRecorder trace(run.platform);
+  if (!options.trace_out.empty()) trace.attach();
 
   for (int rank = 0; rank < simulated; ++rank) {
     sg4::Actor::create(fmt::format("device{}", rank), run.platform.devices[rank],
@@ -263,6 +274,7 @@ std::string simulate_in_this_process(const ClusterModel& cluster, const Training
   r.network_model = event::kNetworkModel;
   r.busiest_links = traffic.busiest(5, r.iteration_time_s);
   finish_training_result(r, cluster, costs);
+  if (!options.trace_out.empty()) trace.write(options.trace_out);
   return dump(to_json(r));
 }
 
@@ -276,6 +288,13 @@ TrainingResult simulate_training_event(const ClusterModel& cluster, const Traini
         "analytical engine for interleaved stages");
   }
   slowdowns(spec, options);  // bad stragglers are input errors, reported from this process
+  if (!options.trace_out.empty()) {
+    auto folder = std::filesystem::absolute(options.trace_out).parent_path();
+    if (!std::filesystem::is_directory(folder)) {
+      throw InputError(fmt::format("--trace-out: {}: the folder {} does not exist",
+                                   options.trace_out, folder.string()));
+    }
+  }
   TrainingCosts costs = training_costs(cluster, spec);
   std::string out = event::run_isolated(
       [&] { return simulate_in_this_process(cluster, spec, options, costs); });

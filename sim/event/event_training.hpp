@@ -4,6 +4,7 @@
 // overlaps compute, and a slow device or a thin link shows.
 #pragma once
 
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -19,6 +20,8 @@ struct EventOptions {
   bool reduce_symmetry = false;
   // (rank, factor): the device's compute takes factor times as long.
   std::vector<std::pair<int, double>> stragglers;
+  // When set, a Chrome/Perfetto trace of the run is written here.
+  std::string trace_out;
 };
 
 // Runs in a child process (SimGrid allows one engine per process). Throws InputError for what

@@ -10,11 +10,12 @@ namespace kcsim::event {
 namespace sg4 = simgrid::s4u;
 
 void LinkTraffic::attach() {
-  add_flow_observer([this](const sg4::Host* from, const sg4::Host* to, double bytes) {
+  add_flow_observer([this](const FlowEvent& flow) {
+    if (!flow.from || !flow.to) return;
     std::vector<sg4::Link*> links;
     double latency = 0;
-    from->route_to(to, links, &latency);
-    for (const auto* link : links) bytes_[link] += bytes;
+    flow.from->route_to(flow.to, links, &latency);
+    for (const auto* link : links) bytes_[link] += flow.bytes;
   });
 }
 

@@ -2,6 +2,7 @@
 
 #include <simgrid/s4u/Actor.hpp>
 #include <simgrid/s4u/Comm.hpp>
+#include <simgrid/s4u/Engine.hpp>
 #include <simgrid/s4u/Mailbox.hpp>
 
 #include "sim/event/platform.hpp"
@@ -18,8 +19,8 @@ std::vector<FlowObserver>& observers() {
   return list;
 }
 
-void notify(const sg4::Host* from, const sg4::Host* to, double bytes) {
-  for (const auto& observer : observers()) observer(from, to, bytes);
+void notify(const FlowEvent& flow) {
+  for (const auto& observer : observers()) observer(flow);
 }
 
 sg4::Mailbox* mailbox(const std::string& tag, int index) {
@@ -38,11 +39,12 @@ void run_ring(const std::string& tag, const std::vector<sg4::Host*>& ring, int i
   double steps = shape.steps * count;
   if (steps > 1) sg4::this_actor::sleep_for((steps - 1) * latency);
   auto size = static_cast<uint64_t>(count * shape.volume * bytes / efficiency);
-  notify(ring[index], ring[next], static_cast<double>(size));
+  double start = sg4::Engine::get_clock();
   auto out = mailbox(tag, next)->put_async(&payload, size);
   int* received = nullptr;
   auto in = mailbox(tag, index)->get_async<int>(&received);
   out->wait();
+  notify({ring[index], ring[next], static_cast<double>(size), start, sg4::Engine::get_clock()});
   in->wait();
 }
 
@@ -104,7 +106,8 @@ std::vector<std::pair<int, int>> ring_neighbours(Collective kind, int size, int 
 }
 
 sg4::CommPtr send_bytes(const std::string& tag, double bytes, const sg4::Host* to) {
-  notify(sg4::this_actor::get_host(), to, bytes);
+  double now = sg4::Engine::get_clock();
+  notify({sg4::this_actor::get_host(), to, bytes, now, now});
   return sg4::Mailbox::by_name(tag)->put_async(&payload, static_cast<uint64_t>(bytes));
 }
 

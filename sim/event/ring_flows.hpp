@@ -46,10 +46,19 @@ simgrid::s4u::CommPtr send_bytes(const std::string& tag, double bytes,
                                  const simgrid::s4u::Host* to);
 void receive_bytes(const std::string& tag);
 
-// Observers of every flow the functions above start (link accounting, traces): called with the
-// sending and receiving hosts and the flow's bytes. Cleared by clear_flow_observers().
-using FlowObserver = std::function<void(const simgrid::s4u::Host* from,
-                                        const simgrid::s4u::Host* to, double bytes)>;
+// A flow as observers see it: a ring flow when it completes, a pipeline send when it is posted
+// (its end then equals its start).
+struct FlowEvent {
+  const simgrid::s4u::Host* from = nullptr;
+  const simgrid::s4u::Host* to = nullptr;
+  double bytes = 0;
+  double start_s = 0;
+  double end_s = 0;
+};
+
+// Observers of every flow the functions above run (link accounting, traces). Cleared by
+// clear_flow_observers().
+using FlowObserver = std::function<void(const FlowEvent&)>;
 void add_flow_observer(FlowObserver observer);
 void clear_flow_observers();
 

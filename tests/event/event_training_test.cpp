@@ -1,7 +1,13 @@
 // The event engine against the analytical one, and what only the event engine can show.
+#include <filesystem>
+#include <fstream>
+#include <set>
+
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/matchers/catch_matchers_floating_point.hpp>
 #include <catch2/matchers/catch_matchers_string.hpp>
+
+#include <nlohmann/json.hpp>
 
 #include "analysis/json_writer.hpp"
 #include "configs/loader/errors.hpp"
@@ -100,4 +106,42 @@ TEST_CASE("the event engine refuses interleaved stages", "[event][training]") {
   auto cluster = dgx_cluster(8, "rail-optimized");
   auto spec = training(cluster, "gpt3-175b", 8, 8, 64, config::SELECTIVE, 2);
   CHECK_THROWS_WITH(simulate_training_event(cluster, spec), ContainsSubstring("analytical"));
+}
+
+TEST_CASE("the trace names every device's tracks and counts link utilisation", "[event][trace]") {
+  auto cluster = dgx_cluster(2, "rail-optimized");
+  auto spec = training(cluster, "llama2-13b", 8, 2, 4);
+  auto path = std::filesystem::temp_directory_path() / "kcsim-event-trace-test.json";
+  std::filesystem::remove(path);
+  EventOptions options;
+  options.trace_out = path.string();
+  auto result = simulate_training_event(cluster, spec, options);
+  std::ifstream in(path);
+  auto trace = nlohmann::json::parse(in);
+  int spans = 0, counters = 0;
+  double last_end_us = 0;
+  std::set<std::string> processes;
+  for (const auto& event : trace["traceEvents"]) {
+    if (event["ph"] == "M" && event["name"] == "process_name") {
+      processes.insert(event["args"]["name"].get<std::string>());
+    }
+    if (event["ph"] == "X") {
+      ++spans;
+      last_end_us = std::max(last_end_us, event["ts"].get<double>() + event["dur"].get<double>());
+    }
+    if (event["ph"] == "C") {
+      ++counters;
+      for (const auto& [series, value] : event["args"].items()) {
+        CHECK(value.get<double>() >= 0);
+        CHECK(value.get<double>() <= 1.0 + 1e-6);
+      }
+    }
+  }
+  CHECK(processes.count("device 0") == 1);
+  CHECK(processes.count("device 15") == 1);
+  CHECK(processes.count("links") == 1);
+  CHECK(spans > 16 * 4);
+  CHECK(counters > 0);
+  CHECK_THAT(last_end_us * 1e-6, WithinRel(result.iteration_time_s, 1e-6));
+  std::filesystem::remove(path);
 }

@@ -1,0 +1,35 @@
+// An observer of the event engine that writes a Chrome/Perfetto trace: a process per device with
+// compute, collective and pipeline tracks, and a utilisation counter per link that carried
+// traffic.
+#pragma once
+
+#include <filesystem>
+#include <unordered_map>
+#include <vector>
+
+#include <simgrid/s4u/Link.hpp>
+
+#include "analysis/timeline.hpp"
+#include "sim/event/platform.hpp"
+
+namespace kcsim::event {
+
+class TraceRecorder {
+ public:
+  explicit TraceRecorder(const Platform& platform) : platform_(platform) {}
+  // Subscribes to spans and flows; the recorder must outlive the run.
+  void attach();
+  // Adds the link counters and writes the trace (temporary file, then rename).
+  void write(const std::filesystem::path& path);
+
+ private:
+  TrackId track(int rank, const char* name);
+
+  const Platform& platform_;
+  Timeline timeline_;
+  std::unordered_map<long long, TrackId> tracks_;
+  // Per link direction: (time, rate change in bytes per second) at each flow's start and end.
+  std::unordered_map<const simgrid::s4u::Link*, std::vector<std::pair<double, double>>> rates_;
+};
+
+}  // namespace kcsim::event
