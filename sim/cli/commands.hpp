@@ -57,6 +57,8 @@ int serve(const ServeOptions& options, std::ostream& out);
 int run(const std::string& scenario, const Common& common, std::ostream& out);
 int demo(const Common& common, std::ostream& out);
 int chips(const Common& common, std::ostream& out);
+// A catalog cluster (or a cluster file) as a graph: devices, switches, links, diameter, bisection.
+int topo(const std::string& cluster, int nodes, const Common& common, std::ostream& out);
 int models(const Common& common, std::ostream& out);
 // Exit 0 when every case is within its tolerance, 1 otherwise. With `only_case`, that case's
 // full report follows the table.

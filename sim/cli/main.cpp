@@ -96,7 +96,14 @@ int main(int argc, char** argv) {
   add_shape(serve_cmd, s.shape);
   add_common(serve_cmd, s.common);
 
-  Common chips_common, models_common, validate_common;
+  Common chips_common, models_common, validate_common, topo_common;
+  int topo_nodes = 0;
+  std::string topo_cluster;
+  auto* topo_cmd = app.add_subcommand(
+      "topo", "A cluster's network as a graph: devices, switches, links, diameter, bisection");
+  topo_cmd->add_option("cluster", topo_cluster, "Catalog cluster name or cluster file")->required();
+  topo_cmd->add_option("--nodes", topo_nodes, "Servers in the cluster (default: the file's)");
+  add_common(topo_cmd, topo_common);
   auto* chips_cmd = app.add_subcommand("chips", "The chip catalog with key figures and sources");
   add_common(chips_cmd, chips_common);
   auto* models_cmd = app.add_subcommand("models", "The model catalog with parameter counts");
@@ -123,6 +130,7 @@ int main(int argc, char** argv) {
     else if (*serve_cmd) code = serve(s, out);
     else if (*chips_cmd) code = chips(chips_common, out);
     else if (*models_cmd) code = models(models_common, out);
+    else if (*topo_cmd) code = topo(topo_cluster, topo_nodes, topo_common, out);
     else if (*validate_cmd) code = validate(validate_common, validate_case, out);
     else code = demo(demo_common, out);
   } catch (const kcsim::InputError& e) {

@@ -84,3 +84,29 @@ TEST_CASE("every subcommand has help", "[cli]") {
     CHECK_FALSE(r.out.empty());
   }
 }
+
+TEST_CASE("topo describes a catalog cluster as a graph", "[cli][topology]") {
+  auto r = run_kcsim("topo dgx-a100 --nodes 4 --json");
+  REQUIRE(r.exit_code == 0);
+  auto j = nlohmann::json::parse(r.out);
+  CHECK(j["devices"] == 32);
+  CHECK(j["diameter_hops"].get<int>() >= 2);
+  // Half of 32 devices, each with a 200 Gb/s NIC, cross the cut of a non-blocking network.
+  CHECK(j["bisection_bandwidth_gb_per_s"].get<double>() == 16 * 25.0);
+  CHECK(run_kcsim("topo no-such-cluster").exit_code == 2);
+}
+
+TEST_CASE("train --engine event prints the network model and the busiest links", "[cli][event]") {
+  auto r = run_kcsim(
+      "train --model megatron-22b --chip a100-80g --devices 16 --tp 8 --global-batch 8 "
+      "--engine event --json");
+  REQUIRE(r.exit_code == 0);
+  auto j = nlohmann::json::parse(r.out);
+  CHECK(j["engine"] == "event");
+  CHECK(j["network_model"] == "CM02");
+  CHECK(j["busiest_links"].size() > 0);
+  CHECK(run_kcsim("train --model megatron-22b --chip a100-80g --devices 8 --tp 8 "
+                  "--global-batch 8 --straggler 3:x --engine event").exit_code == 2);
+  CHECK(run_kcsim("train --model megatron-22b --chip a100-80g --devices 8 --tp 8 "
+                  "--global-batch 8 --straggler 3:1.5").exit_code == 2);
+}
