@@ -75,8 +75,14 @@ std::string run(int devices) {
     auto stream = sg4::Actor::create(fmt::format("nccl{}", rank), platform.devices[rank], [&, rank] {
       for (int layer = kLayers - 1; layer >= 0; --layer) {
         ready[rank]->acquire();
-        event::CollectiveCall call{fmt::format("ar{}", layer), platform.devices, 8,
-                                   Collective::AllReduce, kAllReduceBytes, 1.0, 1};
+        event::CollectiveCall call{fmt::format("ar{}", layer),
+                                   devices,
+                                   [&platform](int position) { return platform.devices[position]; },
+                                   8,
+                                   Collective::AllReduce,
+                                   kAllReduceBytes,
+                                   1.0,
+                                   1};
         event::run_collective(call, rank);
       }
     });

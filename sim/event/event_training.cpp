@@ -57,16 +57,6 @@ void timed(double& total, int rank, const char* track, const char* name, F&& bod
   if (event::has_span_observers()) event::announce_span({rank, track, name, start, end});
 }
 
-std::vector<sg4::Host*> members(const Run& run, const CollectiveCost& cost, int rank) {
-  // The group's members: `stride` ranks apart, this rank among them, aligned on the group size.
-  int stride = cost.stride, size = cost.group.size;
-  int span = stride * size;
-  int base = rank / span * span + rank % stride;
-  std::vector<sg4::Host*> hosts;
-  for (int k = 0; k < size; ++k) hosts.push_back(run.platform.devices[base + k * stride]);
-  return hosts;
-}
-
 int position_in(const CollectiveCost& cost, int rank) {
   return rank % (cost.stride * cost.group.size) / cost.stride;
 }
@@ -74,8 +64,20 @@ int position_in(const CollectiveCost& cost, int rank) {
 void collective(const Run& run, const CollectiveCost& cost, int rank, const std::string& tag,
                 double share = 1.0) {
   if (cost.count == 0 || cost.group.size <= 1) return;
-  event::CollectiveCall call{tag, members(run, cost, rank), cost.group.per_node, cost.kind,
-                             cost.bytes * share, run.costs.efficiency, cost.count};
+  // The group's members sit `stride` ranks apart, aligned on the group's span.
+  int span = cost.stride * cost.group.size;
+  int base = rank / span * span + rank % cost.stride;
+  const auto& devices = run.platform.devices;
+  event::CollectiveCall call{tag,
+                             cost.group.size,
+                             [&devices, base, stride = cost.stride](int position) {
+                               return devices[base + position * stride];
+                             },
+                             cost.group.per_node,
+                             cost.kind,
+                             cost.bytes * share,
+                             run.costs.efficiency,
+                             cost.count};
   event::run_collective(call, position_in(cost, rank));
 }
 

@@ -29,32 +29,31 @@ sg4::Mailbox* mailbox(const std::string& tag, int index) {
 
 }  // namespace
 
-void run_ring(const std::string& tag, const std::vector<sg4::Host*>& ring, int index,
+void run_ring(const std::string& tag, int n, int index, sg4::Host* self, sg4::Host* next,
               Collective kind, double bytes, double efficiency, int count) {
-  int n = static_cast<int>(ring.size());
   if (n <= 1 || bytes <= 0 || count <= 0) return;
   RingShape shape = ring_shape(kind, n);
-  int next = (index + 1) % n;
-  double latency = route_latency_s(ring[index], ring[next]);
+  double latency = route_latency_s(self, next);
   double steps = shape.steps * count;
   if (steps > 1) sg4::this_actor::sleep_for((steps - 1) * latency);
   auto size = static_cast<uint64_t>(count * shape.volume * bytes / efficiency);
   double start = sg4::Engine::get_clock();
-  auto out = mailbox(tag, next)->put_async(&payload, size);
+  auto out = mailbox(tag, (index + 1) % n)->put_async(&payload, size);
   int* received = nullptr;
   auto in = mailbox(tag, index)->get_async<int>(&received);
   out->wait();
-  notify({ring[index], ring[next], static_cast<double>(size), start, sg4::Engine::get_clock()});
+  notify({self, next, static_cast<double>(size), start, sg4::Engine::get_clock()});
   in->wait();
 }
 
 namespace {
 
-// The ring of `stage` that the member at `position` belongs to: member positions in ring order,
-// the member's index in it, and a tag suffix naming the ring.
+// The ring of `stage` that the member at `position` belongs to, without listing it: its size,
+// the member's index in it, the position of the next member, and a tag suffix naming the ring.
 struct StageRing {
-  std::vector<int> positions;
+  int size = 0;
   int index = 0;
+  int next_position = 0;
   std::string suffix;
 };
 
@@ -63,17 +62,20 @@ StageRing stage_ring(const RingStage& stage, int size, int per_node, int positio
   int node = position / per_node, local = position % per_node;
   StageRing ring;
   if (stage.members == size) {
-    for (int k = 0; k < size; ++k) ring.positions.push_back(k);
+    ring.size = size;
     ring.index = position;
+    ring.next_position = (position + 1) % size;
   } else if (stage.inter_node) {
-    for (int k = local; k < size; k += per_node) ring.positions.push_back(k);
+    // Same local index in every server: positions local, local + per_node, ...
+    ring.size = (size - local + per_node - 1) / per_node;
     ring.index = node;
+    ring.next_position = local + (node + 1) % ring.size * per_node;
     ring.suffix = "/l" + std::to_string(local);
   } else {
-    for (int k = node * per_node; k < std::min(size, (node + 1) * per_node); ++k) {
-      ring.positions.push_back(k);
-    }
+    int first = node * per_node;
+    ring.size = std::min(size, first + per_node) - first;
     ring.index = local;
+    ring.next_position = first + (local + 1) % ring.size;
     ring.suffix = "/n" + std::to_string(node);
   }
   return ring;
@@ -82,14 +84,13 @@ StageRing stage_ring(const RingStage& stage, int size, int per_node, int positio
 }  // namespace
 
 void run_collective(const CollectiveCall& call, int position) {
-  int size = static_cast<int>(call.members.size());
   int stage_index = 0;
-  for (const auto& stage : collective_stages(call.kind, call.bytes, Group{size, call.per_node})) {
-    StageRing ring = stage_ring(stage, size, call.per_node, position);
-    std::vector<sg4::Host*> hosts;
-    for (int k : ring.positions) hosts.push_back(call.members[k]);
+  for (const auto& stage :
+       collective_stages(call.kind, call.bytes, Group{call.size, call.per_node})) {
+    StageRing ring = stage_ring(stage, call.size, call.per_node, position);
     std::string tag = call.tag + "/" + std::to_string(stage_index++) + ring.suffix;
-    run_ring(tag, hosts, ring.index, stage.kind, stage.bytes, call.efficiency, call.count);
+    run_ring(tag, ring.size, ring.index, call.member(position), call.member(ring.next_position),
+             stage.kind, stage.bytes, call.efficiency, call.count);
   }
 }
 
@@ -98,8 +99,7 @@ std::vector<std::pair<int, int>> ring_neighbours(Collective kind, int size, int 
   for (const auto& stage : collective_stages(kind, 1.0, Group{size, per_node})) {
     for (int position = 0; position < size; ++position) {
       StageRing ring = stage_ring(stage, size, per_node, position);
-      int n = static_cast<int>(ring.positions.size());
-      if (n > 1) pairs.emplace_back(position, ring.positions[(ring.index + 1) % n]);
+      if (ring.size > 1) pairs.emplace_back(position, ring.next_position);
     }
   }
   return pairs;

@@ -18,7 +18,10 @@ namespace kcsim::event {
 
 struct CollectiveCall {
   std::string tag;  // unique per collective instance: names its mailboxes
-  std::vector<simgrid::s4u::Host*> members;  // in rank order, per_node consecutive per server
+  // The group: `size` members in rank order, per_node consecutive per server; `member` gives
+  // the host at a position (the group is never materialised: it may span the whole cluster).
+  int size = 0;
+  std::function<simgrid::s4u::Host*(int position)> member;
   int per_node = 1;
   Collective kind = Collective::AllReduce;
   double bytes = 0;       // the buffer each member holds
@@ -34,11 +37,12 @@ void run_collective(const CollectiveCall& call, int position);
 // `kind`: the routes a collective needs.
 std::vector<std::pair<int, int>> ring_neighbours(Collective kind, int size, int per_node);
 
-// One ring, `count` times over: waits count x steps - 1 route latencies, then sends
-// count x volume x bytes / efficiency to the next member while receiving the same from the
-// previous one.
-void run_ring(const std::string& tag, const std::vector<simgrid::s4u::Host*>& ring, int index,
-              Collective kind, double bytes, double efficiency, int count = 1);
+// One ring of `n` members, `count` times over, as seen by the member at `index` on `self`:
+// waits count x steps - 1 route latencies, then sends count x volume x bytes / efficiency to
+// `next` (at index + 1) while receiving the same from the previous member.
+void run_ring(const std::string& tag, int n, int index, simgrid::s4u::Host* self,
+              simgrid::s4u::Host* next, Collective kind, double bytes, double efficiency,
+              int count = 1);
 
 // A point-to-point transfer between two actors (pipeline activations and gradients) to the
 // actor on `to`; the send does not wait for the transfer.

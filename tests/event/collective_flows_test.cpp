@@ -52,7 +52,8 @@ double simulate(const topology::Topology& topology,
 double ring_on_node(Collective kind, double bytes, int n) {
   auto topology = topology::nvswitch_node(n, 300e9, 0.5e-6);
   return simulate(topology, [&](const event::Platform& p) {
-    event::CollectiveCall call{"c", p.devices, n, kind, bytes, 0.8};
+    auto devices = p.devices;
+    event::CollectiveCall call{"c", n, [devices](int k) { return devices[k]; }, n, kind, bytes, 0.8};
     for (int i = 0; i < n; ++i) {
       sg4::Actor::create("m" + std::to_string(i), p.devices[i],
                          [call, i] { event::run_collective(call, i); });
