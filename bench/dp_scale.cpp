@@ -82,7 +82,8 @@ std::string run(int devices) {
                                    Collective::AllReduce,
                                    kAllReduceBytes,
                                    1.0,
-                                   1};
+                                   1,
+                                   /*intra_node_private=*/true};
         event::run_collective(call, rank);
       }
     });

@@ -39,6 +39,9 @@ struct Run {
   std::vector<double> slowdown;  // per rank
   bool reduced = false;
   std::vector<DeviceTime> times;  // per rank
+  // Only tensor-parallel rings use the links inside a server (no pipeline, data- or
+  // expert-parallel traffic stays inside): those rings can take their closed-form time.
+  bool tp_links_private = false;
 
   int tp() const { return static_cast<int>(spec.setup.tp); }
   int pp() const { return static_cast<int>(spec.setup.pp); }
@@ -77,7 +80,8 @@ void collective(const Run& run, const CollectiveCost& cost, int rank, const std:
                              cost.kind,
                              cost.bytes * share,
                              run.costs.efficiency,
-                             cost.count};
+                             cost.count,
+                             run.tp_links_private && cost.stride == 1};
   event::run_collective(call, position_in(cost, rank));
 }
 
@@ -242,6 +246,11 @@ std::string simulate_in_this_process(const ClusterModel& cluster, const Training
   Run run{cluster, spec, costs, event::build_platform(engine, topology, pairs), {}, reduced, {}};
   run.slowdown = slowdowns(spec, options);
   run.times.resize(spec.devices());
+  auto shares_server = [](const CollectiveCost& cost) {
+    return cost.count > 0 && cost.group.size > 1 && cost.group.per_node > 1;
+  };
+  run.tp_links_private = !(spec.setup.pp > 1 && costs.pp_inside_node) &&
+                         !shares_server(costs.dp_grads) && !shares_server(costs.ep_fwd);
   event::LinkTraffic traffic;
   traffic.attach();
   event::TraceRecorder trace(run.platform);

@@ -3,6 +3,7 @@
 #include <simgrid/s4u/Actor.hpp>
 #include <simgrid/s4u/Comm.hpp>
 #include <simgrid/s4u/Engine.hpp>
+#include <simgrid/s4u/Link.hpp>
 #include <simgrid/s4u/Mailbox.hpp>
 
 #include "sim/event/platform.hpp"
@@ -83,11 +84,34 @@ StageRing stage_ring(const RingStage& stage, int size, int per_node, int positio
 
 }  // namespace
 
+// A ring stage on links nobody else uses: its alpha-beta time, from the route to the next member.
+void ring_alone(int n, sg4::Host* self, sg4::Host* next, Collective kind, double bytes,
+                double efficiency, int count) {
+  if (n <= 1 || bytes <= 0 || count <= 0) return;
+  std::vector<sg4::Link*> links;
+  double latency = 0;
+  self->route_to(next, links, &latency);
+  double bandwidth = links.empty() ? 0 : links.front()->get_bandwidth();
+  for (const auto* link : links) bandwidth = std::min(bandwidth, link->get_bandwidth());
+  if (bandwidth <= 0) return;
+  LinkTier tier{"", bandwidth, latency};
+  double start = sg4::Engine::get_clock();
+  sg4::this_actor::sleep_for(count * ring_time_s(kind, bytes, n, tier, efficiency));
+  double sent = count * ring_shape(kind, n).volume * bytes / efficiency;
+  notify({self, next, sent, start, sg4::Engine::get_clock()});
+}
+
 void run_collective(const CollectiveCall& call, int position) {
   int stage_index = 0;
   for (const auto& stage :
        collective_stages(call.kind, call.bytes, Group{call.size, call.per_node})) {
     StageRing ring = stage_ring(stage, call.size, call.per_node, position);
+    if (call.intra_node_private && !stage.inter_node) {
+      ++stage_index;
+      ring_alone(ring.size, call.member(position), call.member(ring.next_position), stage.kind,
+                 stage.bytes, call.efficiency, call.count);
+      continue;
+    }
     std::string tag = call.tag + "/" + std::to_string(stage_index++) + ring.suffix;
     run_ring(tag, ring.size, ring.index, call.member(position), call.member(ring.next_position),
              stage.kind, stage.bytes, call.efficiency, call.count);

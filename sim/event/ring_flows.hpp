@@ -27,6 +27,10 @@ struct CollectiveCall {
   double bytes = 0;       // the buffer each member holds
   double efficiency = 1;  // share of link bandwidth the collective reaches
   int count = 1;          // back-to-back collectives of this shape, run as one flow per ring
+  // Nothing else ever uses the server-internal links while this group's rings run on them:
+  // those stages take their closed-form time instead of running as flows (same result, far
+  // fewer activities).
+  bool intra_node_private = false;
 };
 
 // This member's part of `call`, run from the member's own actor: each stage of

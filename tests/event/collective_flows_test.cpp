@@ -110,3 +110,19 @@ TEST_CASE("a ring's time follows the bytes per device, not the member count", "[
   CHECK(expected < 1.15);
   CHECK_THAT(large / small, WithinRel(expected, 0.01));
 }
+
+TEST_CASE("a ring on private server links takes the time its flows would", "[event][collectives]") {
+  auto topology = topology::nvswitch_node(8, 300e9, 0.5e-6);
+  auto run = [&](bool private_links) {
+    return simulate(topology, [&](const event::Platform& p) {
+      auto devices = p.devices;
+      event::CollectiveCall call{"c", 8, [devices](int k) { return devices[k]; }, 8,
+                                 Collective::AllReduce, 64e6, 0.8, 3, private_links};
+      for (int i = 0; i < 8; ++i) {
+        sg4::Actor::create("m" + std::to_string(i), p.devices[i],
+                           [call, i] { event::run_collective(call, i); });
+      }
+    });
+  };
+  CHECK_THAT(run(true), WithinRel(run(false), 1e-9));
+}
