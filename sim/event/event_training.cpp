@@ -10,6 +10,7 @@
 
 #include "analysis/json_writer.hpp"
 #include "configs/loader/errors.hpp"
+#include "hw-models/power_model.hpp"
 #include "sim/event/isolated_run.hpp"
 #include "sim/event/link_traffic.hpp"
 #include "sim/event/platform.hpp"
@@ -253,7 +254,11 @@ std::string simulate_in_this_process(const ClusterModel& cluster, const Training
                          !shares_server(costs.dp_grads) && !shares_server(costs.ep_fwd);
   event::LinkTraffic traffic;
   traffic.attach();
-  event::TraceRecorder trace(run.platform);
+  OpCost busy = costs.layer_fwd;
+  busy += costs.layer_bwd;
+  event::TraceRecorder trace(run.platform,
+                             device_power_w(cluster.chip, busy.compute_busy, busy.memory_busy),
+                             cluster.chip.idle_w());
   if (!options.trace_out.empty()) trace.attach();
 
   for (int rank = 0; rank < simulated; ++rank) {

@@ -28,11 +28,15 @@ void TraceRecorder::attach() {
   // Name every device's tracks first, in rank order, so the viewer lists them in order.
   for (int rank = 0; rank < static_cast<int>(platform_.devices.size()); ++rank) {
     for (const char* name : {"compute", "collectives", "pipeline"}) track(rank, name);
+    power_.push_back(timeline_.counter("device " + std::to_string(rank), "power", "W"));
   }
   add_span_observer([this](const SpanEvent& span) {
-    if (span.end_s > span.start_s) {
-      timeline_.add_span(track(span.rank, span.track), span.name, span.track, span.start_s,
-                         span.end_s);
+    if (!(span.end_s > span.start_s)) return;
+    timeline_.add_span(track(span.rank, span.track), span.name, span.track, span.start_s,
+                       span.end_s);
+    if (std::string_view(span.track) == "compute") {
+      timeline_.add_counter(power_[span.rank], span.start_s, busy_w_);
+      timeline_.add_counter(power_[span.rank], span.end_s, idle_w_);
     }
   });
   add_flow_observer([this](const FlowEvent& flow) {

@@ -1,6 +1,6 @@
 // An observer of the event engine that writes a Chrome/Perfetto trace: a process per device with
-// compute, collective and pipeline tracks, and a utilisation counter per link that carried
-// traffic.
+// compute, collective and pipeline tracks and a power counter, and a utilisation counter per
+// link that carried traffic.
 #pragma once
 
 #include <filesystem>
@@ -16,7 +16,9 @@ namespace kcsim::event {
 
 class TraceRecorder {
  public:
-  explicit TraceRecorder(const Platform& platform) : platform_(platform) {}
+  // A device draws `busy_w` during its compute spans and `idle_w` otherwise.
+  TraceRecorder(const Platform& platform, double busy_w, double idle_w)
+      : platform_(platform), busy_w_(busy_w), idle_w_(idle_w) {}
   // Subscribes to spans and flows; the recorder must outlive the run.
   void attach();
   // Adds the link counters and writes the trace (temporary file, then rename).
@@ -26,7 +28,9 @@ class TraceRecorder {
   TrackId track(int rank, const char* name);
 
   const Platform& platform_;
+  double busy_w_ = 0, idle_w_ = 0;
   Timeline timeline_;
+  std::vector<CounterId> power_;  // per rank
   std::unordered_map<long long, TrackId> tracks_;
   // Per link direction: (time, rate change in bytes per second) at each flow's start and end.
   std::unordered_map<const simgrid::s4u::Link*, std::vector<std::pair<double, double>>> rates_;

@@ -118,7 +118,7 @@ TEST_CASE("the trace names every device's tracks and counts link utilisation", "
   auto result = simulate_training_event(cluster, spec, options);
   std::ifstream in(path);
   auto trace = nlohmann::json::parse(in);
-  int spans = 0, counters = 0;
+  int spans = 0, counters = 0, power_samples = 0;
   double last_end_us = 0;
   std::set<std::string> processes;
   for (const auto& event : trace["traceEvents"]) {
@@ -133,7 +133,12 @@ TEST_CASE("the trace names every device's tracks and counts link utilisation", "
       ++counters;
       for (const auto& [series, value] : event["args"].items()) {
         CHECK(value.get<double>() >= 0);
-        CHECK(value.get<double>() <= 1.0 + 1e-6);
+        if (series == "utilization") CHECK(value.get<double>() <= 1.0 + 1e-6);
+        if (series == "W") {
+          ++power_samples;
+          CHECK(value.get<double>() <= cluster.chip.tdp_w());
+          CHECK(value.get<double>() >= cluster.chip.idle_w());
+        }
       }
     }
   }
@@ -142,6 +147,7 @@ TEST_CASE("the trace names every device's tracks and counts link utilisation", "
   CHECK(processes.count("links") == 1);
   CHECK(spans > 16 * 4);
   CHECK(counters > 0);
+  CHECK(power_samples > 0);
   CHECK_THAT(last_end_us * 1e-6, WithinRel(result.iteration_time_s, 1e-6));
   std::filesystem::remove(path);
 }
