@@ -12,6 +12,14 @@ Json memory_json(const MemoryUse& m) {
               {"capacity_gib", m.capacity_gib}};
 }
 
+// What ran where: the keys every workload's result starts with.
+template <class Result>
+Json run_header(const char* workload, const Result& r) {
+  return Json{{"workload", workload}, {"engine", r.engine},         {"cluster", r.cluster},
+              {"chip", r.chip},       {"model", r.model},           {"parameters", r.parameters},
+              {"dtype", r.dtype},     {"devices", r.devices},       {"tp", r.tp}};
+}
+
 }  // namespace
 
 bool ValidationRow::within_tolerance() const {
@@ -19,16 +27,7 @@ bool ValidationRow::within_tolerance() const {
 }
 
 Json to_json(const TrainingResult& r) {
-  Json j;
-  j["workload"] = "training";
-  j["engine"] = r.engine;
-  j["cluster"] = r.cluster;
-  j["chip"] = r.chip;
-  j["model"] = r.model;
-  j["parameters"] = r.parameters;
-  j["dtype"] = r.dtype;
-  j["devices"] = r.devices;
-  j["tp"] = r.tp;
+  Json j = run_header("training", r);
   j["pp"] = r.pp;
   j["dp"] = r.dp;
   j["ep"] = r.ep;
@@ -76,16 +75,7 @@ Json to_json(const TrainingResult& r) {
 }
 
 Json to_json(const ServingResult& r) {
-  Json j;
-  j["workload"] = "serving";
-  j["engine"] = r.engine;
-  j["cluster"] = r.cluster;
-  j["chip"] = r.chip;
-  j["model"] = r.model;
-  j["parameters"] = r.parameters;
-  j["dtype"] = r.dtype;
-  j["devices"] = r.devices;
-  j["tp"] = r.tp;
+  Json j = run_header("serving", r);
   j["replicas"] = r.replicas;
   j["batch_size"] = r.batch_size;
   j["prompt_tokens"] = r.prompt_tokens;

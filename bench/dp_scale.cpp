@@ -15,7 +15,6 @@
 #include <simgrid/s4u/Actor.hpp>
 #include <simgrid/s4u/Engine.hpp>
 #include <simgrid/s4u/Semaphore.hpp>
-#include <xbt/log.h>
 
 #include "sim/event/isolated_run.hpp"
 #include "sim/event/platform.hpp"
@@ -57,12 +56,8 @@ config::Chip generic_chip() {
 
 std::string run(int devices) {
   auto wall_start = std::chrono::steady_clock::now();
-  int argc = 1;
-  char name[] = "kcsim_dp_scale";
-  char* argv[] = {name, nullptr};
-  sg4::Engine engine(&argc, argv);
-  xbt_log_control_set("root.thresh:critical");
-  sg4::Engine::set_config("contexts/guard-size:0");
+  auto engine_owner = event::start_engine();
+  auto& engine = *engine_owner;
 
   auto topology = topology::build_cluster_topology(dp_cluster(devices), generic_chip());
   auto platform = event::build_platform(engine, topology,

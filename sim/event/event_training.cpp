@@ -6,7 +6,6 @@
 #include <fmt/format.h>
 #include <simgrid/s4u/Actor.hpp>
 #include <simgrid/s4u/Engine.hpp>
-#include <xbt/log.h>
 
 #include "analysis/json_writer.hpp"
 #include "configs/loader/errors.hpp"
@@ -232,13 +231,8 @@ std::vector<double> slowdowns(const TrainingSpec& spec, const EventOptions& opti
 
 std::string simulate_in_this_process(const ClusterModel& cluster, const TrainingSpec& spec,
                                      const EventOptions& options, const TrainingCosts& costs) {
-  int argc = 1;
-  char name[] = "kcsim";
-  char* argv[] = {name, nullptr};
-  sg4::Engine engine(&argc, argv);
-  xbt_log_control_set("root.thresh:critical");
-  // Tens of thousands of actors: no guard pages between their stacks.
-  sg4::Engine::set_config("contexts/guard-size:0");
+  auto engine_owner = event::start_engine();
+  auto& engine = *engine_owner;
 
   bool reduced = options.reduce_symmetry && options.stragglers.empty() && spec.setup.dp > 1;
   int simulated = reduced ? static_cast<int>(spec.setup.tp * spec.setup.pp) : spec.devices();

@@ -5,12 +5,23 @@
 #include <unordered_map>
 
 #include <simgrid/s4u/NetZone.hpp>
+#include <xbt/log.h>
 
 #include "topology/routing.hpp"
 
 namespace kcsim::event {
 
 namespace sg4 = simgrid::s4u;
+
+std::unique_ptr<sg4::Engine> start_engine() {
+  int argc = 1;
+  char name[] = "kcsim";
+  char* argv[] = {name, nullptr};
+  auto engine = std::make_unique<sg4::Engine>(&argc, argv);
+  xbt_log_control_set("root.thresh:critical");
+  sg4::Engine::set_config("contexts/guard-size:0");
+  return engine;
+}
 
 Platform build_platform(sg4::Engine& engine, const topology::Topology& topology,
                         const std::vector<std::pair<int, int>>& pairs) {

@@ -4,6 +4,7 @@
 // SimGrid's shortest-path zones would send every flow over the same spine.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -23,6 +24,10 @@ inline constexpr const char* kNetworkModel = "CM02";
 
 // Device hosts compute at this rate; the engines express an op's time as time * rate flops.
 inline constexpr double kHostFlopsPerS = 1e12;
+
+// This process's SimGrid engine: quiet (warnings only on errors) and ready for tens of
+// thousands of actors (no guard pages between their stacks). One per process.
+std::unique_ptr<simgrid::s4u::Engine> start_engine();
 
 struct Platform {
   std::vector<simgrid::s4u::Host*> devices;  // by rank

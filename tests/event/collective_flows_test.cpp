@@ -5,7 +5,6 @@
 
 #include <simgrid/s4u/Actor.hpp>
 #include <simgrid/s4u/Engine.hpp>
-#include <xbt/log.h>
 
 #include <fmt/format.h>
 
@@ -35,11 +34,8 @@ std::vector<std::pair<int, int>> all_pairs(int devices) {
 double simulate(const topology::Topology& topology,
                 const std::function<void(const event::Platform&)>& start) {
   std::string out = event::run_isolated([&] {
-    int argc = 1;
-    char name[] = "kcsim-test";
-    char* argv[] = {name, nullptr};
-    sg4::Engine engine(&argc, argv);
-    xbt_log_control_set("root.thresh:critical");
+    auto engine_owner = event::start_engine();
+    auto& engine = *engine_owner;
     auto platform = event::build_platform(
         engine, topology, all_pairs(static_cast<int>(topology.device_count())));
     start(platform);
