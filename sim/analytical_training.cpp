@@ -7,9 +7,11 @@
 namespace kcsim {
 namespace {
 
-double collective_s(const CollectiveCost& c, const ClusterModel& cluster, double efficiency) {
+double collective_s(const CollectiveCost& c, const ClusterModel& cluster, double efficiency,
+                    Algorithm algorithm) {
   if (c.count == 0) return 0;
-  return c.count * collective_time_s(c.kind, c.bytes, c.group, cluster.tiers, efficiency);
+  return c.count * collective_time_s(c.kind, c.bytes, c.group, cluster.tiers, efficiency,
+                                     algorithm);
 }
 
 }  // namespace
@@ -27,8 +29,10 @@ TrainingResult simulate_training_analytical(const ClusterModel& cluster, const T
     per_mb_compute = std::max(per_mb_compute, c.stage_fwd_s(stage, stages) +
                                                   c.stage_bwd_s(stage, stages) - per_mb_recompute);
   }
-  double per_mb_tp = collective_s(c.tp_fwd, cluster, eff) + collective_s(c.tp_bwd, cluster, eff);
-  double per_mb_ep = collective_s(c.ep_fwd, cluster, eff) + collective_s(c.ep_bwd, cluster, eff);
+  double per_mb_tp = collective_s(c.tp_fwd, cluster, eff, c.algorithm) +
+                     collective_s(c.tp_bwd, cluster, eff, c.algorithm);
+  double per_mb_ep = collective_s(c.ep_fwd, cluster, eff, c.algorithm) +
+                     collective_s(c.ep_bwd, cluster, eff, c.algorithm);
   double per_mb_pp = 0;
   if (s.pp > 1) {
     const auto& tier = c.pp_inside_node ? cluster.tiers.intra_node : cluster.tiers.scale_out;
@@ -39,7 +43,8 @@ TrainingResult simulate_training_analytical(const ClusterModel& cluster, const T
 
   // Gradients reduce in buckets as the last backward runs: all but the last bucket can hide
   // behind it, the last one cannot.
-  double dp_total_s = collective_s(c.dp_grads, cluster, eff) + collective_s(c.dp_weights, cluster, eff);
+  double dp_total_s = collective_s(c.dp_grads, cluster, eff, c.algorithm) +
+                      collective_s(c.dp_weights, cluster, eff, c.algorithm);
   double backward_s = c.layers_per_stage * (c.layer_bwd.time_s + c.layer_recompute.time_s);
   double last_bucket_s = dp_total_s / c.grad_buckets;
   double dp_exposed_s = std::max(0.0, dp_total_s - last_bucket_s - backward_s) + last_bucket_s;

@@ -3,6 +3,8 @@
 // device's NIC, then intra-node again), the way NCCL does on rail-optimized clusters.
 #pragma once
 
+#include <optional>
+#include <string_view>
 #include <vector>
 
 #include "topology/tiers.hpp"
@@ -21,13 +23,23 @@ struct Group {
   int nodes() const { return (size + per_node - 1) / per_node; }
 };
 
-// A ring collective over n devices: how many latency steps it takes and which multiple of the
-// buffer each device sends (and receives).
+// How an all-reduce between servers runs. Ring: 2(n-1) latency steps. Tree: NCCL's double
+// binary tree, 2 ceil(log2 n) steps, each device sending and receiving the buffer up and down
+// once (pipelined), so a little more volume than a ring. Auto: whichever is faster for the size
+// and group, as NCCL's tuner picks. Inside a server, and for other collectives, rings run.
+enum class Algorithm { Auto, Ring, Tree };
+const char* algorithm_name(Algorithm algorithm);
+// "auto", "ring", "tree"; nullopt for anything else.
+std::optional<Algorithm> parse_algorithm(std::string_view name);
+
+// A collective stage over n devices as flows between neighbours: how many latency steps it
+// takes and which multiple of the buffer each device sends (and receives).
 struct RingShape {
   double steps = 0;
   double volume = 0;
 };
 RingShape ring_shape(Collective kind, int n);
+RingShape tree_shape(int n);
 
 // The stages of `kind` over `group`: one ring per stage, run one after another. A group inside a
 // server is one ring on the intra-node tier; a group across servers runs hierarchically.
@@ -36,8 +48,17 @@ struct RingStage {
   double bytes;  // the buffer of this stage (full, or the 1/per_node slice between servers)
   int members;   // ring size
   bool inter_node;
+  RingShape shape;  // ring, or tree for an all-reduce between servers that runs as one
 };
-std::vector<RingStage> collective_stages(Collective kind, double bytes, const Group& group);
+// `tiers` and `efficiency` let Algorithm::Auto compare ring and tree; without tiers, rings run
+// unless Tree is asked for.
+std::vector<RingStage> collective_stages(Collective kind, double bytes, const Group& group,
+                                         Algorithm algorithm = Algorithm::Ring,
+                                         const NetworkTiers* tiers = nullptr,
+                                         double efficiency = 1.0);
+
+// A stage's time on its tier: steps * latency + volume * bytes / (bandwidth * efficiency).
+double stage_time_s(const RingStage& stage, const LinkTier& tier, double efficiency);
 
 // Ring time on one tier: steps * latency + volume_factor * bytes / (bandwidth * efficiency).
 // AllReduce: 2(n-1) steps, 2(n-1)/n of the bytes; ReduceScatter and AllGather: n-1 steps,
@@ -47,6 +68,7 @@ double ring_time_s(Collective kind, double bytes, int n, const LinkTier& tier, d
 
 // Time of one collective of `bytes` (the full buffer each device holds) over `group`.
 double collective_time_s(Collective kind, double bytes, const Group& group,
-                         const NetworkTiers& tiers, double efficiency);
+                         const NetworkTiers& tiers, double efficiency,
+                         Algorithm algorithm = Algorithm::Auto);
 
 }  // namespace kcsim

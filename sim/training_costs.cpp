@@ -83,6 +83,7 @@ TrainingCosts training_costs(const ClusterModel& cluster, const TrainingSpec& sp
   const int per_node = cluster.tiers.devices_per_node;
   TrainingCosts c;
   c.efficiency = chip.efficiency().collective_max();
+  c.algorithm = spec.algorithm;
   c.layers_per_stage = static_cast<double>(m.layers) / s.pp;
 
   PassShape pass = training_pass(spec, s.tp);
@@ -148,7 +149,7 @@ TrainingCosts training_costs(const ClusterModel& cluster, const TrainingSpec& sp
     if (s.zero_stage == 3) {
       double layer_bytes = layer_parameters(m) / s.tp * s.weight_bytes;
       double gather = collective_time_s(Collective::AllGather, layer_bytes, group, cluster.tiers,
-                                        c.efficiency);
+                                        c.efficiency, c.algorithm);
       c.zero3_gather_excess_s =
           static_cast<double>(s.micro_batches) * c.layers_per_stage *
           std::max(0.0, 2 * gather - c.layer_fwd.time_s - c.layer_bwd.time_s);

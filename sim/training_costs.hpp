@@ -41,6 +41,7 @@ struct TrainingCosts {
   double optimizer_s = 0;
 
   double efficiency = 1;  // collectives' share of link bandwidth
+  Algorithm algorithm = Algorithm::Auto;  // all-reduce between servers
 
   double stage_fwd_s(int stage, int stages) const;
   double stage_bwd_s(int stage, int stages) const;  // recompute included

@@ -52,6 +52,13 @@ TrainingSpec make_training_spec(const config::TrainingJob& job, const ModelShape
   spec.flash_attention = job.flash_attention();
   spec.grad_bucket_bytes = job.grad_bucket_mb() * 1e6;
   spec.dispatch_us = job.runtime().dispatch_us();
+  auto algorithm = parse_algorithm(job.collective_algorithm());
+  if (!algorithm) {
+    throw InputError(fmt::format(
+        "training: collective_algorithm: \"{}\" is not one of auto, ring, tree",
+        job.collective_algorithm()));
+  }
+  spec.algorithm = *algorithm;
   spec.gemm_efficiency_scale = job.runtime().gemm_efficiency_scale();
   spec.global_batch = job.global_batch();
 

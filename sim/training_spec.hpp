@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "configs/loader/dtype.hpp"
+#include "sim/collectives.hpp"
 #include "sim/cluster_model.hpp"
 #include "workload.pb.h"
 #include "workloads/model_shape.hpp"
@@ -20,6 +21,7 @@ struct TrainingSpec {
   double grad_bucket_bytes = 25e6;  // 0: gradient reduction after backward, not overlapped
   double gemm_efficiency_scale = 1;  // Runtime: share of the chip's GEMM efficiency
   double dispatch_us = 0;           // host time per op on the reference host (Runtime)
+  Algorithm algorithm = Algorithm::Auto;  // all-reduce between servers
 
   int devices() const { return static_cast<int>(setup.tp * setup.pp * setup.dp); }
 };

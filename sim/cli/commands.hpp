@@ -31,6 +31,7 @@ struct TrainOptions {
   bool auto_plan = false;
   std::string dtype = "bf16";
   std::string engine = "analytical";
+  std::string collective_algorithm = "auto";
   std::vector<std::string> stragglers;  // "RANK:FACTOR", event engine
   bool reduce_symmetry = false;         // event engine: one data-parallel replica
   std::string trace_out;                // event engine: Chrome/Perfetto trace file

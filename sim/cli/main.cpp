@@ -68,6 +68,9 @@ int main(int argc, char** argv) {
   train_cmd->add_option("--dtype", t.dtype, "bf16 | fp16 | fp8 | int8 | ...")->capture_default_str();
   train_cmd->add_option("--engine", t.engine, "analytical | event (SimGrid timeline)")
       ->capture_default_str();
+  train_cmd->add_option("--collective-algorithm", t.collective_algorithm,
+                        "All-reduce between servers: auto | ring | tree")
+      ->capture_default_str();
   train_cmd->add_option("--straggler", t.stragglers,
                         "RANK:FACTOR: that device computes FACTOR times slower (event engine)");
   train_cmd->add_flag("--reduce-symmetry", t.reduce_symmetry,

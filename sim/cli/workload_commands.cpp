@@ -93,6 +93,7 @@ int train(const TrainOptions& o, std::ostream& out) {
   job.set_dtype(dtype_flag(o.dtype, "--dtype"));
   job.set_devices(o.devices);
   job.set_auto_plan(o.auto_plan);
+  job.set_collective_algorithm(o.collective_algorithm);
   auto* plan = job.mutable_plan();
   plan->set_tp(o.tp);
   plan->set_pp(o.pp);

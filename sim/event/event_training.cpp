@@ -81,7 +81,9 @@ void collective(const Run& run, const CollectiveCost& cost, int rank, const std:
                              cost.bytes * share,
                              run.costs.efficiency,
                              cost.count,
-                             run.tp_links_private && cost.stride == 1};
+                             run.tp_links_private && cost.stride == 1,
+                             run.costs.algorithm,
+                             &run.cluster.tiers};
   event::run_collective(call, position_in(cost, rank));
 }
 
@@ -166,7 +168,8 @@ void device_program(Run& run, int rank) {
       double total = 0;
       for (const auto* cost : {&c.dp_grads, &c.dp_weights}) {
         if (cost->count > 0) {
-          total += collective_time_s(cost->kind, cost->bytes, cost->group, tiers, c.efficiency);
+          total += collective_time_s(cost->kind, cost->bytes, cost->group, tiers, c.efficiency,
+                                     c.algorithm);
         }
       }
       double backward = c.layers_per_stage * (c.layer_bwd.time_s + c.layer_recompute.time_s);
@@ -277,8 +280,8 @@ std::string simulate_in_this_process(const ClusterModel& cluster, const Training
   r.time.optimizer_s = last->optimizer_s;
   for (const auto* cost : {&costs.dp_grads, &costs.dp_weights}) {
     if (cost->count > 0) {
-      r.time.dp_comm_total_s +=
-          collective_time_s(cost->kind, cost->bytes, cost->group, cluster.tiers, costs.efficiency);
+      r.time.dp_comm_total_s += collective_time_s(cost->kind, cost->bytes, cost->group,
+                                                  cluster.tiers, costs.efficiency, costs.algorithm);
     }
   }
   r.network_model = event::kNetworkModel;

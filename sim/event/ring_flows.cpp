@@ -31,9 +31,8 @@ sg4::Mailbox* mailbox(const std::string& tag, int index) {
 }  // namespace
 
 void run_ring(const std::string& tag, int n, int index, sg4::Host* self, sg4::Host* next,
-              Collective kind, double bytes, double efficiency, int count) {
+              RingShape shape, double bytes, double efficiency, int count) {
   if (n <= 1 || bytes <= 0 || count <= 0) return;
-  RingShape shape = ring_shape(kind, n);
   double latency = route_latency_s(self, next);
   double steps = shape.steps * count;
   if (steps > 1) sg4::this_actor::sleep_for((steps - 1) * latency);
@@ -85,9 +84,9 @@ StageRing stage_ring(const RingStage& stage, int size, int per_node, int positio
 }  // namespace
 
 // A ring stage on links nobody else uses: its alpha-beta time, from the route to the next member.
-void ring_alone(int n, sg4::Host* self, sg4::Host* next, Collective kind, double bytes,
-                double efficiency, int count) {
-  if (n <= 1 || bytes <= 0 || count <= 0) return;
+void ring_alone(const RingStage& stage, sg4::Host* self, sg4::Host* next, double efficiency,
+                int count) {
+  if (stage.members <= 1 || stage.bytes <= 0 || count <= 0) return;
   std::vector<sg4::Link*> links;
   double latency = 0;
   self->route_to(next, links, &latency);
@@ -96,25 +95,25 @@ void ring_alone(int n, sg4::Host* self, sg4::Host* next, Collective kind, double
   if (bandwidth <= 0) return;
   LinkTier tier{"", bandwidth, latency};
   double start = sg4::Engine::get_clock();
-  sg4::this_actor::sleep_for(count * ring_time_s(kind, bytes, n, tier, efficiency));
-  double sent = count * ring_shape(kind, n).volume * bytes / efficiency;
+  sg4::this_actor::sleep_for(count * stage_time_s(stage, tier, efficiency));
+  double sent = count * stage.shape.volume * stage.bytes / efficiency;
   notify({self, next, sent, start, sg4::Engine::get_clock()});
 }
 
 void run_collective(const CollectiveCall& call, int position) {
   int stage_index = 0;
-  for (const auto& stage :
-       collective_stages(call.kind, call.bytes, Group{call.size, call.per_node})) {
+  for (const auto& stage : collective_stages(call.kind, call.bytes, Group{call.size, call.per_node},
+                                             call.algorithm, call.tiers, call.efficiency)) {
     StageRing ring = stage_ring(stage, call.size, call.per_node, position);
     if (call.intra_node_private && !stage.inter_node) {
       ++stage_index;
-      ring_alone(ring.size, call.member(position), call.member(ring.next_position), stage.kind,
-                 stage.bytes, call.efficiency, call.count);
+      ring_alone(stage, call.member(position), call.member(ring.next_position), call.efficiency,
+                 call.count);
       continue;
     }
     std::string tag = call.tag + "/" + std::to_string(stage_index++) + ring.suffix;
     run_ring(tag, ring.size, ring.index, call.member(position), call.member(ring.next_position),
-             stage.kind, stage.bytes, call.efficiency, call.count);
+             stage.shape, stage.bytes, call.efficiency, call.count);
   }
 }
 

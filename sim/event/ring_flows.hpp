@@ -31,6 +31,9 @@ struct CollectiveCall {
   // those stages take their closed-form time instead of running as flows (same result, far
   // fewer activities).
   bool intra_node_private = false;
+  // Ring or tree between servers; Auto compares them on `tiers` (rings when none are given).
+  Algorithm algorithm = Algorithm::Ring;
+  const NetworkTiers* tiers = nullptr;
 };
 
 // This member's part of `call`, run from the member's own actor: each stage of
@@ -41,11 +44,12 @@ void run_collective(const CollectiveCall& call, int position);
 // `kind`: the routes a collective needs.
 std::vector<std::pair<int, int>> ring_neighbours(Collective kind, int size, int per_node);
 
-// One ring of `n` members, `count` times over, as seen by the member at `index` on `self`:
-// waits count x steps - 1 route latencies, then sends count x volume x bytes / efficiency to
-// `next` (at index + 1) while receiving the same from the previous member.
+// One stage of `n` members shaped `shape` (a ring, or a tree run over the ring's neighbours),
+// `count` times over, as seen by the member at `index` on `self`: waits count x steps - 1
+// route latencies, then sends count x volume x bytes / efficiency to `next` (at index + 1)
+// while receiving the same from the previous member.
 void run_ring(const std::string& tag, int n, int index, simgrid::s4u::Host* self,
-              simgrid::s4u::Host* next, Collective kind, double bytes, double efficiency,
+              simgrid::s4u::Host* next, RingShape shape, double bytes, double efficiency,
               int count = 1);
 
 // A point-to-point transfer between two actors (pipeline activations and gradients) to the

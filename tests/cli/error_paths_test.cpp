@@ -81,5 +81,7 @@ TEST_CASE("a bad flag value exits 2", "[cli][errors]") {
   CHECK(run_kcsim("train --model gpt3-175b --chip a100-80g --devices x --global-batch 8")
             .exit_code == 2);
   CHECK(run_kcsim("serve --model llama2-7b --chip a100-80g --engine quantum").exit_code == 2);
+  CHECK(run_kcsim("train --model gpt3-175b --chip a100-80g --devices 8 --tp 8 --global-batch 8 "
+                  "--collective-algorithm butterfly").exit_code == 2);
   CHECK(run_kcsim("run /nonexistent/scenario.textproto").exit_code == 2);
 }

@@ -122,3 +122,24 @@ TEST_CASE("a ring on private server links takes the time its flows would", "[eve
   };
   CHECK_THAT(run(true), WithinRel(run(false), 1e-9));
 }
+
+TEST_CASE("a tree all-reduce between servers runs as flows at its alpha-beta time",
+          "[event][collectives]") {
+  // One device per "server": the whole group is the between-servers stage.
+  auto topology = topology::nvswitch_node(8, 300e9, 0.5e-6);
+  double bytes = 1e6;
+  double got = simulate(topology, [&](const event::Platform& p) {
+    auto devices = p.devices;
+    event::CollectiveCall call{"t", 8, [devices](int k) { return devices[k]; }, 1,
+                               Collective::AllReduce, bytes, 0.8, 1, false,
+                               Algorithm::Tree, nullptr};
+    for (int i = 0; i < 8; ++i) {
+      sg4::Actor::create("m" + std::to_string(i), p.devices[i],
+                         [call, i] { event::run_collective(call, i); });
+    }
+  });
+  RingStage stage{Collective::AllReduce, bytes, 8, true, tree_shape(8)};
+  LinkTier link{"nvlink", 300e9, 1e-6};
+  CHECK_THAT(got, WithinRel(stage_time_s(stage, link, 0.8), 0.01));
+  CHECK(got < ring_time_s(Collective::AllReduce, bytes, 8, link, 0.8));
+}

@@ -64,3 +64,37 @@ TEST_CASE("collective time grows about linearly in bytes at large sizes", "[sim]
   double large = kcsim::collective_time_s(Collective::AllGather, 2e9, {8, 8}, t, 1.0);
   CHECK_THAT(large / small, WithinRel(2.0, 0.01));
 }
+
+TEST_CASE("between servers a tree wins small all-reduces and a ring wins large ones",
+          "[sim][collectives]") {
+  auto t = tiers();
+  t.nodes = 64;
+  kcsim::Group group{512, 8};
+  double small = 64e3, large = 4e9;
+  for (double bytes : {small, large}) {
+    double ring = kcsim::collective_time_s(Collective::AllReduce, bytes, group, t, 1.0,
+                                           kcsim::Algorithm::Ring);
+    double tree = kcsim::collective_time_s(Collective::AllReduce, bytes, group, t, 1.0,
+                                           kcsim::Algorithm::Tree);
+    double chosen = kcsim::collective_time_s(Collective::AllReduce, bytes, group, t, 1.0);
+    CHECK_THAT(chosen, WithinRel(std::min(ring, tree), 1e-12));
+    if (bytes == small) CHECK(tree < ring);
+    if (bytes == large) CHECK(ring < tree);
+  }
+  // The tree stage: 2 ceil(log2 64) latency steps and twice the slice over the NIC.
+  auto stages = kcsim::collective_stages(Collective::AllReduce, small, group,
+                                         kcsim::Algorithm::Tree, &t, 1.0);
+  REQUIRE(stages.size() == 3);
+  CHECK(stages[1].inter_node);
+  CHECK(stages[1].shape.steps == 12);
+  CHECK(stages[1].shape.volume == 2);
+  // Inside a server the ring always runs.
+  CHECK(stages[0].shape.steps == 7);
+}
+
+TEST_CASE("algorithm names parse", "[sim][collectives]") {
+  CHECK(kcsim::parse_algorithm("tree") == kcsim::Algorithm::Tree);
+  CHECK(kcsim::parse_algorithm("auto") == kcsim::Algorithm::Auto);
+  CHECK_FALSE(kcsim::parse_algorithm("butterfly").has_value());
+  CHECK(std::string(kcsim::algorithm_name(kcsim::Algorithm::Ring)) == "ring");
+}
