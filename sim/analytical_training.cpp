@@ -26,8 +26,8 @@ TrainingResult simulate_training_analytical(const ClusterModel& cluster, const T
   // One micro-batch through the busiest stage.
   double per_mb_compute = 0, per_mb_recompute = c.layers_per_stage * c.layer_recompute.time_s;
   for (int stage : {0, stages - 1}) {
-    per_mb_compute = std::max(per_mb_compute, c.stage_fwd_s(stage, stages) +
-                                                  c.stage_bwd_s(stage, stages) - per_mb_recompute);
+    per_mb_compute = std::max(per_mb_compute, c.chunk_fwd_s(stage, stages) +
+                                                  c.chunk_bwd_s(stage, stages) - per_mb_recompute);
   }
   double per_mb_tp = collective_s(c.tp_fwd, cluster, eff, c.algorithm) +
                      collective_s(c.tp_bwd, cluster, eff, c.algorithm);

@@ -60,17 +60,17 @@ Group strided_group(int size, int stride, int devices_per_node) {
 
 }  // namespace
 
-double TrainingCosts::stage_fwd_s(int stage, int stages) const {
-  double t = layers_per_stage * layer_fwd.time_s;
-  if (stage == 0) t += first_fwd.time_s;
-  if (stage == stages - 1) t += last_fwd.time_s;
+double TrainingCosts::chunk_fwd_s(int stage, int stages, int chunk, int chunks) const {
+  double t = layers_per_stage / chunks * layer_fwd.time_s;
+  if (stage == 0 && chunk == 0) t += first_fwd.time_s;
+  if (stage == stages - 1 && chunk == chunks - 1) t += last_fwd.time_s;
   return t;
 }
 
-double TrainingCosts::stage_bwd_s(int stage, int stages) const {
-  double t = layers_per_stage * (layer_bwd.time_s + layer_recompute.time_s);
-  if (stage == 0) t += first_bwd.time_s;
-  if (stage == stages - 1) t += last_bwd.time_s;
+double TrainingCosts::chunk_bwd_s(int stage, int stages, int chunk, int chunks) const {
+  double t = layers_per_stage / chunks * (layer_bwd.time_s + layer_recompute.time_s);
+  if (stage == 0 && chunk == 0) t += first_bwd.time_s;
+  if (stage == stages - 1 && chunk == chunks - 1) t += last_bwd.time_s;
   return t;
 }
 

@@ -43,8 +43,10 @@ struct TrainingCosts {
   double efficiency = 1;  // collectives' share of link bandwidth
   Algorithm algorithm = Algorithm::Auto;  // all-reduce between servers
 
-  double stage_fwd_s(int stage, int stages) const;
-  double stage_bwd_s(int stage, int stages) const;  // recompute included
+  // One micro-batch through model chunk `chunk` of `chunks` on `stage` (the whole stage when
+  // chunks == 1); backward includes recompute.
+  double chunk_fwd_s(int stage, int stages, int chunk = 0, int chunks = 1) const;
+  double chunk_bwd_s(int stage, int stages, int chunk = 0, int chunks = 1) const;
 };
 
 TrainingCosts training_costs(const ClusterModel& cluster, const TrainingSpec& spec);

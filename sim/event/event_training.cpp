@@ -16,6 +16,7 @@
 #include "sim/event/ring_flows.hpp"
 #include "sim/event/span_signal.hpp"
 #include "sim/event/trace_recorder.hpp"
+#include "sim/pipeline_schedule.hpp"
 #include "sim/training_costs.hpp"
 #include "topology/cluster_topology.hpp"
 
@@ -94,40 +95,57 @@ std::string tag(const char* what, int replica, int stage, int tp_rank, int micro
 // The gradient reduction's share that hides behind the last backward: all buckets but one.
 double hidden_share(const TrainingCosts& c) { return 1.0 - 1.0 / c.grad_buckets; }
 
+// `count` collectives of `cost` split evenly over `chunks` model chunks.
+CollectiveCost per_chunk(CollectiveCost cost, int chunks) {
+  cost.count /= chunks;
+  return cost;
+}
+
 void device_program(Run& run, int rank) {
   const auto& c = run.costs;
   const int tp = run.tp(), stages = run.pp();
+  const int chunks = static_cast<int>(run.spec.setup.virtual_stages);
+  const int virtual_stages = stages * chunks;
   const int tp_rank = rank % tp, stage = rank / tp % stages, replica = rank / (tp * stages);
   const int micro_batches = static_cast<int>(run.spec.setup.micro_batches);
   const double slow = run.slowdown[rank];
   const double pp_bytes = c.pp_bytes / c.efficiency;
-  const double recompute_s = c.layers_per_stage * c.layer_recompute.time_s;
+  const double recompute_s = c.layers_per_stage / chunks * c.layer_recompute.time_s;
+  const CollectiveCost tp_fwd = per_chunk(c.tp_fwd, chunks), tp_bwd = per_chunk(c.tp_bwd, chunks);
+  const CollectiveCost ep_fwd = per_chunk(c.ep_fwd, chunks), ep_bwd = per_chunk(c.ep_bwd, chunks);
   DeviceTime& time = run.times[rank];
   std::vector<sg4::CommPtr> sends;
   sg4::ActorPtr gradients;
   bool data_parallel = run.spec.setup.dp > 1;
+  // The device holding virtual stage v (model chunk v / stages on stage v % stages).
+  auto holder = [&](int v) { return run.platform.devices[run.rank(replica, v % stages, tp_rank)]; };
 
-  auto forward = [&](int i) {
-    if (stage > 0) {
+  auto forward = [&](int i, int chunk) {
+    int v = chunk * stages + stage;
+    if (v > 0) {
       timed(time.pipeline_wait_s, rank, "pipeline", "wait for activations",
-            [&] { event::receive_bytes(tag("act", replica, stage, tp_rank, i)); });
+            [&] { event::receive_bytes(tag("act", replica, v, tp_rank, i)); });
     }
-    double compute = c.stage_fwd_s(stage, stages) * slow;
+    double compute = c.chunk_fwd_s(stage, stages, chunk, chunks) * slow;
     timed(time.compute_s, rank, "compute", "forward",
           [&] { sg4::this_actor::execute(compute * event::kHostFlopsPerS); });
-    timed(time.tp_s, rank, "collectives", "tp forward", [&] { collective(run, c.tp_fwd, rank, tag("tpf", replica, stage, 0, i)); });
-    timed(time.ep_s, rank, "collectives", "ep forward", [&] { collective(run, c.ep_fwd, rank, tag("epf", 0, stage, tp_rank, i)); });
-    if (stage < stages - 1) {
-      sends.push_back(event::send_bytes(tag("act", replica, stage + 1, tp_rank, i), pp_bytes,
-                                        run.platform.devices[run.rank(replica, stage + 1, tp_rank)]));
+    std::string step = fmt::format("{}/{}/{}/{}", replica, v, i, 0);
+    timed(time.tp_s, rank, "collectives", "tp forward",
+          [&] { collective(run, tp_fwd, rank, "tpf/" + step); });
+    timed(time.ep_s, rank, "collectives", "ep forward",
+          [&] { collective(run, ep_fwd, rank, tag("epf", 0, v, tp_rank, i)); });
+    if (v < virtual_stages - 1) {
+      sends.push_back(
+          event::send_bytes(tag("act", replica, v + 1, tp_rank, i), pp_bytes, holder(v + 1)));
     }
   };
-  auto backward = [&](int i) {
-    if (stage < stages - 1) {
+  auto backward = [&](int i, int chunk, bool last) {
+    int v = chunk * stages + stage;
+    if (v < virtual_stages - 1) {
       timed(time.pipeline_wait_s, rank, "pipeline", "wait for gradients",
-            [&] { event::receive_bytes(tag("grad", replica, stage, tp_rank, i)); });
+            [&] { event::receive_bytes(tag("grad", replica, v, tp_rank, i)); });
     }
-    if (i == micro_batches - 1 && data_parallel && !run.reduced) {
+    if (last && data_parallel && !run.reduced) {
       // Buckets reduce while the last backward runs (all of them but the last).
       gradients = sg4::Actor::create(fmt::format("grads{}", rank), sg4::this_actor::get_host(),
                                      [&run, rank] {
@@ -136,28 +154,32 @@ void device_program(Run& run, int rank) {
                                                   hidden_share(run.costs));
                                      });
     }
-    double compute = c.stage_bwd_s(stage, stages) * slow;
+    double compute = c.chunk_bwd_s(stage, stages, chunk, chunks) * slow;
     double unused = 0;
     timed(unused, rank, "compute", "backward",
           [&] { sg4::this_actor::execute(compute * event::kHostFlopsPerS); });
     time.compute_s += compute - recompute_s * slow;
     time.recompute_s += recompute_s * slow;
-    timed(time.tp_s, rank, "collectives", "tp backward", [&] { collective(run, c.tp_bwd, rank, tag("tpb", replica, stage, 0, i)); });
-    timed(time.ep_s, rank, "collectives", "ep backward", [&] { collective(run, c.ep_bwd, rank, tag("epb", 0, stage, tp_rank, i)); });
-    if (stage > 0) {
-      sends.push_back(event::send_bytes(tag("grad", replica, stage - 1, tp_rank, i), pp_bytes,
-                                        run.platform.devices[run.rank(replica, stage - 1, tp_rank)]));
+    std::string step = fmt::format("{}/{}/{}/{}", replica, v, i, 0);
+    timed(time.tp_s, rank, "collectives", "tp backward",
+          [&] { collective(run, tp_bwd, rank, "tpb/" + step); });
+    timed(time.ep_s, rank, "collectives", "ep backward",
+          [&] { collective(run, ep_bwd, rank, tag("epb", 0, v, tp_rank, i)); });
+    if (v > 0) {
+      sends.push_back(
+          event::send_bytes(tag("grad", replica, v - 1, tp_rank, i), pp_bytes, holder(v - 1)));
     }
   };
 
-  // 1F1B: warm-up forwards, then one forward and one backward at a time, then the cool-down.
-  int warmup = std::min(stages - stage - 1, micro_batches);
-  for (int i = 0; i < warmup; ++i) forward(i);
-  for (int i = 0; i < micro_batches - warmup; ++i) {
-    forward(warmup + i);
-    backward(i);
+  auto steps = pipeline_schedule(stage, stages, chunks, micro_batches);
+  for (size_t k = 0; k < steps.size(); ++k) {
+    const auto& s = steps[k];
+    if (s.forward) {
+      forward(s.micro_batch, s.chunk);
+    } else {
+      backward(s.micro_batch, s.chunk, k + 1 == steps.size());
+    }
   }
-  for (int i = micro_batches - warmup; i < micro_batches; ++i) backward(i);
   timed(time.pipeline_wait_s, rank, "pipeline", "drain sends", [&] { sg4::Comm::wait_all(sends); });
 
   timed(time.dp_exposed_s, rank, "collectives", "dp gradients", [&] {
@@ -211,8 +233,12 @@ std::vector<std::pair<int, int>> talking_pairs(const TrainingSpec& spec, const T
     }
   }
   int tp = static_cast<int>(spec.setup.tp), stages = static_cast<int>(spec.setup.pp);
+  bool interleaved = spec.setup.virtual_stages > 1;
   for (int rank = 0; rank < devices; ++rank) {
-    if (rank / tp % stages < stages - 1) pairs.emplace_back(rank, rank + tp);
+    int stage = rank / tp % stages;
+    if (stage < stages - 1) pairs.emplace_back(rank, rank + tp);
+    // Interleaved: the last stage's chunk hands on to the first stage's next chunk.
+    if (interleaved && stage == stages - 1 && stages > 1) pairs.emplace_back(rank, rank - stage * tp);
   }
   return pairs;
 }
@@ -295,11 +321,6 @@ std::string simulate_in_this_process(const ClusterModel& cluster, const Training
 
 TrainingResult simulate_training_event(const ClusterModel& cluster, const TrainingSpec& spec,
                                        const EventOptions& options) {
-  if (spec.setup.virtual_stages > 1) {
-    throw InputError(
-        "engine event: virtual stages: the event engine runs the plain 1F1B schedule; use the "
-        "analytical engine for interleaved stages");
-  }
   slowdowns(spec, options);  // bad stragglers are input errors, reported from this process
   if (!options.trace_out.empty()) {
     auto folder = std::filesystem::absolute(options.trace_out).parent_path();

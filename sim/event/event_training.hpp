@@ -1,5 +1,5 @@
 // The event engine for training: one iteration on a SimGrid timeline. Every device is an actor
-// running the 1F1B schedule of its pipeline stage; tensor-, expert- and data-parallel
+// running the 1F1B schedule (interleaved when the plan has virtual stages) of its pipeline stage; tensor-, expert- and data-parallel
 // collectives are ring flows on the cluster's topology, so links are shared, communication
 // overlaps compute, and a slow device or a thin link shows.
 #pragma once
@@ -24,8 +24,8 @@ struct EventOptions {
   std::string trace_out;
 };
 
-// Runs in a child process (SimGrid allows one engine per process). Throws InputError for what
-// the event engine does not run (interleaved stages) or a straggler rank out of range.
+// Runs in a child process (SimGrid allows one engine per process). Throws InputError for a
+// straggler rank out of range or a trace path in a missing folder.
 TrainingResult simulate_training_event(const ClusterModel& cluster, const TrainingSpec& spec,
                                        const EventOptions& options = {});
 
