@@ -13,17 +13,7 @@
 
 using Catch::Matchers::ContainsSubstring;
 using kcsim::test::ScratchFolder;
-
-namespace {
-
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-}  // namespace
+using kcsim::test::read_file;
 
 TEST_CASE("an atomic write leaves only the finished file", "[analysis][atomic_file]") {
   ScratchFolder folder;

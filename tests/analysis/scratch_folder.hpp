@@ -1,4 +1,5 @@
-// A fresh, empty folder for one test, removed with everything in it when the test ends.
+// A fresh, empty folder for one test, removed with everything in it when the test ends, and a
+// reader for the files tests leave in it.
 #pragma once
 
 #include <unistd.h>
@@ -6,10 +7,19 @@
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
 namespace kcsim::test {
+
+inline std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
 
 class ScratchFolder {
  public:

@@ -15,15 +15,9 @@
 
 using Catch::Matchers::ContainsSubstring;
 using kcsim::test::ScratchFolder;
+using kcsim::test::read_file;
 
 namespace {
-
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 kcsim::Timeline one_span() {
   kcsim::Timeline timeline;
