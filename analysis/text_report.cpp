@@ -144,8 +144,9 @@ std::string format_scenario(const ScenarioResult& r) {
                      fmt::format("{:.1f}", t.tokens_per_s_per_kw)});
     }
     if (first) {
-      out += fmt::format("\nTraining {} (global batch {} x {} tokens, {})\n", first->model,
-                         first->global_batch, first->seq_len, first->dtype);
+      out += fmt::format("\nTraining {} (global batch {} x {} tokens, {}, {} engine)\n",
+                         first->model, first->global_batch, first->seq_len, first->dtype,
+                         first->engine);
     } else {
       out += "\nTraining\n";
     }
