@@ -1,0 +1,185 @@
+#include "workloads/chakra_trace.hpp"
+
+#include <fstream>
+#include <limits>
+#include <sstream>
+#include <unordered_map>
+
+#include <fmt/format.h>
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+
+#include "configs/loader/errors.hpp"
+
+namespace kcsim {
+namespace {
+
+namespace pbio = google::protobuf::io;
+
+[[noreturn]] void fail(const ChakraTrace& trace, const std::string& what) {
+  throw InputError(fmt::format("{}: rank {}: {}", trace.file, trace.rank, what));
+}
+
+// Reads one length-delimited message that must be there.
+void read_delimited(pbio::CodedInputStream& in, google::protobuf::Message* message,
+                    const ChakraTrace& trace, const std::string& what) {
+  uint32_t size = 0;
+  if (!in.ReadVarint32(&size)) fail(trace, fmt::format("truncated stream: {} length cut off", what));
+  auto limit = in.PushLimit(static_cast<int>(size));
+  if (!message->ParseFromCodedStream(&in) || in.BytesUntilLimit() != 0) {
+    fail(trace, fmt::format("truncated or malformed {} ({} bytes announced)", what, size));
+  }
+  in.PopLimit(limit);
+}
+
+bool known_type(chakra::NodeType type) {
+  return chakra::NodeType_IsValid(type) && type != chakra::INVALID_NODE;
+}
+
+}  // namespace
+
+ChakraTrace read_chakra_file(const std::filesystem::path& file, int rank) {
+  ChakraTrace trace;
+  trace.rank = rank;
+  trace.file = file.string();
+  std::ifstream stream(file, std::ios::binary);
+  if (!stream) fail(trace, "cannot be opened");
+  std::ostringstream bytes;
+  bytes << stream.rdbuf();
+  std::string data = bytes.str();
+
+  pbio::ArrayInputStream array(data.data(), static_cast<int>(data.size()));
+  pbio::CodedInputStream in(&array);
+  in.SetTotalBytesLimit(std::numeric_limits<int>::max());
+  if (data.empty()) fail(trace, "empty stream: no metadata");
+  read_delimited(in, &trace.metadata, trace, "metadata");
+  while (in.CurrentPosition() < static_cast<int>(data.size())) {
+    chakra::Node node;
+    std::string what = trace.nodes.empty()
+                           ? std::string("first node")
+                           : fmt::format("node after node {}", trace.nodes.back().id());
+    read_delimited(in, &node, trace, what);
+    trace.nodes.push_back(std::move(node));
+  }
+  check_chakra_graph(trace);
+  return trace;
+}
+
+std::vector<ChakraTrace> read_chakra_traces(const std::string& prefix) {
+  std::vector<ChakraTrace> traces;
+  for (int rank = 0;; ++rank) {
+    std::filesystem::path file = fmt::format("{}.{}.et", prefix, rank);
+    if (!std::filesystem::exists(file)) break;
+    traces.push_back(read_chakra_file(file, rank));
+  }
+  if (traces.empty()) {
+    throw InputError(fmt::format("{}.0.et: trace: no such file (a trace is PREFIX.RANK.et per rank)",
+                                 prefix));
+  }
+  return traces;
+}
+
+void check_chakra_graph(const ChakraTrace& trace) {
+  std::unordered_map<uint64_t, size_t> index;
+  for (size_t i = 0; i < trace.nodes.size(); ++i) {
+    const auto& node = trace.nodes[i];
+    if (!known_type(node.type())) {
+      fail(trace, fmt::format("node {}: unknown node type {}", node.id(), static_cast<int>(node.type())));
+    }
+    if (!index.emplace(node.id(), i).second) fail(trace, fmt::format("node {}: duplicate id", node.id()));
+  }
+  // Kahn's algorithm over data and control dependencies: what is left over lies on a cycle.
+  std::vector<int> waiting(trace.nodes.size(), 0);
+  std::vector<std::vector<size_t>> dependents(trace.nodes.size());
+  for (size_t i = 0; i < trace.nodes.size(); ++i) {
+    const auto& node = trace.nodes[i];
+    for (const auto* deps : {&node.data_deps(), &node.ctrl_deps()}) {
+      for (uint64_t dep : *deps) {
+        auto it = index.find(dep);
+        if (it == index.end()) {
+          fail(trace, fmt::format("node {}: depends on node {}, which the trace does not have",
+                                  node.id(), dep));
+        }
+        dependents[it->second].push_back(i);
+        ++waiting[i];
+      }
+    }
+  }
+  std::vector<size_t> ready;
+  for (size_t i = 0; i < waiting.size(); ++i) {
+    if (waiting[i] == 0) ready.push_back(i);
+  }
+  size_t done = 0;
+  while (!ready.empty()) {
+    size_t i = ready.back();
+    ready.pop_back();
+    ++done;
+    for (size_t j : dependents[i]) {
+      if (--waiting[j] == 0) ready.push_back(j);
+    }
+  }
+  if (done != trace.nodes.size()) {
+    for (size_t i = 0; i < waiting.size(); ++i) {
+      if (waiting[i] > 0) {
+        fail(trace, fmt::format("node {}: lies on a dependency cycle", trace.nodes[i].id()));
+      }
+    }
+  }
+}
+
+void write_chakra_file(const std::filesystem::path& file, const chakra::GlobalMetadata& metadata,
+                       const std::vector<chakra::Node>& nodes) {
+  std::string bytes;
+  {
+    pbio::StringOutputStream stream(&bytes);
+    pbio::CodedOutputStream coded(&stream);
+    auto write = [&](const google::protobuf::Message& message) {
+      coded.WriteVarint32(static_cast<uint32_t>(message.ByteSizeLong()));
+      message.SerializeWithCachedSizes(&coded);
+    };
+    write(metadata);
+    for (const auto& node : nodes) write(node);
+  }
+  auto temporary = file;
+  temporary += ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    if (!out) throw InputError(fmt::format("{}: cannot be written", file.string()));
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    if (!out) throw InputError(fmt::format("{}: cannot be written", file.string()));
+  }
+  std::filesystem::rename(temporary, file);
+}
+
+std::optional<int64_t> chakra_int_attribute(const chakra::Node& node, const std::string& name) {
+  for (const auto& attr : node.attr()) {
+    if (attr.name() != name) continue;
+    switch (attr.value_case()) {
+      case chakra::AttributeProto::kInt32Val: return attr.int32_val();
+      case chakra::AttributeProto::kInt64Val: return attr.int64_val();
+      case chakra::AttributeProto::kUint32Val: return attr.uint32_val();
+      case chakra::AttributeProto::kUint64Val: return static_cast<int64_t>(attr.uint64_val());
+      case chakra::AttributeProto::kSint32Val: return attr.sint32_val();
+      case chakra::AttributeProto::kSint64Val: return attr.sint64_val();
+      case chakra::AttributeProto::kFixed32Val: return attr.fixed32_val();
+      case chakra::AttributeProto::kFixed64Val: return static_cast<int64_t>(attr.fixed64_val());
+      case chakra::AttributeProto::kSfixed32Val: return attr.sfixed32_val();
+      case chakra::AttributeProto::kSfixed64Val: return attr.sfixed64_val();
+      case chakra::AttributeProto::kBoolVal: return attr.bool_val() ? 1 : 0;
+      default: return std::nullopt;
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> chakra_string_attribute(const chakra::Node& node,
+                                                   const std::string& name) {
+  for (const auto& attr : node.attr()) {
+    if (attr.name() == name && attr.value_case() == chakra::AttributeProto::kStringVal) {
+      return attr.string_val();
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace kcsim

@@ -1,0 +1,43 @@
+// Reading and writing Chakra execution traces: one file per rank, PREFIX.RANK.et, each a stream
+// of length-delimited messages (a GlobalMetadata, then Nodes).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "chakra_et.pb.h"
+
+namespace kcsim {
+
+struct ChakraTrace {
+  int rank = 0;
+  std::string file;
+  chakra::GlobalMetadata metadata;
+  std::vector<chakra::Node> nodes;  // in file order
+};
+
+// Reads one rank's file and checks its graph (see check_chakra_graph). Throws InputError naming
+// the file, the rank and, where it applies, the node id.
+ChakraTrace read_chakra_file(const std::filesystem::path& file, int rank);
+
+// Reads PREFIX.0.et, PREFIX.1.et, ... up to the first rank with no file. Throws InputError
+// when PREFIX.0.et does not exist.
+std::vector<ChakraTrace> read_chakra_traces(const std::string& prefix);
+
+// Rejects a node type outside the schema, a duplicate node id, a dependency on a node the
+// rank does not have, and a dependency cycle.
+void check_chakra_graph(const ChakraTrace& trace);
+
+// Writes one rank's file (temporary name, then rename).
+void write_chakra_file(const std::filesystem::path& file, const chakra::GlobalMetadata& metadata,
+                       const std::vector<chakra::Node>& nodes);
+
+// An attribute's value by name, from whichever integer (or bool) field carries it.
+std::optional<int64_t> chakra_int_attribute(const chakra::Node& node, const std::string& name);
+std::optional<std::string> chakra_string_attribute(const chakra::Node& node,
+                                                   const std::string& name);
+
+}  // namespace kcsim
