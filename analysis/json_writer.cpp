@@ -204,6 +204,44 @@ TrainingResult training_result_from_json(const Json& j) {
   return r;
 }
 
+Json to_json(const ReplayResult& r) {
+  Json ranks = Json::array();
+  for (const auto& t : r.rank_times) {
+    ranks.push_back(Json{{"rank", t.rank},
+                         {"compute_s", t.compute_s},
+                         {"exposed_comm_s", t.exposed_comm_s},
+                         {"idle_s", t.idle_s}});
+  }
+  Json links = Json::array();
+  for (const auto& link : r.busiest_links) {
+    links.push_back(Json{{"link", link.name}, {"bytes", link.bytes}, {"utilization", link.utilization}});
+  }
+  return Json{{"workload", "chakra-replay"}, {"engine", "event"},       {"trace", r.trace},
+              {"cluster", r.cluster},         {"chip", r.chip},         {"ranks", r.ranks},
+              {"nodes", r.nodes},             {"step_time_s", r.step_time_s},
+              {"network_model", r.network_model}, {"per_rank", ranks}, {"busiest_links", links}};
+}
+
+ReplayResult replay_result_from_json(const Json& j) {
+  ReplayResult r;
+  j.at("trace").get_to(r.trace);
+  j.at("cluster").get_to(r.cluster);
+  j.at("chip").get_to(r.chip);
+  j.at("ranks").get_to(r.ranks);
+  j.at("nodes").get_to(r.nodes);
+  j.at("step_time_s").get_to(r.step_time_s);
+  j.at("network_model").get_to(r.network_model);
+  for (const auto& t : j.at("per_rank")) {
+    r.rank_times.push_back({t.at("rank").get<int>(), t.at("compute_s").get<double>(),
+                            t.at("exposed_comm_s").get<double>(), t.at("idle_s").get<double>()});
+  }
+  for (const auto& link : j.at("busiest_links")) {
+    r.busiest_links.push_back({link.at("link").get<std::string>(), link.at("bytes").get<double>(),
+                               link.at("utilization").get<double>()});
+  }
+  return r;
+}
+
 std::string dump(const Json& json) { return json.dump(2) + "\n"; }
 
 }  // namespace kcsim

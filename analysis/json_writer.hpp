@@ -17,6 +17,8 @@ Json to_json(const TrainingResult& r);
 Json to_json(const ServingResult& r);
 Json to_json(const ScenarioResult& r);
 Json to_json(const std::vector<ValidationRow>& rows);
+Json to_json(const ReplayResult& r);
+ReplayResult replay_result_from_json(const Json& json);
 
 // The inverse of to_json(TrainingResult): carries a result across a process boundary.
 // Throws nlohmann::json::exception when a key is missing.

@@ -109,6 +109,23 @@ struct ScenarioResult {
   std::vector<ScenarioRun> runs;
 };
 
+// A Chakra trace replayed on the event engine: where each rank's time went.
+struct RankTime {
+  int rank = 0;
+  double compute_s = 0;        // COMP and memory nodes
+  double exposed_comm_s = 0;   // waiting on collectives and receives with nothing to compute
+  double idle_s = 0;           // finished before the slowest rank
+};
+
+struct ReplayResult {
+  std::string trace, cluster, chip, network_model;
+  int ranks = 0;
+  long long nodes = 0;
+  double step_time_s = 0;  // the slowest rank
+  std::vector<RankTime> rank_times;
+  std::vector<LinkUse> busiest_links;
+};
+
 // A published measurement next to what kcsim computes for it.
 struct ValidationRow {
   std::string name;

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "configs/loader/errors.hpp"
+#include "configs/loader/text_loader.hpp"
 #include "sim/cli/commands.hpp"
 
 namespace kcsim::cli {
@@ -12,6 +13,19 @@ namespace kcsim::cli {
 config::Catalog catalog_of(const Common& common) {
   if (common.configs.empty()) return config::Catalog(config::Catalog::default_root());
   return config::Catalog(common.configs);
+}
+
+config::Cluster load_cluster(const config::Catalog& catalog, const std::string& name_or_file) {
+  bool file = name_or_file.find('/') != std::string::npos ||
+              name_or_file.ends_with(".textproto") || name_or_file.ends_with(".json");
+  config::Cluster cluster;
+  if (file) {
+    config::LoadedFile::parse(name_or_file, &cluster);
+  } else {
+    cluster = catalog.cluster(name_or_file, Origin{});
+  }
+  if (cluster.name().empty()) cluster.set_name(name_or_file);
+  return cluster;
 }
 
 config::Cluster cluster_for(const config::Catalog& catalog, const std::string& cluster_name,

@@ -13,6 +13,9 @@ struct Common;
 // The catalog at --configs, else the default root.
 config::Catalog catalog_of(const Common& common);
 
+// A catalog cluster by name, or a cluster file (a path, or a name ending in .textproto / .json).
+config::Cluster load_cluster(const config::Catalog& catalog, const std::string& name_or_file);
+
 // `cluster_name` wins when given; else the first catalog cluster (by name) whose node uses
 // `chip`. Throws InputError when neither names anything in the catalog.
 config::Cluster cluster_for(const config::Catalog& catalog, const std::string& cluster_name,

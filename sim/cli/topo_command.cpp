@@ -3,7 +3,6 @@
 
 #include "analysis/json_writer.hpp"
 #include "configs/loader/errors.hpp"
-#include "configs/loader/text_loader.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/cli/support.hpp"
 #include "sim/cluster_model.hpp"
@@ -11,24 +10,9 @@
 #include "topology/metrics.hpp"
 
 namespace kcsim::cli {
-namespace {
-
-bool is_file(const std::string& name) {
-  return name.find('/') != std::string::npos || name.ends_with(".textproto") ||
-         name.ends_with(".json");
-}
-
-}  // namespace
-
 int topo(const std::string& cluster_name, int nodes, const Common& common, std::ostream& out) {
   auto catalog = catalog_of(common);
-  config::Cluster config;
-  if (is_file(cluster_name)) {
-    config::LoadedFile::parse(cluster_name, &config);
-  } else {
-    config = catalog.cluster(cluster_name, Origin{});
-  }
-  if (config.name().empty()) config.set_name(cluster_name);
+  config::Cluster config = load_cluster(catalog, cluster_name);
   if (nodes < 0) throw_input_error(Origin{}, "--nodes", "must be positive");
   if (nodes > 0) config.set_nodes(nodes);
   ClusterModel cluster = resolve_cluster(config, catalog);

@@ -85,3 +85,9 @@ TEST_CASE("a bad flag value exits 2", "[cli][errors]") {
                   "--collective-algorithm butterfly").exit_code == 2);
   CHECK(run_kcsim("run /nonexistent/scenario.textproto").exit_code == 2);
 }
+
+TEST_CASE("replay names a missing trace and exits 2", "[cli][errors]") {
+  auto r = run_kcsim("replay /nonexistent/trace --cluster dgx-h100");
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, ContainsSubstring("/nonexistent/trace.0.et"));
+}

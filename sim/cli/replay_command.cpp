@@ -1,0 +1,39 @@
+// `kcsim replay`: a Chakra execution trace on a cluster, on the event engine.
+#include <fmt/format.h>
+
+#include "analysis/json_writer.hpp"
+#include "analysis/table.hpp"
+#include "sim/cli/commands.hpp"
+#include "sim/cli/support.hpp"
+#include "sim/event/chakra_replay.hpp"
+
+namespace kcsim::cli {
+
+int replay(const std::string& prefix, const std::string& cluster_name, const std::string& trace_out,
+           const Common& common, std::ostream& out) {
+  auto catalog = catalog_of(common);
+  ClusterModel cluster = resolve_cluster(load_cluster(catalog, cluster_name), catalog);
+  auto traces = read_chakra_traces(prefix);
+  ReplayResult r = replay_chakra(traces, cluster, prefix, trace_out);
+  if (common.json) {
+    out << dump(to_json(r));
+    return 0;
+  }
+  out << fmt::format("replay {} ({} ranks, {} nodes) on {} x {} [{}], event engine ({})\n",
+                     r.trace, r.ranks, r.nodes, cluster.devices(), r.chip, r.cluster,
+                     r.network_model);
+  out << fmt::format("  step time             {:.4f} ms (the slowest rank)\n", r.step_time_s * 1e3);
+  Table table({"rank", "compute ms", "exposed comm ms", "idle ms"});
+  for (const auto& t : r.rank_times) {
+    table.add_row({std::to_string(t.rank), fmt::format("{:.3f}", t.compute_s * 1e3),
+                   fmt::format("{:.3f}", t.exposed_comm_s * 1e3), fmt::format("{:.3f}", t.idle_s * 1e3)});
+  }
+  out << "\n" << table.str();
+  for (const auto& link : r.busiest_links) {
+    out << fmt::format("  busy link {} {:.1f} % ({:.2f} GB)\n", link.name, link.utilization * 100,
+                       link.bytes / 1e9);
+  }
+  return 0;
+}
+
+}  // namespace kcsim::cli

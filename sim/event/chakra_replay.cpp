@@ -1,0 +1,280 @@
+#include "sim/event/chakra_replay.hpp"
+
+#include <algorithm>
+#include <unordered_map>
+
+#include <fmt/format.h>
+#include <simgrid/s4u/Actor.hpp>
+#include <simgrid/s4u/Engine.hpp>
+
+#include "analysis/json_writer.hpp"
+#include "configs/loader/errors.hpp"
+#include "hw-models/op_cost.hpp"
+#include "sim/event/isolated_run.hpp"
+#include "sim/event/link_traffic.hpp"
+#include "sim/event/platform.hpp"
+#include "sim/event/ring_flows.hpp"
+#include "sim/event/span_signal.hpp"
+#include "sim/event/trace_recorder.hpp"
+#include "topology/cluster_topology.hpp"
+
+namespace kcsim {
+namespace {
+
+namespace sg4 = simgrid::s4u;
+
+Collective collective_of(int64_t type) {
+  switch (type) {
+    case chakra::ALL_GATHER:
+    case chakra::GATHER: return Collective::AllGather;
+    case chakra::REDUCE_SCATTER:
+    case chakra::REDUCE_SCATTER_BLOCK:
+    case chakra::SCATTER: return Collective::ReduceScatter;
+    case chakra::ALL_TO_ALL: return Collective::AllToAll;
+    case chakra::BROADCAST: return Collective::Broadcast;
+    default: return Collective::AllReduce;  // ALL_REDUCE, REDUCE; BARRIER carries no bytes
+  }
+}
+
+// Node indices in an order that respects every dependency, file order where free.
+std::vector<size_t> topological_order(const ChakraTrace& trace) {
+  std::unordered_map<uint64_t, size_t> index;
+  for (size_t i = 0; i < trace.nodes.size(); ++i) index[trace.nodes[i].id()] = i;
+  std::vector<int> waiting(trace.nodes.size(), 0);
+  std::vector<std::vector<size_t>> dependents(trace.nodes.size());
+  for (size_t i = 0; i < trace.nodes.size(); ++i) {
+    for (const auto* deps : {&trace.nodes[i].data_deps(), &trace.nodes[i].ctrl_deps()}) {
+      for (uint64_t dep : *deps) {
+        dependents[index.at(dep)].push_back(i);
+        ++waiting[i];
+      }
+    }
+  }
+  std::vector<size_t> order, ready;
+  for (size_t i = trace.nodes.size(); i-- > 0;) {
+    if (waiting[i] == 0) ready.push_back(i);
+  }
+  while (!ready.empty()) {
+    size_t i = ready.back();
+    ready.pop_back();
+    order.push_back(i);
+    for (size_t j : dependents[i]) {
+      if (--waiting[j] == 0) ready.push_back(j);
+    }
+    std::sort(ready.begin(), ready.end(), std::greater<>());
+  }
+  return order;
+}
+
+struct Replay {
+  const std::vector<ChakraTrace>& traces;
+  const ClusterModel& cluster;
+  event::Platform platform;
+  std::vector<RankTime> times;
+  std::vector<double> finish;
+};
+
+double compute_seconds(const ClusterModel& cluster, const chakra::Node& node) {
+  auto ops = chakra_int_attribute(node, "num_ops");
+  auto bytes = chakra_int_attribute(node, "tensor_size");
+  if (node.type() == chakra::MEM_LOAD_NODE || node.type() == chakra::MEM_STORE_NODE) {
+    double moved = bytes ? static_cast<double>(*bytes) : 0.0;
+    return moved / (cluster.chip.memory_bandwidth_bytes_per_s() *
+                    cluster.chip.efficiency().memory_max());
+  }
+  if (ops || bytes) {
+    Op op{node.name(), OpKind::Gemm, ops ? static_cast<double>(*ops) : 0.0,
+          bytes ? static_cast<double>(*bytes) : 0.0};
+    auto dtype = cluster.chip.dtypes().front();
+    for (auto preferred : {config::BF16, config::FP16}) {
+      if (cluster.chip.supports(preferred)) {
+        dtype = preferred;
+        break;
+      }
+    }
+    return op_cost(cluster.chip, op, dtype).time_s;
+  }
+  return static_cast<double>(node.duration_micros()) * 1e-6;
+}
+
+void rank_program(Replay& run, int rank) {
+  const auto& trace = run.traces[rank];
+  const int ranks = static_cast<int>(run.traces.size());
+  auto& time = run.times[rank];
+  std::unordered_map<uint64_t, sg4::ActorPtr> running;
+  int collective_index = 0;
+  auto wait = [&](double& total, const std::vector<sg4::ActorPtr>& actors) {
+    double start = sg4::Engine::get_clock();
+    for (const auto& actor : actors) actor->join();
+    total += sg4::Engine::get_clock() - start;
+  };
+  sg4::Host* host = run.platform.devices[rank];
+  const auto& devices = run.platform.devices;
+  for (size_t i : topological_order(trace)) {
+    const auto& node = trace.nodes[i];
+    std::vector<sg4::ActorPtr> pending;
+    for (const auto* deps : {&node.data_deps(), &node.ctrl_deps()}) {
+      for (uint64_t dep : *deps) {
+        if (auto it = running.find(dep); it != running.end()) pending.push_back(it->second);
+      }
+    }
+    wait(time.exposed_comm_s, pending);
+    switch (node.type()) {
+      case chakra::COMP_NODE:
+      case chakra::MEM_LOAD_NODE:
+      case chakra::MEM_STORE_NODE: {
+        double seconds = compute_seconds(run.cluster, node);
+        double start = sg4::Engine::get_clock();
+        sg4::this_actor::execute(seconds * event::kHostFlopsPerS);
+        time.compute_s += seconds;
+        if (event::has_span_observers()) {
+          event::announce_span({rank, "compute", "compute", start, sg4::Engine::get_clock()});
+        }
+        break;
+      }
+      case chakra::COMM_COLL_NODE: {
+        event::CollectiveCall call{fmt::format("coll{}", collective_index++),
+                                   ranks,
+                                   [&devices](int k) { return devices[k]; },
+                                   run.cluster.tiers.devices_per_node,
+                                   collective_of(chakra_int_attribute(node, "comm_type").value_or(0)),
+                                   static_cast<double>(chakra_int_attribute(node, "comm_size").value_or(0)),
+                                   run.cluster.chip.efficiency().collective_max(),
+                                   1,
+                                   false,
+                                   Algorithm::Auto,
+                                   &run.cluster.tiers};
+        running[node.id()] = sg4::Actor::create(
+            fmt::format("r{}n{}", rank, node.id()), host, [call, rank] {
+              double start = sg4::Engine::get_clock();
+              event::run_collective(call, rank);
+              if (event::has_span_observers()) {
+                event::announce_span({rank, "collectives", "collective", start,
+                                      sg4::Engine::get_clock()});
+              }
+            });
+        break;
+      }
+      case chakra::COMM_SEND_NODE:
+      case chakra::COMM_RECV_NODE: {
+        int src = static_cast<int>(chakra_int_attribute(node, "comm_src").value_or(rank));
+        int dst = static_cast<int>(chakra_int_attribute(node, "comm_dst").value_or(rank));
+        auto tag = fmt::format("p2p/{}/{}/{}", src, dst,
+                               chakra_int_attribute(node, "comm_tag").value_or(0));
+        double bytes = static_cast<double>(chakra_int_attribute(node, "comm_size").value_or(0));
+        bool send = node.type() == chakra::COMM_SEND_NODE;
+        sg4::Host* peer = devices[std::clamp(dst, 0, ranks - 1)];
+        running[node.id()] = sg4::Actor::create(
+            fmt::format("r{}n{}", rank, node.id()), host, [send, tag, bytes, peer] {
+              if (send) {
+                event::send_bytes(tag, bytes, peer)->wait();
+              } else {
+                event::receive_bytes(tag);
+              }
+            });
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  std::vector<sg4::ActorPtr> rest;
+  for (auto& [id, actor] : running) rest.push_back(actor);
+  wait(time.exposed_comm_s, rest);
+  run.finish[rank] = sg4::Engine::get_clock();
+}
+
+// Checks every send has its receive, before the engine could wait on one forever.
+void check_point_to_point(const std::vector<ChakraTrace>& traces) {
+  std::unordered_map<std::string, int> balance;
+  std::unordered_map<std::string, std::string> where;
+  for (const auto& trace : traces) {
+    for (const auto& node : trace.nodes) {
+      bool send = node.type() == chakra::COMM_SEND_NODE;
+      if (!send && node.type() != chakra::COMM_RECV_NODE) continue;
+      int src = static_cast<int>(chakra_int_attribute(node, "comm_src").value_or(trace.rank));
+      int dst = static_cast<int>(chakra_int_attribute(node, "comm_dst").value_or(trace.rank));
+      if (src < 0 || dst < 0 || src >= static_cast<int>(traces.size()) ||
+          dst >= static_cast<int>(traces.size())) {
+        throw InputError(fmt::format("{}: rank {}: node {}: comm_src/comm_dst {} -> {} outside "
+                                     "the {} ranks", trace.file, trace.rank, node.id(), src, dst,
+                                     traces.size()));
+      }
+      auto key = fmt::format("{} -> {} tag {}", src, dst,
+                             chakra_int_attribute(node, "comm_tag").value_or(0));
+      balance[key] += send ? 1 : -1;
+      where[key] = fmt::format("{}: rank {}: node {}", trace.file, trace.rank, node.id());
+    }
+  }
+  for (const auto& [key, count] : balance) {
+    if (count != 0) {
+      throw InputError(fmt::format("{}: {} {} has no matching {}", where[key],
+                                   count > 0 ? "send" : "receive", key,
+                                   count > 0 ? "receive" : "send"));
+    }
+  }
+}
+
+std::string replay_in_this_process(const std::vector<ChakraTrace>& traces,
+                                   const ClusterModel& cluster, const std::string& trace_name,
+                                   const std::string& trace_out) {
+  auto engine = event::start_engine();
+  int ranks = static_cast<int>(traces.size());
+  auto topology = topology::build_cluster_topology(cluster.config, cluster.chip.config());
+  auto pairs = event::ring_neighbours(Collective::AllReduce, ranks, cluster.tiers.devices_per_node);
+  for (const auto& trace : traces) {
+    for (const auto& node : trace.nodes) {
+      if (node.type() == chakra::COMM_SEND_NODE) {
+        pairs.emplace_back(trace.rank,
+                           static_cast<int>(chakra_int_attribute(node, "comm_dst").value_or(trace.rank)));
+      }
+    }
+  }
+  Replay run{traces, cluster, event::build_platform(*engine, topology, pairs),
+             std::vector<RankTime>(ranks), std::vector<double>(ranks, 0.0)};
+  event::LinkTraffic traffic;
+  traffic.attach();
+  event::TraceRecorder recorder(run.platform, cluster.chip.tdp_w(), cluster.chip.idle_w());
+  if (!trace_out.empty()) recorder.attach();
+  for (int rank = 0; rank < ranks; ++rank) {
+    sg4::Actor::create(fmt::format("rank{}", rank), run.platform.devices[rank],
+                       [&run, rank] { rank_program(run, rank); });
+  }
+  engine->run();
+
+  ReplayResult r;
+  r.trace = trace_name;
+  r.cluster = cluster.name;
+  r.chip = cluster.chip.name();
+  r.network_model = event::kNetworkModel;
+  r.ranks = ranks;
+  for (const auto& trace : traces) r.nodes += static_cast<long long>(trace.nodes.size());
+  r.step_time_s = *std::max_element(run.finish.begin(), run.finish.end());
+  for (int rank = 0; rank < ranks; ++rank) {
+    run.times[rank].rank = rank;
+    run.times[rank].idle_s = r.step_time_s - run.finish[rank];
+  }
+  r.rank_times = run.times;
+  r.busiest_links = traffic.busiest(5, r.step_time_s);
+  if (!trace_out.empty()) recorder.write(trace_out);
+  return dump(to_json(r));
+}
+
+}  // namespace
+
+ReplayResult replay_chakra(const std::vector<ChakraTrace>& traces, const ClusterModel& cluster,
+                           const std::string& trace_name, const std::string& trace_out) {
+  if (static_cast<int>(traces.size()) > cluster.devices()) {
+    throw InfeasibleError(fmt::format(
+        "the trace has {} ranks but cluster {} has {} devices; a cluster of at least {} servers "
+        "would hold it",
+        traces.size(), cluster.name, cluster.devices(),
+        (traces.size() + cluster.tiers.devices_per_node - 1) / cluster.tiers.devices_per_node));
+  }
+  check_point_to_point(traces);
+  std::string out = event::run_isolated(
+      [&] { return replay_in_this_process(traces, cluster, trace_name, trace_out); });
+  return replay_result_from_json(Json::parse(out));
+}
+
+}  // namespace kcsim

@@ -1,0 +1,22 @@
+// Chakra execution traces replayed on the event engine: every rank's node graph runs on its
+// device, with dependencies honoured; collectives become ring flows over the ranks, sends and
+// receives match by source, destination and tag.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "analysis/results.hpp"
+#include "sim/cluster_model.hpp"
+#include "workloads/chakra_trace.hpp"
+
+namespace kcsim {
+
+// COMP nodes take their time from num_ops / tensor_size on the chip's roofline when they carry
+// them, else from duration_micros; MEM_LOAD / MEM_STORE move tensor_size bytes at memory speed.
+// A collective spans every rank (involved_dim is not read yet). Runs in a child process.
+// Throws InfeasibleError when the cluster has fewer devices than the trace has ranks.
+ReplayResult replay_chakra(const std::vector<ChakraTrace>& traces, const ClusterModel& cluster,
+                           const std::string& trace_name, const std::string& trace_out = "");
+
+}  // namespace kcsim
