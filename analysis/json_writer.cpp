@@ -20,6 +20,23 @@ Json run_header(const char* workload, const Result& r) {
               {"dtype", r.dtype},     {"devices", r.devices},       {"tp", r.tp}};
 }
 
+Json links_json(const std::vector<LinkUse>& links) {
+  Json out = Json::array();
+  for (const auto& link : links) {
+    out.push_back(Json{{"link", link.name}, {"bytes", link.bytes}, {"utilization", link.utilization}});
+  }
+  return out;
+}
+
+std::vector<LinkUse> links_from_json(const Json& links) {
+  std::vector<LinkUse> out;
+  for (const auto& link : links) {
+    out.push_back({link.at("link").get<std::string>(), link.at("bytes").get<double>(),
+                   link.at("utilization").get<double>()});
+  }
+  return out;
+}
+
 }  // namespace
 
 bool ValidationRow::within_tolerance() const {
@@ -64,13 +81,7 @@ Json to_json(const TrainingResult& r) {
   j["avg_device_power_w"] = r.avg_device_power_w;
   j["tokens_per_s_per_kw"] = r.tokens_per_s_per_kw;
   if (!r.network_model.empty()) j["network_model"] = r.network_model;
-  if (!r.busiest_links.empty()) {
-    Json links = Json::array();
-    for (const auto& link : r.busiest_links) {
-      links.push_back(Json{{"link", link.name}, {"bytes", link.bytes}, {"utilization", link.utilization}});
-    }
-    j["busiest_links"] = std::move(links);
-  }
+  if (!r.busiest_links.empty()) j["busiest_links"] = links_json(r.busiest_links);
   return j;
 }
 
@@ -194,13 +205,7 @@ TrainingResult training_result_from_json(const Json& j) {
   j.at("avg_device_power_w").get_to(r.avg_device_power_w);
   j.at("tokens_per_s_per_kw").get_to(r.tokens_per_s_per_kw);
   if (j.contains("network_model")) j.at("network_model").get_to(r.network_model);
-  if (j.contains("busiest_links")) {
-    for (const auto& link : j.at("busiest_links")) {
-      r.busiest_links.push_back(
-          {link.at("link").get<std::string>(), link.at("bytes").get<double>(),
-           link.at("utilization").get<double>()});
-    }
-  }
+  if (j.contains("busiest_links")) r.busiest_links = links_from_json(j.at("busiest_links"));
   return r;
 }
 
@@ -212,14 +217,11 @@ Json to_json(const ReplayResult& r) {
                          {"exposed_comm_s", t.exposed_comm_s},
                          {"idle_s", t.idle_s}});
   }
-  Json links = Json::array();
-  for (const auto& link : r.busiest_links) {
-    links.push_back(Json{{"link", link.name}, {"bytes", link.bytes}, {"utilization", link.utilization}});
-  }
   return Json{{"workload", "chakra-replay"}, {"engine", "event"},       {"trace", r.trace},
               {"cluster", r.cluster},         {"chip", r.chip},         {"ranks", r.ranks},
               {"nodes", r.nodes},             {"step_time_s", r.step_time_s},
-              {"network_model", r.network_model}, {"per_rank", ranks}, {"busiest_links", links}};
+              {"network_model", r.network_model}, {"per_rank", ranks},
+              {"busiest_links", links_json(r.busiest_links)}};
 }
 
 ReplayResult replay_result_from_json(const Json& j) {
@@ -235,10 +237,7 @@ ReplayResult replay_result_from_json(const Json& j) {
     r.rank_times.push_back({t.at("rank").get<int>(), t.at("compute_s").get<double>(),
                             t.at("exposed_comm_s").get<double>(), t.at("idle_s").get<double>()});
   }
-  for (const auto& link : j.at("busiest_links")) {
-    r.busiest_links.push_back({link.at("link").get<std::string>(), link.at("bytes").get<double>(),
-                               link.at("utilization").get<double>()});
-  }
+  r.busiest_links = links_from_json(j.at("busiest_links"));
   return r;
 }
 
