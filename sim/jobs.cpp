@@ -23,23 +23,6 @@ void check_runtime(const config::Runtime& runtime, const JobOrigin& origin) {
   }
 }
 
-// `spec` with the parallel plan a search chose.
-TrainingSpec with_plan(TrainingSpec spec, const TrainingResult& plan) {
-  auto& s = spec.setup;
-  s.tp = plan.tp;
-  s.pp = plan.pp;
-  s.dp = plan.dp;
-  s.ep = plan.ep;
-  s.virtual_stages = plan.virtual_stages;
-  s.zero_stage = plan.zero_stage;
-  s.sequence_parallel = plan.sequence_parallel;
-  s.recompute = plan.recompute == "full"   ? RecomputeMode::Full
-                : plan.recompute == "none" ? RecomputeMode::None
-                                           : RecomputeMode::Selective;
-  s.micro_batches = plan.micro_batches;
-  return spec;
-}
-
 }  // namespace
 
 Origin JobOrigin::at(const std::string& field) const {
@@ -74,10 +57,10 @@ TrainingResult run_training_job(const config::TrainingJob& job, const ClusterMod
   } catch (const InputError& e) {
     throw InputError(origin.at("").str() + ": " + e.what());
   }
-  TrainingResult planned =
-      job.auto_plan() ? run_training_auto(cluster, spec) : run_training(cluster, spec);
-  if (!event) return planned;
-  return simulate_training_event(cluster, with_plan(spec, planned), *event);
+  PlannedTraining planned = job.auto_plan() ? run_training_auto(cluster, spec)
+                                            : PlannedTraining{spec, run_training(cluster, spec)};
+  if (!event) return planned.result;
+  return simulate_training_event(cluster, planned.spec, *event);
 }
 
 ServingResult run_serving_job(const config::ServingJob& job, const ClusterModel& cluster,

@@ -30,11 +30,11 @@ int64_t largest_dp(int64_t devices, int64_t group, int64_t batch, int64_t micro_
 
 }  // namespace
 
-std::vector<TrainingResult> fitting_training_plans(const ClusterModel& cluster,
-                                                   const TrainingSpec& base, size_t limit) {
+std::vector<PlannedTraining> fitting_plans(const ClusterModel& cluster, const TrainingSpec& base,
+                                           size_t limit) {
   const auto& m = base.model;
   const int64_t devices = std::min<int64_t>(base.devices(), cluster.devices());
-  std::vector<TrainingResult> found;
+  std::vector<PlannedTraining> found;
   for (int64_t tp = 1; tp <= std::min<int64_t>(m.heads, cluster.tiers.devices_per_node); tp *= 2) {
     for (int64_t pp = 1; pp <= m.layers && tp * pp <= devices; ++pp) {
       if (m.layers % pp != 0) continue;
@@ -59,16 +59,23 @@ std::vector<TrainingResult> fitting_training_plans(const ClusterModel& cluster,
             continue;
           }
           TrainingResult r = simulate_training_analytical(cluster, spec);
-          if (fits(r)) found.push_back(std::move(r));
+          if (fits(r)) found.push_back({std::move(spec), std::move(r)});
         }
       }
     }
   }
   std::stable_sort(found.begin(), found.end(), [](const auto& a, const auto& b) {
-    return a.iteration_time_s < b.iteration_time_s;
+    return a.result.iteration_time_s < b.result.iteration_time_s;
   });
   if (found.size() > limit) found.resize(limit);
   return found;
+}
+
+std::vector<TrainingResult> fitting_training_plans(const ClusterModel& cluster,
+                                                   const TrainingSpec& base, size_t limit) {
+  std::vector<TrainingResult> results;
+  for (auto& plan : fitting_plans(cluster, base, limit)) results.push_back(std::move(plan.result));
+  return results;
 }
 
 TrainingResult run_training(const ClusterModel& cluster, const TrainingSpec& spec) {
@@ -92,9 +99,9 @@ TrainingResult run_training(const ClusterModel& cluster, const TrainingSpec& spe
       mem.optimizer_gib, mem.activations_gib, mem.workspace_gib, mem.capacity_gib, advice));
 }
 
-TrainingResult run_training_auto(const ClusterModel& cluster, const TrainingSpec& base) {
+PlannedTraining run_training_auto(const ClusterModel& cluster, const TrainingSpec& base) {
   cluster.chip.peak_ops_per_s(base.dtype);  // a dtype the chip lacks is not a search problem
-  auto plans = fitting_training_plans(cluster, base, 1);
+  auto plans = fitting_plans(cluster, base, 1);
   if (plans.empty()) {
     throw InfeasibleError(fmt::format(
         "no tp x pp x dp plan of {} on {} devices of {} fits in {:.1f} GiB per device with "

@@ -10,6 +10,12 @@
 
 namespace kcsim {
 
+// A plan and what it gives.
+struct PlannedTraining {
+  TrainingSpec spec;
+  TrainingResult result;
+};
+
 // Plans derived from `base` (tp, pp, dp, recompute, sequence parallelism and ZeRO stage varied;
 // batch, dtype and model kept) that are valid and fit in memory, fastest first.
 std::vector<TrainingResult> fitting_training_plans(const ClusterModel& cluster,
@@ -20,6 +26,6 @@ std::vector<TrainingResult> fitting_training_plans(const ClusterModel& cluster,
 TrainingResult run_training(const ClusterModel& cluster, const TrainingSpec& spec);
 
 // The fastest fitting plan; InfeasibleError when none fits.
-TrainingResult run_training_auto(const ClusterModel& cluster, const TrainingSpec& base);
+PlannedTraining run_training_auto(const ClusterModel& cluster, const TrainingSpec& base);
 
 }  // namespace kcsim

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <utility>
 
 #include <fmt/format.h>
 #include <simgrid/s4u/Actor.hpp>
@@ -51,14 +52,20 @@ struct Run {
   }
 };
 
-// Time spent in `body`, added to `total` and announced as a span of `rank` on `track`.
+// Runs `body`, announces it as a span of `rank` on `track`, and returns how long it took.
 template <class F>
-void timed(double& total, int rank, const char* track, const char* name, F&& body) {
+double announced(int rank, const char* track, const char* name, F&& body) {
   double start = sg4::Engine::get_clock();
   body();
   double end = sg4::Engine::get_clock();
-  total += end - start;
   if (event::has_span_observers()) event::announce_span({rank, track, name, start, end});
+  return end - start;
+}
+
+// The same, the time added to `total`.
+template <class F>
+void timed(double& total, int rank, const char* track, const char* name, F&& body) {
+  total += announced(rank, track, name, std::forward<F>(body));
 }
 
 int position_in(const CollectiveCost& cost, int rank) {
@@ -155,9 +162,8 @@ void device_program(Run& run, int rank) {
                                      });
     }
     double compute = c.chunk_bwd_s(stage, stages, chunk, chunks) * slow;
-    double unused = 0;
-    timed(unused, rank, "compute", "backward",
-          [&] { sg4::this_actor::execute(compute * event::kHostFlopsPerS); });
+    announced(rank, "compute", "backward",
+              [&] { sg4::this_actor::execute(compute * event::kHostFlopsPerS); });
     time.compute_s += compute - recompute_s * slow;
     time.recompute_s += recompute_s * slow;
     std::string step = fmt::format("{}/{}/{}/{}", replica, v, i, 0);

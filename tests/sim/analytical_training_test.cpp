@@ -130,7 +130,7 @@ TEST_CASE("the auto plan fits and beats a hand-written valid plan", "[sim][train
   auto cluster = catalog_cluster("dgx-a100", 16);
   auto spec = training(cluster, "gpt3-175b", 8, 16, 256);
   auto manual = run_training(cluster, spec);
-  auto best = run_training_auto(cluster, spec);
+  auto best = run_training_auto(cluster, spec).result;
   CHECK(best.memory.total_gib <= best.memory.capacity_gib);
   CHECK(best.iteration_time_s <= manual.iteration_time_s);
 }
