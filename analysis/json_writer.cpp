@@ -220,6 +220,7 @@ Json to_json(const ReplayResult& r) {
   return Json{{"workload", "chakra-replay"}, {"engine", "event"},       {"trace", r.trace},
               {"cluster", r.cluster},         {"chip", r.chip},         {"ranks", r.ranks},
               {"nodes", r.nodes},             {"step_time_s", r.step_time_s},
+              {"energy_j", r.energy_j},       {"avg_it_power_w", r.avg_it_power_w},
               {"network_model", r.network_model}, {"per_rank", ranks},
               {"busiest_links", links_json(r.busiest_links)}};
 }
@@ -232,6 +233,8 @@ ReplayResult replay_result_from_json(const Json& j) {
   j.at("ranks").get_to(r.ranks);
   j.at("nodes").get_to(r.nodes);
   j.at("step_time_s").get_to(r.step_time_s);
+  j.at("energy_j").get_to(r.energy_j);
+  j.at("avg_it_power_w").get_to(r.avg_it_power_w);
   j.at("network_model").get_to(r.network_model);
   for (const auto& t : j.at("per_rank")) {
     r.rank_times.push_back({t.at("rank").get<int>(), t.at("compute_s").get<double>(),

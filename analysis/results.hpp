@@ -122,6 +122,8 @@ struct ReplayResult {
   int ranks = 0;
   long long nodes = 0;
   double step_time_s = 0;  // the slowest rank
+  double energy_j = 0;        // devices and their servers over the step (IT energy)
+  double avg_it_power_w = 0;
   std::vector<RankTime> rank_times;
   std::vector<LinkUse> busiest_links;
 };

@@ -45,9 +45,8 @@ ModelShape resolve_model(const std::string& name, const config::Model& overrides
   }
 }
 
-TrainingResult run_training_job(const config::TrainingJob& job, const ClusterModel& cluster,
-                                const config::Catalog& catalog, const JobOrigin& origin,
-                                const EventOptions* event) {
+PlannedTraining plan_training_job(const config::TrainingJob& job, const ClusterModel& cluster,
+                                  const config::Catalog& catalog, const JobOrigin& origin) {
   ModelShape model = resolve_model(job.model(), job.model_overrides(), catalog, origin);
   check_runtime(job.runtime(), origin);
   TrainingSpec spec;
@@ -57,8 +56,14 @@ TrainingResult run_training_job(const config::TrainingJob& job, const ClusterMod
   } catch (const InputError& e) {
     throw InputError(origin.at("").str() + ": " + e.what());
   }
-  PlannedTraining planned = job.auto_plan() ? run_training_auto(cluster, spec)
-                                            : PlannedTraining{spec, run_training(cluster, spec)};
+  return job.auto_plan() ? run_training_auto(cluster, spec)
+                         : PlannedTraining{spec, run_training(cluster, spec)};
+}
+
+TrainingResult run_training_job(const config::TrainingJob& job, const ClusterModel& cluster,
+                                const config::Catalog& catalog, const JobOrigin& origin,
+                                const EventOptions* event) {
+  PlannedTraining planned = plan_training_job(job, cluster, catalog, origin);
   if (!event) return planned.result;
   return simulate_training_event(cluster, planned.spec, *event);
 }

@@ -9,6 +9,7 @@
 #include "configs/loader/text_loader.hpp"
 #include "sim/cluster_model.hpp"
 #include "sim/event/event_training.hpp"
+#include "sim/plan_search.hpp"
 #include "workload.pb.h"
 #include "workloads/model_shape.hpp"
 
@@ -24,6 +25,10 @@ struct JobOrigin {
 // The catalog model named `name` with `overrides` applied, as a checked shape.
 ModelShape resolve_model(const std::string& name, const config::Model& overrides,
                          const config::Catalog& catalog, const JobOrigin& origin);
+
+// The job's plan, checked (or searched, with auto_plan) and priced on the analytical engine.
+PlannedTraining plan_training_job(const config::TrainingJob& job, const ClusterModel& cluster,
+                                  const config::Catalog& catalog, const JobOrigin& origin = {});
 
 // With `event` set, the plan (chosen and checked as always) runs on the event engine.
 TrainingResult run_training_job(const config::TrainingJob& job, const ClusterModel& cluster,

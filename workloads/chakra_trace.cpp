@@ -182,4 +182,14 @@ std::optional<std::string> chakra_string_attribute(const chakra::Node& node,
   return std::nullopt;
 }
 
+std::optional<std::vector<bool>> chakra_bool_list_attribute(const chakra::Node& node,
+                                                            const std::string& name) {
+  for (const auto& attr : node.attr()) {
+    if (attr.name() == name && attr.value_case() == chakra::AttributeProto::kBoolList) {
+      return std::vector<bool>(attr.bool_list().values().begin(), attr.bool_list().values().end());
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace kcsim

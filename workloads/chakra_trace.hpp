@@ -12,6 +12,10 @@
 
 namespace kcsim {
 
+// A COMP node's time in nanoseconds, which kcsim writes beside the whole microseconds of
+// `duration_micros` and reads first, so that its own traces replay without rounding.
+inline constexpr const char* kDurationNsAttribute = "kcsim_duration_ns";
+
 struct ChakraTrace {
   int rank = 0;
   std::string file;
@@ -39,5 +43,8 @@ void write_chakra_file(const std::filesystem::path& file, const chakra::GlobalMe
 std::optional<int64_t> chakra_int_attribute(const chakra::Node& node, const std::string& name);
 std::optional<std::string> chakra_string_attribute(const chakra::Node& node,
                                                    const std::string& name);
+// A bool list attribute (such as `involved_dim`); nullopt when the node has none.
+std::optional<std::vector<bool>> chakra_bool_list_attribute(const chakra::Node& node,
+                                                            const std::string& name);
 
 }  // namespace kcsim

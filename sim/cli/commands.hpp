@@ -54,6 +54,8 @@ struct ServeOptions {
 
 // Each returns the process exit code; errors are thrown (InputError, InfeasibleError).
 int train(const TrainOptions& options, std::ostream& out);
+// The training plan the flags describe, written as Chakra traces PREFIX.RANK.et.
+int export_chakra(const TrainOptions& options, const std::string& prefix, std::ostream& out);
 int serve(const ServeOptions& options, std::ostream& out);
 int run(const std::string& scenario, const Common& common, std::ostream& out);
 int demo(const Common& common, std::ostream& out);

@@ -31,6 +31,29 @@ void add_target(CLI::App* app, std::string& chip, std::string& cluster) {
   app->add_option("--cluster", cluster, "Catalog cluster (configs/clusters/)");
 }
 
+// The flags that describe a training job: model, devices, parallel plan, batch, dtype.
+void add_training_plan(CLI::App* app, TrainOptions& o) {
+  app->add_option("--model", o.model, "Catalog model (kcsim models)")->required();
+  add_target(app, o.chip, o.cluster);
+  app->add_option("--devices", o.devices, "Devices in all; DP = devices / (TP x PP)")->required();
+  app->add_option("--tp", o.tp, "Tensor-parallel degree")->capture_default_str();
+  app->add_option("--pp", o.pp, "Pipeline-parallel degree")->capture_default_str();
+  app->add_option("--ep", o.ep, "Expert-parallel degree (MoE)")->capture_default_str();
+  app->add_option("--virtual-stages", o.virtual_stages, "Interleaved 1F1B chunks per device")
+      ->capture_default_str();
+  app->add_option("--zero", o.zero_stage, "ZeRO stage 0-3")->capture_default_str();
+  app->add_option("--global-batch", o.global_batch, "Sequences per iteration")->required();
+  app->add_option("--micro-batch", o.micro_batch, "Sequences per micro-batch")
+      ->capture_default_str();
+  app->add_option("--seq-len", o.seq_len, "Tokens per sequence")->capture_default_str();
+  app->add_option("--recompute", o.recompute, "none | selective | full")->capture_default_str();
+  app->add_flag("--sequence-parallel", o.sequence_parallel, "Megatron sequence parallelism");
+  app->add_flag("--auto-plan", o.auto_plan, "Search TP, PP, recompute and ZeRO for the fastest plan that fits");
+  app->add_option("--dtype", o.dtype, "bf16 | fp16 | fp8 | int8 | ...")->capture_default_str();
+  add_shape(app, o.shape);
+  add_common(app, o.common);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -49,23 +72,7 @@ int main(int argc, char** argv) {
 
   TrainOptions t;
   auto* train_cmd = app.add_subcommand("train", "One training iteration: time, FLOP/s, memory, energy");
-  train_cmd->add_option("--model", t.model, "Catalog model (kcsim models)")->required();
-  add_target(train_cmd, t.chip, t.cluster);
-  train_cmd->add_option("--devices", t.devices, "Devices in all; DP = devices / (TP x PP)")->required();
-  train_cmd->add_option("--tp", t.tp, "Tensor-parallel degree")->capture_default_str();
-  train_cmd->add_option("--pp", t.pp, "Pipeline-parallel degree")->capture_default_str();
-  train_cmd->add_option("--ep", t.ep, "Expert-parallel degree (MoE)")->capture_default_str();
-  train_cmd->add_option("--virtual-stages", t.virtual_stages, "Interleaved 1F1B chunks per device")
-      ->capture_default_str();
-  train_cmd->add_option("--zero", t.zero_stage, "ZeRO stage 0-3")->capture_default_str();
-  train_cmd->add_option("--global-batch", t.global_batch, "Sequences per iteration")->required();
-  train_cmd->add_option("--micro-batch", t.micro_batch, "Sequences per micro-batch")
-      ->capture_default_str();
-  train_cmd->add_option("--seq-len", t.seq_len, "Tokens per sequence")->capture_default_str();
-  train_cmd->add_option("--recompute", t.recompute, "none | selective | full")->capture_default_str();
-  train_cmd->add_flag("--sequence-parallel", t.sequence_parallel, "Megatron sequence parallelism");
-  train_cmd->add_flag("--auto-plan", t.auto_plan, "Search TP, PP, recompute and ZeRO for the fastest plan that fits");
-  train_cmd->add_option("--dtype", t.dtype, "bf16 | fp16 | fp8 | int8 | ...")->capture_default_str();
+  add_training_plan(train_cmd, t);
   train_cmd->add_option("--engine", t.engine, "analytical | event (SimGrid timeline)")
       ->capture_default_str();
   train_cmd->add_option("--collective-algorithm", t.collective_algorithm,
@@ -77,8 +84,14 @@ int main(int argc, char** argv) {
                       "Event engine: simulate one data-parallel replica");
   train_cmd->add_option("--trace-out", t.trace_out,
                         "Event engine: write a Chrome/Perfetto trace (JSON) of the iteration");
-  add_shape(train_cmd, t.shape);
-  add_common(train_cmd, t.common);
+
+  TrainOptions x;
+  std::string export_prefix;
+  auto* export_cmd = app.add_subcommand(
+      "export-chakra", "Write a training plan as Chakra execution traces (PREFIX.RANK.et)");
+  add_training_plan(export_cmd, x);
+  export_cmd->add_option("--out", export_prefix, "Trace prefix: writes PREFIX.0.et, PREFIX.1.et, ...")
+      ->required();
 
   ServeOptions s;
   auto* serve_cmd = app.add_subcommand("serve", "Serving latency, throughput, KV capacity, energy");
@@ -139,6 +152,7 @@ int main(int argc, char** argv) {
   try {
     if (*run_cmd) code = run(scenario, run_common, out);
     else if (*train_cmd) code = train(t, out);
+    else if (*export_cmd) code = export_chakra(x, export_prefix, out);
     else if (*serve_cmd) code = serve(s, out);
     else if (*chips_cmd) code = chips(chips_common, out);
     else if (*models_cmd) code = models(models_common, out);

@@ -1,4 +1,6 @@
 // `kcsim replay`: a Chakra execution trace on a cluster, on the event engine.
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "analysis/json_writer.hpp"
@@ -12,8 +14,15 @@ namespace kcsim::cli {
 int replay(const std::string& prefix, const std::string& cluster_name, const std::string& trace_out,
            const Common& common, std::ostream& out) {
   auto catalog = catalog_of(common);
-  ClusterModel cluster = resolve_cluster(load_cluster(catalog, cluster_name), catalog);
   auto traces = read_chakra_traces(prefix);
+  config::Cluster config = load_cluster(catalog, cluster_name);
+  if (!is_cluster_file(cluster_name)) {
+    // A catalog cluster grows to hold the trace, as `train` sizes it to --devices.
+    int per_node = std::max(1, config.node().devices_per_node());
+    int ranks = static_cast<int>(traces.size());
+    config.set_nodes(std::max(config.nodes(), (ranks + per_node - 1) / per_node));
+  }
+  ClusterModel cluster = resolve_cluster(config, catalog);
   ReplayResult r = replay_chakra(traces, cluster, prefix, trace_out);
   if (common.json) {
     out << dump(to_json(r));
@@ -23,6 +32,8 @@ int replay(const std::string& prefix, const std::string& cluster_name, const std
                      r.trace, r.ranks, r.nodes, cluster.devices(), r.chip, r.cluster,
                      r.network_model);
   out << fmt::format("  step time             {:.4f} ms (the slowest rank)\n", r.step_time_s * 1e3);
+  out << fmt::format("  energy                {:.3f} J ({:.1f} kW average IT power)\n", r.energy_j,
+                     r.avg_it_power_w / 1e3);
   Table table({"rank", "compute ms", "exposed comm ms", "idle ms"});
   for (const auto& t : r.rank_times) {
     table.add_row({std::to_string(t.rank), fmt::format("{:.3f}", t.compute_s * 1e3),

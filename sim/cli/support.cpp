@@ -15,11 +15,14 @@ config::Catalog catalog_of(const Common& common) {
   return config::Catalog(common.configs);
 }
 
+bool is_cluster_file(const std::string& name_or_file) {
+  return name_or_file.find('/') != std::string::npos || name_or_file.ends_with(".textproto") ||
+         name_or_file.ends_with(".json");
+}
+
 config::Cluster load_cluster(const config::Catalog& catalog, const std::string& name_or_file) {
-  bool file = name_or_file.find('/') != std::string::npos ||
-              name_or_file.ends_with(".textproto") || name_or_file.ends_with(".json");
   config::Cluster cluster;
-  if (file) {
+  if (is_cluster_file(name_or_file)) {
     config::LoadedFile::parse(name_or_file, &cluster);
   } else {
     cluster = catalog.cluster(name_or_file, Origin{});

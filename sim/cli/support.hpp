@@ -13,6 +13,9 @@ struct Common;
 // The catalog at --configs, else the default root.
 config::Catalog catalog_of(const Common& common);
 
+// Whether --cluster names a file (a path or a .textproto/.json name) rather than a catalog entry.
+bool is_cluster_file(const std::string& name_or_file);
+
 // A catalog cluster by name, or a cluster file (a path, or a name ending in .textproto / .json).
 config::Cluster load_cluster(const config::Catalog& catalog, const std::string& name_or_file);
 

@@ -1,4 +1,5 @@
-// `kcsim train` and `kcsim serve`: a job built from flags, run on the cluster the flags name.
+// `kcsim train`, `kcsim export-chakra` and `kcsim serve`: a job built from flags, run on the
+// cluster the flags name.
 #include <fmt/format.h>
 
 #include "analysis/json_writer.hpp"
@@ -7,6 +8,7 @@
 #include "configs/loader/errors.hpp"
 #include "sim/cli/support.hpp"
 #include "sim/cli/commands.hpp"
+#include "sim/chakra_export.hpp"
 #include "sim/jobs.hpp"
 
 namespace kcsim::cli {
@@ -72,18 +74,10 @@ config::Recompute recompute_flag(const std::string& value) {
                     fmt::format("unknown mode \"{}\"; use none, selective or full", value));
 }
 
-}  // namespace
-
-int train(const TrainOptions& o, std::ostream& out) {
-  require_engine(o.engine, true);
-  if (o.engine != "event" && (!o.stragglers.empty() || o.reduce_symmetry || !o.trace_out.empty())) {
-    throw_input_error(Origin{}, "--engine",
-                      "--straggler, --reduce-symmetry and --trace-out need --engine event");
-  }
+// The job the training flags describe.
+config::TrainingJob training_job(const TrainOptions& o) {
   if (o.devices <= 0) throw_input_error(Origin{}, "--devices", "must be positive");
   if (o.global_batch <= 0) throw_input_error(Origin{}, "--global-batch", "must be positive");
-  auto catalog = catalog_of(o.common);
-
   config::TrainingJob job;
   job.set_model(o.model);
   *job.mutable_model_overrides() = shape_overrides(o.shape);
@@ -102,13 +96,50 @@ int train(const TrainOptions& o, std::ostream& out) {
   plan->set_zero_stage(o.zero_stage);
   plan->set_sequence_parallel(o.sequence_parallel);
   plan->set_recompute(recompute_flag(o.recompute));
+  return job;
+}
 
+}  // namespace
+
+int train(const TrainOptions& o, std::ostream& out) {
+  require_engine(o.engine, true);
+  if (o.engine != "event" && (!o.stragglers.empty() || o.reduce_symmetry || !o.trace_out.empty())) {
+    throw_input_error(Origin{}, "--engine",
+                      "--straggler, --reduce-symmetry and --trace-out need --engine event");
+  }
+  config::TrainingJob job = training_job(o);
+  auto catalog = catalog_of(o.common);
   ClusterModel cluster =
       resolve_cluster(cluster_for(catalog, o.cluster, o.chip, o.devices), catalog);
   EventOptions event = event_options(o);
   TrainingResult result =
       run_training_job(job, cluster, catalog, {}, o.engine == "event" ? &event : nullptr);
   out << (o.common.json ? dump(to_json(result)) : format_training(result));
+  return 0;
+}
+
+int export_chakra(const TrainOptions& o, const std::string& prefix, std::ostream& out) {
+  config::TrainingJob job = training_job(o);
+  auto catalog = catalog_of(o.common);
+  ClusterModel cluster =
+      resolve_cluster(cluster_for(catalog, o.cluster, o.chip, o.devices), catalog);
+  PlannedTraining planned = plan_training_job(job, cluster, catalog);
+  ChakraExport written = export_training_chakra(cluster, planned.spec, prefix);
+  if (o.common.json) {
+    out << dump(Json{{"prefix", prefix},
+                     {"ranks", written.ranks},
+                     {"nodes", written.nodes},
+                     {"files", written.files},
+                     {"iteration_time_s", planned.result.iteration_time_s},
+                     {"engine", planned.result.engine}});
+    return 0;
+  }
+  out << fmt::format("wrote {} Chakra traces ({} nodes) to {}.0.et ... {}.{}.et\n", written.ranks,
+                     written.nodes, prefix, prefix, written.ranks - 1);
+  out << fmt::format("plan: tp {} pp {} dp {}, {} micro-batches; analytical iteration {:.4f} s\n",
+                     planned.result.tp, planned.result.pp, planned.result.dp,
+                     planned.result.micro_batches, planned.result.iteration_time_s);
+  out << fmt::format("replay it with: kcsim replay {} --cluster {}\n", prefix, cluster.name);
   return 0;
 }
 

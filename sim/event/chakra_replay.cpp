@@ -1,6 +1,7 @@
 #include "sim/event/chakra_replay.hpp"
 
 #include <algorithm>
+#include <set>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -10,6 +11,7 @@
 #include "analysis/json_writer.hpp"
 #include "configs/loader/errors.hpp"
 #include "hw-models/op_cost.hpp"
+#include "hw-models/power_model.hpp"
 #include "sim/event/isolated_run.hpp"
 #include "sim/event/link_traffic.hpp"
 #include "sim/event/platform.hpp"
@@ -17,6 +19,7 @@
 #include "sim/event/span_signal.hpp"
 #include "sim/event/trace_recorder.hpp"
 #include "topology/cluster_topology.hpp"
+#include "workloads/chakra_groups.hpp"
 
 namespace kcsim {
 namespace {
@@ -69,18 +72,27 @@ std::vector<size_t> topological_order(const ChakraTrace& trace) {
 struct Replay {
   const std::vector<ChakraTrace>& traces;
   const ClusterModel& cluster;
+  const ChakraGroups& groups;
   event::Platform platform;
   std::vector<RankTime> times;
   std::vector<double> finish;
+  std::vector<double> busy_j;  // per rank: energy drawn above the idle floor
 };
 
-double compute_seconds(const ClusterModel& cluster, const chakra::Node& node) {
+// A compute or memory node: how long it takes and the device power meanwhile.
+struct NodeWork {
+  double seconds = 0;
+  double power_w = 0;
+};
+
+NodeWork node_work(const ClusterModel& cluster, const chakra::Node& node) {
   auto ops = chakra_int_attribute(node, "num_ops");
   auto bytes = chakra_int_attribute(node, "tensor_size");
   if (node.type() == chakra::MEM_LOAD_NODE || node.type() == chakra::MEM_STORE_NODE) {
     double moved = bytes ? static_cast<double>(*bytes) : 0.0;
-    return moved / (cluster.chip.memory_bandwidth_bytes_per_s() *
-                    cluster.chip.efficiency().memory_max());
+    return {moved / (cluster.chip.memory_bandwidth_bytes_per_s() *
+                     cluster.chip.efficiency().memory_max()),
+            device_power_w(cluster.chip, 0, 1)};
   }
   if (ops || bytes) {
     Op op{node.name(), OpKind::Gemm, ops ? static_cast<double>(*ops) : 0.0,
@@ -92,9 +104,14 @@ double compute_seconds(const ClusterModel& cluster, const chakra::Node& node) {
         break;
       }
     }
-    return op_cost(cluster.chip, op, dtype).time_s;
+    OpCost cost = op_cost(cluster.chip, op, dtype);
+    return {cost.time_s, device_power_w(cluster.chip, cost.compute_busy, cost.memory_busy)};
   }
-  return static_cast<double>(node.duration_micros()) * 1e-6;
+  // A measured kernel time says nothing of what it kept busy: it is taken at full draw.
+  if (auto ns = chakra_int_attribute(node, kDurationNsAttribute)) {
+    return {static_cast<double>(*ns) * 1e-9, cluster.chip.tdp_w()};
+  }
+  return {static_cast<double>(node.duration_micros()) * 1e-6, cluster.chip.tdp_w()};
 }
 
 void rank_program(Replay& run, int rank) {
@@ -102,7 +119,7 @@ void rank_program(Replay& run, int rank) {
   const int ranks = static_cast<int>(run.traces.size());
   auto& time = run.times[rank];
   std::unordered_map<uint64_t, sg4::ActorPtr> running;
-  int collective_index = 0;
+  std::unordered_map<int, int> collectives_run;  // per group
   auto wait = [&](double& total, const std::vector<sg4::ActorPtr>& actors) {
     double start = sg4::Engine::get_clock();
     for (const auto& actor : actors) actor->join();
@@ -123,20 +140,27 @@ void rank_program(Replay& run, int rank) {
       case chakra::COMP_NODE:
       case chakra::MEM_LOAD_NODE:
       case chakra::MEM_STORE_NODE: {
-        double seconds = compute_seconds(run.cluster, node);
+        NodeWork work = node_work(run.cluster, node);
         double start = sg4::Engine::get_clock();
-        sg4::this_actor::execute(seconds * event::kHostFlopsPerS);
-        time.compute_s += seconds;
+        sg4::this_actor::execute(work.seconds * event::kHostFlopsPerS);
+        time.compute_s += work.seconds;
+        run.busy_j[rank] += (work.power_w - run.cluster.chip.idle_w()) * work.seconds;
         if (event::has_span_observers()) {
           event::announce_span({rank, "compute", "compute", start, sg4::Engine::get_clock()});
         }
         break;
       }
       case chakra::COMM_COLL_NODE: {
-        event::CollectiveCall call{fmt::format("coll{}", collective_index++),
-                                   ranks,
-                                   [&devices](int k) { return devices[k]; },
-                                   run.cluster.tiers.devices_per_node,
+        int g = run.groups.of_node[rank].at(node.id());
+        const ChakraGroup& group = run.groups.groups[g];
+        if (group.members.size() < 2) break;
+        int position = static_cast<int>(
+            std::lower_bound(group.members.begin(), group.members.end(), rank) -
+            group.members.begin());
+        event::CollectiveCall call{fmt::format("{}#{}", group.key, collectives_run[g]++),
+                                   static_cast<int>(group.members.size()),
+                                   [&devices, &group](int k) { return devices[group.members[k]]; },
+                                   group.per_node,
                                    collective_of(chakra_int_attribute(node, "comm_type").value_or(0)),
                                    static_cast<double>(chakra_int_attribute(node, "comm_size").value_or(0)),
                                    run.cluster.chip.efficiency().collective_max(),
@@ -145,9 +169,9 @@ void rank_program(Replay& run, int rank) {
                                    Algorithm::Auto,
                                    &run.cluster.tiers};
         running[node.id()] = sg4::Actor::create(
-            fmt::format("r{}n{}", rank, node.id()), host, [call, rank] {
+            fmt::format("r{}n{}", rank, node.id()), host, [call, position, rank] {
               double start = sg4::Engine::get_clock();
-              event::run_collective(call, rank);
+              event::run_collective(call, position);
               if (event::has_span_observers()) {
                 event::announce_span({rank, "collectives", "collective", start,
                                       sg4::Engine::get_clock()});
@@ -161,7 +185,9 @@ void rank_program(Replay& run, int rank) {
         int dst = static_cast<int>(chakra_int_attribute(node, "comm_dst").value_or(rank));
         auto tag = fmt::format("p2p/{}/{}/{}", src, dst,
                                chakra_int_attribute(node, "comm_tag").value_or(0));
-        double bytes = static_cast<double>(chakra_int_attribute(node, "comm_size").value_or(0));
+        // Sends reach the links' share collectives do (NCCL's send/recv run the same kernels).
+        double bytes = static_cast<double>(chakra_int_attribute(node, "comm_size").value_or(0)) /
+                       run.cluster.chip.efficiency().collective_max();
         bool send = node.type() == chakra::COMM_SEND_NODE;
         sg4::Host* peer = devices[std::clamp(dst, 0, ranks - 1)];
         running[node.id()] = sg4::Actor::create(
@@ -216,22 +242,41 @@ void check_point_to_point(const std::vector<ChakraTrace>& traces) {
 }
 
 std::string replay_in_this_process(const std::vector<ChakraTrace>& traces,
-                                   const ClusterModel& cluster, const std::string& trace_name,
+                                   const ChakraGroups& groups, const ClusterModel& cluster,
+                                   const std::string& trace_name,
                                    const std::string& trace_out) {
   auto engine = event::start_engine();
   int ranks = static_cast<int>(traces.size());
   auto topology = topology::build_cluster_topology(cluster.config, cluster.chip.config());
-  auto pairs = event::ring_neighbours(Collective::AllReduce, ranks, cluster.tiers.devices_per_node);
+  std::vector<std::pair<int, int>> pairs;
+  std::set<std::pair<int, int>> group_kinds;
   for (const auto& trace : traces) {
     for (const auto& node : trace.nodes) {
+      if (node.type() == chakra::COMM_COLL_NODE) {
+        auto kind = collective_of(chakra_int_attribute(node, "comm_type").value_or(0));
+        group_kinds.emplace(groups.of_node[trace.rank].at(node.id()), static_cast<int>(kind));
+      }
       if (node.type() == chakra::COMM_SEND_NODE) {
         pairs.emplace_back(trace.rank,
                            static_cast<int>(chakra_int_attribute(node, "comm_dst").value_or(trace.rank)));
       }
     }
   }
-  Replay run{traces, cluster, event::build_platform(*engine, topology, pairs),
-             std::vector<RankTime>(ranks), std::vector<double>(ranks, 0.0)};
+  for (auto [g, kind] : group_kinds) {
+    const auto& group = groups.groups[g];
+    for (auto [a, b] : event::ring_neighbours(static_cast<Collective>(kind),
+                                              static_cast<int>(group.members.size()),
+                                              group.per_node)) {
+      pairs.emplace_back(group.members[a], group.members[b]);
+    }
+  }
+  Replay run{traces,
+             cluster,
+             groups,
+             event::build_platform(*engine, topology, pairs),
+             std::vector<RankTime>(ranks),
+             std::vector<double>(ranks, 0.0),
+             std::vector<double>(ranks, 0.0)};
   event::LinkTraffic traffic;
   traffic.attach();
   event::TraceRecorder recorder(run.platform, cluster.chip.tdp_w(), cluster.chip.idle_w());
@@ -255,6 +300,14 @@ std::string replay_in_this_process(const std::vector<ChakraTrace>& traces,
     run.times[rank].idle_s = r.step_time_s - run.finish[rank];
   }
   r.rank_times = run.times;
+  // Energy: every device's idle floor over the step plus what its work drew above it; the
+  // servers holding the ranks add their overhead throughout.
+  int servers = (ranks + cluster.tiers.devices_per_node - 1) / cluster.tiers.devices_per_node;
+  r.energy_j = servers * cluster.server_overhead_w() * r.step_time_s;
+  for (int rank = 0; rank < ranks; ++rank) {
+    r.energy_j += cluster.chip.idle_w() * r.step_time_s + run.busy_j[rank];
+  }
+  r.avg_it_power_w = r.step_time_s > 0 ? r.energy_j / r.step_time_s : 0;
   r.busiest_links = traffic.busiest(5, r.step_time_s);
   if (!trace_out.empty()) recorder.write(trace_out);
   return dump(to_json(r));
@@ -272,8 +325,9 @@ ReplayResult replay_chakra(const std::vector<ChakraTrace>& traces, const Cluster
         (traces.size() + cluster.tiers.devices_per_node - 1) / cluster.tiers.devices_per_node));
   }
   check_point_to_point(traces);
+  ChakraGroups groups = resolve_chakra_groups(traces, cluster.tiers.devices_per_node);
   std::string out = event::run_isolated(
-      [&] { return replay_in_this_process(traces, cluster, trace_name, trace_out); });
+      [&] { return replay_in_this_process(traces, groups, cluster, trace_name, trace_out); });
   return replay_result_from_json(Json::parse(out));
 }
 

@@ -91,3 +91,11 @@ TEST_CASE("replay names a missing trace and exits 2", "[cli][errors]") {
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, ContainsSubstring("/nonexistent/trace.0.et"));
 }
+
+TEST_CASE("export-chakra refuses a prefix in a missing folder", "[cli][errors][chakra]") {
+  auto r = run_kcsim("export-chakra --model megatron-1.7b --chip a100-80g --devices 8 --tp 2 "
+                     "--global-batch 8 --out /nonexistent/folder/plan");
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, ContainsSubstring("/nonexistent/folder"));
+  CHECK(r.out.empty());
+}

@@ -1,4 +1,6 @@
 // The command-line contract: JSON keys with units, the demo, determinism.
+#include <filesystem>
+
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/matchers/catch_matchers_string.hpp>
 #include <nlohmann/json.hpp>
@@ -77,7 +79,8 @@ TEST_CASE("chips and models list the catalogs", "[cli]") {
 }
 
 TEST_CASE("every subcommand has help", "[cli]") {
-  for (const char* cmd : {"run", "train", "serve", "chips", "models", "validate"}) {
+  for (const char* cmd : {"run", "train", "serve", "chips", "models", "validate", "topo", "replay",
+                          "export-chakra"}) {
     INFO(cmd);
     auto r = run_kcsim(std::string(cmd) + " --help");
     CHECK(r.exit_code == 0);
@@ -109,4 +112,19 @@ TEST_CASE("train --engine event prints the network model and the busiest links",
                   "--global-batch 8 --straggler 3:x --engine event").exit_code == 2);
   CHECK(run_kcsim("train --model megatron-22b --chip a100-80g --devices 8 --tp 8 "
                   "--global-batch 8 --straggler 3:1.5").exit_code == 2);
+}
+
+TEST_CASE("export-chakra writes traces that replay names back", "[cli][chakra]") {
+  auto folder = std::filesystem::path(kcsim::test::write_temp_file("export-marker", "")).parent_path();
+  auto prefix = (folder / "exported-plan").string();
+  auto written = run_kcsim("export-chakra --model megatron-1.7b --chip a100-80g --devices 8 --tp 2 "
+                           "--pp 2 --global-batch 8 --json --out " + prefix);
+  REQUIRE(written.exit_code == 0);
+  auto summary = nlohmann::json::parse(written.out);
+  CHECK(summary.at("ranks") == 8);
+  CHECK(std::filesystem::exists(prefix + ".7.et"));
+  auto replayed = run_kcsim("replay " + prefix + " --cluster dgx-a100 --json");
+  REQUIRE(replayed.exit_code == 0);
+  CHECK(nlohmann::json::parse(replayed.out).at("ranks") == 8);
+  CHECK(nlohmann::json::parse(replayed.out).at("energy_j").get<double>() > 0);
 }
