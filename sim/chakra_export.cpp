@@ -15,11 +15,16 @@ constexpr const char* kChakraVersion = "0.0.4";
 
 int64_t comm_type(Collective kind) {
   switch (kind) {
-    case Collective::AllGather: return chakra::ALL_GATHER;
-    case Collective::ReduceScatter: return chakra::REDUCE_SCATTER;
-    case Collective::AllToAll: return chakra::ALL_TO_ALL;
-    case Collective::Broadcast: return chakra::BROADCAST;
-    default: return chakra::ALL_REDUCE;
+    case Collective::AllGather:
+      return chakra::ALL_GATHER;
+    case Collective::ReduceScatter:
+      return chakra::REDUCE_SCATTER;
+    case Collective::AllToAll:
+      return chakra::ALL_TO_ALL;
+    case Collective::Broadcast:
+      return chakra::BROADCAST;
+    default:
+      return chakra::ALL_REDUCE;
   }
 }
 
@@ -127,8 +132,8 @@ std::vector<chakra::Node> training_rank_nodes(const TrainingSpec& spec, const Tr
     return (static_cast<int64_t>(direction) * virtual_stages + v) * micro_batches + i;
   };
   RankGraph g;
-  auto collectives = [&](const char* what, const char* prefix, const CollectiveCost& cost,
-                         int v, int i) {
+  auto collectives = [&](const char* what, const char* prefix, const CollectiveCost& cost, int v,
+                         int i) {
     if (!runs(cost)) return;
     std::string group = group_name(prefix, cost, rank);
     for (int k = 0; k < cost.count / chunks; ++k) {
@@ -148,7 +153,8 @@ std::vector<chakra::Node> training_rank_nodes(const TrainingSpec& spec, const Tr
         g.receive(fmt::format("receive activations mb{} vs{}", i, v), holder(v - 1), rank,
                   tag(0, v, i), c.pp_bytes);
       }
-      g.compute(fmt::format("forward mb{} vs{}", i, v), c.chunk_fwd_s(stage, stages, s.chunk, chunks));
+      g.compute(fmt::format("forward mb{} vs{}", i, v),
+                c.chunk_fwd_s(stage, stages, s.chunk, chunks));
       collectives("tp forward", "tp", c.tp_fwd, v, i);
       collectives("ep forward", "ep", c.ep_fwd, v, i);
       if (v < virtual_stages - 1) {
@@ -158,8 +164,8 @@ std::vector<chakra::Node> training_rank_nodes(const TrainingSpec& spec, const Tr
       continue;
     }
     if (v < virtual_stages - 1) {
-      g.receive(fmt::format("receive gradients mb{} vs{}", i, v), holder(v + 1), rank,
-                tag(1, v, i), c.pp_bytes);
+      g.receive(fmt::format("receive gradients mb{} vs{}", i, v), holder(v + 1), rank, tag(1, v, i),
+                c.pp_bytes);
     }
     bool last = k + 1 == steps.size();
     if (last && data_parallel && runs(c.dp_grads)) {
@@ -168,7 +174,8 @@ std::vector<chakra::Node> training_rank_nodes(const TrainingSpec& spec, const Tr
       hidden.push_back(g.collective("dp gradients (overlapped)", dp_group, c.dp_grads.kind,
                                     c.dp_grads.count * c.dp_grads.bytes * share, false));
     }
-    g.compute(fmt::format("backward mb{} vs{}", i, v), c.chunk_bwd_s(stage, stages, s.chunk, chunks));
+    g.compute(fmt::format("backward mb{} vs{}", i, v),
+              c.chunk_bwd_s(stage, stages, s.chunk, chunks));
     collectives("tp backward", "tp", c.tp_bwd, v, i);
     collectives("ep backward", "ep", c.ep_bwd, v, i);
     if (v > 0) {
@@ -197,8 +204,8 @@ ChakraExport export_training_chakra(const ClusterModel& cluster, const TrainingS
                                     const std::string& prefix) {
   auto folder = std::filesystem::absolute(prefix).parent_path();
   if (!std::filesystem::is_directory(folder)) {
-    throw InputError(fmt::format("--out: {}: the folder {} does not exist", prefix,
-                                 folder.string()));
+    throw InputError(
+        fmt::format("--out: {}: the folder {} does not exist", prefix, folder.string()));
   }
   TrainingCosts costs = training_costs(cluster, spec);
   chakra::GlobalMetadata metadata;

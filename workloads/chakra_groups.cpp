@@ -15,14 +15,13 @@ namespace {
 std::vector<int> members_over_dims(const std::vector<bool>& dims, int rank, int ranks,
                                    int per_node) {
   bool inside = !dims.empty() && dims[0];
-  bool between = std::any_of(dims.begin() + (dims.empty() ? 0 : 1), dims.end(),
-                             [](bool d) { return d; });
+  bool between =
+      std::any_of(dims.begin() + (dims.empty() ? 0 : 1), dims.end(), [](bool d) { return d; });
   std::vector<int> members;
   for (int other = 0; other < ranks; ++other) {
     bool same_server = other / per_node == rank / per_node;
     bool same_slot = other % per_node == rank % per_node;
-    if ((inside && between) || (inside && same_server) || (between && same_slot) ||
-        other == rank) {
+    if ((inside && between) || (inside && same_server) || (between && same_slot) || other == rank) {
       members.push_back(other);
     }
   }
@@ -59,9 +58,8 @@ ChakraGroups resolve_chakra_groups(const std::vector<ChakraTrace>& traces, int d
     if (added) {
       std::sort(members.begin(), members.end());
       int first_server = members.front() / per_node;
-      int on_first = static_cast<int>(std::count_if(members.begin(), members.end(), [&](int r) {
-        return r / per_node == first_server;
-      }));
+      int on_first = static_cast<int>(std::count_if(
+          members.begin(), members.end(), [&](int r) { return r / per_node == first_server; }));
       out.groups.push_back({key, std::move(members), on_first});
     }
     return it->second;
@@ -79,9 +77,10 @@ ChakraGroups resolve_chakra_groups(const std::vector<ChakraTrace>& traces, int d
         group = group_index(key, pg_members.at(key));
       } else if (auto dims = chakra_bool_list_attribute(node, "involved_dim")) {
         auto members = members_over_dims(*dims, trace.rank, ranks, per_node);
-        std::string key = static_cast<int>(members.size()) == ranks
-                              ? "all ranks"
-                              : fmt::format("dims {} from rank {}", dims_text(*dims), members.front());
+        std::string key =
+            static_cast<int>(members.size()) == ranks
+                ? "all ranks"
+                : fmt::format("dims {} from rank {}", dims_text(*dims), members.front());
         group = group_index(key, members);
       } else {
         std::vector<int> all(ranks);

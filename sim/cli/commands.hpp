@@ -60,9 +60,10 @@ int serve(const ServeOptions& options, std::ostream& out);
 int run(const std::string& scenario, const Common& common, std::ostream& out);
 int demo(const Common& common, std::ostream& out);
 int chips(const Common& common, std::ostream& out);
-// A Chakra trace (PREFIX.RANK.et files) replayed on a cluster (catalog name or file).
-int replay(const std::string& prefix, const std::string& cluster, const std::string& trace_out,
-           const Common& common, std::ostream& out);
+// A Chakra trace (PREFIX.RANK.et files) replayed on a cluster (catalog name or file) of `nodes`
+// servers (0: the file's, or for a catalog cluster enough to hold the trace).
+int replay(const std::string& prefix, const std::string& cluster, int nodes,
+           const std::string& trace_out, const Common& common, std::ostream& out);
 // A catalog cluster (or a cluster file) as a graph: devices, switches, links, diameter, bisection.
 int topo(const std::string& cluster, int nodes, const Common& common, std::ostream& out);
 int models(const Common& common, std::ostream& out);

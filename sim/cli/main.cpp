@@ -114,6 +114,7 @@ int main(int argc, char** argv) {
 
   Common chips_common, models_common, validate_common, topo_common, replay_common;
   std::string replay_prefix, replay_cluster, replay_trace_out;
+  int replay_nodes = 0;
   auto* replay_cmd = app.add_subcommand(
       "replay", "Replay a Chakra execution trace (PREFIX.RANK.et) on the event engine");
   replay_cmd->add_option("prefix", replay_prefix, "Trace prefix: files PREFIX.0.et, PREFIX.1.et, ...")
@@ -121,6 +122,9 @@ int main(int argc, char** argv) {
   replay_cmd->add_option("--cluster", replay_cluster, "Catalog cluster name or cluster file")
       ->required();
   replay_cmd->add_option("--trace-out", replay_trace_out, "Write a Chrome/Perfetto trace (JSON)");
+  replay_cmd->add_option("--nodes", replay_nodes,
+                         "Servers in the cluster (default: the file's; a catalog cluster grows to "
+                         "hold the trace)");
   add_common(replay_cmd, replay_common);
   int topo_nodes = 0;
   std::string topo_cluster;
@@ -157,7 +161,8 @@ int main(int argc, char** argv) {
     else if (*chips_cmd) code = chips(chips_common, out);
     else if (*models_cmd) code = models(models_common, out);
     else if (*replay_cmd)
-      code = replay(replay_prefix, replay_cluster, replay_trace_out, replay_common, out);
+      code = replay(replay_prefix, replay_cluster, replay_nodes, replay_trace_out, replay_common,
+                    out);
     else if (*topo_cmd) code = topo(topo_cluster, topo_nodes, topo_common, out);
     else if (*validate_cmd) code = validate(validate_common, validate_case, out);
     else code = demo(demo_common, out);

@@ -5,18 +5,22 @@
 
 #include "analysis/json_writer.hpp"
 #include "analysis/table.hpp"
+#include "configs/loader/errors.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/cli/support.hpp"
 #include "sim/event/chakra_replay.hpp"
 
 namespace kcsim::cli {
 
-int replay(const std::string& prefix, const std::string& cluster_name, const std::string& trace_out,
-           const Common& common, std::ostream& out) {
+int replay(const std::string& prefix, const std::string& cluster_name, int nodes,
+           const std::string& trace_out, const Common& common, std::ostream& out) {
   auto catalog = catalog_of(common);
   auto traces = read_chakra_traces(prefix);
   config::Cluster config = load_cluster(catalog, cluster_name);
-  if (!is_cluster_file(cluster_name)) {
+  if (nodes < 0) throw_input_error(Origin{}, "--nodes", "must be positive");
+  if (nodes > 0) {
+    config.set_nodes(nodes);
+  } else if (!is_cluster_file(cluster_name)) {
     // A catalog cluster grows to hold the trace, as `train` sizes it to --devices.
     int per_node = std::max(1, config.node().devices_per_node());
     int ranks = static_cast<int>(traces.size());
@@ -28,16 +32,16 @@ int replay(const std::string& prefix, const std::string& cluster_name, const std
     out << dump(to_json(r));
     return 0;
   }
-  out << fmt::format("replay {} ({} ranks, {} nodes) on {} x {} [{}], event engine ({})\n",
-                     r.trace, r.ranks, r.nodes, cluster.devices(), r.chip, r.cluster,
-                     r.network_model);
+  out << fmt::format("replay {} ({} ranks, {} nodes) on {} x {} [{}], event engine ({})\n", r.trace,
+                     r.ranks, r.nodes, cluster.devices(), r.chip, r.cluster, r.network_model);
   out << fmt::format("  step time             {:.4f} ms (the slowest rank)\n", r.step_time_s * 1e3);
   out << fmt::format("  energy                {:.3f} J ({:.1f} kW average IT power)\n", r.energy_j,
                      r.avg_it_power_w / 1e3);
   Table table({"rank", "compute ms", "exposed comm ms", "idle ms"});
   for (const auto& t : r.rank_times) {
     table.add_row({std::to_string(t.rank), fmt::format("{:.3f}", t.compute_s * 1e3),
-                   fmt::format("{:.3f}", t.exposed_comm_s * 1e3), fmt::format("{:.3f}", t.idle_s * 1e3)});
+                   fmt::format("{:.3f}", t.exposed_comm_s * 1e3),
+                   fmt::format("{:.3f}", t.idle_s * 1e3)});
   }
   out << "\n" << table.str();
   for (const auto& link : r.busiest_links) {

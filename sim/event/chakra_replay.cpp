@@ -1,12 +1,15 @@
 #include "sim/event/chakra_replay.hpp"
 
 #include <algorithm>
+#include <deque>
+#include <map>
 #include <set>
 #include <unordered_map>
 
 #include <fmt/format.h>
 #include <simgrid/s4u/Actor.hpp>
 #include <simgrid/s4u/Engine.hpp>
+#include <simgrid/s4u/Semaphore.hpp>
 
 #include "analysis/json_writer.hpp"
 #include "configs/loader/errors.hpp"
@@ -29,13 +32,18 @@ namespace sg4 = simgrid::s4u;
 Collective collective_of(int64_t type) {
   switch (type) {
     case chakra::ALL_GATHER:
-    case chakra::GATHER: return Collective::AllGather;
+    case chakra::GATHER:
+      return Collective::AllGather;
     case chakra::REDUCE_SCATTER:
     case chakra::REDUCE_SCATTER_BLOCK:
-    case chakra::SCATTER: return Collective::ReduceScatter;
-    case chakra::ALL_TO_ALL: return Collective::AllToAll;
-    case chakra::BROADCAST: return Collective::Broadcast;
-    default: return Collective::AllReduce;  // ALL_REDUCE, REDUCE; BARRIER carries no bytes
+    case chakra::SCATTER:
+      return Collective::ReduceScatter;
+    case chakra::ALL_TO_ALL:
+      return Collective::AllToAll;
+    case chakra::BROADCAST:
+      return Collective::Broadcast;
+    default:
+      return Collective::AllReduce;  // ALL_REDUCE, REDUCE; BARRIER carries no bytes
   }
 }
 
@@ -77,7 +85,25 @@ struct Replay {
   std::vector<RankTime> times;
   std::vector<double> finish;
   std::vector<double> busy_j;  // per rank: energy drawn above the idle floor
+  // Only one group's rings ever use the links inside a server: those ring stages take their
+  // closed-form time instead of running as flows (same result, far fewer activities).
+  bool intra_node_private = false;
 };
+
+bool only_one_group_inside_servers(const std::vector<ChakraTrace>& traces,
+                                   const ChakraGroups& groups, int per_node) {
+  int sharing = 0;
+  for (const auto& group : groups.groups) sharing += group.per_node > 1 ? 1 : 0;
+  if (sharing > 1) return false;
+  for (const auto& trace : traces) {
+    for (const auto& node : trace.nodes) {
+      if (node.type() != chakra::COMM_SEND_NODE) continue;
+      auto dst = chakra_int_attribute(node, "comm_dst").value_or(trace.rank);
+      if (dst / per_node == trace.rank / per_node) return false;
+    }
+  }
+  return true;
+}
 
 // A compute or memory node: how long it takes and the device power meanwhile.
 struct NodeWork {
@@ -114,25 +140,82 @@ NodeWork node_work(const ClusterModel& cluster, const chakra::Node& node) {
   return {static_cast<double>(node.duration_micros()) * 1e-6, cluster.chip.tdp_w()};
 }
 
+// Something a later node may wait for: a point-to-point transfer, or a collective that a
+// stream runs (done when `finished` is released; waiters put the token back for the next).
+struct Pending {
+  sg4::CommPtr comm;
+  sg4::SemaphorePtr finished;
+  bool done = false;  // only the rank's own actor waits, one dependency at a time
+  void wait() {
+    if (done) return;
+    done = true;
+    if (comm) {
+      comm->wait();
+    } else {
+      finished->acquire();
+      finished->release();
+    }
+  }
+};
+
+// A rank's collectives of one group run in order on one stream, as NCCL runs a communicator's:
+// one actor per (rank, group) rather than one per collective, which keeps actor creation, the
+// costliest thing SimGrid does, out of the run's growth.
+struct CollectiveStream {
+  struct Job {
+    event::CollectiveCall call;
+    int position = 0;
+    sg4::SemaphorePtr finished;
+  };
+  std::deque<Job> jobs;
+  sg4::SemaphorePtr posted = sg4::Semaphore::create(0);
+};
+
+void stream_program(CollectiveStream& stream, int rank, int total) {
+  for (int k = 0; k < total; ++k) {
+    stream.posted->acquire();
+    auto job = std::move(stream.jobs.front());
+    stream.jobs.pop_front();
+    double start = sg4::Engine::get_clock();
+    event::run_collective(job.call, job.position);
+    if (event::has_span_observers()) {
+      event::announce_span({rank, "collectives", "collective", start, sg4::Engine::get_clock()});
+    }
+    job.finished->release();
+  }
+}
+
 void rank_program(Replay& run, int rank) {
   const auto& trace = run.traces[rank];
   const int ranks = static_cast<int>(run.traces.size());
   auto& time = run.times[rank];
-  std::unordered_map<uint64_t, sg4::ActorPtr> running;
-  std::unordered_map<int, int> collectives_run;  // per group
-  auto wait = [&](double& total, const std::vector<sg4::ActorPtr>& actors) {
-    double start = sg4::Engine::get_clock();
-    for (const auto& actor : actors) actor->join();
-    total += sg4::Engine::get_clock() - start;
-  };
   sg4::Host* host = run.platform.devices[rank];
   const auto& devices = run.platform.devices;
+
+  // One stream per group this rank takes part in, started before the first node.
+  std::map<int, int> collectives_in;  // group -> collectives this rank runs in it
+  for (const auto& [id, g] : run.groups.of_node[rank]) {
+    if (run.groups.groups[g].members.size() > 1) ++collectives_in[g];
+  }
+  std::map<int, CollectiveStream> streams;
+  for (auto [g, total] : collectives_in) {
+    auto& stream = streams[g];
+    sg4::Actor::create(fmt::format("r{}g{}", rank, g), host,
+                       [&stream, rank, total] { stream_program(stream, rank, total); });
+  }
+  std::unordered_map<int, int> collectives_run;  // per group
+  std::unordered_map<uint64_t, Pending> running;
+  auto wait = [&](double& total, std::vector<Pending*>& pending) {
+    double start = sg4::Engine::get_clock();
+    for (auto* p : pending) p->wait();
+    total += sg4::Engine::get_clock() - start;
+  };
   for (size_t i : topological_order(trace)) {
     const auto& node = trace.nodes[i];
-    std::vector<sg4::ActorPtr> pending;
+    std::vector<Pending*> pending;
     for (const auto* deps : {&node.data_deps(), &node.ctrl_deps()}) {
       for (uint64_t dep : *deps) {
-        if (auto it = running.find(dep); it != running.end()) pending.push_back(it->second);
+        if (auto it = running.find(dep); it != running.end()) pending.push_back(&it->second);
       }
     }
     wait(time.exposed_comm_s, pending);
@@ -154,29 +237,26 @@ void rank_program(Replay& run, int rank) {
         int g = run.groups.of_node[rank].at(node.id());
         const ChakraGroup& group = run.groups.groups[g];
         if (group.members.size() < 2) break;
-        int position = static_cast<int>(
-            std::lower_bound(group.members.begin(), group.members.end(), rank) -
-            group.members.begin());
-        event::CollectiveCall call{fmt::format("{}#{}", group.key, collectives_run[g]++),
-                                   static_cast<int>(group.members.size()),
-                                   [&devices, &group](int k) { return devices[group.members[k]]; },
-                                   group.per_node,
-                                   collective_of(chakra_int_attribute(node, "comm_type").value_or(0)),
-                                   static_cast<double>(chakra_int_attribute(node, "comm_size").value_or(0)),
-                                   run.cluster.chip.efficiency().collective_max(),
-                                   1,
-                                   false,
-                                   Algorithm::Auto,
-                                   &run.cluster.tiers};
-        running[node.id()] = sg4::Actor::create(
-            fmt::format("r{}n{}", rank, node.id()), host, [call, position, rank] {
-              double start = sg4::Engine::get_clock();
-              event::run_collective(call, position);
-              if (event::has_span_observers()) {
-                event::announce_span({rank, "collectives", "collective", start,
-                                      sg4::Engine::get_clock()});
-              }
-            });
+        int position =
+            static_cast<int>(std::lower_bound(group.members.begin(), group.members.end(), rank) -
+                             group.members.begin());
+        event::CollectiveCall call{
+            fmt::format("{}#{}", group.key, collectives_run[g]++),
+            static_cast<int>(group.members.size()),
+            [&devices, &group](int k) { return devices[group.members[k]]; },
+            group.per_node,
+            collective_of(chakra_int_attribute(node, "comm_type").value_or(0)),
+            static_cast<double>(chakra_int_attribute(node, "comm_size").value_or(0)),
+            run.cluster.chip.efficiency().collective_max(),
+            1,
+            run.intra_node_private,
+            Algorithm::Auto,
+            &run.cluster.tiers};
+        auto finished = sg4::Semaphore::create(0);
+        auto& stream = streams.at(g);
+        stream.jobs.push_back({std::move(call), position, finished});
+        stream.posted->release();
+        running[node.id()] = Pending{nullptr, finished};
         break;
       }
       case chakra::COMM_SEND_NODE:
@@ -185,27 +265,23 @@ void rank_program(Replay& run, int rank) {
         int dst = static_cast<int>(chakra_int_attribute(node, "comm_dst").value_or(rank));
         auto tag = fmt::format("p2p/{}/{}/{}", src, dst,
                                chakra_int_attribute(node, "comm_tag").value_or(0));
-        // Sends reach the links' share collectives do (NCCL's send/recv run the same kernels).
-        double bytes = static_cast<double>(chakra_int_attribute(node, "comm_size").value_or(0)) /
-                       run.cluster.chip.efficiency().collective_max();
-        bool send = node.type() == chakra::COMM_SEND_NODE;
-        sg4::Host* peer = devices[std::clamp(dst, 0, ranks - 1)];
-        running[node.id()] = sg4::Actor::create(
-            fmt::format("r{}n{}", rank, node.id()), host, [send, tag, bytes, peer] {
-              if (send) {
-                event::send_bytes(tag, bytes, peer)->wait();
-              } else {
-                event::receive_bytes(tag);
-              }
-            });
+        if (node.type() == chakra::COMM_SEND_NODE) {
+          // Sends reach the links' share collectives do (NCCL's send/recv run the same kernels).
+          double bytes = static_cast<double>(chakra_int_attribute(node, "comm_size").value_or(0)) /
+                         run.cluster.chip.efficiency().collective_max();
+          running[node.id()] = Pending{
+              event::send_bytes(tag, bytes, devices[std::clamp(dst, 0, ranks - 1)]), nullptr};
+        } else {
+          running[node.id()] = Pending{event::receive_bytes_async(tag), nullptr};
+        }
         break;
       }
       default:
         break;
     }
   }
-  std::vector<sg4::ActorPtr> rest;
-  for (auto& [id, actor] : running) rest.push_back(actor);
+  std::vector<Pending*> rest;
+  for (auto& [id, p] : running) rest.push_back(&p);
   wait(time.exposed_comm_s, rest);
   run.finish[rank] = sg4::Engine::get_clock();
 }
@@ -222,9 +298,10 @@ void check_point_to_point(const std::vector<ChakraTrace>& traces) {
       int dst = static_cast<int>(chakra_int_attribute(node, "comm_dst").value_or(trace.rank));
       if (src < 0 || dst < 0 || src >= static_cast<int>(traces.size()) ||
           dst >= static_cast<int>(traces.size())) {
-        throw InputError(fmt::format("{}: rank {}: node {}: comm_src/comm_dst {} -> {} outside "
-                                     "the {} ranks", trace.file, trace.rank, node.id(), src, dst,
-                                     traces.size()));
+        throw InputError(
+            fmt::format("{}: rank {}: node {}: comm_src/comm_dst {} -> {} outside "
+                        "the {} ranks",
+                        trace.file, trace.rank, node.id(), src, dst, traces.size()));
       }
       auto key = fmt::format("{} -> {} tag {}", src, dst,
                              chakra_int_attribute(node, "comm_tag").value_or(0));
@@ -243,8 +320,7 @@ void check_point_to_point(const std::vector<ChakraTrace>& traces) {
 
 std::string replay_in_this_process(const std::vector<ChakraTrace>& traces,
                                    const ChakraGroups& groups, const ClusterModel& cluster,
-                                   const std::string& trace_name,
-                                   const std::string& trace_out) {
+                                   const std::string& trace_name, const std::string& trace_out) {
   auto engine = event::start_engine();
   int ranks = static_cast<int>(traces.size());
   auto topology = topology::build_cluster_topology(cluster.config, cluster.chip.config());
@@ -257,16 +333,17 @@ std::string replay_in_this_process(const std::vector<ChakraTrace>& traces,
         group_kinds.emplace(groups.of_node[trace.rank].at(node.id()), static_cast<int>(kind));
       }
       if (node.type() == chakra::COMM_SEND_NODE) {
-        pairs.emplace_back(trace.rank,
-                           static_cast<int>(chakra_int_attribute(node, "comm_dst").value_or(trace.rank)));
+        pairs.emplace_back(
+            trace.rank,
+            static_cast<int>(chakra_int_attribute(node, "comm_dst").value_or(trace.rank)));
       }
     }
   }
   for (auto [g, kind] : group_kinds) {
     const auto& group = groups.groups[g];
-    for (auto [a, b] : event::ring_neighbours(static_cast<Collective>(kind),
-                                              static_cast<int>(group.members.size()),
-                                              group.per_node)) {
+    for (auto [a, b] :
+         event::ring_neighbours(static_cast<Collective>(kind),
+                                static_cast<int>(group.members.size()), group.per_node)) {
       pairs.emplace_back(group.members[a], group.members[b]);
     }
   }
@@ -276,7 +353,8 @@ std::string replay_in_this_process(const std::vector<ChakraTrace>& traces,
              event::build_platform(*engine, topology, pairs),
              std::vector<RankTime>(ranks),
              std::vector<double>(ranks, 0.0),
-             std::vector<double>(ranks, 0.0)};
+             std::vector<double>(ranks, 0.0),
+             only_one_group_inside_servers(traces, groups, cluster.tiers.devices_per_node)};
   event::LinkTraffic traffic;
   traffic.attach();
   event::TraceRecorder recorder(run.platform, cluster.chip.tdp_w(), cluster.chip.idle_w());

@@ -136,6 +136,11 @@ sg4::CommPtr send_bytes(const std::string& tag, double bytes, const sg4::Host* t
 
 void receive_bytes(const std::string& tag) { sg4::Mailbox::by_name(tag)->get<int>(); }
 
+sg4::CommPtr receive_bytes_async(const std::string& tag) {
+  static int* landing = nullptr;  // the payload is a marker; nothing reads it
+  return sg4::Mailbox::by_name(tag)->get_async<int>(&landing);
+}
+
 void add_flow_observer(FlowObserver observer) { observers().push_back(std::move(observer)); }
 
 void clear_flow_observers() { observers().clear(); }

@@ -57,6 +57,8 @@ void run_ring(const std::string& tag, int n, int index, simgrid::s4u::Host* self
 simgrid::s4u::CommPtr send_bytes(const std::string& tag, double bytes,
                                  const simgrid::s4u::Host* to);
 void receive_bytes(const std::string& tag);
+// The same receive, posted now and waited for later.
+simgrid::s4u::CommPtr receive_bytes_async(const std::string& tag);
 
 // A flow as observers see it: a ring flow when it completes, a pipeline send when it is posted
 // (its end then equals its start).

@@ -107,8 +107,8 @@ TEST_CASE("replay energy is the idle floor plus the work drawn above it", "[even
   auto result = replay_chakra(traces, cluster, "energy");
   REQUIRE_THAT(result.step_time_s, WithinRel(2e-3, 1e-9));
   const double tdp = cluster.chip.tdp_w(), idle = cluster.chip.idle_w();
-  double expected = 4 * tdp * 2e-3 + 4 * (tdp * 1e-3 + idle * 1e-3) +
-                    cluster.server_overhead_w() * 2e-3;
+  double expected =
+      4 * tdp * 2e-3 + 4 * (tdp * 1e-3 + idle * 1e-3) + cluster.server_overhead_w() * 2e-3;
   CHECK_THAT(result.energy_j, WithinRel(expected, 1e-9));
   CHECK_THAT(result.avg_it_power_w, WithinRel(expected / 2e-3, 1e-9));
 }
