@@ -60,8 +60,7 @@ std::string run(int devices) {
   auto& engine = *engine_owner;
 
   auto topology = topology::build_cluster_topology(dp_cluster(devices), generic_chip());
-  auto platform = event::build_platform(engine, topology,
-                                        event::ring_neighbours(Collective::AllReduce, devices, 8));
+  auto platform = event::build_platform(engine, topology);
   std::vector<sg4::SemaphorePtr> ready;
   for (int rank = 0; rank < devices; ++rank) ready.push_back(sg4::Semaphore::create(0));
 

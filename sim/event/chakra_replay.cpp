@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <deque>
 #include <map>
-#include <set>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -324,33 +323,10 @@ std::string replay_in_this_process(const std::vector<ChakraTrace>& traces,
   auto engine = event::start_engine();
   int ranks = static_cast<int>(traces.size());
   auto topology = topology::build_cluster_topology(cluster.config, cluster.chip.config());
-  std::vector<std::pair<int, int>> pairs;
-  std::set<std::pair<int, int>> group_kinds;
-  for (const auto& trace : traces) {
-    for (const auto& node : trace.nodes) {
-      if (node.type() == chakra::COMM_COLL_NODE) {
-        auto kind = collective_of(chakra_int_attribute(node, "comm_type").value_or(0));
-        group_kinds.emplace(groups.of_node[trace.rank].at(node.id()), static_cast<int>(kind));
-      }
-      if (node.type() == chakra::COMM_SEND_NODE) {
-        pairs.emplace_back(
-            trace.rank,
-            static_cast<int>(chakra_int_attribute(node, "comm_dst").value_or(trace.rank)));
-      }
-    }
-  }
-  for (auto [g, kind] : group_kinds) {
-    const auto& group = groups.groups[g];
-    for (auto [a, b] :
-         event::ring_neighbours(static_cast<Collective>(kind),
-                                static_cast<int>(group.members.size()), group.per_node)) {
-      pairs.emplace_back(group.members[a], group.members[b]);
-    }
-  }
   Replay run{traces,
              cluster,
              groups,
-             event::build_platform(*engine, topology, pairs),
+             event::build_platform(*engine, topology),
              std::vector<RankTime>(ranks),
              std::vector<double>(ranks, 0.0),
              std::vector<double>(ranks, 0.0),

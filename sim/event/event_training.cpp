@@ -219,36 +219,6 @@ void device_program(Run& run, int rank) {
   time.finish_s = sg4::Engine::get_clock();
 }
 
-// The device pairs that exchange data in this run, as ranks: ring neighbours of every
-// collective group among the first `devices` ranks, and pipeline neighbours.
-std::vector<std::pair<int, int>> talking_pairs(const TrainingSpec& spec, const TrainingCosts& c,
-                                               int devices, bool with_data_parallel) {
-  std::vector<std::pair<int, int>> pairs;
-  std::vector<const CollectiveCost*> collectives = {&c.tp_fwd, &c.ep_fwd};
-  if (with_data_parallel) collectives.push_back(&c.dp_grads);
-  for (const auto* cost : collectives) {
-    if (cost->count == 0 || cost->group.size <= 1) continue;
-    auto neighbours = event::ring_neighbours(cost->kind, cost->group.size, cost->group.per_node);
-    int span = cost->stride * cost->group.size;
-    for (int base = 0; base + span <= devices || base < devices; ++base) {
-      if (base % span >= cost->stride) continue;  // not the first member of its group
-      for (auto [a, b] : neighbours) {
-        int from = base + a * cost->stride, to = base + b * cost->stride;
-        if (from < devices && to < devices) pairs.emplace_back(from, to);
-      }
-    }
-  }
-  int tp = static_cast<int>(spec.setup.tp), stages = static_cast<int>(spec.setup.pp);
-  bool interleaved = spec.setup.virtual_stages > 1;
-  for (int rank = 0; rank < devices; ++rank) {
-    int stage = rank / tp % stages;
-    if (stage < stages - 1) pairs.emplace_back(rank, rank + tp);
-    // Interleaved: the last stage's chunk hands on to the first stage's next chunk.
-    if (interleaved && stage == stages - 1 && stages > 1) pairs.emplace_back(rank, rank - stage * tp);
-  }
-  return pairs;
-}
-
 std::vector<double> slowdowns(const TrainingSpec& spec, const EventOptions& options) {
   std::vector<double> slowdown(spec.devices(), 1.0);
   for (const auto& [rank, factor] : options.stragglers) {
@@ -272,8 +242,7 @@ std::string simulate_in_this_process(const ClusterModel& cluster, const Training
   bool reduced = options.reduce_symmetry && options.stragglers.empty() && spec.setup.dp > 1;
   int simulated = reduced ? static_cast<int>(spec.setup.tp * spec.setup.pp) : spec.devices();
   auto topology = topology::build_cluster_topology(cluster.config, cluster.chip.config());
-  auto pairs = talking_pairs(spec, costs, simulated, !reduced);
-  Run run{cluster, spec, costs, event::build_platform(engine, topology, pairs), {}, reduced, {}};
+  Run run{cluster, spec, costs, event::build_platform(engine, topology), {}, reduced, {}};
   run.slowdown = slowdowns(spec, options);
   run.times.resize(spec.devices());
   auto shares_server = [](const CollectiveCost& cost) {

@@ -1,13 +1,9 @@
 #include "sim/event/platform.hpp"
 
-#include <algorithm>
-#include <set>
-#include <unordered_map>
-
-#include <simgrid/s4u/NetZone.hpp>
 #include <xbt/log.h>
+#include <simgrid/s4u/NetZone.hpp>
 
-#include "topology/routing.hpp"
+#include "sim/event/topology_zone.hpp"
 
 namespace kcsim::event {
 
@@ -28,9 +24,10 @@ Platform build_platform(sg4::Engine& engine, const topology::Topology& topology,
   sg4::Engine::set_config(std::string("network/model:") + kNetworkModel);
   sg4::Engine::set_config("network/crosstraffic:0");
 
-  auto* zone = sg4::create_full_zone(topology.name().empty() ? "cluster" : topology.name());
+  // SimGrid takes ownership of the zone (the engine frees its root zone).
+  auto* impl = new TopologyZone(topology.name().empty() ? "cluster" : topology.name(), topology);
+  auto* zone = impl->get_iface();
   const auto& graph = topology.graph();
-  std::vector<simgrid::kernel::routing::NetPoint*> points(boost::num_vertices(graph), nullptr);
   Platform platform;
   platform.devices.resize(topology.device_count(), nullptr);
   for (auto v : boost::make_iterator_range(boost::vertices(graph))) {
@@ -38,42 +35,24 @@ Platform build_platform(sg4::Engine& engine, const topology::Topology& topology,
     if (info.kind == topology::VertexKind::Device) {
       auto* host = zone->create_host(info.name, kHostFlopsPerS)->seal();
       platform.devices[info.rank] = host;
-      points[v] = host->get_netpoint();
+      impl->set_vertex(v, host->get_netpoint());
     } else {
-      points[v] = zone->create_router(info.name);
+      impl->set_vertex(v, zone->create_router(info.name));
     }
   }
-  std::unordered_map<std::string, sg4::Link*> by_name;
   for (auto e : topology.links()) {
     const auto& info = graph[e];
-    auto* link = zone->create_split_duplex_link(info.name, info.bandwidth_bytes_per_s)
-                     ->set_latency(info.latency_s)
-                     ->seal();
+    auto* link = zone->create_split_duplex_link(info.name, info.bandwidth_bytes_per_s);
+    link->set_latency(info.latency_s)->seal();
     platform.links.push_back(link);
-    by_name[info.name] = link;
-  }
-
-  // Each direction of a pair gets its own route: UP runs from the link's lower-numbered end.
-  std::set<std::pair<int, int>> wanted;
-  for (auto [a, b] : pairs) {
-    if (a == b) continue;
-    wanted.emplace(a, b);
-    wanted.emplace(b, a);
-  }
-  topology::Router router(topology);
-  for (auto [a, b] : wanted) {
-    auto route = router.route(a, b);
-    std::vector<sg4::LinkInRoute> links;
-    for (size_t i = 0; i < route.links.size(); ++i) {
-      auto e = route.links[i];
-      bool forward = route.vertices[i] == std::min(boost::source(e, graph), boost::target(e, graph));
-      links.emplace_back(by_name.at(graph[e].name), forward ? sg4::LinkInRoute::Direction::UP
-                                                            : sg4::LinkInRoute::Direction::DOWN);
-    }
-    zone->add_route(points[route.vertices.front()], points[route.vertices.back()], nullptr,
-                    nullptr, links, /*symmetrical=*/false);
+    impl->set_link(info.name, link);
   }
   zone->seal();
+  for (auto [a, b] : pairs) {
+    if (a == b) continue;
+    impl->prepare_route(a, b);
+    impl->prepare_route(b, a);
+  }
   (void)engine;
   return platform;
 }

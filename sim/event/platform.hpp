@@ -1,7 +1,6 @@
 // A topology graph turned into a SimGrid platform, built in C++: a host per device, a router per
-// switch, a full-duplex link per graph edge, and a route for each pair of devices that talk,
-// taken from the topology's own routing (fewest hops, equal-cost paths spread by hash), since
-// SimGrid's shortest-path zones would send every flow over the same spine.
+// switch, a full-duplex link per graph edge, routed by the topology's own routing (fewest hops,
+// equal-cost paths spread by hash; see topology_zone.hpp).
 #pragma once
 
 #include <memory>
@@ -34,10 +33,11 @@ struct Platform {
   std::vector<simgrid::s4u::Link*> links;    // in the topology's edge order
 };
 
-// Sets the engine's network model (kNetworkModel) and builds `topology` as its root zone with
-// routes between the device ranks of `pairs` (both ways). Call once, before any actor is created.
+// Sets the engine's network model (kNetworkModel) and builds `topology` as its root zone. Routes
+// between the device ranks of `pairs` (both ways) are computed now, any other on first use.
+// Call once, before any actor is created.
 Platform build_platform(simgrid::s4u::Engine& engine, const topology::Topology& topology,
-                        const std::vector<std::pair<int, int>>& pairs);
+                        const std::vector<std::pair<int, int>>& pairs = {});
 
 // Latency of the route between two devices (the sum over its links), seconds.
 double route_latency_s(const simgrid::s4u::Host* from, const simgrid::s4u::Host* to);

@@ -19,25 +19,13 @@ namespace sg4 = simgrid::s4u;
 
 namespace {
 
-// Every ordered pair of devices: small test platforms route them all.
-std::vector<std::pair<int, int>> all_pairs(int devices) {
-  std::vector<std::pair<int, int>> pairs;
-  for (int a = 0; a < devices; ++a) {
-    for (int b = 0; b < devices; ++b) {
-      if (a != b) pairs.emplace_back(a, b);
-    }
-  }
-  return pairs;
-}
-
 // A fresh engine on `topology`; `start` creates the actors. Returns the simulated end time.
 double simulate(const topology::Topology& topology,
                 const std::function<void(const event::Platform&)>& start) {
   std::string out = event::run_isolated([&] {
     auto engine_owner = event::start_engine();
     auto& engine = *engine_owner;
-    auto platform = event::build_platform(
-        engine, topology, all_pairs(static_cast<int>(topology.device_count())));
+    auto platform = event::build_platform(engine, topology);
     start(platform);
     engine.run();
     return fmt::format("{:.17g}", sg4::Engine::get_clock());

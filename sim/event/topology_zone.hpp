@@ -1,0 +1,52 @@
+// A SimGrid network zone that routes by the topology's own router (fewest hops, equal-cost
+// paths spread by hash), computing each route the first time a flow needs it. SimGrid's full
+// zone would hold an N x N table (gigabytes at 16k devices) and its shortest-path zones would
+// send every flow over the same spine.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <simgrid/kernel/routing/NetZoneImpl.hpp>
+#include <simgrid/s4u/Link.hpp>
+
+#include "topology/graph.hpp"
+#include "topology/routing.hpp"
+
+namespace kcsim::event {
+
+class TopologyZone : public simgrid::kernel::routing::NetZoneImpl {
+ public:
+  // Keeps its own copy of `topology`: SimGrid owns the zone and may outlive the caller's graph.
+  TopologyZone(const std::string& name, const topology::Topology& topology);
+
+  // Registers what the zone created for a graph vertex and for a graph link (named as in the
+  // topology; UP carries traffic away from the link's lower-numbered vertex).
+  void set_vertex(topology::Vertex v, const simgrid::kernel::routing::NetPoint* point);
+  void set_link(const std::string& name, simgrid::s4u::SplitDuplexLink* link);
+
+  // Computes the route between two devices now rather than on first use.
+  void prepare_route(int from_rank, int to_rank);
+
+  void get_local_route(const simgrid::kernel::routing::NetPoint* src,
+                       const simgrid::kernel::routing::NetPoint* dst,
+                       simgrid::kernel::routing::Route* into, double* latency) override;
+
+ private:
+  struct CachedRoute {
+    std::vector<simgrid::kernel::resource::StandardLinkImpl*> links;
+    double latency_s = 0;
+  };
+  const CachedRoute& route(int from_rank, int to_rank);
+
+  topology::Topology topology_;
+  topology::Router router_;
+  std::unordered_map<unsigned long, int> rank_of_point_;  // NetPoint id -> device rank
+  std::unordered_map<std::string, simgrid::s4u::SplitDuplexLink*> links_;  // by topology name
+  std::unordered_map<uint64_t, CachedRoute> routes_;
+};
+
+}  // namespace kcsim::event
