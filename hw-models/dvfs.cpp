@@ -39,7 +39,8 @@ DvfsChoice choose_state_under_cap(const ChipModel& chip, double cap_w,
   choice.cost.memory_busy /= stretch;
   choice.cost.pim_busy /= stretch;
   choice.stretch = stretch;
-  choice.power_w = device_power(chip, DeviceActivity::of(choice.cost, choice.state.speed)).total_w();
+  choice.power_w =
+      device_power(chip, DeviceActivity::of(choice.cost, choice.state.speed)).total_w();
   choice.under_cap = true;
   return choice;
 }

@@ -20,8 +20,8 @@ std::vector<DvfsPoint> dvfs_states(const ChipModel& chip);
 
 struct DvfsChoice {
   DvfsPoint state;
-  OpCost cost;         // the work priced at that state
-  double power_w = 0;  // the device's draw doing it
+  OpCost cost;            // the work priced at that state
+  double power_w = 0;     // the device's draw doing it
   bool under_cap = true;  // false when the cap lies below the device's held-idle floor
   double stretch = 1;     // > 1: even the slowest state drew too much; the work was stretched
 };

@@ -7,8 +7,9 @@ namespace kcsim {
 
 double held_idle_w(const ChipModel& chip) {
   const auto& power = chip.config().power();
-  return power.has_active_idle_w() ? std::clamp(power.active_idle_w(), power.idle_w(), power.tdp_w())
-                                   : power.idle_w();
+  return power.has_active_idle_w()
+             ? std::clamp(power.active_idle_w(), power.idle_w(), power.tdp_w())
+             : power.idle_w();
 }
 
 DevicePower device_power(const ChipModel& chip, const DeviceActivity& a) {
@@ -27,8 +28,8 @@ DevicePower device_power(const ChipModel& chip, const DeviceActivity& a) {
   p.memory_w = dynamic * memory_share * m;
   if (pim > 0 && chip.config().has_pim()) {
     const auto& cfg = chip.config().pim();
-    p.memory_w += dynamic * memory_share * pim * cfg.bandwidth_multiplier() *
-                  cfg.energy_per_byte_relative();
+    p.memory_w +=
+        dynamic * memory_share * pim * cfg.bandwidth_multiplier() * cfg.energy_per_byte_relative();
   }
   // A device at its limit: the parts above the floor shrink together to fit the TDP.
   double above = p.held_w + p.compute_w + p.memory_w;

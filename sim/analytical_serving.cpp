@@ -5,8 +5,8 @@
 
 #include "hw-models/dvfs.hpp"
 #include "hw-models/power_model.hpp"
-#include "sim/energy_ledger.hpp"
 #include "sim/collectives.hpp"
+#include "sim/energy_ledger.hpp"
 #include "workloads/transformer_ops.hpp"
 
 namespace kcsim {

@@ -81,10 +81,9 @@ EnergyReport cluster_energy(const ClusterModel& cluster, const DeviceEnergy& dev
   auto link_w = [](double idle, double active, double busy) {
     return idle + (active - idle) * std::clamp(busy, 0.0, 1.0);
   };
-  e.link_j = link_w(links.in_server_idle_w, links.in_server_active_w, activity.in_server) *
-             duration_s;
-  double network_w =
-      link_w(links.network_idle_w, links.network_active_w, activity.between_servers);
+  e.link_j =
+      link_w(links.in_server_idle_w, links.in_server_active_w, activity.in_server) * duration_s;
+  double network_w = link_w(links.network_idle_w, links.network_active_w, activity.between_servers);
   e.server_j = cluster.tiers.nodes * cluster.server_overhead_w() * duration_s;
   FacilityModel facility(cluster.config.facility());
   double compute_j = e.device_j + e.memory_j + e.link_j + e.server_j;

@@ -24,9 +24,12 @@ double network_w_per_server(const config::Cluster& server, const config::Catalog
 
 const char* cooling_name(const FacilityModel& f) {
   switch (f.config().cooling().kind()) {
-    case config::AIR: return "air";
-    case config::LIQUID: return "liquid";
-    default: return "pue";
+    case config::AIR:
+      return "air";
+    case config::LIQUID:
+      return "liquid";
+    default:
+      return "pue";
   }
 }
 
@@ -66,7 +69,8 @@ EnvelopeResult plan_envelope(const EnvelopeRequest& request, const config::Catal
   r.server_facility_kw = per_server.total_w() / 1e3;
   r.pue = per_server.pue();
   r.rack_power_kw = facility.rack_power_w() / 1e3;
-  r.servers_per_rack = static_cast<int>(std::floor(facility.rack_power_w() / one.peak_it_power_w()));
+  r.servers_per_rack =
+      static_cast<int>(std::floor(facility.rack_power_w() / one.peak_it_power_w()));
   if (r.servers_per_rack < 1) {
     throw InfeasibleError(fmt::format(
         "one {} server draws {:.1f} kW at TDP, more than a {:.0f} kW rack; liquid cooling serves "
@@ -116,9 +120,10 @@ EnvelopeResult plan_envelope(const EnvelopeRequest& request, const config::Catal
       r.throughput_detail =
           kv_full ? fmt::format("{} replicas of tp {}: the KV cache holds no more than batch {}",
                                 s.replicas, s.tp, s.max_batch_by_kv)
-                  : fmt::format("{} replicas of tp {} at batch {} ({:.1f} ms per output token); "
-                                "the KV cache would hold batch {}",
-                                s.replicas, s.tp, s.batch_size, s.tpot_s * 1e3, s.max_batch_by_kv);
+                  : fmt::format(
+                        "{} replicas of tp {} at batch {} ({:.1f} ms per output token); "
+                        "the KV cache would hold batch {}",
+                        s.replicas, s.tp, s.batch_size, s.tpot_s * 1e3, s.max_batch_by_kv);
     } else {
       r.workload = "training";
       config::TrainingJob job = *request.training;
@@ -154,7 +159,8 @@ EnvelopeResult plan_envelope(const EnvelopeRequest& request, const config::Catal
   r.avg_it_power_mw = energy->avg_it_power_w / 1e6;
   r.avg_facility_power_mw = energy->avg_facility_power_w / 1e6;
   r.tokens_per_j = energy->facility_j > 0 ? energy->tokens / energy->facility_j : 0;
-  r.tokens_per_s_per_mw = r.avg_facility_power_mw > 0 ? r.tokens_per_s / r.avg_facility_power_mw : 0;
+  r.tokens_per_s_per_mw =
+      r.avg_facility_power_mw > 0 ? r.tokens_per_s / r.avg_facility_power_mw : 0;
   return r;
 }
 

@@ -14,7 +14,8 @@ constexpr double kCoolingShare = 39.0 / 50.0, kConversionShare = 10.0 / 50.0,
 
 void require_fraction(double value, const char* field, double below) {
   if (!(value >= 0 && value < below)) {
-    throw InputError(fmt::format("facility: {}: must lie in [0, {}) (got {})", field, below, value));
+    throw InputError(
+        fmt::format("facility: {}: must lie in [0, {}) (got {})", field, below, value));
   }
 }
 

@@ -78,10 +78,11 @@ TEST_CASE("plan fills a power budget and names what binds", "[cli][plan]") {
     CHECK(racks["servers"].get<int>() <= 2 * racks["servers_per_rack"].get<int>());
   }
   SECTION("liquid cooling fits more servers in the same budget") {
-    auto liquid = nlohmann::json::parse(run_kcsim(
-        "plan --power-mw 1 --chip h100-sxm --model llama2-70b --cooling liquid --json").out);
-    auto air = nlohmann::json::parse(run_kcsim(
-        "plan --power-mw 1 --chip h100-sxm --model llama2-70b --cooling air --json").out);
+    auto liquid = nlohmann::json::parse(
+        run_kcsim("plan --power-mw 1 --chip h100-sxm --model llama2-70b --cooling liquid --json")
+            .out);
+    auto air = nlohmann::json::parse(
+        run_kcsim("plan --power-mw 1 --chip h100-sxm --model llama2-70b --cooling air --json").out);
     CHECK(liquid["servers"].get<int>() > air["servers"].get<int>());
     CHECK(liquid["pue"].get<double>() < air["pue"].get<double>());
   }
@@ -113,8 +114,9 @@ TEST_CASE("the K-Cloud scenarios print the power comparison", "[cli][scenario]")
     CHECK_THAT(r.out, ContainsSubstring("Power and energy"));
     CHECK_THAT(r.out, ContainsSubstring("MWh/year"));
   }
-  auto j = nlohmann::json::parse(
-      run_kcsim(std::string("run ") + KCSIM_SOURCE_DIR + "/configs/scenarios/kcloud-pim.textproto --json").out);
+  auto j = nlohmann::json::parse(run_kcsim(std::string("run ") + KCSIM_SOURCE_DIR +
+                                           "/configs/scenarios/kcloud-pim.textproto --json")
+                                     .out);
   // PIM takes the decode GEMVs: faster decode, fewer joules per token than the same NPU without.
   std::map<std::string, nlohmann::json> runs;
   for (const auto& run : j["runs"]) runs[run["cluster"].get<std::string>()] = run["serving"];

@@ -54,7 +54,8 @@ TEST_CASE("device power: idle floor, held floor, dynamic parts, never above TDP"
   // 80 + 300 x (0.8 x 0.5 + 0.4 x 0.25) = 230 W
   CHECK_THAT(device_power(chip, {0.5, 0.25, 0, 1.0, true}).total_w(), WithinRel(230.0, 1e-12));
   // Compute power scales as speed^2 here.
-  CHECK_THAT(device_power(chip, {1, 0, 0, 0.5, true}).compute_w, WithinRel(300 * 0.8 * 0.25, 1e-12));
+  CHECK_THAT(device_power(chip, {1, 0, 0, 0.5, true}).compute_w,
+             WithinRel(300 * 0.8 * 0.25, 1e-12));
   for (double c = 0; c <= 1.0; c += 0.25) {
     for (double m = 0; m <= 1.0; m += 0.25) {
       for (double s : {0.5, 0.8, 1.0}) {

@@ -100,10 +100,10 @@ TEST_CASE("serving energy adds up and prices in CO2 and KRW", "[sim][energy]") {
   auto cluster = catalog_cluster("dgx-a100", 1);
   auto r = simulate_serving_analytical(cluster, serving(cluster, "llama2-13b", 2, 16, 512, 128));
   const auto& e = r.energy;
-  CHECK_THAT(e.it_j, WithinRel(e.device_j + e.memory_j + e.link_j + e.network_j + e.server_j +
-                                   e.storage_j, 1e-12));
-  CHECK_THAT(e.facility_j,
-             WithinRel(e.it_j + e.cooling_j + e.conversion_j + e.lighting_j, 1e-12));
+  CHECK_THAT(e.it_j,
+             WithinRel(e.device_j + e.memory_j + e.link_j + e.network_j + e.server_j + e.storage_j,
+                       1e-12));
+  CHECK_THAT(e.facility_j, WithinRel(e.it_j + e.cooling_j + e.conversion_j + e.lighting_j, 1e-12));
   CHECK_THAT(e.pue, WithinRel(cluster.config.facility().pue(), 1e-9));
   double kwh = e.facility_j / 3.6e6;
   CHECK_THAT(e.co2_kg, WithinRel(kwh * 0.4173, 1e-12));
