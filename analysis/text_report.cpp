@@ -246,7 +246,9 @@ std::string format_envelope(const EnvelopeResult& r) {
                                 r.model, r.chip, r.cluster);
   out += fmt::format("  per server            {:.2f} kW IT at TDP, {:.2f} kW of facility ({}, PUE "
                      "{:.2f})\n",
-                     r.server_peak_it_kw, r.server_facility_kw, r.cooling, r.pue);
+                     r.server_peak_it_kw, r.server_facility_kw,
+                     r.cooling == "pue" ? "overhead from the facility's PUE" : r.cooling + " cooling",
+                     r.pue);
   out += fmt::format("  racks                 {} of {:.0f} kW, {} servers each\n", r.racks,
                      r.rack_power_kw, r.servers_per_rack);
   out += fmt::format("  fits                  {} servers, {} devices ({} used by the plan), {:.2f} "

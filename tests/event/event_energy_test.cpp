@@ -18,10 +18,15 @@ using namespace kcsim;
 using namespace kcsim::test;
 
 TEST_CASE("on a steady workload the engines' energy agrees within 3 %", "[event][energy]") {
-  auto cluster = catalog_cluster("dgx-a100", 1);
-  auto spec = training(cluster, "megatron-22b", 8, 1, 4);
+  // Two servers on a rail-optimized network: tensor parallelism inside each, a pipeline between.
+  auto config = catalog().cluster("dgx-a100");
+  config.set_nodes(2);
+  config.mutable_scale_out()->set_kind("rail-optimized");
+  auto cluster = resolve_cluster(config, catalog());
+  auto spec = training(cluster, "llama2-13b", 8, 2, 16);
   auto analytical = simulate_training_analytical(cluster, spec);
   auto event = simulate_training_event(cluster, spec);
+  INFO("iteration " << analytical.iteration_time_s << " s vs " << event.iteration_time_s << " s");
   CHECK_THAT(event.energy.facility_j, WithinRel(analytical.energy.facility_j, 0.03));
   CHECK_THAT(event.energy.device_j + event.energy.memory_j,
              WithinRel(analytical.energy.device_j + analytical.energy.memory_j, 0.03));
