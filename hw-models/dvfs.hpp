@@ -29,7 +29,8 @@ struct DvfsChoice {
 // The fastest state at which `work(speed)` draws at most `cap_w`. When none does, the slowest
 // state with the work stretched in time until it fits (a device's power limiter throttling
 // memory-bound work too); when the cap is below the held-idle floor, the slowest state, flagged.
-// `work` prices the device's work at a relative speed.
+// `work` prices the device's work at a relative speed; it is called for the states fastest first,
+// and its last call is for the state chosen.
 DvfsChoice choose_state_under_cap(const ChipModel& chip, double cap_w,
                                   const std::function<OpCost(double speed)>& work);
 

@@ -74,13 +74,13 @@ ServingResult simulate_serving_analytical(const ClusterModel& cluster, const Ser
   auto phase = [&](int64_t new_tokens, int64_t context, double& speed) {
     double cap = spec.device_power_cap_w > 0 ? spec.device_power_cap_w : cluster.chip.tdp_w();
     ServingSpec at = spec;
+    IterationCost cost;  // the iteration at the last state tried, which is the one chosen
     DvfsChoice choice = choose_state_under_cap(cluster.chip, cap, [&](double s) {
       at.speed = s;
-      return serving_iteration(cluster, at, spec.batch_size, new_tokens, context).compute;
+      cost = serving_iteration(cluster, at, spec.batch_size, new_tokens, context);
+      return cost.compute;
     });
     speed = choice.state.speed;
-    at.speed = speed;
-    IterationCost cost = serving_iteration(cluster, at, spec.batch_size, new_tokens, context);
     cost.compute = choice.cost;  // stretched when even the slowest state draws too much
     return cost;
   };

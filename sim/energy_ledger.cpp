@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "topology/cluster_topology.hpp"
 
 namespace kcsim {
 
@@ -56,28 +55,13 @@ std::vector<PowerSample> EnergyLedger::power_samples(int device, double duration
   return samples;
 }
 
-LinkPowerTotals cluster_link_power(const ClusterModel& cluster) {
-  auto topology = topology::build_cluster_topology(cluster.config, cluster.chip.config());
-  LinkPowerTotals totals;
-  const auto& graph = topology.graph();
-  for (auto edge : topology.links()) {
-    const auto& a = graph[boost::source(edge, graph)];
-    const auto& b = graph[boost::target(edge, graph)];
-    const auto& link = graph[edge];
-    bool in_server = a.node >= 0 && a.node == b.node;
-    (in_server ? totals.in_server_idle_w : totals.network_idle_w) += link.idle_power_w;
-    (in_server ? totals.in_server_active_w : totals.network_active_w) += link.active_power_w;
-  }
-  return totals;
-}
-
 EnergyReport cluster_energy(const ClusterModel& cluster, const DeviceEnergy& devices,
                             double duration_s, const LinkActivity& activity, double tokens) {
   EnergyReport e;
   e.duration_s = duration_s;
   e.device_j = devices.device_j;
   e.memory_j = devices.memory_j;
-  LinkPowerTotals links = cluster_link_power(cluster);
+  const LinkPowerTotals& links = cluster_link_power(cluster);
   auto link_w = [](double idle, double active, double busy) {
     return idle + (active - idle) * std::clamp(busy, 0.0, 1.0);
   };

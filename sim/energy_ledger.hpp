@@ -61,13 +61,10 @@ struct LinkActivity {
   double between_servers = 0;
 };
 
-// Idle and full-rate power of every link of the cluster's topology, inside servers and between
-// them (estimates: topology/link_power).
-struct LinkPowerTotals {
-  double in_server_idle_w = 0, in_server_active_w = 0;
-  double network_idle_w = 0, network_active_w = 0;
-};
-LinkPowerTotals cluster_link_power(const ClusterModel& cluster);
+// The links of the cluster's topology, summed when it was resolved (ClusterModel::link_power).
+inline const LinkPowerTotals& cluster_link_power(const ClusterModel& cluster) {
+  return cluster.link_power;
+}
 
 // The whole cluster over `duration_s`: `devices` as recorded, every server's overhead, the links
 // at `links`, storage and the facility; `tokens` produced sets tokens per kWh.
