@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "sim/facility_model.hpp"
 #include "topology/cluster_topology.hpp"
 
 namespace kcsim {
@@ -61,6 +62,12 @@ ClusterModel resolve_cluster(const config::Cluster& cluster, const config::Catal
   if (!(node.host().relative_speed() > 0)) {
     throw_input_error(where(file, path, "node.host.relative_speed"), "node.host.relative_speed",
                       "must be positive");
+  }
+  try {
+    FacilityModel facility(cluster.facility());
+  } catch (const InputError& e) {
+    std::string at = where(file, path, "facility").str();
+    throw InputError(at.empty() ? std::string(e.what()) : at + ": " + e.what());
   }
   ChipModel chip_model(chip);
   ClusterModel model{cluster.name().empty() ? chip.name() : cluster.name(), cluster,

@@ -1,6 +1,7 @@
 // Energy accounting: conservation against power samples, idle clusters, the facility split.
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/matchers/catch_matchers_floating_point.hpp>
+#include <catch2/matchers/catch_matchers_string.hpp>
 
 #include "sim/analytical_serving.hpp"
 #include "sim/energy_ledger.hpp"
@@ -112,4 +113,15 @@ TEST_CASE("serving energy adds up and prices in CO2 and KRW", "[sim][energy]") {
   // Idle devices: the 8 - 2 x 4 = 0 left over; every device is held by a replica.
   CHECK(r.avg_device_power_w > cluster.chip.idle_w());
   CHECK(r.avg_device_power_w <= cluster.chip.tdp_w());
+}
+
+TEST_CASE("a bad facility is an input error naming the field", "[sim][energy][facility]") {
+  auto config = catalog().cluster("dgx-a100");
+  config.mutable_facility()->set_pue(0.8);
+  CHECK_THROWS_WITH(resolve_cluster(config, catalog()),
+                    Catch::Matchers::ContainsSubstring("facility: pue"));
+  config.mutable_facility()->set_pue(1.2);
+  config.mutable_facility()->set_conversion_loss_fraction(1.5);
+  CHECK_THROWS_WITH(resolve_cluster(config, catalog()),
+                    Catch::Matchers::ContainsSubstring("conversion_loss_fraction"));
 }
