@@ -21,7 +21,7 @@ void require_fraction(double value, const char* field, double below) {
 
 }  // namespace
 
-FacilityModel::FacilityModel(config::Facility facility) : facility_(std::move(facility)) {
+FacilityModel::FacilityModel(const config::Facility& facility) : facility_(facility) {
   if (!(facility_.pue() >= 1)) {
     throw InputError(fmt::format("facility: pue: must be at least 1 (got {})", facility_.pue()));
   }

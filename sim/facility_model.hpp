@@ -21,7 +21,9 @@ struct FacilityPower {
 
 class FacilityModel {
  public:
-  explicit FacilityModel(config::Facility facility = {});
+  // Reads `facility` in place (no copy: energy accounting builds one per run); it must outlive
+  // the model.
+  explicit FacilityModel(const config::Facility& facility);
 
   const config::Facility& config() const { return facility_; }
   bool has_cooling_model() const;
@@ -35,7 +37,7 @@ class FacilityModel {
   double krw_per_kwh() const { return facility_.electricity_krw_per_kwh(); }
 
  private:
-  config::Facility facility_;
+  const config::Facility& facility_;
 };
 
 // Air cooling at seed 000's split (cooling 39 % of a facility whose IT load is 50 %), and liquid

@@ -83,8 +83,9 @@ TEST_CASE("a facility configured like seed 000 reproduces its split and implies 
   CHECK_THAT(p.pue(), WithinRel(2.0, 1e-12));
 
   SECTION("liquid cooling cuts cooling power by 90 % and allows 100 kW racks") {
-    f.mutable_cooling()->set_kind(config::LIQUID);
-    FacilityModel liquid(f);
+    config::Facility liquid_config = f;
+    liquid_config.mutable_cooling()->set_kind(config::LIQUID);
+    FacilityModel liquid(liquid_config);
     CHECK_THAT(liquid.power(40e6, 0).cooling_w, WithinRel(0.1 * p.cooling_w, 1e-12));
     CHECK(liquid.rack_power_w() == 100e3);
     CHECK(facility.rack_power_w() == 40e3);
