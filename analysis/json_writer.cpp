@@ -37,6 +37,48 @@ std::vector<LinkUse> links_from_json(const Json& links) {
   return out;
 }
 
+// The energy keys every run ends with: totals and rates flat, the split in its own object.
+void add_energy(Json& j, const EnergyReport& e, const char* per_token_key, double per_token_j,
+                double cap_w) {
+  j["energy_j"] = e.facility_j;
+  j[per_token_key] = per_token_j;
+  j["avg_facility_power_w"] = e.avg_facility_power_w;
+  j["pue"] = e.pue;
+  j["tokens_per_kwh"] = e.tokens_per_kwh;
+  j["co2_kg"] = e.co2_kg;
+  j["cost_krw"] = e.cost_krw;
+  j["device_power_cap_w"] = cap_w;
+  j["energy_breakdown_j"] = Json{{"device_j", e.device_j},         {"memory_j", e.memory_j},
+                                 {"link_j", e.link_j},             {"network_j", e.network_j},
+                                 {"server_j", e.server_j},         {"storage_j", e.storage_j},
+                                 {"cooling_j", e.cooling_j},       {"conversion_j", e.conversion_j},
+                                 {"lighting_j", e.lighting_j},     {"it_j", e.it_j},
+                                 {"facility_j", e.facility_j},     {"duration_s", e.duration_s}};
+}
+
+void read_energy(const Json& j, EnergyReport& e) {
+  if (!j.contains("energy_breakdown_j")) return;
+  const auto& b = j.at("energy_breakdown_j");
+  b.at("device_j").get_to(e.device_j);
+  b.at("memory_j").get_to(e.memory_j);
+  b.at("link_j").get_to(e.link_j);
+  b.at("network_j").get_to(e.network_j);
+  b.at("server_j").get_to(e.server_j);
+  b.at("storage_j").get_to(e.storage_j);
+  b.at("cooling_j").get_to(e.cooling_j);
+  b.at("conversion_j").get_to(e.conversion_j);
+  b.at("lighting_j").get_to(e.lighting_j);
+  b.at("it_j").get_to(e.it_j);
+  b.at("facility_j").get_to(e.facility_j);
+  b.at("duration_s").get_to(e.duration_s);
+  j.at("avg_it_power_w").get_to(e.avg_it_power_w);
+  j.at("avg_facility_power_w").get_to(e.avg_facility_power_w);
+  j.at("pue").get_to(e.pue);
+  j.at("tokens_per_kwh").get_to(e.tokens_per_kwh);
+  j.at("co2_kg").get_to(e.co2_kg);
+  j.at("cost_krw").get_to(e.cost_krw);
+}
+
 }  // namespace
 
 bool ValidationRow::within_tolerance() const {
@@ -82,6 +124,7 @@ Json to_json(const TrainingResult& r) {
   j["tokens_per_s_per_kw"] = r.tokens_per_s_per_kw;
   if (!r.network_model.empty()) j["network_model"] = r.network_model;
   if (!r.busiest_links.empty()) j["busiest_links"] = links_json(r.busiest_links);
+  add_energy(j, r.energy, "energy_per_token_j", r.energy_per_token_j, r.device_power_cap_w);
   return j;
 }
 
@@ -103,6 +146,10 @@ Json to_json(const ServingResult& r) {
   j["avg_it_power_w"] = r.avg_it_power_w;
   j["avg_device_power_w"] = r.avg_device_power_w;
   j["output_tokens_per_s_per_kw"] = r.output_tokens_per_s_per_kw;
+  j["prefill_dvfs_speed"] = r.prefill_speed;
+  j["decode_dvfs_speed"] = r.decode_speed;
+  add_energy(j, r.energy, "energy_per_output_token_j", r.energy_per_output_token_j,
+             r.device_power_cap_w);
   return j;
 }
 
@@ -206,6 +253,8 @@ TrainingResult training_result_from_json(const Json& j) {
   j.at("tokens_per_s_per_kw").get_to(r.tokens_per_s_per_kw);
   if (j.contains("network_model")) j.at("network_model").get_to(r.network_model);
   if (j.contains("busiest_links")) r.busiest_links = links_from_json(j.at("busiest_links"));
+  read_energy(j, r.energy);
+  if (j.contains("device_power_cap_w")) j.at("device_power_cap_w").get_to(r.device_power_cap_w);
   return r;
 }
 
@@ -242,6 +291,39 @@ ReplayResult replay_result_from_json(const Json& j) {
   }
   r.busiest_links = links_from_json(j.at("busiest_links"));
   return r;
+}
+
+Json to_json(const EnvelopeResult& r) {
+  Json j;
+  j["workload"] = r.workload;
+  j["chip"] = r.chip;
+  j["cluster"] = r.cluster;
+  j["model"] = r.model;
+  j["power_budget_mw"] = r.power_budget_mw;
+  if (r.max_racks > 0) j["max_racks"] = r.max_racks;
+  j["cooling"] = r.cooling;
+  j["pue"] = r.pue;
+  j["server_peak_it_kw"] = r.server_peak_it_kw;
+  j["server_facility_kw"] = r.server_facility_kw;
+  j["rack_power_kw"] = r.rack_power_kw;
+  j["servers_per_rack"] = r.servers_per_rack;
+  j["servers"] = r.servers;
+  j["racks"] = r.racks;
+  j["devices"] = r.devices;
+  j["devices_used"] = r.devices_used;
+  j["peak_facility_mw"] = r.peak_facility_mw;
+  j["binding_constraint"] = r.binding_constraint;
+  j["binding_detail"] = r.binding_detail;
+  j["throughput_limit"] = r.throughput_limit;
+  j["throughput_detail"] = r.throughput_detail;
+  j[r.has_serving ? "output_tokens_per_s" : "tokens_per_s"] = r.tokens_per_s;
+  j["avg_it_power_mw"] = r.avg_it_power_mw;
+  j["avg_facility_power_mw"] = r.avg_facility_power_mw;
+  j["tokens_per_j"] = r.tokens_per_j;
+  j["tokens_per_s_per_mw"] = r.tokens_per_s_per_mw;
+  if (r.has_serving) j["serving"] = to_json(r.serving);
+  if (r.has_training) j["training"] = to_json(r.training);
+  return j;
 }
 
 std::string dump(const Json& json) { return json.dump(2) + "\n"; }

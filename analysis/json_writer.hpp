@@ -18,6 +18,7 @@ Json to_json(const ServingResult& r);
 Json to_json(const ScenarioResult& r);
 Json to_json(const std::vector<ValidationRow>& rows);
 Json to_json(const ReplayResult& r);
+Json to_json(const EnvelopeResult& r);
 ReplayResult replay_result_from_json(const Json& json);
 
 // The inverse of to_json(TrainingResult): carries a result across a process boundary.

@@ -37,6 +37,30 @@ struct LinkUse {
   double utilization = 0;  // bytes / (bandwidth x run time)
 };
 
+// Where the energy of a run went, joules, and what it costs. IT = device + memory + link +
+// network + server + storage; the facility adds cooling, conversion and lighting.
+struct EnergyReport {
+  double duration_s = 0;
+  double device_j = 0;   // device floor, held-idle and compute power
+  double memory_j = 0;   // memory traffic (in-memory PIM work included)
+  double link_j = 0;     // links inside the servers (NVLink, PCIe)
+  double network_j = 0;  // switches and links between servers
+  double server_j = 0;   // host CPUs, fans, NICs, PCIe switches
+  double storage_j = 0;
+  double cooling_j = 0;
+  double conversion_j = 0;
+  double lighting_j = 0;
+  double it_j = 0;
+  double facility_j = 0;  // everything: the energy drawn from the grid
+  double avg_it_power_w = 0;
+  double avg_facility_power_w = 0;
+  double pue = 0;
+  double co2_kg = 0;    // facility energy x grid intensity
+  double cost_krw = 0;  // facility energy x electricity price
+  double tokens = 0;    // tokens produced over the run (output tokens when serving)
+  double tokens_per_kwh = 0;  // per facility kWh
+};
+
 struct TrainingResult {
   std::string cluster, chip, model, engine, dtype, recompute;
   std::string network_model;  // the SimGrid model that ran (event engine)
@@ -63,6 +87,9 @@ struct TrainingResult {
   double tokens_per_s_per_kw = 0;
 
   std::vector<LinkUse> busiest_links;  // event engine: the most utilised links, busiest first
+
+  EnergyReport energy;  // one iteration on the whole cluster
+  double device_power_cap_w = 0;  // 0: uncapped
 };
 
 struct ServingResult {
@@ -83,6 +110,10 @@ struct ServingResult {
   double avg_it_power_w = 0;
   double avg_device_power_w = 0;
   double output_tokens_per_s_per_kw = 0;
+
+  EnergyReport energy;  // one batch on every replica (the run's e2e time)
+  double device_power_cap_w = 0;  // 0: uncapped
+  double prefill_speed = 1, decode_speed = 1;  // DVFS state chosen per phase (relative speed)
 };
 
 }  // namespace kcsim
@@ -143,6 +174,33 @@ struct ValidationRow {
   ServingResult serving;
   double relative_error() const { return published != 0 ? (simulated - published) / published : 0; }
   bool within_tolerance() const;
+};
+
+// What fits in a facility power budget, and what it delivers.
+struct EnvelopeResult {
+  std::string chip, cluster, model, workload;  // workload: "serving" or "training"
+  double power_budget_mw = 0;
+  int max_racks = 0;  // 0: no limit
+  std::string cooling;  // "air", "liquid" or "pue"
+  double pue = 0;       // at the servers' peak draw
+  double server_peak_it_kw = 0;   // devices at TDP plus server overhead
+  double server_facility_kw = 0;  // with its share of network, storage, cooling and losses
+  double rack_power_kw = 0;
+  int servers_per_rack = 0;
+  int servers = 0, devices = 0, racks = 0;
+  int devices_used = 0;  // by the workload's plan (whole replicas, a dp that divides the batch)
+  double peak_facility_mw = 0;
+  // What sets the device count (power, rack density) and what then limits throughput
+  // (memory, network or compute), each with a sentence.
+  std::string binding_constraint, binding_detail;
+  std::string throughput_limit, throughput_detail;
+  double tokens_per_s = 0;  // output tokens when serving
+  double avg_it_power_mw = 0, avg_facility_power_mw = 0;
+  double tokens_per_j = 0;  // per facility joule
+  double tokens_per_s_per_mw = 0;  // per MW of average facility power
+  bool has_training = false, has_serving = false;
+  TrainingResult training;
+  ServingResult serving;
 };
 
 }  // namespace kcsim

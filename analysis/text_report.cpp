@@ -25,6 +25,58 @@ std::string memory_line(const MemoryUse& m, bool training) {
       m.total_gib, m.capacity_gib, m.weights_gib, m.activations_gib, m.workspace_gib);
 }
 
+// Facility energy, its split, and what it emits and costs.
+std::string energy_lines(const EnergyReport& e) {
+  std::string out = fmt::format(
+      "  facility              {:.1f} kW average (PUE {:.2f}), {:.0f} tokens per kWh, {:.3g} kg "
+      "CO2, {:.3g} KRW for the run\n",
+      e.avg_facility_power_w / 1000, e.pue, e.tokens_per_kwh, e.co2_kg, e.cost_krw);
+  double total = e.facility_j > 0 ? e.facility_j : 1;
+  out += fmt::format(
+      "  energy split          device {}, memory {}, links {}, network {}, servers {}, storage "
+      "{}, cooling {}, conversion {}, lighting {}\n",
+      pct(e.device_j / total), pct(e.memory_j / total), pct(e.link_j / total),
+      pct(e.network_j / total), pct(e.server_j / total), pct(e.storage_j / total),
+      pct(e.cooling_j / total), pct(e.conversion_j / total), pct(e.lighting_j / total));
+  return out;
+}
+
+// The scenario's runs side by side in watts, joules, tonnes and won, run all year round.
+std::string energy_table(const ScenarioResult& r) {
+  constexpr double kHoursPerYear = 8760;
+  Table table({"cluster", "workload", "tok/s", "p99 latency s", "IT kW", "facility kW",
+               "tokens/J", "tok/s per MW", "MWh/year", "t CO2/year", "M KRW/year"});
+  bool any = false;
+  auto add = [&](const ScenarioRun& run, const char* workload, double tokens_per_s,
+                 double latency_s, const EnergyReport& e) {
+    if (!(e.avg_facility_power_w > 0)) return;
+    any = true;
+    double mwh = e.avg_facility_power_w * kHoursPerYear / 1e6;
+    double years_fraction = e.duration_s > 0 ? kHoursPerYear * 3600 / e.duration_s : 0;
+    table.add_row({run.cluster, workload, fmt::format("{:.0f}", tokens_per_s),
+                   latency_s > 0 ? fmt::format("{:.3f}", latency_s) : "-",
+                   fmt::format("{:.1f}", e.avg_it_power_w / 1e3),
+                   fmt::format("{:.1f}", e.avg_facility_power_w / 1e3),
+                   fmt::format("{:.3f}", e.tokens / e.facility_j),
+                   fmt::format("{:.0f}", tokens_per_s / (e.avg_facility_power_w / 1e6)),
+                   fmt::format("{:.0f}", mwh), fmt::format("{:.0f}", e.co2_kg * years_fraction / 1e3),
+                   fmt::format("{:.0f}", e.cost_krw * years_fraction / 1e6)});
+  };
+  for (const auto& run : r.runs) {
+    // A static batch finishes together: every request's latency, the 99th percentile too, is
+    // the batch's end-to-end time.
+    if (run.has_serving) {
+      add(run, "serving", run.serving.throughput_output_tokens_per_s, run.serving.e2e_s,
+          run.serving.energy);
+    }
+    if (run.has_training) {
+      add(run, "training", run.training.tokens_per_s, 0, run.training.energy);
+    }
+  }
+  if (!any) return "";
+  return "\nPower and energy (facility included; a year of the same load)\n" + table.str();
+}
+
 }  // namespace
 
 std::string format_training(const TrainingResult& r) {
@@ -54,6 +106,7 @@ std::string format_training(const TrainingResult& r) {
                      r.energy_per_iteration_j, r.energy_per_token_j);
   out += fmt::format("  power                 {:.1f} kW IT average ({:.0f} W per device)\n",
                      r.avg_it_power_w / 1000, r.avg_device_power_w);
+  out += energy_lines(r.energy);
   if (!r.network_model.empty()) {
     out += fmt::format("  network model         {} (SimGrid)\n", r.network_model);
   }
@@ -82,6 +135,12 @@ std::string format_serving(const ServingResult& r) {
                      r.energy_per_output_token_j);
   out += fmt::format("  power                 {:.1f} kW IT average ({:.0f} W per device)\n",
                      r.avg_it_power_w / 1000, r.avg_device_power_w);
+  if (r.device_power_cap_w > 0) {
+    out += fmt::format("  power cap             {:.0f} W per device: prefill at {:.0f} %, decode at "
+                       "{:.0f} % of nominal clock\n",
+                       r.device_power_cap_w, r.prefill_speed * 100, r.decode_speed * 100);
+  }
+  out += energy_lines(r.energy);
   return out;
 }
 
@@ -152,6 +211,7 @@ std::string format_scenario(const ScenarioResult& r) {
     }
     out += table.str();
   }
+  out += energy_table(r);
   for (const auto& note : notes) out += fmt::format("\n{}\n", note);
   return out;
 }
@@ -177,6 +237,32 @@ std::string format_validation(const std::vector<ValidationRow>& rows) {
     if (!row.error.empty()) out += fmt::format("{}: {}\n", row.name, row.error);
   }
   out += fmt::format("{} of {} cases within tolerance\n", passed, rows.size());
+  return out;
+}
+
+std::string format_envelope(const EnvelopeResult& r) {
+  std::string out = fmt::format("{} of {} MW{}: {} on {} [{}]\n", r.workload, r.power_budget_mw,
+                                r.max_racks > 0 ? fmt::format(" and {} racks", r.max_racks) : "",
+                                r.model, r.chip, r.cluster);
+  out += fmt::format("  per server            {:.2f} kW IT at TDP, {:.2f} kW of facility ({}, PUE "
+                     "{:.2f})\n",
+                     r.server_peak_it_kw, r.server_facility_kw,
+                     r.cooling == "pue" ? "overhead from the facility's PUE" : r.cooling + " cooling",
+                     r.pue);
+  out += fmt::format("  racks                 {} of {:.0f} kW, {} servers each\n", r.racks,
+                     r.rack_power_kw, r.servers_per_rack);
+  out += fmt::format("  fits                  {} servers, {} devices ({} used by the plan), {:.2f} "
+                     "MW of facility at peak\n",
+                     r.servers, r.devices, r.devices_used, r.peak_facility_mw);
+  out += fmt::format("  binding constraint    {}: {}\n", r.binding_constraint, r.binding_detail);
+  out += fmt::format("  throughput limit      {}: {}\n", r.throughput_limit, r.throughput_detail);
+  out += fmt::format("  throughput            {:.0f} {}tokens/s\n", r.tokens_per_s,
+                     r.has_serving ? "output " : "");
+  out += fmt::format("  power                 {:.2f} MW IT, {:.2f} MW facility on average\n",
+                     r.avg_it_power_mw, r.avg_facility_power_mw);
+  out += fmt::format("  efficiency            {:.3f} tokens per joule, {:.0f} tokens/s per MW of "
+                     "facility\n",
+                     r.tokens_per_j, r.tokens_per_s_per_mw);
   return out;
 }
 

@@ -13,5 +13,7 @@ std::string format_serving(const ServingResult& r);
 // One row per cluster: throughput, watts, joules per token, tokens per second per kW.
 std::string format_scenario(const ScenarioResult& r);
 std::string format_validation(const std::vector<ValidationRow>& rows);
+// How many devices and racks fit a power budget, what binds, and what they deliver.
+std::string format_envelope(const EnvelopeResult& r);
 
 }  // namespace kcsim

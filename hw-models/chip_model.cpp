@@ -31,6 +31,20 @@ ChipModel::ChipModel(config::Chip chip) : chip_(std::move(chip)) {
   if (chip_.power().idle_w() < 0 || chip_.power().idle_w() > chip_.power().tdp_w()) {
     throw InputError(fmt::format("chip {}: power.idle_w: must lie between 0 and tdp_w", name()));
   }
+  if (chip_.has_pim()) {
+    const auto& pim = chip_.pim();
+    require_positive(chip_, pim.has_bandwidth_multiplier(), pim.bandwidth_multiplier(),
+                     "pim.bandwidth_multiplier");
+    require_positive(chip_, pim.has_tflops(), pim.tflops(), "pim.tflops");
+    require_positive(chip_, pim.has_energy_per_byte_relative(), pim.energy_per_byte_relative(),
+                     "pim.energy_per_byte_relative");
+  }
+  const auto& power = chip_.power();
+  if (power.has_active_idle_w() &&
+      (power.active_idle_w() < power.idle_w() || power.active_idle_w() > power.tdp_w())) {
+    throw InputError(
+        fmt::format("chip {}: power.active_idle_w: must lie between idle_w and tdp_w", name()));
+  }
   if (!chip_.has_scale_up() && !chip_.has_host_link()) {
     throw InputError(fmt::format("chip {}: host_link: a chip needs a scale_up or host link", name()));
   }

@@ -1,6 +1,7 @@
 #include "hw-models/op_cost.hpp"
 
 #include <algorithm>
+#include <optional>
 
 namespace kcsim {
 
@@ -10,7 +11,9 @@ OpCost& OpCost::operator+=(const OpCost& other) {
   if (total > 0) {
     compute_busy = (compute_busy * time_s + other.compute_busy * other.time_s) / total;
     memory_busy = (memory_busy * time_s + other.memory_busy * other.time_s) / total;
+    pim_busy = (pim_busy * time_s + other.pim_busy * other.time_s) / total;
   }
+  pim_s += other.pim_s;
   time_s = total;
   compute_s += other.compute_s;
   memory_s += other.memory_s;
@@ -26,6 +29,27 @@ double gemm_efficiency(const config::Efficiency& eff, double m, double n, double
 }
 
 namespace {
+
+// The op run inside the memory when the chip has PIM units, the op is GEMV-like (few token
+// rows) and they finish it sooner than the processor would (`processor_s`).
+std::optional<OpCost> pim_cost(const ChipModel& chip, const Op& op, double processor_s) {
+  if (!chip.config().has_pim()) return std::nullopt;
+  const auto& pim = chip.config().pim();
+  bool gemv_like = (op.kind == OpKind::Gemm || op.kind == OpKind::AttnGemm) && op.m > 0 &&
+                   op.m <= pim.max_rows();
+  bool kv_cache_read = op.kind == OpKind::Vector && op.name == "kv_read";
+  if (!(gemv_like || kv_cache_read) || op.bytes <= 0) return std::nullopt;
+  double bandwidth = chip.memory_bandwidth_bytes_per_s() * chip.efficiency().memory_max() *
+                     pim.bandwidth_multiplier();
+  double pim_s = std::max(op.bytes / bandwidth, op.flops / (pim.tflops() * 1e12));
+  if (!(pim_s < processor_s)) return std::nullopt;
+  OpCost cost;
+  cost.flops = op.flops;
+  cost.bytes = op.bytes;
+  cost.pim_s = pim_s;
+  cost.time_s = pim_s;
+  return cost;
+}
 
 // Device-side busy time of an op at the roofline, without launch costs.
 OpCost roofline(const ChipModel& chip, const Op& op, Dtype dtype, const Execution& exec) {
@@ -49,6 +73,7 @@ OpCost roofline(const ChipModel& chip, const Op& op, Dtype dtype, const Executio
   cost.memory_s =
       op.bytes > 0 ? op.bytes / (chip.memory_bandwidth_bytes_per_s() * eff.memory_max()) : 0;
   cost.time_s = std::max(cost.compute_s, cost.memory_s);
+  if (auto pim = pim_cost(chip, op, cost.time_s)) return *pim;
   return cost;
 }
 
@@ -59,6 +84,7 @@ OpCost launch(const ChipModel& chip, OpCost kernel, const Execution& exec) {
                            exec.dispatch_s);
   kernel.compute_busy = kernel.time_s > 0 ? kernel.compute_s / kernel.time_s : 0;
   kernel.memory_busy = kernel.time_s > 0 ? kernel.memory_s / kernel.time_s : 0;
+  kernel.pim_busy = kernel.time_s > 0 ? kernel.pim_s / kernel.time_s : 0;
   return kernel;
 }
 
@@ -78,6 +104,7 @@ OpCost ops_cost(const ChipModel& chip, const std::vector<Op>& ops, Dtype dtype,
       kernel.time_s += part.time_s;
       kernel.compute_s += part.compute_s;
       kernel.memory_s += part.memory_s;
+      kernel.pim_s += part.pim_s;
       kernel.flops += part.flops;
       kernel.bytes += part.bytes;
       continue;

@@ -18,6 +18,10 @@ struct OpCost {
   // time, the other for its share.
   double compute_busy = 0;
   double memory_busy = 0;
+  // Time spent in processing-in-memory units (chips with a Pim), and its busy fraction: that
+  // work moves its bytes inside the memory and never reaches the memory roof above.
+  double pim_s = 0;
+  double pim_busy = 0;
 
   OpCost& operator+=(const OpCost& other);
   bool compute_bound() const { return compute_s >= memory_s; }

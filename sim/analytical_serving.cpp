@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <cmath>
 
+#include "hw-models/dvfs.hpp"
 #include "hw-models/power_model.hpp"
 #include "sim/collectives.hpp"
+#include "sim/energy_ledger.hpp"
 #include "workloads/transformer_ops.hpp"
 
 namespace kcsim {
@@ -28,7 +30,7 @@ IterationCost serving_iteration(const ClusterModel& cluster, const ServingSpec& 
   pass.flash_attention = spec.flash_attention;
   pass.causal = spec.flash_attention;  // unfused attention computes the masked half too
 
-  const Execution exec{1.0, spec.dispatch_us * 1e-6 / cluster.host_speed(),
+  const Execution exec{spec.speed, spec.dispatch_us * 1e-6 / cluster.host_speed(),
                        spec.gemm_efficiency_scale};
   IterationCost cost;
   cost.host_s = spec.step_overhead_us * 1e-6 / cluster.host_speed();
@@ -67,10 +69,24 @@ ServingResult simulate_serving_analytical(const ClusterModel& cluster, const Ser
   r.output_tokens = spec.output_tokens;
   r.parameters = parameter_count(m);
 
-  IterationCost prefill =
-      serving_iteration(cluster, spec, spec.batch_size, spec.prompt_tokens, spec.prompt_tokens);
   int64_t mean_context = spec.prompt_tokens + spec.output_tokens / 2;
-  IterationCost decode = serving_iteration(cluster, spec, spec.batch_size, 1, mean_context);
+  // Each phase at the fastest DVFS state under the device cap.
+  auto phase = [&](int64_t new_tokens, int64_t context, double& speed) {
+    double cap = spec.device_power_cap_w > 0 ? spec.device_power_cap_w : cluster.chip.tdp_w();
+    ServingSpec at = spec;
+    IterationCost cost;  // the iteration at the last state tried, which is the one chosen
+    DvfsChoice choice = choose_state_under_cap(cluster.chip, cap, [&](double s) {
+      at.speed = s;
+      cost = serving_iteration(cluster, at, spec.batch_size, new_tokens, context);
+      return cost.compute;
+    });
+    speed = choice.state.speed;
+    cost.compute = choice.cost;  // stretched when even the slowest state draws too much
+    return cost;
+  };
+  IterationCost prefill = phase(spec.prompt_tokens, spec.prompt_tokens, r.prefill_speed);
+  IterationCost decode = phase(1, mean_context, r.decode_speed);
+  r.device_power_cap_w = spec.device_power_cap_w;
   r.ttft_s = prefill.time_s();
   r.tpot_s = decode.time_s();
   double decode_steps = static_cast<double>(spec.output_tokens - 1);
@@ -92,21 +108,22 @@ ServingResult simulate_serving_analytical(const ClusterModel& cluster, const Ser
   r.memory.total_gib = r.memory.weights_gib + r.memory.activations_gib + r.memory.workspace_gib;
   r.memory.capacity_gib = cluster.chip.memory_capacity_bytes() / kGiB;
 
-  // Energy of one batch on one replica: devices by their busy fractions while computing and at
-  // idle while waiting on collectives; servers add their overhead.
-  const auto& chip = cluster.chip;
-  auto phase_j = [&](const IterationCost& it) {
-    return device_power_w(chip, it.compute.compute_busy, it.compute.memory_busy) *
-               it.compute.time_s +
-           chip.idle_w() * (it.tp_comm_s + it.host_s);
-  };
-  double device_j = phase_j(prefill) + decode_steps * phase_j(decode);
-  double servers_per_replica = static_cast<double>(spec.tp) / cluster.tiers.devices_per_node;
-  double server_j = servers_per_replica * cluster.server_overhead_w() * r.e2e_s;
-  double replica_j = spec.tp * device_j + server_j;
-  r.energy_per_output_token_j = replica_j / tokens_per_batch;
-  r.avg_device_power_w = device_j / r.e2e_s;
-  r.avg_it_power_w = spec.replicas * replica_j / r.e2e_s;
+  // Energy of one batch on every replica: devices by their busy fractions while computing and
+  // held-idle while waiting on collectives and the host; servers, links and the facility on top.
+  EnergyLedger ledger(cluster.chip, cluster.devices());
+  int held = std::min(cluster.devices(), r.devices);
+  ledger.add_device_time(held * prefill.compute.time_s,
+                         DeviceActivity::of(prefill.compute, r.prefill_speed));
+  ledger.add_device_time(held * decode_steps * decode.compute.time_s,
+                         DeviceActivity::of(decode.compute, r.decode_speed));
+  DeviceEnergy devices = ledger.finish(r.e2e_s, held);
+  LinkActivity links;
+  links.in_server = std::min(1.0, (prefill.tp_comm_s + decode_steps * decode.tp_comm_s) / r.e2e_s);
+  r.energy = cluster_energy(cluster, devices, r.e2e_s, links, spec.replicas * tokens_per_batch);
+  r.energy_per_output_token_j = r.energy.it_j / (spec.replicas * tokens_per_batch);
+  double unused_j = (cluster.devices() - held) * cluster.chip.idle_w() * r.e2e_s;
+  r.avg_device_power_w = (devices.total_j() - unused_j) / held / r.e2e_s;
+  r.avg_it_power_w = r.energy.avg_it_power_w;
   r.output_tokens_per_s_per_kw = r.throughput_output_tokens_per_s / (r.avg_it_power_w / 1000);
   return r;
 }

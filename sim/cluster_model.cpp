@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include "sim/facility_model.hpp"
+#include "topology/cluster_topology.hpp"
+
 namespace kcsim {
 namespace {
 
@@ -15,6 +18,25 @@ Origin where(const config::LoadedFile* file, const std::string& path, const std:
 double ClusterModel::peak_it_power_w() const {
   return devices() * chip.tdp_w() + tiers.nodes * server_overhead_w();
 }
+
+namespace {
+
+LinkPowerTotals sum_link_power(const ClusterModel& cluster) {
+  auto topology = topology::build_cluster_topology(cluster.config, cluster.chip.config());
+  LinkPowerTotals totals;
+  const auto& graph = topology.graph();
+  for (auto edge : topology.links()) {
+    const auto& a = graph[boost::source(edge, graph)];
+    const auto& b = graph[boost::target(edge, graph)];
+    const auto& link = graph[edge];
+    bool in_server = a.node >= 0 && a.node == b.node;
+    (in_server ? totals.in_server_idle_w : totals.network_idle_w) += link.idle_power_w;
+    (in_server ? totals.in_server_active_w : totals.network_active_w) += link.active_power_w;
+  }
+  return totals;
+}
+
+}  // namespace
 
 ClusterModel resolve_cluster(const config::Cluster& cluster, const config::Catalog& catalog,
                              const config::LoadedFile* file, const std::string& path) {
@@ -41,10 +63,17 @@ ClusterModel resolve_cluster(const config::Cluster& cluster, const config::Catal
     throw_input_error(where(file, path, "node.host.relative_speed"), "node.host.relative_speed",
                       "must be positive");
   }
+  try {
+    FacilityModel facility(cluster.facility());
+  } catch (const InputError& e) {
+    std::string at = where(file, path, "facility").str();
+    throw InputError(at.empty() ? std::string(e.what()) : at + ": " + e.what());
+  }
   ChipModel chip_model(chip);
   ClusterModel model{cluster.name().empty() ? chip.name() : cluster.name(), cluster,
-                     std::move(chip_model), network_tiers(cluster, chip)};
+                     std::move(chip_model), network_tiers(cluster, chip), {}};
   model.config.mutable_node()->clear_chip_overrides();
+  model.link_power = sum_link_power(model);
   return model;
 }
 

@@ -12,6 +12,13 @@
 
 namespace kcsim {
 
+// Idle and full-rate power of every link of the cluster's topology, inside servers and between
+// them (estimates: topology/link_power).
+struct LinkPowerTotals {
+  double in_server_idle_w = 0, in_server_active_w = 0;
+  double network_idle_w = 0, network_active_w = 0;
+};
+
 struct ClusterModel {
   std::string name;
   config::Cluster config;  // node.chip_overrides already folded into `chip`
@@ -24,6 +31,9 @@ struct ClusterModel {
   double host_speed() const { return config.node().host().relative_speed(); }
   // Devices at TDP plus every server's overhead.
   double peak_it_power_w() const;
+
+  // Summed once from the topology when the cluster is resolved; energy accounting reads it.
+  LinkPowerTotals link_power;
 };
 
 // Resolves `cluster`; errors point into `file` at `path` ("clusters[1]") when given.

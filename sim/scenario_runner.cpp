@@ -38,6 +38,24 @@ std::vector<std::pair<config::Cluster, std::string>> scenario_clusters(
     if (cluster.name().empty()) cluster.set_name(scenario.cluster_names(i));
     clusters.emplace_back(std::move(cluster), path);
   }
+  for (int i = 0; i < scenario.cluster_refs_size(); ++i) {
+    const auto& ref = scenario.cluster_refs(i);
+    std::string path = fmt::format("cluster_refs[{}]", i);
+    config::Cluster cluster = catalog.cluster(ref.catalog(), file.locate(path + ".catalog"));
+    cluster.set_name(ref.has_name() ? ref.name() : ref.catalog());
+    if (ref.has_nodes()) {
+      if (ref.nodes() < 1) {
+        throw_input_error(file.locate(path + ".nodes"), "nodes",
+                          fmt::format("must be positive (got {})", ref.nodes()));
+      }
+      cluster.set_nodes(ref.nodes());
+    }
+    if (ref.has_chip_overrides()) {
+      cluster.mutable_node()->mutable_chip_overrides()->MergeFrom(ref.chip_overrides());
+    }
+    if (ref.has_facility()) *cluster.mutable_facility() = ref.facility();
+    clusters.emplace_back(std::move(cluster), path);
+  }
   if (clusters.empty()) {
     throw_input_error(file.locate(""), "clusters", "a scenario needs at least one cluster");
   }

@@ -64,6 +64,11 @@ ServingSpec make_serving_spec(const config::ServingJob& job, const ModelShape& m
   spec.dispatch_us = job.runtime().dispatch_us();
   spec.gemm_efficiency_scale = job.runtime().gemm_efficiency_scale();
   spec.step_overhead_us = job.runtime().step_overhead_us();
+  spec.device_power_cap_w = job.device_power_cap_w();
+  if (spec.device_power_cap_w < 0) {
+    throw InputError(fmt::format("serving: device_power_cap_w: must not be negative (got {})",
+                                 spec.device_power_cap_w));
+  }
   if (spec.batch_size <= 0 || spec.prompt_tokens <= 0 || spec.output_tokens <= 0) {
     throw InputError(fmt::format(
         "serving: batch_size, prompt_tokens, output_tokens: must be positive (got {}, {}, {})",

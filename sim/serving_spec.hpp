@@ -24,6 +24,8 @@ struct ServingSpec {
   double gemm_efficiency_scale = 1;  // Runtime: share of the chip's GEMM efficiency
   double dispatch_us = 0;       // host time per op on the reference host (Runtime)
   double step_overhead_us = 0;  // host time per iteration on the reference host (Runtime)
+  double device_power_cap_w = 0;  // 0: uncapped (the TDP)
+  double speed = 1.0;             // DVFS relative speed the iteration runs at
 };
 
 // Bytes one device of a tp-way replica holds for weights and for one token of KV cache (KV heads

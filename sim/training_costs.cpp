@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "hw-models/power_model.hpp"
+#include "sim/energy_ledger.hpp"
 #include "workloads/training_memory.hpp"
 #include "workloads/transformer_ops.hpp"
 
@@ -226,22 +227,37 @@ void finish_training_result(TrainingResult& r, const ClusterModel& cluster,
   r.mfu = r.model_tflops_per_device * 1e12 /
           cluster.chip.peak_ops_per_s(*parse_dtype(r.dtype));
 
-  // Energy: devices draw by their busy fractions while computing and idle power otherwise
-  // (waiting in the bubble or on communication); every server adds its overhead throughout.
+  // Energy: devices draw by their busy fractions while computing and held-idle power otherwise
+  // (waiting in the bubble or on communication); servers, links and the facility on top.
+  double compute_time = r.time.compute_s + r.time.recompute_s + r.time.optimizer_s;
+  EnergyLedger ledger(cluster.chip, std::max(cluster.devices(), r.devices));
+  ledger.add_device_time(r.devices * std::min(compute_time, r.iteration_time_s),
+                         training_busy_activity(costs));
+  set_training_energy(r, cluster, ledger.finish(r.iteration_time_s, r.devices));
+}
+
+DeviceActivity training_busy_activity(const TrainingCosts& costs) {
   OpCost busy = costs.layer_fwd;
   busy += costs.layer_bwd;
   busy += costs.last_fwd;
   busy += costs.last_bwd;
-  double compute_time = r.time.compute_s + r.time.recompute_s + r.time.optimizer_s;
-  double compute_w = device_power_w(cluster.chip, busy.compute_busy, busy.memory_busy);
-  double idle_time = std::max(0.0, r.iteration_time_s - compute_time);
-  double device_j = compute_w * compute_time + cluster.chip.idle_w() * idle_time;
-  int servers = (r.devices + cluster.tiers.devices_per_node - 1) / cluster.tiers.devices_per_node;
-  double server_j = servers * cluster.server_overhead_w() * r.iteration_time_s;
-  r.energy_per_iteration_j = r.devices * device_j + server_j;
-  r.avg_device_power_w = device_j / r.iteration_time_s;
-  r.avg_it_power_w = r.energy_per_iteration_j / r.iteration_time_s;
-  r.energy_per_token_j = r.energy_per_iteration_j / tokens;
+  return DeviceActivity::of(busy);
+}
+
+void set_training_energy(TrainingResult& r, const ClusterModel& cluster,
+                         const DeviceEnergy& devices) {
+  double tokens = static_cast<double>(r.global_batch) * r.seq_len;
+  double t = r.iteration_time_s;
+  LinkActivity links;
+  links.in_server = std::min(1.0, (r.time.tp_comm_s + r.time.ep_comm_s + r.time.pp_comm_s) / t);
+  if (cluster.tiers.nodes > 1) links.between_servers = std::min(1.0, r.time.dp_comm_total_s / t);
+  r.energy = cluster_energy(cluster, devices, t, links, tokens);
+  r.energy_per_iteration_j = r.energy.it_j;
+  // Per device of the plan: the cluster's devices it leaves out sit idle.
+  double unused_j = std::max(0, cluster.devices() - r.devices) * cluster.chip.idle_w() * t;
+  r.avg_device_power_w = (devices.total_j() - unused_j) / r.devices / t;
+  r.avg_it_power_w = r.energy.avg_it_power_w;
+  r.energy_per_token_j = r.energy.it_j / tokens;
   r.tokens_per_s_per_kw = r.tokens_per_s / (r.avg_it_power_w / 1000);
 }
 

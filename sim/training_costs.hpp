@@ -4,6 +4,8 @@
 
 #include "analysis/results.hpp"
 #include "hw-models/op_cost.hpp"
+#include "hw-models/power_model.hpp"
+#include "sim/energy_ledger.hpp"
 #include "sim/cluster_model.hpp"
 #include "sim/collectives.hpp"
 #include "sim/training_spec.hpp"
@@ -57,5 +59,13 @@ TrainingResult start_training_result(const ClusterModel& cluster, const Training
                                      const TrainingCosts& costs, const char* engine);
 void finish_training_result(TrainingResult& result, const ClusterModel& cluster,
                             const TrainingCosts& costs);
+
+// What a device does while it computes a training step (forward and backward of a layer and of
+// the head, time-weighted), for the power model.
+DeviceActivity training_busy_activity(const TrainingCosts& costs);
+// Energy of one iteration from the devices' energy: links (by the result's communication
+// times), servers and the facility; also the result's power and per-token figures.
+void set_training_energy(TrainingResult& result, const ClusterModel& cluster,
+                         const DeviceEnergy& devices);
 
 }  // namespace kcsim

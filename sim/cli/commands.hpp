@@ -50,6 +50,22 @@ struct ServeOptions {
   std::string kv_dtype;
   std::string engine = "analytical";
   ShapeOverrides shape;
+  double device_power_cap_w = 0;  // 0: uncapped
+};
+
+// `kcsim plan`: what fits a facility power budget, running a serving (default) or training job.
+struct PlanOptions {
+  Common common;
+  double power_mw = 0;
+  int racks = 0;  // 0: no rack limit
+  std::string chip, cluster, model;
+  std::string workload = "serving";
+  std::string cooling;  // air | liquid; empty: the cluster's facility as configured
+  std::string dtype = "bf16";
+  int tp = 0, pp = 1;  // tp 0: serving picks the smallest that fits; training uses 1
+  int batch_size = 8;
+  int64_t prompt_tokens = 512, output_tokens = 128;
+  int64_t global_batch = 0, micro_batch = 1, seq_len = 2048;
 };
 
 // Each returns the process exit code; errors are thrown (InputError, InfeasibleError).
@@ -70,5 +86,6 @@ int models(const Common& common, std::ostream& out);
 // Exit 0 when every case is within its tolerance, 1 otherwise. With `only_case`, that case's
 // full report follows the table.
 int validate(const Common& common, const std::string& only_case, std::ostream& out);
+int plan(const PlanOptions& options, std::ostream& out);
 
 }  // namespace kcsim::cli

@@ -109,6 +109,8 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--dtype", s.dtype, "Weights and compute dtype")->capture_default_str();
   serve_cmd->add_option("--kv-dtype", s.kv_dtype, "KV-cache dtype (default: --dtype)");
   serve_cmd->add_option("--engine", s.engine, "analytical")->capture_default_str();
+  serve_cmd->add_option("--power-cap-w", s.device_power_cap_w,
+                        "Per-device power cap, W: each phase at the fastest DVFS state under it");
   add_shape(serve_cmd, s.shape);
   add_common(serve_cmd, s.common);
 
@@ -143,6 +145,31 @@ int main(int argc, char** argv) {
   validate_cmd->add_option("--case", validate_case, "Print this case's full report too");
   add_common(validate_cmd, validate_common);
 
+  PlanOptions p;
+  auto* plan_cmd = app.add_subcommand(
+      "plan", "Devices and racks that fit a facility power budget, and what they deliver");
+  plan_cmd->add_option("--power-mw", p.power_mw, "Facility power budget, MW (cooling included)")
+      ->required();
+  plan_cmd->add_option("--model", p.model, "Catalog model (kcsim models)")->required();
+  add_target(plan_cmd, p.chip, p.cluster);
+  plan_cmd->add_option("--racks", p.racks, "Racks available (default: no limit)");
+  plan_cmd->add_option("--cooling", p.cooling, "air | liquid (default: the cluster's facility)");
+  plan_cmd->add_option("--workload", p.workload, "serving | training")->capture_default_str();
+  plan_cmd->add_option("--dtype", p.dtype, "Weights and compute dtype")->capture_default_str();
+  plan_cmd->add_option("--tp", p.tp, "Tensor-parallel degree (serving default: smallest that fits)");
+  plan_cmd->add_option("--pp", p.pp, "Training: pipeline-parallel degree")->capture_default_str();
+  plan_cmd->add_option("--batch-size", p.batch_size, "Serving: sequences per replica batch")
+      ->capture_default_str();
+  plan_cmd->add_option("--prompt-tokens", p.prompt_tokens, "Serving: input tokens per request")
+      ->capture_default_str();
+  plan_cmd->add_option("--output-tokens", p.output_tokens, "Serving: output tokens per request")
+      ->capture_default_str();
+  plan_cmd->add_option("--global-batch", p.global_batch, "Training: sequences per iteration");
+  plan_cmd->add_option("--micro-batch", p.micro_batch, "Training: sequences per micro-batch")
+      ->capture_default_str();
+  plan_cmd->add_option("--seq-len", p.seq_len, "Training: tokens per sequence")->capture_default_str();
+  add_common(plan_cmd, p.common);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -165,6 +192,7 @@ int main(int argc, char** argv) {
                     out);
     else if (*topo_cmd) code = topo(topo_cluster, topo_nodes, topo_common, out);
     else if (*validate_cmd) code = validate(validate_common, validate_case, out);
+    else if (*plan_cmd) code = plan(p, out);
     else code = demo(demo_common, out);
   } catch (const kcsim::InputError& e) {
     std::cerr << "kcsim: " << e.what() << "\n";

@@ -158,6 +158,7 @@ int serve(const ServeOptions& o, std::ostream& out) {
   job.set_output_tokens(o.output_tokens);
   job.set_replicas(o.replicas);
   if (o.tp > 0) job.set_tp(o.tp);
+  job.set_device_power_cap_w(o.device_power_cap_w);
 
   // Without --tp the cluster must be large enough to search: size it from --devices, else
   // from a first look at the smallest fitting tp on a generous cluster.

@@ -11,6 +11,7 @@
 #include "analysis/json_writer.hpp"
 #include "configs/loader/errors.hpp"
 #include "hw-models/power_model.hpp"
+#include "sim/event/energy_observer.hpp"
 #include "sim/event/isolated_run.hpp"
 #include "sim/event/link_traffic.hpp"
 #include "sim/event/platform.hpp"
@@ -252,11 +253,11 @@ std::string simulate_in_this_process(const ClusterModel& cluster, const Training
                          !shares_server(costs.dp_grads) && !shares_server(costs.ep_fwd);
   event::LinkTraffic traffic;
   traffic.attach();
-  OpCost busy = costs.layer_fwd;
-  busy += costs.layer_bwd;
-  event::TraceRecorder trace(run.platform,
-                             device_power_w(cluster.chip, busy.compute_busy, busy.memory_busy),
-                             cluster.chip.idle_w());
+  const DeviceActivity busy = training_busy_activity(costs);
+  event::EnergyObserver energy(cluster.chip, simulated, busy);
+  energy.attach();
+  event::TraceRecorder trace(run.platform, device_power(cluster.chip, busy).total_w(),
+                             held_idle_w(cluster.chip));
   if (!options.trace_out.empty()) trace.attach();
 
   for (int rank = 0; rank < simulated; ++rank) {
@@ -288,6 +289,14 @@ std::string simulate_in_this_process(const ClusterModel& cluster, const Training
   r.network_model = event::kNetworkModel;
   r.busiest_links = traffic.busiest(5, r.iteration_time_s);
   finish_training_result(r, cluster, costs);
+  // Device energy from the spans: the simulated devices stand for all of the plan's (one
+  // data-parallel replica when reduced), the cluster's other devices idle.
+  DeviceEnergy devices = energy.ledger().finish(r.iteration_time_s, simulated);
+  double scale = static_cast<double>(spec.devices()) / simulated;
+  devices.device_j = devices.device_j * scale + std::max(0, cluster.devices() - spec.devices()) *
+                                                    cluster.chip.idle_w() * r.iteration_time_s;
+  devices.memory_j *= scale;
+  set_training_energy(r, cluster, devices);
   if (!options.trace_out.empty()) trace.write(options.trace_out);
   return dump(to_json(r));
 }

@@ -29,6 +29,7 @@ void TraceRecorder::attach() {
   for (int rank = 0; rank < static_cast<int>(platform_.devices.size()); ++rank) {
     for (const char* name : {"compute", "collectives", "pipeline"}) track(rank, name);
     power_.push_back(timeline_.counter("device " + std::to_string(rank), "power", "W"));
+    timeline_.add_counter(power_.back(), 0, idle_w_);  // held by the job from the start
   }
   add_span_observer([this](const SpanEvent& span) {
     if (!(span.end_s > span.start_s)) return;

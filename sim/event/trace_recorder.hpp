@@ -16,7 +16,8 @@ namespace kcsim::event {
 
 class TraceRecorder {
  public:
-  // A device draws `busy_w` during its compute spans and `idle_w` otherwise.
+  // A device draws `busy_w` during its compute spans and `idle_w` otherwise (the held-idle
+  // power of a device the job holds).
   TraceRecorder(const Platform& platform, double busy_w, double idle_w)
       : platform_(platform), busy_w_(busy_w), idle_w_(idle_w) {}
   // Subscribes to spans and flows; the recorder must outlive the run.

@@ -102,7 +102,12 @@ TEST_CASE("energy is average power times time, between idle and TDP", "[sim][tra
   CHECK(r.avg_device_power_w > cluster.chip.idle_w());
   CHECK(r.avg_device_power_w <= cluster.chip.tdp_w());
   double servers_j = 8 * cluster.server_overhead_w() * r.iteration_time_s;
-  CHECK_THAT(r.energy_per_iteration_j - servers_j,
+  CHECK_THAT(r.energy.server_j, WithinRel(servers_j, 1e-12));
+  // IT energy: devices, servers, and the links and network between them.
+  double links_j = r.energy.link_j + r.energy.network_j + r.energy.storage_j;
+  CHECK(r.energy.link_j > 0);
+  CHECK(r.energy.network_j > 0);
+  CHECK_THAT(r.energy_per_iteration_j - servers_j - links_j,
              WithinRel(r.devices * r.avg_device_power_w * r.iteration_time_s, 1e-9));
   CHECK_THAT(r.energy_per_token_j * 128 * 2048, WithinRel(r.energy_per_iteration_j, 1e-12));
 }

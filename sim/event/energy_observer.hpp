@@ -1,0 +1,25 @@
+// An observer of the event engine that accounts device energy: every compute span is an interval
+// of the device at its compute activity; the time between spans the device waits, held by the
+// job. The engine knows nothing of it.
+#pragma once
+
+#include "sim/energy_ledger.hpp"
+#include "sim/event/span_signal.hpp"
+
+namespace kcsim::event {
+
+class EnergyObserver {
+ public:
+  // Devices draw `busy` during their compute spans.
+  EnergyObserver(const ChipModel& chip, int devices, const DeviceActivity& busy)
+      : ledger_(chip, devices), busy_(busy) {}
+  // Subscribes to spans; the observer must outlive the run.
+  void attach();
+  const EnergyLedger& ledger() const { return ledger_; }
+
+ private:
+  EnergyLedger ledger_;
+  DeviceActivity busy_;
+};
+
+}  // namespace kcsim::event

@@ -1,0 +1,57 @@
+#include "sim/power_governor.hpp"
+
+#include <fmt/format.h>
+
+#include "configs/loader/errors.hpp"
+#include "hw-models/power_model.hpp"
+
+namespace kcsim {
+
+PowerGovernor::PowerGovernor(const ChipModel& chip, double cap_w)
+    : chip_(chip), cap_w_(cap_w), states_(dvfs_states(chip)) {
+  if (!(cap_w > 0)) throw InputError(fmt::format("power cap: must be positive (got {} W)", cap_w));
+}
+
+DeviceDemand PowerGovernor::demand_of(const std::function<OpCost(double speed)>& work) const {
+  DeviceDemand demand;
+  for (const auto& state : states_) {
+    DeviceActivity activity =
+        work ? DeviceActivity::of(work(state.speed), state.speed) : DeviceActivity::waiting();
+    demand.power_w.push_back(device_power(chip_, activity).total_w());
+  }
+  return demand;
+}
+
+GovernorDecision PowerGovernor::decide(const std::vector<DeviceDemand>& demands) const {
+  GovernorDecision d;
+  d.state.assign(demands.size(), 0);
+  for (const auto& demand : demands) d.total_w += demand.power_w.empty() ? 0 : demand.power_w[0];
+  // Greedy: step down the device whose next state saves the most watts per unit of speed lost,
+  // until the sum fits. Ties go to the lower index, so the same demands give the same states.
+  while (d.total_w > cap_w_) {
+    int best = -1;
+    double best_gain = 0;
+    for (size_t i = 0; i < demands.size(); ++i) {
+      const auto& watts = demands[i].power_w;
+      size_t s = static_cast<size_t>(d.state[i]);
+      if (s + 1 >= watts.size() || s + 1 >= states_.size()) continue;
+      double saved = watts[s] - watts[s + 1];
+      double lost = states_[s].speed - states_[s + 1].speed;
+      double gain = lost > 0 ? saved / lost : saved;
+      if (saved > 0 && gain > best_gain) {
+        best_gain = gain;
+        best = static_cast<int>(i);
+      }
+    }
+    if (best < 0) {
+      d.under_cap = false;
+      break;
+    }
+    const auto& watts = demands[best].power_w;
+    d.total_w -= watts[d.state[best]] - watts[d.state[best] + 1];
+    ++d.state[best];
+  }
+  return d;
+}
+
+}  // namespace kcsim

@@ -1,0 +1,43 @@
+// A cluster-wide power cap: given what every device would draw at each of its DVFS states, pick
+// states so that the sum stays under the cap, slowing first the devices where a step down saves
+// the most watts for the least speed (compute-bound work), so memory-bound work keeps its clock.
+// Called again whenever the load moves (a prefill burst, a decode lull), it redistributes.
+#pragma once
+
+#include <functional>
+#include <vector>
+
+#include "hw-models/chip_model.hpp"
+#include "hw-models/dvfs.hpp"
+
+namespace kcsim {
+
+// One device's demand: its draw at each DVFS state, fastest first (dvfs_states order).
+struct DeviceDemand {
+  std::vector<double> power_w;
+};
+
+struct GovernorDecision {
+  std::vector<int> state;  // per device: index into dvfs_states, 0 = fastest
+  double total_w = 0;
+  bool under_cap = true;  // false when every device at its slowest state still exceeds the cap
+};
+
+class PowerGovernor {
+ public:
+  PowerGovernor(const ChipModel& chip, double cap_w);
+
+  double cap_w() const { return cap_w_; }
+  const std::vector<DvfsPoint>& states() const { return states_; }
+
+  GovernorDecision decide(const std::vector<DeviceDemand>& demands) const;
+  // The demand of a device doing `work(speed)` (or waiting held, when `work` is null).
+  DeviceDemand demand_of(const std::function<OpCost(double speed)>& work) const;
+
+ private:
+  const ChipModel& chip_;
+  double cap_w_;
+  std::vector<DvfsPoint> states_;
+};
+
+}  // namespace kcsim

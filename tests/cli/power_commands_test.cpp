@@ -1,0 +1,130 @@
+// The power and energy contract of the command line: energy keys, `kcsim plan`, the K-Cloud
+// scenarios.
+#include <map>
+
+#include <catch2/catch_test_macros.hpp>
+#include <catch2/matchers/catch_matchers_floating_point.hpp>
+#include <catch2/matchers/catch_matchers_string.hpp>
+#include <nlohmann/json.hpp>
+
+#include "tests/support/run_kcsim.hpp"
+
+using Catch::Matchers::ContainsSubstring;
+using Catch::Matchers::WithinRel;
+using kcsim::test::run_kcsim;
+
+namespace {
+
+void check_energy_keys(const nlohmann::json& j, const char* per_token_key) {
+  for (const char* key : {"energy_j", per_token_key, "avg_it_power_w", "avg_facility_power_w",
+                          "tokens_per_kwh", "co2_kg", "cost_krw"}) {
+    INFO(key);
+    REQUIRE(j.contains(key));
+    CHECK(j[key].get<double>() > 0);
+  }
+  // Facility power is IT power times the PUE.
+  CHECK_THAT(j["avg_facility_power_w"].get<double>(),
+             WithinRel(j["avg_it_power_w"].get<double>() * j["pue"].get<double>(), 1e-9));
+  CHECK_THAT(j["co2_kg"].get<double>(),
+             WithinRel(j["energy_j"].get<double>() / 3.6e6 * 0.4173, 1e-9));
+}
+
+}  // namespace
+
+TEST_CASE("train and serve --json carry energy, carbon and cost", "[cli][energy]") {
+  auto train = run_kcsim(
+      "train --model megatron-22b --chip a100-80g --devices 8 --tp 8 --global-batch 4 --json");
+  REQUIRE(train.exit_code == 0);
+  check_energy_keys(nlohmann::json::parse(train.out), "energy_per_token_j");
+  auto serve = run_kcsim("serve --model llama2-70b --chip h100-sxm --tp 8 --batch-size 4 --json");
+  REQUIRE(serve.exit_code == 0);
+  check_energy_keys(nlohmann::json::parse(serve.out), "energy_per_output_token_j");
+}
+
+TEST_CASE("serve --power-cap-w slows prefill more than decode", "[cli][energy]") {
+  auto free_run = nlohmann::json::parse(
+      run_kcsim("serve --model llama2-70b --chip h100-sxm --tp 8 --batch-size 8 --json").out);
+  auto r = run_kcsim(
+      "serve --model llama2-70b --chip h100-sxm --tp 8 --batch-size 8 --power-cap-w 350 --json");
+  REQUIRE(r.exit_code == 0);
+  auto capped = nlohmann::json::parse(r.out);
+  CHECK(capped["device_power_cap_w"] == 350.0);
+  double prefill = capped["ttft_s"].get<double>() / free_run["ttft_s"].get<double>();
+  double decode = capped["tpot_s"].get<double>() / free_run["tpot_s"].get<double>();
+  CHECK(prefill > 1.1);
+  CHECK(decode < prefill);
+}
+
+TEST_CASE("plan fills a power budget and names what binds", "[cli][plan]") {
+  auto r = run_kcsim("plan --power-mw 1 --chip h100-sxm --model llama2-70b --batch-size 16 --json");
+  REQUIRE(r.exit_code == 0);
+  auto j = nlohmann::json::parse(r.out);
+  int servers = j["servers"].get<int>();
+  double per_server_kw = j["server_facility_kw"].get<double>();
+  // Whole servers: one more would exceed the budget.
+  CHECK(servers * per_server_kw <= 1000.0);
+  CHECK((servers + 1) * per_server_kw > 1000.0);
+  CHECK(j["devices"] == servers * 8);
+  CHECK(j["binding_constraint"] == "power");
+  CHECK(j["racks"].get<int>() * j["servers_per_rack"].get<int>() >= servers);
+  CHECK(j["output_tokens_per_s"].get<double>() > 0);
+  CHECK(j["tokens_per_j"].get<double>() > 0);
+  CHECK(j["avg_facility_power_mw"].get<double>() <= j["peak_facility_mw"].get<double>());
+
+  SECTION("a rack limit binds before the power does") {
+    auto racks = nlohmann::json::parse(
+        run_kcsim("plan --power-mw 1 --chip h100-sxm --model llama2-70b --racks 2 --json").out);
+    CHECK(racks["binding_constraint"] == "rack density");
+    CHECK(racks["servers"].get<int>() <= 2 * racks["servers_per_rack"].get<int>());
+  }
+  SECTION("liquid cooling fits more servers in the same budget") {
+    auto liquid = nlohmann::json::parse(
+        run_kcsim("plan --power-mw 1 --chip h100-sxm --model llama2-70b --cooling liquid --json")
+            .out);
+    auto air = nlohmann::json::parse(
+        run_kcsim("plan --power-mw 1 --chip h100-sxm --model llama2-70b --cooling air --json").out);
+    CHECK(liquid["servers"].get<int>() > air["servers"].get<int>());
+    CHECK(liquid["pue"].get<double>() < air["pue"].get<double>());
+  }
+  SECTION("training too") {
+    auto t = run_kcsim(
+        "plan --power-mw 0.5 --chip a100-80g --model megatron-1.7b --workload training "
+        "--global-batch 512 --json");
+    REQUIRE(t.exit_code == 0);
+    auto tj = nlohmann::json::parse(t.out);
+    CHECK(tj["tokens_per_s"].get<double>() > 0);
+    CHECK(tj["devices_used"].get<int>() <= tj["devices"].get<int>());
+  }
+}
+
+TEST_CASE("plan says why nothing fits", "[cli][plan]") {
+  auto tiny = run_kcsim("plan --power-mw 0.005 --chip h100-sxm --model llama2-70b");
+  CHECK(tiny.exit_code == 3);
+  CHECK_THAT(tiny.err, ContainsSubstring("budget"));
+  auto bad = run_kcsim("plan --power-mw -1 --chip h100-sxm --model llama2-70b");
+  CHECK(bad.exit_code == 2);
+}
+
+TEST_CASE("the K-Cloud scenarios print the power comparison", "[cli][scenario]") {
+  for (const char* name : {"kcloud-phase1", "kcloud-pim"}) {
+    INFO(name);
+    auto r = run_kcsim(std::string("run ") + KCSIM_SOURCE_DIR + "/configs/scenarios/" + name +
+                       ".textproto");
+    REQUIRE(r.exit_code == 0);
+    CHECK_THAT(r.out, ContainsSubstring("Power and energy"));
+    CHECK_THAT(r.out, ContainsSubstring("MWh/year"));
+  }
+  auto j = nlohmann::json::parse(run_kcsim(std::string("run ") + KCSIM_SOURCE_DIR +
+                                           "/configs/scenarios/kcloud-pim.textproto --json")
+                                     .out);
+  // PIM takes the decode GEMVs: faster decode, fewer joules per token than the same NPU without.
+  std::map<std::string, nlohmann::json> runs;
+  for (const auto& run : j["runs"]) runs[run["cluster"].get<std::string>()] = run["serving"];
+  for (auto [plain, pim] : {std::pair{"phase1-rngd", "phase2-rngd-hbm-pim"},
+                            std::pair{"phase1-atom", "phase3-atom-gddr6-aim"}}) {
+    INFO(pim);
+    CHECK(runs[pim]["tpot_s"].get<double>() < runs[plain]["tpot_s"].get<double>());
+    CHECK(runs[pim]["energy_per_output_token_j"].get<double>() <
+          runs[plain]["energy_per_output_token_j"].get<double>());
+  }
+}
