@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "analysis/serving_load_report.hpp"
+
 namespace kcsim {
 namespace {
 
@@ -103,6 +105,7 @@ Json to_json(const ServingResult& r) {
   j["avg_it_power_w"] = r.avg_it_power_w;
   j["avg_device_power_w"] = r.avg_device_power_w;
   j["output_tokens_per_s_per_kw"] = r.output_tokens_per_s_per_kw;
+  if (r.has_load) append_serving_load(j, r.load);
   return j;
 }
 

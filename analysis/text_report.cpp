@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "analysis/serving_load_report.hpp"
 #include "analysis/table.hpp"
 
 namespace kcsim {
@@ -82,6 +83,7 @@ std::string format_serving(const ServingResult& r) {
                      r.energy_per_output_token_j);
   out += fmt::format("  power                 {:.1f} kW IT average ({:.0f} W per device)\n",
                      r.avg_it_power_w / 1000, r.avg_device_power_w);
+  if (r.has_load) out += format_serving_load(r.load);
   return out;
 }
 
