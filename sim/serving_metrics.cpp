@@ -31,7 +31,9 @@ void summarize_requests(ServingLoadResult& load) {
   double output_tokens = 0;
   load.requests_arrived = static_cast<long long>(load.requests.size());
   load.requests_completed = load.requests_rejected = load.requests_in_flight = 0;
+  load.preemptions = 0;
   for (const auto& r : load.requests) {
+    load.preemptions += r.preemptions;
     if (r.rejected) {
       ++load.requests_rejected;
       continue;

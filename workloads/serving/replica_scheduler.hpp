@@ -19,6 +19,7 @@
 //   already prefilled (the decode pool) only needs its blocks.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <vector>
@@ -48,7 +49,8 @@ struct SequenceState {
   int decode_replica = -1;  // disaggregated: where it was decoded
   bool rejected = false;
   int64_t remaining_tokens() const {
-    return (prefill_target - kv_tokens) + (output_tokens - generated);
+    int64_t prompt_left = prefill_target > kv_tokens ? prefill_target - kv_tokens : 0;
+    return prompt_left + (output_tokens - generated);
   }
 };
 
