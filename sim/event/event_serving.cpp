@@ -9,6 +9,7 @@
 #include <simgrid/s4u/Actor.hpp>
 #include <simgrid/s4u/Comm.hpp>
 #include <simgrid/s4u/Engine.hpp>
+#include <simgrid/s4u/Mailbox.hpp>
 
 #include "sim/event/platform.hpp"
 #include "sim/serving_batch_cost.hpp"
@@ -43,6 +44,8 @@ struct Loop {
   double batch_sequences = 0, in_system_integral = 0, last_change_s = 0, kv_transfer_bytes = 0;
   sg4::ActorPtr arrivals;
   bool arrivals_waiting = false;
+  std::vector<sg4::Mailbox*> mailboxes;  // disaggregated: KV caches arriving at each replica
+  std::vector<int64_t> ids;              // request ids, as transfer payloads
 
   Loop(const ClusterModel& c, const ServingSpec& s, const ServingLoadOptions& o,
        const serving::RequestStream& r)
@@ -80,22 +83,32 @@ struct Loop {
   void hand_off(int from, int64_t id);
 };
 
+// The KV cache goes from the prefill replica's devices to the decode replica's, each TP rank
+// sending its share to the same rank on its own rail at the same time; one flow between the
+// first devices, carrying one rank's share, stands for them (the ranks' flows are alike). The
+// decode replica's receivers queue the request there once it has landed.
 void Loop::hand_off(int from, int64_t id) {
   auto& seq = seqs[static_cast<size_t>(id)];
   int to = pick(decode_router, prefill_pool, static_cast<int>(schedulers.size()));
   seq.decode_replica = to;
   double bytes = kv_bytes_per_token * static_cast<double>(seq.kv_tokens);
   kv_transfer_bytes += bytes;
-  sg4::Actor::create("kv", device(from, 0), [this, from, to, id, bytes] {
-    std::vector<sg4::CommPtr> comms;
-    for (int rank = 0; rank < spec.tp; ++rank) {
-      comms.push_back(sg4::Comm::sendto_async(device(from, rank), device(to, rank),
-                                              static_cast<uint64_t>(bytes / spec.tp)));
-    }
-    sg4::Comm::wait_all(comms);
-    schedulers[static_cast<size_t>(to)].enqueue(id);
-    wake(to);
-  });
+  (void)from;  // the sender is the calling replica's actor, on its first device
+  mailboxes[static_cast<size_t>(to)]
+      ->put_init(&ids[static_cast<size_t>(id)], static_cast<uint64_t>(bytes / spec.tp))
+      ->detach();
+}
+
+// Takes KV caches as they land at decode replica `r` and queues their requests there. Each
+// replica has kReceivers of these, so that many transfers to it proceed at once.
+constexpr int kReceivers = 8;
+void receiver_program(Loop& loop, int r) {
+  auto* mailbox = loop.mailboxes[static_cast<size_t>(r)];
+  while (true) {
+    int64_t id = *mailbox->get<int64_t>();
+    loop.schedulers[static_cast<size_t>(r)].enqueue(id);
+    loop.wake(r);
+  }
 }
 
 void replica_program(Loop& loop, int r) {
@@ -167,13 +180,13 @@ void arrival_program(Loop& loop) {
   }
 }
 
-// Pairs of devices that exchange KV caches: rank i of every prefill replica with rank i of
-// every decode replica.
+// Pairs of devices that exchange KV caches: the first device of every prefill replica with
+// the first of every decode replica.
 std::vector<std::pair<int, int>> transfer_pairs(int tp, int prefill_pool, int replicas) {
   std::vector<std::pair<int, int>> pairs;
   for (int p = 0; p < prefill_pool; ++p) {
     for (int d = prefill_pool; d < replicas; ++d) {
-      for (int rank = 0; rank < tp; ++rank) pairs.emplace_back(p * tp + rank, d * tp + rank);
+      pairs.emplace_back(p * tp, d * tp);
     }
   }
   return pairs;
@@ -252,11 +265,23 @@ std::string run_serving_loop(const ClusterModel& cluster, const ServingSpec& spe
     loop.use.push_back(use);
   }
   loop.idle.assign(static_cast<size_t>(replicas), 0);
+  if (options.disaggregated) {
+    loop.ids.resize(requests.size());
+    for (size_t i = 0; i < requests.size(); ++i) loop.ids[i] = static_cast<int64_t>(i);
+    for (int r = 0; r < replicas; ++r) {
+      loop.mailboxes.push_back(sg4::Mailbox::by_name(fmt::format("kv{}", r)));
+    }
+  }
   for (int r = 0; r < replicas; ++r) {
     auto actor = sg4::Actor::create(fmt::format("replica{}", r), loop.device(r, 0),
                                     [&loop, r] { replica_program(loop, r); });
     actor->daemonize();
     loop.actors.push_back(actor);
+    for (int k = 0; options.disaggregated && r >= loop.prefill_pool && k < kReceivers; ++k) {
+      sg4::Actor::create(fmt::format("kv-receiver{}.{}", r, k), loop.device(r, 0),
+                         [&loop, r] { receiver_program(loop, r); })
+          ->daemonize();
+    }
   }
   loop.arrivals = sg4::Actor::create("arrivals", loop.device(0, 0),
                                      [&loop] { arrival_program(loop); });

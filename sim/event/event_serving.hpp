@@ -2,7 +2,7 @@
 // arrives; each replica is an actor that runs its scheduler and executes each iteration as one
 // activity of the priced duration on its first device; an idle replica sleeps until a request
 // comes. Disaggregated prefill replicas send each prefilled request's KV cache to a decode
-// replica as SimGrid transfers over the platform (one per TP rank, device to device).
+// replica as a SimGrid transfer over the platform's links between the two replicas.
 #pragma once
 
 #include <string>
