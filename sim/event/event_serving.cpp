@@ -80,20 +80,20 @@ struct Loop {
   sg4::Host* device(int replica, int rank) const {
     return platform.devices[static_cast<size_t>(replica * spec.tp + rank)];
   }
-  void hand_off(int from, int64_t id);
+  void hand_off(int64_t id);
 };
 
 // The KV cache goes from the prefill replica's devices to the decode replica's, each TP rank
 // sending its share to the same rank on its own rail at the same time; one flow between the
 // first devices, carrying one rank's share, stands for them (the ranks' flows are alike). The
 // decode replica's receivers queue the request there once it has landed.
-void Loop::hand_off(int from, int64_t id) {
+void Loop::hand_off(int64_t id) {
   auto& seq = seqs[static_cast<size_t>(id)];
   int to = pick(decode_router, prefill_pool, static_cast<int>(schedulers.size()));
   seq.decode_replica = to;
   double bytes = kv_bytes_per_token * static_cast<double>(seq.kv_tokens);
   kv_transfer_bytes += bytes;
-  (void)from;  // the sender is the calling replica's actor, on its first device
+  // Sent by the calling prefill replica's actor, from its first device.
   mailboxes[static_cast<size_t>(to)]
       ->put_init(&ids[static_cast<size_t>(id)], static_cast<uint64_t>(bytes / spec.tp))
       ->detach();
@@ -153,7 +153,7 @@ void replica_program(Loop& loop, int r) {
     handed_off.clear();
     scheduler.complete(sg4::Engine::get_clock(), finished, handed_off);
     for (int64_t id : finished) loop.done(id);
-    for (int64_t id : handed_off) loop.hand_off(r, id);
+    for (int64_t id : handed_off) loop.hand_off(id);
   }
 }
 

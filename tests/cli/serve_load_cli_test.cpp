@@ -81,3 +81,14 @@ TEST_CASE("kcsim serve: bad stream flags are input errors", "[serving][cli]") {
       "disaggregated");
   CHECK(one_replica.exit_code == 3);
 }
+
+TEST_CASE("a scenario's load block: a bad field is named with its line", "[serving][cli]") {
+  auto path = kcsim::test::write_temp_file(
+      "bad-load.textproto",
+      "name: \"x\"\ncluster_names: \"dgx-a100\"\nserving {\n  model: \"llama3-8b\"\n  tp: 1\n"
+      "  load {\n    rate_per_s: 5\n    requests: 10\n    scheduler: \"fifo\"\n  }\n}\n");
+  auto r = run_kcsim("run " + path);
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, ContainsSubstring("bad-load.textproto:9:5: scheduler: unknown scheduler"));
+  CHECK(r.out.empty());
+}

@@ -10,8 +10,8 @@ namespace kcsim::serving {
 
 class KvBlockManager {
  public:
-  // `checked`: verify after every change that the blocks in use never exceed the capacity and
-  // equal the sum over the sequences (throws std::logic_error otherwise); the tests run with it.
+  // `checked`: verify after every change that the blocks in use stay within [0, capacity]
+  // (throws std::logic_error otherwise); the tests run with it.
   KvBlockManager(int64_t capacity_blocks, int64_t block_tokens, bool checked = false);
 
   int64_t blocks_for(int64_t tokens) const { return (tokens + block_tokens_ - 1) / block_tokens_; }
@@ -40,7 +40,6 @@ class KvBlockManager {
   bool checked_;
   int64_t used_ = 0, peak_ = 0;
   std::vector<int64_t> held_;  // by sequence id
-  int64_t held_sum_ = 0;       // checked mode: the sum of held_, kept separately
 };
 
 }  // namespace kcsim::serving
