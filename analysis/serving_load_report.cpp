@@ -76,9 +76,9 @@ void append_serving_load(nlohmann::ordered_json& j, const ServingLoadResult& l) 
 std::string format_serving_load(const ServingLoadResult& l) {
   std::string out = fmt::format("  load                  {} scheduler, {} router, {} arrivals\n",
                                 l.scheduler, l.router, l.arrivals);
-  out += fmt::format("  requests              {} arrived, {} completed, {} rejected, {} in flight\n",
-                     l.requests_arrived, l.requests_completed, l.requests_rejected,
-                     l.requests_in_flight);
+  out += fmt::format(
+      "  requests              {} arrived, {} completed, {} rejected, {} in flight\n",
+      l.requests_arrived, l.requests_completed, l.requests_rejected, l.requests_in_flight);
   out += fmt::format("  TTFT p50/p90/p99      {:.1f} / {:.1f} / {:.1f} ms\n", l.ttft_p50_s * 1e3,
                      l.ttft_p90_s * 1e3, l.ttft_p99_s * 1e3);
   out += fmt::format("  TPOT p50/p99          {:.2f} / {:.2f} ms\n", l.tpot_p50_s * 1e3,
@@ -86,9 +86,10 @@ std::string format_serving_load(const ServingLoadResult& l) {
   out += fmt::format("  latency p50/p99       {:.3f} / {:.3f} s\n", l.e2e_p50_s, l.e2e_p99_s);
   out += fmt::format("  load throughput       {:.0f} output tokens/s, goodput {:.2f} requests/s\n",
                      l.throughput_output_tokens_per_s, l.goodput_requests_per_s);
-  out += fmt::format("  batching              {:.1f} sequences per iteration, KV {:.0f} % used, {} "
-                     "preemptions\n",
-                     l.batch_size_mean, l.kv_utilization_mean * 100, l.preemptions);
+  out += fmt::format(
+      "  batching              {:.1f} sequences per iteration, KV {:.0f} % used, {} "
+      "preemptions\n",
+      l.batch_size_mean, l.kv_utilization_mean * 100, l.preemptions);
   out += fmt::format("  simulated             {:.1f} s, {} iterations, {:.3f} J per output token\n",
                      l.simulated_time_s, l.iterations, l.energy_per_output_token_j);
   return out;

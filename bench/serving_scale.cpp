@@ -54,9 +54,10 @@ int main(int argc, char** argv) {
       "(simulating process)\n",
       l.requests_arrived, spec.replicas, l.scheduler, l.simulated_time_s, l.iterations, wall,
       static_cast<double>(l.requests_arrived) / wall, child.ru_maxrss / 1024.0);
-  fmt::print("  completed {}, TTFT p50 {:.3f} s p99 {:.3f} s, TPOT p50 {:.4f} s p99 {:.4f} s, "
-             "{:.0f} output tokens/s, {:.1f} sequences per iteration\n",
-             l.requests_completed, l.ttft_p50_s, l.ttft_p99_s, l.tpot_p50_s, l.tpot_p99_s,
-             l.throughput_output_tokens_per_s, l.batch_size_mean);
+  fmt::print(
+      "  completed {}, TTFT p50 {:.3f} s p99 {:.3f} s, TPOT p50 {:.4f} s p99 {:.4f} s, "
+      "{:.0f} output tokens/s, {:.1f} sequences per iteration\n",
+      l.requests_completed, l.ttft_p50_s, l.ttft_p99_s, l.tpot_p50_s, l.tpot_p99_s,
+      l.throughput_output_tokens_per_s, l.batch_size_mean);
   return 0;
 }

@@ -72,8 +72,8 @@ const OpCost& BatchCostModel::head(int64_t sequences) {
   auto it = head_.find(sequences);
   if (it != head_.end()) return it->second;
   PassShape pass = pass_shape(spec_, sequences, 1, 1);
-  OpCost cost = ops_cost(cluster_.chip, head_forward_ops(spec_.model, pass, false), spec_.dtype,
-                         exec_);
+  OpCost cost =
+      ops_cost(cluster_.chip, head_forward_ops(spec_.model, pass, false), spec_.dtype, exec_);
   return head_.emplace(sequences, cost).first->second;
 }
 
@@ -85,9 +85,9 @@ OpCost BatchCostModel::attention(int64_t sequences, int64_t new_tokens, int64_t 
   if (it != attention_.end()) return it->second;
   if (attention_.size() > 4'000'000) attention_.clear();  // bound the cache's memory
   PassShape pass = pass_shape(spec_, sequences, new_tokens, context);
-  OpCost cost = repeated(
-      ops_cost(cluster_.chip, layer_part(spec_.model, pass, true), spec_.dtype, exec_),
-      static_cast<double>(spec_.model.layers));
+  OpCost cost =
+      repeated(ops_cost(cluster_.chip, layer_part(spec_.model, pass, true), spec_.dtype, exec_),
+               static_cast<double>(spec_.model.layers));
   attention_.emplace(key, cost);
   return cost;
 }
@@ -111,8 +111,7 @@ double BatchCostModel::tp_comm_s(int64_t tokens) {
 IterationCost BatchCostModel::cost(const MixedBatch& batch) {
   int64_t tokens = batch.decode_sequences;
   for (const auto& [n, c] : batch.prefill_chunks) tokens += n;
-  int64_t sequences =
-      batch.decode_sequences + static_cast<int64_t>(batch.prefill_chunks.size());
+  int64_t sequences = batch.decode_sequences + static_cast<int64_t>(batch.prefill_chunks.size());
   IterationCost cost;
   cost.host_s = spec_.step_overhead_us * 1e-6 / cluster_.host_speed();
   if (tokens == 0) return cost;

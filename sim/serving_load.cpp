@@ -90,10 +90,10 @@ ServingResult simulate_serving_load(const ClusterModel& cluster, const ServingSp
   load.kv_blocks_per_replica = blocks;
   load.slo_ttft_s = options.slo_ttft_s;
   load.slo_tpot_s = options.slo_tpot_s;
-  load.prefill_replicas = options.disaggregated
-                              ? (options.prefill_replicas > 0 ? options.prefill_replicas
-                                                              : spec.replicas / 2)
-                              : 0;
+  load.prefill_replicas =
+      options.disaggregated
+          ? (options.prefill_replicas > 0 ? options.prefill_replicas : spec.replicas / 2)
+          : 0;
   load.decode_replicas = options.disaggregated ? spec.replicas - load.prefill_replicas : 0;
   summarize_requests(load);
   double t = load.simulated_time_s;

@@ -21,12 +21,12 @@ struct ServingLoadOptions {
   int prefill_replicas = 0;    // disaggregated: the prefill pool (0: half the replicas)
   int max_batch = 256;         // running sequences per replica
   int64_t block_tokens = 16;
-  int64_t chunk_tokens = 512;            // chunked prefill budget per iteration
-  int64_t prefill_token_budget = 8192;   // continuous: prompt tokens per prefill iteration
+  int64_t chunk_tokens = 512;           // chunked prefill budget per iteration
+  int64_t prefill_token_budget = 8192;  // continuous: prompt tokens per prefill iteration
   serving::RouterKind router = serving::RouterKind::RoundRobin;
   double slo_ttft_s = 0, slo_tpot_s = 0;  // 0: no objective
   std::string arrivals = "trace";         // how the stream was made, for the report
-  bool checked_kv = false;       // verify the KV block accounting at every step
+  bool checked_kv = false;                // verify the KV block accounting at every step
   bool record_iterations = false;
   // Ends the simulation at this time (0: when every request is done); requests still running
   // then are counted in flight.

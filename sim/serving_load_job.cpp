@@ -71,22 +71,30 @@ ServingLoadOptions serving_load_options(const config::ServingLoad& load, const J
   auto at = [&](const char* field) { return origin.at(std::string("load.") + field); };
   ServingLoadOptions o;
   const auto& s = load.scheduler();
-  if (s == "static") o.policy = serving::Policy::Static;
-  else if (s == "continuous") o.policy = serving::Policy::Continuous;
-  else if (s == "chunked") o.policy = serving::Policy::Chunked;
-  else if (s == "disaggregated") o.disaggregated = true;
+  if (s == "static")
+    o.policy = serving::Policy::Static;
+  else if (s == "continuous")
+    o.policy = serving::Policy::Continuous;
+  else if (s == "chunked")
+    o.policy = serving::Policy::Chunked;
+  else if (s == "disaggregated")
+    o.disaggregated = true;
   else {
     throw_input_error(at("scheduler"), "scheduler",
                       fmt::format("unknown scheduler \"{}\"; use static, continuous, chunked or "
-                                  "disaggregated", s));
+                                  "disaggregated",
+                                  s));
   }
   if (!serving::parse_router(load.router(), o.router)) {
     throw_input_error(at("router"), "router",
                       fmt::format("unknown router \"{}\"; use round-robin, least-outstanding or "
-                                  "jsq-tokens", load.router()));
+                                  "jsq-tokens",
+                                  load.router()));
   }
-  if (load.block_tokens() < 1) throw_input_error(at("block_tokens"), "block_tokens", "must be at least 1");
-  if (load.chunk_tokens() < 1) throw_input_error(at("chunk_tokens"), "chunk_tokens", "must be at least 1");
+  if (load.block_tokens() < 1)
+    throw_input_error(at("block_tokens"), "block_tokens", "must be at least 1");
+  if (load.chunk_tokens() < 1)
+    throw_input_error(at("chunk_tokens"), "chunk_tokens", "must be at least 1");
   if (load.prefill_token_budget() < 1) {
     throw_input_error(at("prefill_token_budget"), "prefill_token_budget", "must be at least 1");
   }
@@ -125,18 +133,20 @@ serving::RequestStream serving_load_requests(const config::ServingLoad& load,
     count = load.requests();
   }
   if (load.has_duration_s()) {
-    if (!(load.duration_s() > 0)) throw_input_error(at("duration_s"), "duration_s", "must be positive");
+    if (!(load.duration_s() > 0))
+      throw_input_error(at("duration_s"), "duration_s", "must be positive");
     duration = load.duration_s();
   }
   if (!load.has_rate_per_s() && !load.has_trace()) {
-    throw_input_error(at("rate_per_s"), "rate_per_s",
-                      "give an arrival rate or a request trace");
+    throw_input_error(at("rate_per_s"), "rate_per_s", "give an arrival rate or a request trace");
   }
   if (!load.has_rate_per_s()) {
     return serving::truncate_requests(trace_of(load), count, duration);
   }
-  if (!(load.rate_per_s() > 0)) throw_input_error(at("rate_per_s"), "rate_per_s", "must be positive");
-  if (!(load.arrival_cv() > 0)) throw_input_error(at("arrival_cv"), "arrival_cv", "must be positive");
+  if (!(load.rate_per_s() > 0))
+    throw_input_error(at("rate_per_s"), "rate_per_s", "must be positive");
+  if (!(load.arrival_cv() > 0))
+    throw_input_error(at("arrival_cv"), "arrival_cv", "must be positive");
   if (!count && !duration) {
     throw_input_error(at("rate_per_s"), "requests",
                       "a rate-driven stream needs a request count or a duration");
@@ -149,8 +159,8 @@ serving::RequestStream serving_load_requests(const config::ServingLoad& load,
   serving::Arrivals arrivals;
   arrivals.rate_per_s = load.rate_per_s();
   arrivals.cv = load.arrival_cv();
-  arrivals.kind = load.arrival_cv() == 1 ? serving::Arrivals::Kind::Poisson
-                                         : serving::Arrivals::Kind::Gamma;
+  arrivals.kind =
+      load.arrival_cv() == 1 ? serving::Arrivals::Kind::Poisson : serving::Arrivals::Kind::Gamma;
   serving::RequestStream lengths_trace;
   if (trace_in || trace_out) {
     if (!load.has_trace() || !trace_in || !trace_out) {

@@ -31,7 +31,7 @@ struct Loop {
   const serving::RequestStream& requests;
   BatchCostModel costs;
   Platform platform;
-  int prefill_pool = 0;  // replicas [0, prefill_pool) take new requests
+  int prefill_pool = 0;           // replicas [0, prefill_pool) take new requests
   double kv_bytes_per_token = 0;  // one replica, all devices
   std::vector<SequenceState> seqs;
   std::vector<ReplicaScheduler> schedulers;
@@ -49,7 +49,12 @@ struct Loop {
 
   Loop(const ClusterModel& c, const ServingSpec& s, const ServingLoadOptions& o,
        const serving::RequestStream& r)
-      : cluster(c), spec(s), options(o), requests(r), costs(c, s), router(o.router),
+      : cluster(c),
+        spec(s),
+        options(o),
+        requests(r),
+        costs(c, s),
+        router(o.router),
         decode_router(o.router) {}
 
   void count_in_system(int delta) {
@@ -195,9 +200,9 @@ std::vector<std::pair<int, int>> transfer_pairs(int tp, int prefill_pool, int re
 std::string write_output(const Loop& loop, double end_s) {
   std::string out;
   out.reserve(loop.seqs.size() * 96 + 256);
-  out += fmt::format("end {:a} {:a} {:a} {} {:a} {}\n", end_s, loop.in_system_integral,
-                     loop.batch_sequences, loop.iterations, loop.kv_transfer_bytes,
-                     loop.seqs.size());
+  out +=
+      fmt::format("end {:a} {:a} {:a} {} {:a} {}\n", end_s, loop.in_system_integral,
+                  loop.batch_sequences, loop.iterations, loop.kv_transfer_bytes, loop.seqs.size());
   for (size_t i = 0; i < loop.seqs.size(); ++i) {
     const auto& s = loop.seqs[i];
     const auto& r = loop.requests[i];
@@ -213,9 +218,9 @@ std::string write_output(const Loop& loop, double end_s) {
   }
   out += fmt::format("iterations {}\n", loop.log.size());
   for (const auto& it : loop.log) {
-    out += fmt::format("{} {:a} {:a} {:a} {:a} {} {}\n", it.replica, it.start_s, it.duration_s,
-                       it.compute_utilization, it.memory_utilization, it.sequences,
-                       it.prefill_tokens);
+    out +=
+        fmt::format("{} {:a} {:a} {:a} {:a} {} {}\n", it.replica, it.start_s, it.duration_s,
+                    it.compute_utilization, it.memory_utilization, it.sequences, it.prefill_tokens);
   }
   return out;
 }
@@ -233,8 +238,8 @@ std::string run_serving_loop(const ClusterModel& cluster, const ServingSpec& spe
     loop.prefill_pool = options.prefill_replicas > 0 ? options.prefill_replicas : replicas / 2;
   }
   auto topology = topology::build_cluster_topology(cluster.config, cluster.chip.config());
-  loop.platform = build_platform(*engine, topology,
-                                 transfer_pairs(spec.tp, loop.prefill_pool, replicas));
+  loop.platform =
+      build_platform(*engine, topology, transfer_pairs(spec.tp, loop.prefill_pool, replicas));
   loop.kv_bytes_per_token =
       serving_kv_bytes_per_token_per_device(spec.model, spec.kv_dtype, spec.tp) * spec.tp;
   loop.seqs.resize(requests.size());
@@ -278,13 +283,13 @@ std::string run_serving_loop(const ClusterModel& cluster, const ServingSpec& spe
     actor->daemonize();
     loop.actors.push_back(actor);
     for (int k = 0; options.disaggregated && r >= loop.prefill_pool && k < kReceivers; ++k) {
-      sg4::Actor::create(fmt::format("kv-receiver{}.{}", r, k), loop.device(r, 0),
-                         [&loop, r] { receiver_program(loop, r); })
-          ->daemonize();
+      sg4::Actor::create(fmt::format("kv-receiver{}.{}", r, k), loop.device(r, 0), [&loop, r] {
+        receiver_program(loop, r);
+      })->daemonize();
     }
   }
-  loop.arrivals = sg4::Actor::create("arrivals", loop.device(0, 0),
-                                     [&loop] { arrival_program(loop); });
+  loop.arrivals =
+      sg4::Actor::create("arrivals", loop.device(0, 0), [&loop] { arrival_program(loop); });
   if (options.stop_s > 0) {
     engine->run_until(options.stop_s);
   } else {
@@ -303,7 +308,8 @@ ServingLoopOutput read_serving_loop(const std::string& text) {
   auto num = [](const std::string& s) { return std::strtod(s.c_str(), nullptr); };
   size_t count = 0;
   in >> word >> a >> b >> c >> load.iterations >> d >> count;
-  if (word != "end") throw std::runtime_error("serving loop: unreadable output: " + text.substr(0, 200));
+  if (word != "end")
+    throw std::runtime_error("serving loop: unreadable output: " + text.substr(0, 200));
   load.simulated_time_s = num(a);
   out.in_system_integral = num(b);
   out.batch_sequences_sum = num(c);

@@ -23,8 +23,8 @@ TEST_CASE("kcsim serve --rate prints the load keys and writes one CSV row per re
           "[serving][cli]") {
   kcsim::test::ScratchFolder folder;
   auto csv = folder.path() / "requests.csv";
-  auto r = run_kcsim(kServe + " --router jsq-tokens --scheduler chunked --requests-out " +
-                     csv.string());
+  auto r =
+      run_kcsim(kServe + " --router jsq-tokens --scheduler chunked --requests-out " + csv.string());
   REQUIRE(r.exit_code == 0);
   auto j = nlohmann::json::parse(r.out);
   for (const char* key :
@@ -73,7 +73,8 @@ TEST_CASE("kcsim serve: bad stream flags are input errors", "[serving][cli]") {
   CHECK_THAT(bad_scheduler.err, ContainsSubstring("unknown scheduler \"fifo\""));
   auto no_stop = run_kcsim("serve --model llama2-7b --chip a100-80g --tp 1 --rate 1");
   CHECK(no_stop.exit_code == 2);
-  auto missing = run_kcsim("serve --model llama2-7b --chip a100-80g --tp 1 --trace /nonexistent.csv");
+  auto missing =
+      run_kcsim("serve --model llama2-7b --chip a100-80g --tp 1 --trace /nonexistent.csv");
   CHECK(missing.exit_code == 2);
   CHECK_THAT(missing.err, ContainsSubstring("/nonexistent.csv"));
   auto one_replica = run_kcsim(

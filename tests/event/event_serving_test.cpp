@@ -4,8 +4,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include <catch2/catch_approx.hpp>
 #include <fmt/format.h>
+#include <catch2/catch_approx.hpp>
 #include <catch2/catch_test_macros.hpp>
 
 #include "analysis/json_writer.hpp"
@@ -164,9 +164,9 @@ TEST_CASE("KV cache pressure preempts and recomputes; requests that never fit ar
   auto requests = stream(20, 300, fixed(1024), fixed(1024));
   requests[5].input_tokens = 500000;  // beyond any replica's cache
   auto r = run(cluster, spec, 1, checked(), requests);
-  INFO("preemptions " << r.load.preemptions << ", KV used " << r.load.kv_utilization_mean
-                       << " of " << r.load.kv_blocks_per_replica << " blocks, batch "
-                       << r.load.batch_size_mean);
+  INFO("preemptions " << r.load.preemptions << ", KV used " << r.load.kv_utilization_mean << " of "
+                      << r.load.kv_blocks_per_replica << " blocks, batch "
+                      << r.load.batch_size_mean);
   CHECK(r.load.preemptions > 0);
   CHECK(r.load.requests_rejected == 1);
   CHECK(r.load.requests[5].rejected);

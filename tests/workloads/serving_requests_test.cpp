@@ -75,7 +75,8 @@ TEST_CASE("Poisson and gamma arrivals keep the rate; gamma gaps have the request
   auto gamma = synthetic_requests(bursty, fixed, fixed, 50000, std::nullopt, 3);
   REQUIRE(gamma.size() == 50000);
   std::vector<double> gaps;
-  for (size_t i = 1; i < gamma.size(); ++i) gaps.push_back(gamma[i].arrival_s - gamma[i - 1].arrival_s);
+  for (size_t i = 1; i < gamma.size(); ++i)
+    gaps.push_back(gamma[i].arrival_s - gamma[i - 1].arrival_s);
   size_t i = 0;
   auto m = moments(static_cast<int>(gaps.size()), [&] { return gaps[i++]; });
   CHECK(m.mean == Approx(0.2).epsilon(0.04));

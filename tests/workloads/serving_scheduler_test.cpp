@@ -106,13 +106,13 @@ TEST_CASE("continuous batching preempts the youngest when blocks run out and rec
     CHECK(s.finish_s > 0);
   }
   // The recompute prefill covers the prompt plus what had been generated.
-  bool recomputed = std::any_of(run.batches.begin(), run.batches.end(), [](const Batch& b) {
-    return b.prefill_tokens > 4;
-  });
+  bool recomputed = std::any_of(run.batches.begin(), run.batches.end(),
+                                [](const Batch& b) { return b.prefill_tokens > 4; });
   CHECK(recomputed);
 }
 
-TEST_CASE("static batching holds the batch until its longest request ends", "[serving][scheduler]") {
+TEST_CASE("static batching holds the batch until its longest request ends",
+          "[serving][scheduler]") {
   SchedulerConfig config;
   config.policy = Policy::Static;
   config.max_batch = 2;

@@ -124,8 +124,7 @@ void ReplicaScheduler::chunked_batch() {
     budget -= chunk;
   };
   for (size_t i = 0; i < running_.size() && budget > 0; ++i) add_chunk(running_[i]);
-  while (budget > 0 && !waiting_.empty() &&
-         static_cast<int>(running_.size()) < config_.max_batch) {
+  while (budget > 0 && !waiting_.empty() && static_cast<int>(running_.size()) < config_.max_batch) {
     int64_t id = waiting_.front();
     // The prompt's blocks are taken at admission, so its later chunks never wait for memory.
     if (!kv_.grow(id, seqs_[static_cast<size_t>(id)].prefill_target)) break;

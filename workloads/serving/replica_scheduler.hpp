@@ -32,9 +32,9 @@ enum class Policy { Static, Continuous, Chunked };
 
 struct SchedulerConfig {
   Policy policy = Policy::Continuous;
-  int max_batch = 256;                   // running sequences (vLLM max_num_seqs)
-  int64_t prefill_token_budget = 8192;   // continuous: prompt tokens per prefill iteration
-  int64_t chunk_tokens = 512;            // chunked: tokens per iteration
+  int max_batch = 256;                  // running sequences (vLLM max_num_seqs)
+  int64_t prefill_token_budget = 8192;  // continuous: prompt tokens per prefill iteration
+  int64_t chunk_tokens = 512;           // chunked: tokens per iteration
   bool hand_off_after_prefill = false;
 };
 

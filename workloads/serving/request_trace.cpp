@@ -74,8 +74,8 @@ double parse_datetime_s(const std::string& text) {
   double sec;
   if (std::sscanf(text.c_str(), "%4d-%2d-%2d%c%2d:%2d:%lf%n", &y, &mo, &d, &sep, &h, &mi, &sec,
                   &used) != 7 ||
-      static_cast<size_t>(used) != text.size() || (sep != ' ' && sep != 'T') || mo < 1 ||
-      mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec < 0 || sec >= 61) {
+      static_cast<size_t>(used) != text.size() || (sep != ' ' && sep != 'T') || mo < 1 || mo > 12 ||
+      d < 1 || d > 31 || h > 23 || mi > 59 || sec < 0 || sec >= 61) {
     return nan;
   }
   return static_cast<double>(days_from_civil(y, mo, d)) * 86400.0 + h * 3600.0 + mi * 60.0 + sec;
@@ -97,8 +97,8 @@ RequestStream read_request_trace(const std::string& path, const TraceColumns& co
     for (size_t i = 0; i < header.size(); ++i) {
       if (same_name(header[i], name)) return i;
     }
-    throw InputError(fmt::format("{}:{}:1: header: no column \"{}\" (columns: {})", path,
-                                 line_no, name, fmt::join(header, ", ")));
+    throw InputError(fmt::format("{}:{}:1: header: no column \"{}\" (columns: {})", path, line_no,
+                                 name, fmt::join(header, ", ")));
   };
   size_t ts = find(columns.timestamp), in_col = find(columns.input_tokens),
          out_col = find(columns.output_tokens);

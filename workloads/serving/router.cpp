@@ -16,10 +16,14 @@ int Router::pick(const std::vector<ReplicaLoad>& loads) {
 }
 
 bool parse_router(const std::string& name, RouterKind& kind) {
-  if (name == "round-robin") kind = RouterKind::RoundRobin;
-  else if (name == "least-outstanding") kind = RouterKind::LeastOutstanding;
-  else if (name == "jsq-tokens") kind = RouterKind::ShortestQueueTokens;
-  else return false;
+  if (name == "round-robin")
+    kind = RouterKind::RoundRobin;
+  else if (name == "least-outstanding")
+    kind = RouterKind::LeastOutstanding;
+  else if (name == "jsq-tokens")
+    kind = RouterKind::ShortestQueueTokens;
+  else
+    return false;
   return true;
 }
 
