@@ -6,7 +6,8 @@
 // tokens (norms, QKV, projections, MLP: GEMMs over all tokens) and attention, which depends on
 // each sequence's context. Decode attention is linear in the context for every op (KV read,
 // scores, context product), so the decode sequences are priced as one fused kernel at their
-// mean context: exact in sum(context). Prompt chunks are priced per distinct (chunk, context).
+// mean context: exact in sum(context) up to rounding the mean to a whole token. Prompt chunks
+// are priced per distinct (chunk, context).
 // A uniform batch costs what serving_iteration (analytical_serving.hpp) gives it.
 #pragma once
 
