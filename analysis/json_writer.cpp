@@ -2,28 +2,31 @@
 
 #include <cmath>
 
+#include "analysis/serving_load_report.hpp"
+
 namespace kcsim {
 namespace {
 
 Json memory_json(const MemoryUse& m) {
-  return Json{{"weights_gib", m.weights_gib},         {"gradients_gib", m.gradients_gib},
-              {"optimizer_gib", m.optimizer_gib},     {"activations_gib", m.activations_gib},
-              {"workspace_gib", m.workspace_gib},     {"total_gib", m.total_gib},
+  return Json{{"weights_gib", m.weights_gib},     {"gradients_gib", m.gradients_gib},
+              {"optimizer_gib", m.optimizer_gib}, {"activations_gib", m.activations_gib},
+              {"workspace_gib", m.workspace_gib}, {"total_gib", m.total_gib},
               {"capacity_gib", m.capacity_gib}};
 }
 
 // What ran where: the keys every workload's result starts with.
 template <class Result>
 Json run_header(const char* workload, const Result& r) {
-  return Json{{"workload", workload}, {"engine", r.engine},         {"cluster", r.cluster},
-              {"chip", r.chip},       {"model", r.model},           {"parameters", r.parameters},
-              {"dtype", r.dtype},     {"devices", r.devices},       {"tp", r.tp}};
+  return Json{{"workload", workload}, {"engine", r.engine},   {"cluster", r.cluster},
+              {"chip", r.chip},       {"model", r.model},     {"parameters", r.parameters},
+              {"dtype", r.dtype},     {"devices", r.devices}, {"tp", r.tp}};
 }
 
 Json links_json(const std::vector<LinkUse>& links) {
   Json out = Json::array();
   for (const auto& link : links) {
-    out.push_back(Json{{"link", link.name}, {"bytes", link.bytes}, {"utilization", link.utilization}});
+    out.push_back(
+        Json{{"link", link.name}, {"bytes", link.bytes}, {"utilization", link.utilization}});
   }
   return out;
 }
@@ -38,22 +41,28 @@ std::vector<LinkUse> links_from_json(const Json& links) {
 }
 
 // The energy keys every run ends with: totals and rates flat, the split in its own object.
-void add_energy(Json& j, const EnergyReport& e, const char* per_token_key, double per_token_j,
-                double cap_w) {
+// The energy keys every workload shares: facility energy, its split, what it costs.
+void add_energy_report(Json& j, const EnergyReport& e) {
   j["energy_j"] = e.facility_j;
-  j[per_token_key] = per_token_j;
+  j["avg_it_power_w"] = e.avg_it_power_w;
   j["avg_facility_power_w"] = e.avg_facility_power_w;
   j["pue"] = e.pue;
   j["tokens_per_kwh"] = e.tokens_per_kwh;
   j["co2_kg"] = e.co2_kg;
   j["cost_krw"] = e.cost_krw;
+  j["energy_breakdown_j"] = Json{
+      {"device_j", e.device_j},   {"memory_j", e.memory_j},         {"link_j", e.link_j},
+      {"network_j", e.network_j}, {"server_j", e.server_j},         {"storage_j", e.storage_j},
+      {"cooling_j", e.cooling_j}, {"conversion_j", e.conversion_j}, {"lighting_j", e.lighting_j},
+      {"it_j", e.it_j},           {"facility_j", e.facility_j},     {"duration_s", e.duration_s}};
+}
+
+// The same with the workload's energy per token and the device power cap it ran under.
+void add_energy(Json& j, const EnergyReport& e, const char* per_token_key, double per_token_j,
+                double cap_w) {
+  add_energy_report(j, e);
+  j[per_token_key] = per_token_j;
   j["device_power_cap_w"] = cap_w;
-  j["energy_breakdown_j"] = Json{{"device_j", e.device_j},         {"memory_j", e.memory_j},
-                                 {"link_j", e.link_j},             {"network_j", e.network_j},
-                                 {"server_j", e.server_j},         {"storage_j", e.storage_j},
-                                 {"cooling_j", e.cooling_j},       {"conversion_j", e.conversion_j},
-                                 {"lighting_j", e.lighting_j},     {"it_j", e.it_j},
-                                 {"facility_j", e.facility_j},     {"duration_s", e.duration_s}};
 }
 
 void read_energy(const Json& j, EnergyReport& e) {
@@ -150,6 +159,13 @@ Json to_json(const ServingResult& r) {
   j["decode_dvfs_speed"] = r.decode_speed;
   add_energy(j, r.energy, "energy_per_output_token_j", r.energy_per_output_token_j,
              r.device_power_cap_w);
+  if (r.has_load) {
+    // The run's own energy replaces the closed-form batch's under the same keys.
+    append_serving_load(j, r.load);
+    j["avg_it_power_w"] = r.load.energy.avg_it_power_w;
+    add_energy(j, r.load.energy, "energy_per_output_token_j", r.load.energy_per_output_token_j,
+               r.device_power_cap_w);
+  }
   return j;
 }
 
@@ -266,12 +282,19 @@ Json to_json(const ReplayResult& r) {
                          {"exposed_comm_s", t.exposed_comm_s},
                          {"idle_s", t.idle_s}});
   }
-  return Json{{"workload", "chakra-replay"}, {"engine", "event"},       {"trace", r.trace},
-              {"cluster", r.cluster},         {"chip", r.chip},         {"ranks", r.ranks},
-              {"nodes", r.nodes},             {"step_time_s", r.step_time_s},
-              {"energy_j", r.energy_j},       {"avg_it_power_w", r.avg_it_power_w},
-              {"network_model", r.network_model}, {"per_rank", ranks},
-              {"busiest_links", links_json(r.busiest_links)}};
+  Json j{{"workload", "chakra-replay"},
+         {"engine", "event"},
+         {"trace", r.trace},
+         {"cluster", r.cluster},
+         {"chip", r.chip},
+         {"ranks", r.ranks},
+         {"nodes", r.nodes},
+         {"step_time_s", r.step_time_s}};
+  add_energy_report(j, r.energy);
+  j["network_model"] = r.network_model;
+  j["per_rank"] = ranks;
+  j["busiest_links"] = links_json(r.busiest_links);
+  return j;
 }
 
 ReplayResult replay_result_from_json(const Json& j) {
@@ -282,8 +305,7 @@ ReplayResult replay_result_from_json(const Json& j) {
   j.at("ranks").get_to(r.ranks);
   j.at("nodes").get_to(r.nodes);
   j.at("step_time_s").get_to(r.step_time_s);
-  j.at("energy_j").get_to(r.energy_j);
-  j.at("avg_it_power_w").get_to(r.avg_it_power_w);
+  read_energy(j, r.energy);
   j.at("network_model").get_to(r.network_model);
   for (const auto& t : j.at("per_rank")) {
     r.rank_times.push_back({t.at("rank").get<int>(), t.at("compute_s").get<double>(),

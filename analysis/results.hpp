@@ -92,6 +92,67 @@ struct TrainingResult {
   double device_power_cap_w = 0;  // 0: uncapped
 };
 
+// One request of a load-driven serving run; times are -1 where the request never got there.
+struct RequestRecord {
+  long long id = 0;
+  double arrival_s = 0, first_token_s = -1, finish_s = -1;
+  long long input_tokens = 0, output_tokens = 0;
+  int replica = -1;         // where it was routed (the prefill replica when disaggregated)
+  int decode_replica = -1;  // disaggregated: where it was decoded
+  int preemptions = 0;
+  bool rejected = false;
+};
+
+// How one replica spent the run, for energy accounting.
+struct ReplicaUse {
+  int replica = 0;
+  std::string pool;  // "mixed", "prefill" or "decode"
+  long long iterations = 0;
+  double busy_s = 0;           // time in iterations
+  double compute_busy_s = 0;   // integral over iterations of the compute utilisation
+  double memory_busy_s = 0;    // integral over iterations of the memory-bandwidth utilisation
+  double kv_utilization_mean = 0;  // blocks in use over capacity, averaged over the run
+  double device_energy_j = 0;  // all the replica's devices, iterations and idle time
+  double memory_energy_j = 0;  // of which memory traffic
+};
+
+// One iteration of one replica (recorded on request): its time and the utilisations the power
+// model needs.
+struct IterationUse {
+  int replica = 0;
+  double start_s = 0, duration_s = 0;
+  double compute_utilization = 0, memory_utilization = 0;
+  int sequences = 0;
+  long long prefill_tokens = 0;
+};
+
+// A serving run driven by a request stream on the event engine.
+struct ServingLoadResult {
+  std::string scheduler, router, arrivals, network_model;
+  int prefill_replicas = 0, decode_replicas = 0;  // disaggregated pools
+  long long kv_blocks_per_replica = 0, block_tokens = 0;
+  long long requests_arrived = 0, requests_completed = 0, requests_rejected = 0;
+  long long requests_in_flight = 0;
+  double ttft_p50_s = 0, ttft_p90_s = 0, ttft_p99_s = 0, ttft_mean_s = 0;
+  double tpot_p50_s = 0, tpot_p99_s = 0, tpot_mean_s = 0;
+  double e2e_p50_s = 0, e2e_p99_s = 0, e2e_mean_s = 0;
+  double slo_ttft_s = 0, slo_tpot_s = 0;  // 0: no objective
+  double throughput_output_tokens_per_s = 0;
+  double goodput_requests_per_s = 0;  // completed requests meeting both objectives
+  double kv_utilization_mean = 0;
+  double batch_size_mean = 0;  // sequences per iteration
+  long long preemptions = 0, iterations = 0;
+  double simulated_time_s = 0;
+  double arrival_rate_per_s = 0;       // arrived / simulated time
+  double requests_in_system_mean = 0;  // time average, counted by the engine
+  double kv_transfer_bytes = 0;        // disaggregated: KV caches sent from prefill to decode
+  EnergyReport energy;                 // the whole cluster over the run
+  double energy_per_output_token_j = 0;  // IT energy per output token
+  std::vector<ReplicaUse> replica_use;
+  std::vector<RequestRecord> requests;
+  std::vector<IterationUse> iteration_log;  // empty unless asked for
+};
+
 struct ServingResult {
   std::string cluster, chip, model, engine, dtype;
   int devices = 0, tp = 1, replicas = 1, batch_size = 1;
@@ -114,6 +175,8 @@ struct ServingResult {
   EnergyReport energy;  // one batch on every replica (the run's e2e time)
   double device_power_cap_w = 0;  // 0: uncapped
   double prefill_speed = 1, decode_speed = 1;  // DVFS state chosen per phase (relative speed)
+  bool has_load = false;  // set by a load-driven run (kcsim serve --rate | --trace)
+  ServingLoadResult load;
 };
 
 }  // namespace kcsim
@@ -153,8 +216,7 @@ struct ReplayResult {
   int ranks = 0;
   long long nodes = 0;
   double step_time_s = 0;  // the slowest rank
-  double energy_j = 0;        // devices and their servers over the step (IT energy)
-  double avg_it_power_w = 0;
+  EnergyReport energy;  // the whole cluster over the step
   std::vector<RankTime> rank_times;
   std::vector<LinkUse> busiest_links;
 };

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "analysis/serving_load_report.hpp"
 #include "analysis/table.hpp"
 
 namespace kcsim {
@@ -141,6 +142,7 @@ std::string format_serving(const ServingResult& r) {
                        r.device_power_cap_w, r.prefill_speed * 100, r.decode_speed * 100);
   }
   out += energy_lines(r.energy);
+  if (r.has_load) out += format_serving_load(r.load);
   return out;
 }
 

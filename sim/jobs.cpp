@@ -4,6 +4,7 @@
 
 #include "sim/analytical_serving.hpp"
 #include "sim/plan_search.hpp"
+#include "sim/serving_load_job.hpp"
 #include "sim/serving_spec.hpp"
 #include "sim/training_spec.hpp"
 
@@ -83,6 +84,7 @@ ServingResult run_serving_job(const config::ServingJob& job, const ClusterModel&
     throw InputError(origin.at("").str() + ": " + e.what());
   }
   check_serving_plan(spec, cluster);
+  if (job.has_load()) return run_serving_load_job(job.load(), spec, cluster, origin);
   return simulate_serving_analytical(cluster, spec);
 }
 

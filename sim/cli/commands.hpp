@@ -51,6 +51,13 @@ struct ServeOptions {
   std::string engine = "analytical";
   ShapeOverrides shape;
   double device_power_cap_w = 0;  // 0: uncapped
+  // A request stream (--rate or --trace) runs the serving loop on the event engine.
+  std::optional<double> rate_per_s, duration_s, slo_ttft_s, slo_tpot_s, arrival_cv;
+  std::optional<int64_t> requests, block_tokens, chunk_tokens;
+  std::optional<int> max_batch, prefill_replicas;
+  std::optional<uint64_t> seed;
+  std::string trace, scheduler, router, input_lengths, output_lengths, requests_out;
+  bool log_iterations = false;
 };
 
 // `kcsim plan`: what fits a facility power budget, running a serving (default) or training job.

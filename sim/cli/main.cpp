@@ -113,6 +113,34 @@ int main(int argc, char** argv) {
                         "Per-device power cap, W: each phase at the fastest DVFS state under it");
   add_shape(serve_cmd, s.shape);
   add_common(serve_cmd, s.common);
+  serve_cmd->add_option("--rate", s.rate_per_s,
+                        "Serve a request stream: Poisson arrivals per second (event engine)");
+  serve_cmd->add_option("--trace", s.trace,
+                        "Serve a request trace: CSV with TIMESTAMP,ContextTokens,GeneratedTokens");
+  serve_cmd->add_option("--requests", s.requests, "Stop the stream after N requests");
+  serve_cmd->add_option("--duration-s", s.duration_s, "Stop the stream after this many seconds");
+  serve_cmd->add_option("--scheduler", s.scheduler,
+                        "static | continuous | chunked | disaggregated (default continuous)");
+  serve_cmd->add_option("--router", s.router,
+                        "round-robin | least-outstanding | jsq-tokens (default round-robin)");
+  serve_cmd->add_option("--slo-ttft-s", s.slo_ttft_s, "Time-to-first-token objective (goodput)");
+  serve_cmd->add_option("--slo-tpot-s", s.slo_tpot_s, "Time-per-output-token objective (goodput)");
+  serve_cmd->add_option("--block-size", s.block_tokens, "KV-cache block, tokens (default 16)");
+  serve_cmd->add_option("--chunk-tokens", s.chunk_tokens,
+                        "Chunked prefill: tokens per iteration (default 512)");
+  serve_cmd->add_option("--max-batch", s.max_batch, "Running sequences per replica (default 256)");
+  serve_cmd->add_option("--prefill-replicas", s.prefill_replicas,
+                        "Disaggregated: replicas in the prefill pool (default half)");
+  serve_cmd->add_option("--arrival-cv", s.arrival_cv,
+                        "Gamma arrivals with this coefficient of variation (1 = Poisson)");
+  serve_cmd->add_option("--input-lengths", s.input_lengths,
+                        "fixed | uniform:MIN:MAX | lognormal:MEAN:SIGMA | trace");
+  serve_cmd->add_option("--output-lengths", s.output_lengths,
+                        "fixed | uniform:MIN:MAX | lognormal:MEAN:SIGMA | trace");
+  serve_cmd->add_option("--seed", s.seed, "Seed of the request stream (default 1)");
+  serve_cmd->add_option("--requests-out", s.requests_out, "Write one CSV row per request");
+  serve_cmd->add_flag("--log-iterations", s.log_iterations,
+                      "JSON: every iteration's time and utilisation (for energy integration)");
 
   Common chips_common, models_common, validate_common, topo_common, replay_common;
   std::string replay_prefix, replay_cluster, replay_trace_out;

@@ -35,8 +35,10 @@ int replay(const std::string& prefix, const std::string& cluster_name, int nodes
   out << fmt::format("replay {} ({} ranks, {} nodes) on {} x {} [{}], event engine ({})\n", r.trace,
                      r.ranks, r.nodes, cluster.devices(), r.chip, r.cluster, r.network_model);
   out << fmt::format("  step time             {:.4f} ms (the slowest rank)\n", r.step_time_s * 1e3);
-  out << fmt::format("  energy                {:.3f} J ({:.1f} kW average IT power)\n", r.energy_j,
-                     r.avg_it_power_w / 1e3);
+  out << fmt::format(
+      "  energy                {:.3f} J at the facility ({:.1f} kW average IT power, "
+      "PUE {:.2f})\n",
+      r.energy.facility_j, r.energy.avg_it_power_w / 1e3, r.energy.pue);
   Table table({"rank", "compute ms", "exposed comm ms", "idle ms"});
   for (const auto& t : r.rank_times) {
     table.add_row({std::to_string(t.rank), fmt::format("{:.3f}", t.compute_s * 1e3),

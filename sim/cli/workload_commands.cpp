@@ -6,6 +6,8 @@
 #include "analysis/text_report.hpp"
 #include "configs/loader/dtype.hpp"
 #include "configs/loader/errors.hpp"
+#include "analysis/serving_load_report.hpp"
+#include "sim/cli/serve_load_flags.hpp"
 #include "sim/cli/support.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/chakra_export.hpp"
@@ -144,7 +146,8 @@ int export_chakra(const TrainOptions& o, const std::string& prefix, std::ostream
 }
 
 int serve(const ServeOptions& o, std::ostream& out) {
-  require_engine(o.engine, false);
+  bool stream = o.rate_per_s.has_value() || !o.trace.empty();
+  require_engine(o.engine, stream);
   if (o.replicas <= 0) throw_input_error(Origin{}, "--replicas", "must be positive");
   auto catalog = catalog_of(o.common);
 
@@ -159,6 +162,7 @@ int serve(const ServeOptions& o, std::ostream& out) {
   job.set_replicas(o.replicas);
   if (o.tp > 0) job.set_tp(o.tp);
   job.set_device_power_cap_w(o.device_power_cap_w);
+  apply_load_flags(o, job);
 
   // Without --tp the cluster must be large enough to search: size it from --devices, else
   // from a first look at the smallest fitting tp on a generous cluster.
@@ -169,6 +173,7 @@ int serve(const ServeOptions& o, std::ostream& out) {
     wide.set_nodes(std::max(1, 64 / std::max(1, wide.node().devices_per_node())));
     config::ServingJob probe = job;
     probe.set_replicas(1);
+    probe.clear_load();
     ServingResult first = run_serving_job(probe, resolve_cluster(wide, catalog), catalog);
     int per_node = std::max(1, cluster_config.node().devices_per_node());
     int needed = first.tp * o.replicas;
@@ -176,6 +181,7 @@ int serve(const ServeOptions& o, std::ostream& out) {
     job.set_tp(first.tp);
   }
   ServingResult result = run_serving_job(job, resolve_cluster(cluster_config, catalog), catalog);
+  if (!o.requests_out.empty()) write_requests_csv(o.requests_out, result.load);
   out << (o.common.json ? dump(to_json(result)) : format_serving(result));
   return 0;
 }

@@ -14,6 +14,7 @@
 #include "configs/loader/errors.hpp"
 #include "hw-models/op_cost.hpp"
 #include "hw-models/power_model.hpp"
+#include "sim/energy_ledger.hpp"
 #include "sim/event/isolated_run.hpp"
 #include "sim/event/link_traffic.hpp"
 #include "sim/event/platform.hpp"
@@ -83,7 +84,7 @@ struct Replay {
   event::Platform platform;
   std::vector<RankTime> times;
   std::vector<double> finish;
-  std::vector<double> busy_j;  // per rank: energy drawn above the idle floor
+  std::vector<double> busy_j;  // per rank: energy drawn above the held-idle floor
   // Only one group's rings ever use the links inside a server: those ring stages take their
   // closed-form time instead of running as flows (same result, far fewer activities).
   bool intra_node_private = false;
@@ -226,7 +227,7 @@ void rank_program(Replay& run, int rank) {
         double start = sg4::Engine::get_clock();
         sg4::this_actor::execute(work.seconds * event::kHostFlopsPerS);
         time.compute_s += work.seconds;
-        run.busy_j[rank] += (work.power_w - run.cluster.chip.idle_w()) * work.seconds;
+        run.busy_j[rank] += (work.power_w - held_idle_w(run.cluster.chip)) * work.seconds;
         if (event::has_span_observers()) {
           event::announce_span({rank, "compute", "compute", start, sg4::Engine::get_clock()});
         }
@@ -354,14 +355,15 @@ std::string replay_in_this_process(const std::vector<ChakraTrace>& traces,
     run.times[rank].idle_s = r.step_time_s - run.finish[rank];
   }
   r.rank_times = run.times;
-  // Energy: every device's idle floor over the step plus what its work drew above it; the
-  // servers holding the ranks add their overhead throughout.
-  int servers = (ranks + cluster.tiers.devices_per_node - 1) / cluster.tiers.devices_per_node;
-  r.energy_j = servers * cluster.server_overhead_w() * r.step_time_s;
+  // Energy: the ranks' devices are held by the job over the whole step and draw above that
+  // floor while their nodes run; devices no rank uses sit idle. Servers, links and the facility
+  // come from the cluster.
+  DeviceEnergy devices;
+  devices.device_j = (cluster.devices() - ranks) * cluster.chip.idle_w() * r.step_time_s;
   for (int rank = 0; rank < ranks; ++rank) {
-    r.energy_j += cluster.chip.idle_w() * r.step_time_s + run.busy_j[rank];
+    devices.device_j += held_idle_w(cluster.chip) * r.step_time_s + run.busy_j[rank];
   }
-  r.avg_it_power_w = r.step_time_s > 0 ? r.energy_j / r.step_time_s : 0;
+  r.energy = cluster_energy(cluster, devices, r.step_time_s, LinkActivity{}, 0);
   r.busiest_links = traffic.busiest(5, r.step_time_s);
   if (!trace_out.empty()) recorder.write(trace_out);
   return dump(to_json(r));

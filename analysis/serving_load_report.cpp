@@ -1,0 +1,120 @@
+#include "analysis/serving_load_report.hpp"
+
+#include <fmt/format.h>
+
+#include "analysis/atomic_file.hpp"
+
+namespace kcsim {
+
+void append_serving_load(nlohmann::ordered_json& j, const ServingLoadResult& l) {
+  j["scheduler"] = l.scheduler;
+  j["router"] = l.router;
+  j["arrivals"] = l.arrivals;
+  j["network_model"] = l.network_model;
+  j["block_tokens"] = l.block_tokens;
+  j["kv_blocks_per_replica"] = l.kv_blocks_per_replica;
+  if (l.prefill_replicas > 0) {
+    j["prefill_replicas"] = l.prefill_replicas;
+    j["decode_replicas"] = l.decode_replicas;
+  }
+  j["requests_arrived"] = l.requests_arrived;
+  j["requests_completed"] = l.requests_completed;
+  j["requests_rejected"] = l.requests_rejected;
+  j["requests_in_flight"] = l.requests_in_flight;
+  j["ttft_p50_s"] = l.ttft_p50_s;
+  j["ttft_p90_s"] = l.ttft_p90_s;
+  j["ttft_p99_s"] = l.ttft_p99_s;
+  j["ttft_mean_s"] = l.ttft_mean_s;
+  j["tpot_p50_s"] = l.tpot_p50_s;
+  j["tpot_p99_s"] = l.tpot_p99_s;
+  j["tpot_mean_s"] = l.tpot_mean_s;
+  j["e2e_p50_s"] = l.e2e_p50_s;
+  j["e2e_p99_s"] = l.e2e_p99_s;
+  j["e2e_mean_s"] = l.e2e_mean_s;
+  j["slo_ttft_s"] = l.slo_ttft_s;
+  j["slo_tpot_s"] = l.slo_tpot_s;
+  // The run's own figures replace the closed-form ones of the same names.
+  j["throughput_output_tokens_per_s"] = l.throughput_output_tokens_per_s;
+  j["goodput_requests_per_s"] = l.goodput_requests_per_s;
+  j["kv_utilization_mean"] = l.kv_utilization_mean;
+  j["batch_size_mean"] = l.batch_size_mean;
+  j["preemptions"] = l.preemptions;
+  j["iterations"] = l.iterations;
+  j["simulated_time_s"] = l.simulated_time_s;
+  j["arrival_rate_per_s"] = l.arrival_rate_per_s;
+  j["requests_in_system_mean"] = l.requests_in_system_mean;
+  j["kv_transfer_bytes"] = l.kv_transfer_bytes;
+  auto replicas = nlohmann::ordered_json::array();
+  for (const auto& u : l.replica_use) {
+    replicas.push_back({{"replica", u.replica},
+                        {"pool", u.pool},
+                        {"iterations", u.iterations},
+                        {"busy_s", u.busy_s},
+                        {"compute_busy_s", u.compute_busy_s},
+                        {"memory_busy_s", u.memory_busy_s},
+                        {"kv_utilization_mean", u.kv_utilization_mean},
+                        {"device_energy_j", u.device_energy_j},
+                        {"memory_energy_j", u.memory_energy_j}});
+  }
+  j["replica_use"] = replicas;
+  if (!l.iteration_log.empty()) {
+    auto log = nlohmann::ordered_json::array();
+    for (const auto& it : l.iteration_log) {
+      log.push_back({{"replica", it.replica},
+                     {"start_s", it.start_s},
+                     {"duration_s", it.duration_s},
+                     {"compute_utilization", it.compute_utilization},
+                     {"memory_utilization", it.memory_utilization},
+                     {"sequences", it.sequences},
+                     {"prefill_tokens", it.prefill_tokens}});
+    }
+    j["iteration_log"] = log;
+  }
+}
+
+std::string format_serving_load(const ServingLoadResult& l) {
+  std::string out = fmt::format("  load                  {} scheduler, {} router, {} arrivals\n",
+                                l.scheduler, l.router, l.arrivals);
+  out += fmt::format(
+      "  requests              {} arrived, {} completed, {} rejected, {} in flight\n",
+      l.requests_arrived, l.requests_completed, l.requests_rejected, l.requests_in_flight);
+  out += fmt::format("  TTFT p50/p90/p99      {:.1f} / {:.1f} / {:.1f} ms\n", l.ttft_p50_s * 1e3,
+                     l.ttft_p90_s * 1e3, l.ttft_p99_s * 1e3);
+  out += fmt::format("  TPOT p50/p99          {:.2f} / {:.2f} ms\n", l.tpot_p50_s * 1e3,
+                     l.tpot_p99_s * 1e3);
+  out += fmt::format("  latency p50/p99       {:.3f} / {:.3f} s\n", l.e2e_p50_s, l.e2e_p99_s);
+  out += fmt::format("  load throughput       {:.0f} output tokens/s, goodput {:.2f} requests/s\n",
+                     l.throughput_output_tokens_per_s, l.goodput_requests_per_s);
+  out += fmt::format(
+      "  batching              {:.1f} sequences per iteration, KV {:.0f} % used, {} "
+      "preemptions\n",
+      l.batch_size_mean, l.kv_utilization_mean * 100, l.preemptions);
+  out += fmt::format("  simulated             {:.1f} s, {} iterations, {:.3f} J per output token\n",
+                     l.simulated_time_s, l.iterations, l.energy_per_output_token_j);
+  return out;
+}
+
+void write_requests_csv(const std::filesystem::path& path, const ServingLoadResult& l) {
+  write_file_atomically(path, [&](std::ostream& out) {
+    out << "id,arrival_s,first_token_s,finish_s,ttft_s,tpot_s,e2e_s,input_tokens,output_tokens,"
+           "replica,decode_replica,preemptions,status\n";
+    for (const auto& r : l.requests) {
+      bool done = !r.rejected && r.finish_s >= 0;
+      bool first = !r.rejected && r.first_token_s >= 0;
+      std::string ttft = first ? fmt::format("{:.9g}", r.first_token_s - r.arrival_s) : "";
+      std::string tpot = done && r.output_tokens > 1
+                             ? fmt::format("{:.9g}", (r.finish_s - r.first_token_s) /
+                                                         static_cast<double>(r.output_tokens - 1))
+                             : "";
+      std::string e2e = done ? fmt::format("{:.9g}", r.finish_s - r.arrival_s) : "";
+      const char* status = r.rejected ? "rejected" : (done ? "completed" : "in_flight");
+      out << fmt::format("{},{:.9g},{},{},{},{},{},{},{},{},{},{},{}\n", r.id, r.arrival_s,
+                         first ? fmt::format("{:.9g}", r.first_token_s) : "",
+                         done ? fmt::format("{:.9g}", r.finish_s) : "", ttft, tpot, e2e,
+                         r.input_tokens, r.output_tokens, r.replica, r.decode_replica,
+                         r.preemptions, status);
+    }
+  });
+}
+
+}  // namespace kcsim

@@ -1,0 +1,15 @@
+#include "sim/serving_energy.hpp"
+
+#include "hw-models/power_model.hpp"
+
+namespace kcsim {
+
+IterationEnergy iteration_device_energy(const ChipModel& chip, const IterationCost& iteration) {
+  const auto& c = iteration.compute;
+  DevicePower p = device_power(chip, DeviceActivity::of(c));
+  double waiting_s = iteration.tp_comm_s + iteration.host_s;
+  return {(p.total_w() - p.memory_w) * c.time_s + held_idle_w(chip) * waiting_s,
+          p.memory_w * c.time_s};
+}
+
+}  // namespace kcsim

@@ -1,0 +1,18 @@
+// Device energy of serving iterations from the power model: the devices at their iteration's
+// utilisation while computing, at their held-idle draw while waiting on collectives and the host
+// (the serving engine holds them throughout).
+#pragma once
+
+#include "hw-models/chip_model.hpp"
+#include "sim/analytical_serving.hpp"
+
+namespace kcsim {
+
+// Joules one device spends in `iteration`: memory traffic apart from the rest of the device.
+struct IterationEnergy {
+  double device_j = 0;
+  double memory_j = 0;
+};
+IterationEnergy iteration_device_energy(const ChipModel& chip, const IterationCost& iteration);
+
+}  // namespace kcsim

@@ -1,0 +1,127 @@
+#include "sim/serving_load.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "configs/loader/errors.hpp"
+#include "sim/analytical_serving.hpp"
+#include "sim/energy_ledger.hpp"
+#include "sim/event/event_serving.hpp"
+#include "sim/event/isolated_run.hpp"
+#include "sim/event/platform.hpp"
+#include "sim/serving_metrics.hpp"
+
+namespace kcsim {
+
+std::string scheduler_name(const ServingLoadOptions& options) {
+  if (options.disaggregated) return "disaggregated";
+  switch (options.policy) {
+    case serving::Policy::Static:
+      return "static";
+    case serving::Policy::Continuous:
+      return "continuous";
+    case serving::Policy::Chunked:
+      return "chunked";
+  }
+  return "continuous";
+}
+
+int64_t kv_blocks_per_replica(const ClusterModel& cluster, const ServingSpec& spec,
+                              int64_t block_tokens) {
+  double free_bytes = spec.memory_utilization * cluster.chip.memory_capacity_bytes() -
+                      serving_weight_bytes_per_device(spec.model, spec.dtype, spec.tp) -
+                      serving_workspace_bytes();
+  double per_token = serving_kv_bytes_per_token_per_device(spec.model, spec.kv_dtype, spec.tp);
+  if (free_bytes <= 0) return 0;
+  return static_cast<int64_t>(std::floor(free_bytes / per_token)) / block_tokens;
+}
+
+namespace {
+
+const char* router_name(serving::RouterKind kind) {
+  switch (kind) {
+    case serving::RouterKind::RoundRobin:
+      return "round-robin";
+    case serving::RouterKind::LeastOutstanding:
+      return "least-outstanding";
+    case serving::RouterKind::ShortestQueueTokens:
+      return "jsq-tokens";
+  }
+  return "round-robin";
+}
+
+}  // namespace
+
+ServingResult simulate_serving_load(const ClusterModel& cluster, const ServingSpec& spec,
+                                    const ServingLoadOptions& options,
+                                    const serving::RequestStream& requests) {
+  if (options.block_tokens < 1) throw InputError("--block-size: must be at least 1 token");
+  if (options.chunk_tokens < 1) throw InputError("--chunk-tokens: must be at least 1 token");
+  if (options.disaggregated) {
+    int prefill = options.prefill_replicas > 0 ? options.prefill_replicas : spec.replicas / 2;
+    if (spec.replicas < 2 || prefill < 1 || prefill >= spec.replicas) {
+      throw InfeasibleError(fmt::format(
+          "disaggregated serving needs at least one prefill and one decode replica (replicas "
+          "{}, prefill pool {}); use --replicas 2 or more",
+          spec.replicas, prefill));
+    }
+  }
+  int64_t blocks = kv_blocks_per_replica(cluster, spec, options.block_tokens);
+  if (blocks < 1) {
+    throw InfeasibleError(fmt::format(
+        "a tp-{} replica of {} on {} has no memory left for a KV block of {} tokens; use a "
+        "larger tp",
+        spec.tp, spec.model.name, cluster.chip.name(), options.block_tokens));
+  }
+
+  ServingResult result = simulate_serving_analytical(cluster, spec);
+  result.engine = "event";
+  result.has_load = true;
+  std::string text = event::run_isolated(
+      [&] { return event::run_serving_loop(cluster, spec, options, requests, blocks); });
+  auto output = event::read_serving_loop(text);
+  ServingLoadResult& load = result.load;
+  load = std::move(output.load);
+  load.scheduler = scheduler_name(options);
+  load.router = router_name(options.router);
+  load.arrivals = options.arrivals;
+  load.network_model = event::kNetworkModel;
+  load.block_tokens = options.block_tokens;
+  load.kv_blocks_per_replica = blocks;
+  load.slo_ttft_s = options.slo_ttft_s;
+  load.slo_tpot_s = options.slo_tpot_s;
+  load.prefill_replicas =
+      options.disaggregated
+          ? (options.prefill_replicas > 0 ? options.prefill_replicas : spec.replicas / 2)
+          : 0;
+  load.decode_replicas = options.disaggregated ? spec.replicas - load.prefill_replicas : 0;
+  summarize_requests(load);
+  double t = load.simulated_time_s;
+  load.requests_in_system_mean = t > 0 ? output.in_system_integral / t : 0;
+  load.batch_size_mean =
+      load.iterations > 0 ? output.batch_sequences_sum / static_cast<double>(load.iterations) : 0;
+
+  // Energy: each replica's devices over its iterations and held idle between them (the serving
+  // engine holds them the whole run); devices no replica uses sit idle.
+  DeviceEnergy devices;
+  double kv_sum = 0;
+  for (auto& u : load.replica_use) {
+    u.device_energy_j += spec.tp * held_idle_w(cluster.chip) * std::max(0.0, t - u.busy_s);
+    u.kv_utilization_mean = t > 0 ? u.kv_utilization_mean / (static_cast<double>(blocks) * t) : 0;
+    devices.device_j += u.device_energy_j - u.memory_energy_j;
+    devices.memory_j += u.memory_energy_j;
+    kv_sum += u.kv_utilization_mean;
+  }
+  int unused = cluster.devices() - static_cast<int>(spec.tp) * spec.replicas;
+  devices.device_j += std::max(0, unused) * cluster.chip.idle_w() * t;
+  load.kv_utilization_mean =
+      load.replica_use.empty() ? 0 : kv_sum / static_cast<double>(load.replica_use.size());
+  double tokens = load.throughput_output_tokens_per_s * t;
+  load.energy = cluster_energy(cluster, devices, t, LinkActivity{}, tokens);
+  load.energy_per_output_token_j = tokens > 0 ? load.energy.it_j / tokens : 0;
+  return result;
+}
+
+}  // namespace kcsim

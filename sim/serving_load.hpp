@@ -1,0 +1,49 @@
+// A serving run driven by a request stream: replicas running a batching scheduler over a paged
+// KV cache, a router in front, on the event engine. The analytical figures of the same job
+// (TTFT, TPOT at its batch size) come with it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "analysis/results.hpp"
+#include "sim/cluster_model.hpp"
+#include "sim/serving_spec.hpp"
+#include "workloads/serving/replica_scheduler.hpp"
+#include "workloads/serving/request.hpp"
+#include "workloads/serving/router.hpp"
+
+namespace kcsim {
+
+struct ServingLoadOptions {
+  serving::Policy policy = serving::Policy::Continuous;
+  bool disaggregated = false;  // separate prefill and decode pools (continuous in each)
+  int prefill_replicas = 0;    // disaggregated: the prefill pool (0: half the replicas)
+  int max_batch = 256;         // running sequences per replica
+  int64_t block_tokens = 16;
+  int64_t chunk_tokens = 512;           // chunked prefill budget per iteration
+  int64_t prefill_token_budget = 8192;  // continuous: prompt tokens per prefill iteration
+  serving::RouterKind router = serving::RouterKind::RoundRobin;
+  double slo_ttft_s = 0, slo_tpot_s = 0;  // 0: no objective
+  std::string arrivals = "trace";         // how the stream was made, for the report
+  bool checked_kv = false;                // verify the KV block accounting at every step
+  bool record_iterations = false;
+  // Ends the simulation at this time (0: when every request is done); requests still running
+  // then are counted in flight.
+  double stop_s = 0;
+};
+
+// Name of a policy as the command line spells it.
+std::string scheduler_name(const ServingLoadOptions& options);
+
+// KV blocks one replica holds: the memory left after weights and workspace, in blocks.
+int64_t kv_blocks_per_replica(const ClusterModel& cluster, const ServingSpec& spec,
+                              int64_t block_tokens);
+
+// Runs the stream on the event engine (in a child process). Throws InfeasibleError when the
+// replica has no room for a single KV block.
+ServingResult simulate_serving_load(const ClusterModel& cluster, const ServingSpec& spec,
+                                    const ServingLoadOptions& options,
+                                    const serving::RequestStream& requests);
+
+}  // namespace kcsim

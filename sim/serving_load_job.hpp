@@ -1,0 +1,19 @@
+// A serving job's `load` block checked and turned into a request stream and loop options.
+#pragma once
+
+#include "analysis/results.hpp"
+#include "sim/jobs.hpp"
+#include "sim/serving_load.hpp"
+
+namespace kcsim {
+
+// Throws InputError naming the field (at `origin`) for a bad rate, length spec, scheduler,
+// router, block size, missing stop condition or an unreadable trace.
+ServingLoadOptions serving_load_options(const config::ServingLoad& load, const JobOrigin& origin);
+serving::RequestStream serving_load_requests(const config::ServingLoad& load,
+                                             const ServingSpec& spec, const JobOrigin& origin);
+
+ServingResult run_serving_load_job(const config::ServingLoad& load, const ServingSpec& spec,
+                                   const ClusterModel& cluster, const JobOrigin& origin);
+
+}  // namespace kcsim

@@ -1,0 +1,19 @@
+// Latency percentiles, throughput and goodput of a load-driven serving run, from its request
+// records.
+#pragma once
+
+#include <vector>
+
+#include "analysis/results.hpp"
+
+namespace kcsim {
+
+// The q-quantile (0..1) of `values` by linear interpolation between order statistics (as
+// numpy's default); 0 for no values.
+double quantile(std::vector<double> values, double q);
+
+// Fills the request counts, latency percentiles, throughput and goodput of `load` from
+// load.requests, load.simulated_time_s and the objectives in load.slo_*.
+void summarize_requests(ServingLoadResult& load);
+
+}  // namespace kcsim

@@ -1,0 +1,164 @@
+#include "workloads/serving/request_trace.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "configs/loader/errors.hpp"
+
+namespace kcsim::serving {
+namespace {
+
+std::vector<std::string> split_csv(const std::string& line) {
+  std::vector<std::string> cells;
+  std::string cell;
+  for (char c : line) {
+    if (c == ',') {
+      cells.push_back(cell);
+      cell.clear();
+    } else if (c != '\r') {
+      cell.push_back(c);
+    }
+  }
+  cells.push_back(cell);
+  for (auto& text : cells) {
+    auto first = text.find_first_not_of(" \t\"");
+    auto last = text.find_last_not_of(" \t\"");
+    text = first == std::string::npos ? std::string() : text.substr(first, last - first + 1);
+  }
+  return cells;
+}
+
+bool same_name(const std::string& a, const std::string& b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// Days since 1970-01-01 of a civil date (H. Hinnant's algorithm).
+int64_t days_from_civil(int64_t y, int64_t m, int64_t d) {
+  y -= m <= 2;
+  int64_t era = (y >= 0 ? y : y - 399) / 400;
+  int64_t yoe = y - era * 400;
+  int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+bool parse_double(const std::string& text, double& value) {
+  if (text.empty()) return false;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  return ec == std::errc() && end == text.data() + text.size() && std::isfinite(value);
+}
+
+bool parse_int(const std::string& text, int64_t& value) {
+  if (text.empty()) return false;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  return ec == std::errc() && end == text.data() + text.size();
+}
+
+}  // namespace
+
+double parse_datetime_s(const std::string& text) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  int y, mo, d, h, mi;
+  char sep;
+  int used = 0;
+  double sec;
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2d%c%2d:%2d:%lf%n", &y, &mo, &d, &sep, &h, &mi, &sec,
+                  &used) != 7 ||
+      static_cast<size_t>(used) != text.size() || (sep != ' ' && sep != 'T') || mo < 1 || mo > 12 ||
+      d < 1 || d > 31 || h > 23 || mi > 59 || sec < 0 || sec >= 61) {
+    return nan;
+  }
+  return static_cast<double>(days_from_civil(y, mo, d)) * 86400.0 + h * 3600.0 + mi * 60.0 + sec;
+}
+
+RequestStream read_request_trace(const std::string& path, const TraceColumns& columns) {
+  std::ifstream in(path);
+  if (!in) throw InputError(fmt::format("{}: cannot open the request trace", path));
+  std::string line;
+  int line_no = 0;
+  std::vector<std::string> header;
+  while (header.empty() && std::getline(in, line)) {
+    ++line_no;
+    if (line.empty() || line[0] == '#') continue;  // comments before the header
+    header = split_csv(line);
+  }
+  if (header.empty()) throw InputError(fmt::format("{}: the request trace is empty", path));
+  auto find = [&](const std::string& name) {
+    for (size_t i = 0; i < header.size(); ++i) {
+      if (same_name(header[i], name)) return i;
+    }
+    throw InputError(fmt::format("{}:{}:1: header: no column \"{}\" (columns: {})", path, line_no,
+                                 name, fmt::join(header, ", ")));
+  };
+  size_t ts = find(columns.timestamp), in_col = find(columns.input_tokens),
+         out_col = find(columns.output_tokens);
+  // The 1-based character column where cell `index` starts, for error messages.
+  auto column_of = [](const std::string& text, size_t index) {
+    size_t pos = 0;
+    for (size_t i = 0; i < index; ++i) pos = text.find(',', pos) + 1;
+    return pos + 1;
+  };
+
+  RequestStream requests;
+  double first = 0, previous = 0;
+  bool datetime = false;
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (line.empty() || line == "\r" || line[0] == '#') continue;
+    auto cells = split_csv(line);
+    auto fail = [&](size_t index, const std::string& field, const std::string& what) {
+      throw InputError(fmt::format("{}:{}:{}: {}: {}", path, line_no,
+                                   index < cells.size() ? column_of(line, index) : line.size() + 1,
+                                   field, what));
+    };
+    size_t needed = std::max({ts, in_col, out_col}) + 1;
+    if (cells.size() < needed) {
+      fail(cells.size(), header[std::min(needed - 1, header.size() - 1)],
+           fmt::format("the row has {} cells, the header {}", cells.size(), header.size()));
+    }
+    double t;
+    const std::string& stamp = cells[ts];
+    if (requests.empty()) datetime = !parse_double(stamp, t);
+    if (datetime) {
+      t = parse_datetime_s(stamp);
+      if (std::isnan(t)) {
+        fail(ts, header[ts],
+             fmt::format("\"{}\" is not a datetime (YYYY-MM-DD HH:MM:SS[.fraction])", stamp));
+      }
+    } else if (!parse_double(stamp, t)) {
+      fail(ts, header[ts], fmt::format("\"{}\" is not a time in seconds", stamp));
+    }
+    Request r;
+    if (!parse_int(cells[in_col], r.input_tokens) || r.input_tokens < 1) {
+      fail(in_col, header[in_col],
+           fmt::format("\"{}\" is not a token count of at least 1", cells[in_col]));
+    }
+    if (!parse_int(cells[out_col], r.output_tokens) || r.output_tokens < 0) {
+      fail(out_col, header[out_col],
+           fmt::format("\"{}\" is not a token count of at least 0", cells[out_col]));
+    }
+    r.output_tokens = std::max<int64_t>(1, r.output_tokens);
+    if (requests.empty()) first = t;
+    if (!requests.empty() && t < previous) {
+      fail(ts, header[ts], "timestamps must not decrease from one row to the next");
+    }
+    previous = t;
+    r.arrival_s = t - first;
+    r.id = static_cast<int64_t>(requests.size());
+    requests.push_back(r);
+  }
+  if (requests.empty()) throw InputError(fmt::format("{}: the request trace has no rows", path));
+  return requests;
+}
+
+}  // namespace kcsim::serving
