@@ -53,17 +53,34 @@ std::vector<double> ticks(double low, double high) {
   return out;
 }
 
+// Linear, or logarithmic when every value is positive and they span more than 100x.
 struct Scale {
   double low, high, from, to;
+  bool log = false;
   double operator()(double v) const {
-    return high == low ? (from + to) / 2 : from + (v - low) / (high - low) * (to - from);
+    double t = log ? std::log10(v) : v;
+    return high == low ? (from + to) / 2 : from + (t - low) / (high - low) * (to - from);
+  }
+  std::vector<double> ticks() const {
+    if (!log) return kcsim::ticks(low, high);
+    std::vector<double> out;
+    for (double e = std::ceil(low); e <= high + 1e-9; e += 1) out.push_back(std::pow(10, e));
+    return out;
   }
 };
 
-Scale padded(double low, double high, double from, double to) {
+Scale make_scale(double low, double high, double from, double to) {
+  Scale scale{low, high, from, to};
+  if (low > 0 && high / low > 100) {
+    scale.log = true;
+    low = std::log10(low);
+    high = std::log10(high);
+  }
   double pad = (high - low) * 0.05;
   if (pad == 0) pad = std::fabs(high) * 0.05 + 1e-12;
-  return {low - pad, high + pad, from, to};
+  scale.low = low - pad;
+  scale.high = high + pad;
+  return scale;
 }
 
 std::string direction(const Objective& o) { return o.maximize ? "higher is better" : "lower is better"; }
@@ -88,24 +105,25 @@ void frontier_chart(std::ostream& out, const SweepTable& table, const std::vecto
                        "metrics</text></svg>\n", kW / 2, kH / 2);
     return;
   }
-  Scale sx = padded(xl, xh, kLeft, kW - kRight);
-  Scale sy = padded(yl, yh, kH - kBottom, kTop);
-  for (double t : ticks(sx.low, sx.high)) {
+  Scale sx = make_scale(xl, xh, kLeft, kW - kRight);
+  Scale sy = make_scale(yl, yh, kH - kBottom, kTop);
+  for (double t : sx.ticks()) {
     out << fmt::format("<line x1=\"{0:.1f}\" x2=\"{0:.1f}\" y1=\"{1}\" y2=\"{2}\" class=\"grid\"/>"
                        "<text x=\"{0:.1f}\" y=\"{3}\" text-anchor=\"middle\">{4}</text>\n",
                        sx(t), kTop, kH - kBottom, kH - kBottom + 16, number_text(t));
   }
-  for (double t : ticks(sy.low, sy.high)) {
+  for (double t : sy.ticks()) {
     out << fmt::format("<line x1=\"{1}\" x2=\"{2}\" y1=\"{0:.1f}\" y2=\"{0:.1f}\" class=\"grid\"/>"
                        "<text x=\"{3}\" y=\"{0:.1f}\" text-anchor=\"end\" dy=\"4\">{4}</text>\n",
                        sy(t), kLeft, kW - kRight, kLeft - 6, number_text(t));
   }
-  out << fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" class=\"label\">{} ({})</text>\n",
-                     (kLeft + kW - kRight) / 2, kH - 18, escape(options.x.column->name),
-                     direction(options.x));
+  out << fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" class=\"label\">{} ({}{})"
+                     "</text>\n", (kLeft + kW - kRight) / 2, kH - 18, escape(options.x.column->name),
+                     direction(options.x), sx.log ? ", log" : "");
   out << fmt::format("<text transform=\"translate(18 {}) rotate(-90)\" text-anchor=\"middle\" "
-                     "class=\"label\">{} ({})</text>\n",
-                     (kTop + kH - kBottom) / 2, escape(options.y.column->name), direction(options.y));
+                     "class=\"label\">{} ({}{})</text>\n",
+                     (kTop + kH - kBottom) / 2, escape(options.y.column->name), direction(options.y),
+                     sy.log ? ", log" : "");
   for (size_t r : rows) {
     double x = table.number(*options.x.column, r), y = table.number(*options.y.column, r);
     if (std::isnan(x) || std::isnan(y)) continue;
@@ -141,7 +159,7 @@ void chip_bars(std::ostream& out, const SweepTable& table, const std::vector<siz
     auto [it, fresh] = best.emplace(name, v);
     if (!fresh) it->second = objective.maximize ? std::max(it->second, v) : std::min(it->second, v);
   }
-  constexpr double kW = 370, kLeft = 110, kRight = 70, kBar = 26, kTop = 30;
+  constexpr double kW = 560, kLeft = 110, kRight = 80, kBar = 26, kTop = 30;
   double height = kTop + static_cast<double>(std::max<size_t>(best.size(), 1)) * (kBar + 8) + 10;
   out << fmt::format("<svg class=\"chart\" id=\"{}\" width=\"{}\" height=\"{:.0f}\" viewBox=\"0 0 {} "
                      "{:.0f}\" role=\"img\">\n", id, kW, height, kW, height);
@@ -187,7 +205,7 @@ void write_sweep_report(std::ostream& out, const SweepTable& table, const Report
   std::vector<size_t> front = pareto_front(table, ok, options.x, options.y);
   std::map<std::string, size_t> chip_colour;
   if (chip) {
-    for (size_t r = 0; r < table.rows; ++r) chip_colour.emplace(chip->texts[r], 0);
+    for (size_t r : ok) chip_colour.emplace(chip->texts[r], 0);
     size_t next = 0;
     for (auto& [name, colour] : chip_colour) colour = next++;
   }
