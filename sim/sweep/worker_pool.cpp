@@ -114,7 +114,10 @@ class Pool {
         if (other.to_child >= 0) ::close(other.to_child);
         if (other.from_child >= 0) ::close(other.from_child);
       }
-      ::signal(SIGPIPE, SIG_DFL);
+      // A crash ends this worker as a crash, not in whatever handler the parent installed.
+      for (int signal : {SIGPIPE, SIGABRT, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTERM, SIGINT}) {
+        ::signal(signal, SIG_DFL);
+      }
       worker_main(down[0], up[1], work_);
     }
     ::close(down[0]);
