@@ -12,27 +12,34 @@ namespace {
 
 constexpr double kMissing = std::numeric_limits<double>::quiet_NaN();
 
-// Nested objects become dotted keys; arrays (per-link lists) stay out of the table.
-void flatten_into(Json& row, const std::string& prefix, const Json& object) {
-  for (const auto& [key, value] : object.items()) {
-    if (value.is_object()) {
-      flatten_into(row, prefix + key + ".", value);
-    } else if (!value.is_array()) {
-      row[prefix + key] = value;
-    }
-  }
-}
-
 bool skipped_key(const std::string& key) {
   // Said once per run, not per workload.
   return key == "workload" || key == "cluster" || key == "chip";
 }
 
+// Nested objects become dotted keys; arrays (per-link lists) stay out of the table. Written as
+// `,"key":value` pairs straight into `out`: a sweep writes one such row per point.
+void write_flat(std::string& out, const std::string& prefix, const Json& object, bool top) {
+  for (const auto& [key, value] : object.items()) {
+    if (top && skipped_key(key)) continue;
+    if (value.is_object()) {
+      write_flat(out, prefix + key + ".", value, false);
+    } else if (!value.is_array()) {
+      out += ',';
+      out += Json(prefix + key).dump();
+      out += ':';
+      out += value.dump();
+    }
+  }
+}
+
 void append_result(Json& row, const std::string& prefix, const Json& result) {
-  Json flat = Json::object();
-  flatten_into(flat, prefix, result);
+  std::string text = "{\"_\":0";
+  write_flat(text, prefix, result, true);
+  text += '}';
+  Json flat = Json::parse(text);
   for (auto& [key, value] : flat.items()) {
-    if (!skipped_key(key.substr(prefix.size()))) row[key] = std::move(value);
+    if (key != "_") row[key] = std::move(value);
   }
 }
 
@@ -76,13 +83,13 @@ std::vector<ColumnSpec> run_columns(bool training, bool serving) {
   return specs;
 }
 
-void append_run(Json& row, const ScenarioRun& run) {
-  row["cluster"] = run.cluster;
-  row["chip"] = run.chip;
-  row["devices"] = run.devices;
-  row["peak_it_power_kw"] = run.peak_it_power_kw;
-  if (run.has_training) append_result(row, "training.", to_json(run.training));
-  if (run.has_serving) append_result(row, "serving.", to_json(run.serving));
+void write_run_fields(std::string& out, const ScenarioRun& run) {
+  out += ",\"cluster\":" + Json(run.cluster).dump();
+  out += ",\"chip\":" + Json(run.chip).dump();
+  out += ",\"devices\":" + std::to_string(run.devices);
+  out += ",\"peak_it_power_kw\":" + Json(run.peak_it_power_kw).dump();
+  if (run.has_training) write_flat(out, "training.", to_json(run.training), true);
+  if (run.has_serving) write_flat(out, "serving.", to_json(run.serving), true);
 }
 
 SweepTable table_from_rows(const std::vector<Json>& rows, const std::vector<ColumnSpec>& specs) {

@@ -46,8 +46,9 @@ struct ColumnSpec {
 // flattened with a "training." or "serving." prefix.
 std::vector<ColumnSpec> run_columns(bool training, bool serving);
 
-// The metrics of one run of a scenario, as flat keys of run_columns() appended to `row`.
-void append_run(Json& row, const ScenarioRun& run);
+// The metrics of one run of a scenario as `,"key":value` pairs of run_columns(), appended to
+// the text of a JSON object being written.
+void write_run_fields(std::string& out, const ScenarioRun& run);
 
 // Rows in order; the columns are `columns` first, then any other key the rows carry, sorted
 // by name (so the order never depends on which rows are present).

@@ -11,34 +11,39 @@
 namespace kcsim::sweep {
 namespace {
 
-// The row every run of a point starts with.
-Json point_row(const SweepPlan& plan, size_t index, size_t run, const std::string& status,
-               const std::string& error) {
-  Json row = Json::object();
-  row["point"] = index;
-  row["run"] = run;
-  row["status"] = status;
-  row["error"] = error;
+// The fields every row of a point starts with, as `"key":value` text without the braces.
+std::string point_fields(const SweepPlan& plan, size_t index, size_t run, const std::string& status,
+                         const std::string& error) {
+  std::string out = fmt::format("\"point\":{},\"run\":{},\"status\":{},\"error\":{}", index,
+                                run, Json(status).dump(), Json(error).dump());
   auto values = plan.values_of(index);
   for (size_t a = 0; a < plan.axes.size(); ++a) {
     const Axis& axis = plan.axes[a];
-    std::string name = "axis." + axis.path.text;
+    out += ',';
+    out += Json("axis." + axis.path.text).dump();
+    out += ':';
     if (axis.path.numeric()) {
       double number = 0;
       std::from_chars(values[a]->data(), values[a]->data() + values[a]->size(), number);
-      row[name] = number;
+      out += Json(number).dump();
     } else {
-      row[name] = *values[a];
+      out += Json(*values[a]).dump();
     }
   }
-  return row;
+  return out;
 }
 
-std::string record(size_t index, Json rows) {
-  Json out = Json::object();
-  out["point"] = index;
-  out["rows"] = std::move(rows);
-  return out.dump();
+// {"point": i, "rows": [{...}, ...]}, from each row's fields.
+std::string record(size_t index, const std::vector<std::string>& rows) {
+  std::string out = fmt::format("{{\"point\":{},\"rows\":[", index);
+  for (size_t r = 0; r < rows.size(); ++r) {
+    if (r > 0) out += ',';
+    out += '{';
+    out += rows[r];
+    out += '}';
+  }
+  out += "]}";
+  return out;
 }
 
 std::string run_errors(const ScenarioRun& run) {
@@ -61,7 +66,7 @@ std::vector<ColumnSpec> sweep_columns(const SweepPlan& plan) {
 }
 
 std::string run_point(const SweepPlan& plan, size_t index, const config::Catalog& catalog) {
-  Json rows = Json::array();
+  std::vector<std::string> rows;
   try {
     config::Scenario scenario = plan.scenario_of(index);
     // Errors name the sweep file and the point; `kcsim sweep --print-point` shows its scenario.
@@ -71,22 +76,22 @@ std::string run_point(const SweepPlan& plan, size_t index, const config::Catalog
     for (size_t r = 0; r < result.runs.size(); ++r) {
       const ScenarioRun& run = result.runs[r];
       std::string error = run_errors(run);
-      Json row = point_row(plan, index, r, error.empty() ? "ok" : "infeasible", error);
-      append_run(row, run);
+      std::string row = point_fields(plan, index, r, error.empty() ? "ok" : "infeasible", error);
+      write_run_fields(row, run);
       rows.push_back(std::move(row));
     }
   } catch (const InfeasibleError& e) {
-    rows = Json::array({point_row(plan, index, 0, "infeasible", e.what())});
+    rows = {point_fields(plan, index, 0, "infeasible", e.what())};
   } catch (const InputError& e) {
-    rows = Json::array({point_row(plan, index, 0, "invalid", e.what())});
+    rows = {point_fields(plan, index, 0, "invalid", e.what())};
   } catch (const std::exception& e) {
-    rows = Json::array({point_row(plan, index, 0, "failed", std::string("internal error: ") + e.what())});
+    rows = {point_fields(plan, index, 0, "failed", std::string("internal error: ") + e.what())};
   }
-  return record(index, std::move(rows));
+  return record(index, rows);
 }
 
 std::string failed_point(const SweepPlan& plan, size_t index, const std::string& error) {
-  return record(index, Json::array({point_row(plan, index, 0, "failed", error)}));
+  return record(index, {point_fields(plan, index, 0, "failed", error)});
 }
 
 size_t record_point(const std::string& line) {
