@@ -43,9 +43,20 @@ void append_result(Json& row, const std::string& prefix, const Json& result) {
   }
 }
 
+// Tokens per kWh of IT energy, the figure planners compare: tokens/s per kW x 3600 s/h.
+Json with_energy_yield(Json result) {
+  if (result.contains("tokens_per_s_per_kw")) {
+    result["tokens_per_kwh"] = result["tokens_per_s_per_kw"].get<double>() * 3600;
+  }
+  if (result.contains("output_tokens_per_s_per_kw")) {
+    result["output_tokens_per_kwh"] = result["output_tokens_per_s_per_kw"].get<double>() * 3600;
+  }
+  return result;
+}
+
 void add_specs(std::vector<ColumnSpec>& specs, const std::string& prefix, const Json& result) {
   Json row = Json::object();
-  append_result(row, prefix, result);
+  append_result(row, prefix, with_energy_yield(result));
   for (const auto& [key, value] : row.items()) specs.push_back({key, value.is_string()});
 }
 
@@ -88,8 +99,8 @@ void write_run_fields(std::string& out, const ScenarioRun& run) {
   out += ",\"chip\":" + Json(run.chip).dump();
   out += ",\"devices\":" + std::to_string(run.devices);
   out += ",\"peak_it_power_kw\":" + Json(run.peak_it_power_kw).dump();
-  if (run.has_training) write_flat(out, "training.", to_json(run.training), true);
-  if (run.has_serving) write_flat(out, "serving.", to_json(run.serving), true);
+  if (run.has_training) write_flat(out, "training.", with_energy_yield(to_json(run.training)), true);
+  if (run.has_serving) write_flat(out, "serving.", with_energy_yield(to_json(run.serving)), true);
 }
 
 SweepTable table_from_rows(const std::vector<Json>& rows, const std::vector<ColumnSpec>& specs) {

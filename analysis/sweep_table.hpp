@@ -43,7 +43,8 @@ struct ColumnSpec {
 
 // The columns every run row has, after the point's own (point, run, status, error, axes):
 // the cluster, then every key of the training and serving results (those the scenario runs)
-// flattened with a "training." or "serving." prefix.
+// flattened with a "training." or "serving." prefix, and the energy yield in tokens per kWh
+// of IT energy (training.tokens_per_kwh, serving.output_tokens_per_kwh).
 std::vector<ColumnSpec> run_columns(bool training, bool serving);
 
 // The metrics of one run of a scenario as `,"key":value` pairs of run_columns(), appended to

@@ -101,6 +101,9 @@ TEST_CASE("sweep points reproduce kcsim run of their scenario", "[sweep][cli]") 
       CHECK(table.number(*table.find(std::string("training.") + key), row) ==
             training[key].get<double>());
     }
+    // The energy yield is the same figure per kWh.
+    CHECK(table.number(*table.find("training.tokens_per_kwh"), row) ==
+          training["tokens_per_s_per_kw"].get<double>() * 3600);
   }
 }
 
