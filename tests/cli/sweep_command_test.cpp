@@ -255,7 +255,7 @@ TEST_CASE("kcsim best prints the best rows and the frontier", "[sweep][cli]") {
     CHECK(front[i]["training.memory_per_device_gib"].get<double>() <
           front[i - 1]["training.memory_per_device_gib"].get<double>());
   }
-  auto unknown = run_kcsim("best " + shell_quoted(out) + " --maximize tokens_per_kwh");
+  auto unknown = run_kcsim("best " + shell_quoted(out) + " --maximize tokens_per_mwh");
   CHECK(unknown.exit_code == 2);
-  CHECK_THAT(unknown.err, ContainsSubstring("no column \"tokens_per_kwh\""));
+  CHECK_THAT(unknown.err, ContainsSubstring("no column \"tokens_per_mwh\""));
 }
