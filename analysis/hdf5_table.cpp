@@ -47,8 +47,9 @@ void write_attribute(hid_t object, const std::string& name, const std::string& v
                      const fs::path& path) {
   Handle type(string_type(), H5Tclose);
   Handle space(H5Screate(H5S_SCALAR), H5Sclose);
-  Handle attribute(H5Acreate2(object, name.c_str(), type.get(), space.get(), H5P_DEFAULT,
-                              H5P_DEFAULT), H5Aclose);
+  Handle attribute(
+      H5Acreate2(object, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT),
+      H5Aclose);
   if (!attribute.ok()) check(-1, path, "creating an attribute");
   const char* text = value.c_str();
   check(H5Awrite(attribute.get(), type.get(), &text), path, "writing an attribute");
@@ -93,7 +94,8 @@ void write_file(const fs::path& path, const SweepTable& table) {
   for (const auto& column : table.columns) {
     hid_t type = column.text ? text_type.get() : H5T_IEEE_F64LE;
     Handle dataset(H5Dcreate2(points.get(), column.name.c_str(), type, space.get(), H5P_DEFAULT,
-                              dataset_props.get(), H5P_DEFAULT), H5Dclose);
+                              dataset_props.get(), H5P_DEFAULT),
+                   H5Dclose);
     if (!dataset.ok()) check(-1, path, "creating a dataset");
     if (rows == 0) continue;
     if (column.text) {
@@ -118,8 +120,8 @@ void write_hdf5_table(const fs::path& path, const SweepTable& table) {
     throw InputError(fmt::format("{}: cannot write: the path names no file", path.string()));
   }
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // errors become exceptions, not stderr noise
-  fs::path temporary = path.parent_path() /
-                       fmt::format("{}.tmp-{}", path.filename().string(), static_cast<long>(::getpid()));
+  fs::path temporary = path.parent_path() / fmt::format("{}.tmp-{}", path.filename().string(),
+                                                        static_cast<long>(::getpid()));
   std::error_code ignored;
   try {
     write_file(temporary, table);
@@ -152,7 +154,8 @@ SweepTable read_hdf5_table(const fs::path& path) {
   H5Oget_info2(file.get(), &info, H5O_INFO_NUM_ATTRS);
   for (hsize_t i = 0; i < info.num_attrs; ++i) {
     Handle attribute(H5Aopen_by_idx(file.get(), ".", H5_INDEX_CRT_ORDER, H5_ITER_INC, i,
-                                    H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+                                    H5P_DEFAULT, H5P_DEFAULT),
+                     H5Aclose);
     if (!attribute.ok()) continue;
     char name[256] = {0};
     H5Aget_name(attribute.get(), sizeof name, name);
@@ -175,8 +178,8 @@ SweepTable read_hdf5_table(const fs::path& path) {
     if (first) table.rows = rows;
     first = false;
     if (rows != table.rows) {
-      throw InputError(fmt::format("{}: /points/{}: {} rows, not {}", path.string(), name, rows,
-                                   table.rows));
+      throw InputError(
+          fmt::format("{}: /points/{}: {} rows, not {}", path.string(), name, rows, table.rows));
     }
     Handle type(H5Dget_type(dataset.get()), H5Tclose);
     SweepColumn column;

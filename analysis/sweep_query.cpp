@@ -44,7 +44,8 @@ const SweepColumn& resolve_column(const SweepTable& table, const std::string& na
   std::vector<const SweepColumn*> matches;
   for (const auto& column : table.columns) {
     const std::string& full = column.name;
-    if (full.size() > name.size() && full.compare(full.size() - name.size(), name.size(), name) == 0 &&
+    if (full.size() > name.size() &&
+        full.compare(full.size() - name.size(), name.size(), name) == 0 &&
         full[full.size() - name.size() - 1] == '.') {
       matches.push_back(&column);
     }
@@ -55,9 +56,9 @@ const SweepColumn& resolve_column(const SweepTable& table, const std::string& na
     for (const auto& column : table.columns) {
       if (!column.text) names.push_back(column.name);
     }
-    throw_input_error(Origin{}, flag,
-                      fmt::format("no column \"{}\"; the numeric columns are: {}", name,
-                                  fmt::join(names, ", ")));
+    throw_input_error(
+        Origin{}, flag,
+        fmt::format("no column \"{}\"; the numeric columns are: {}", name, fmt::join(names, ", ")));
   }
   for (const auto* column : matches) names.push_back(column->name);
   throw_input_error(Origin{}, flag,
@@ -94,8 +95,7 @@ std::vector<Condition> parse_conditions(const SweepTable& table, const std::stri
     Condition condition;
     condition.op = part.substr(at, length);
     if (condition.op == "=" || condition.op == "!") {
-      throw_input_error(Origin{}, flag,
-                        fmt::format("\"{}\": use one of < <= > >= == !=", part));
+      throw_input_error(Origin{}, flag, fmt::format("\"{}\": use one of < <= > >= == !=", part));
     }
     condition.column = &resolve_column(table, trim(part.substr(0, at)), flag);
     std::string value = trim(part.substr(at + length));
@@ -118,7 +118,8 @@ std::vector<Condition> parse_conditions(const SweepTable& table, const std::stri
   return conditions;
 }
 
-std::vector<size_t> matching_rows(const SweepTable& table, const std::vector<Condition>& conditions) {
+std::vector<size_t> matching_rows(const SweepTable& table,
+                                  const std::vector<Condition>& conditions) {
   const SweepColumn* status = table.find("status");
   std::vector<size_t> rows;
   for (size_t r = 0; r < table.rows; ++r) {
@@ -159,17 +160,18 @@ std::vector<size_t> pareto_front(const SweepTable& table, const std::vector<size
   return front;
 }
 
-Objective parse_objective(const SweepTable& table, const std::string& text, const std::string& flag) {
+Objective parse_objective(const SweepTable& table, const std::string& text,
+                          const std::string& flag) {
   auto colon = text.rfind(':');
   std::string direction = colon == std::string::npos ? "" : text.substr(colon + 1);
   if (direction != "max" && direction != "min") {
-    throw_input_error(Origin{}, flag,
-                      fmt::format("\"{}\" is not METRIC:max or METRIC:min", text));
+    throw_input_error(Origin{}, flag, fmt::format("\"{}\" is not METRIC:max or METRIC:min", text));
   }
   Objective objective;
   objective.column = &resolve_column(table, text.substr(0, colon), flag);
   if (objective.column->text) {
-    throw_input_error(Origin{}, flag, fmt::format("{} holds text, not numbers", objective.column->name));
+    throw_input_error(Origin{}, flag,
+                      fmt::format("{} holds text, not numbers", objective.column->name));
   }
   objective.maximize = direction == "max";
   return objective;

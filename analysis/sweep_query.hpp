@@ -27,7 +27,8 @@ std::vector<Condition> parse_conditions(const SweepTable& table, const std::stri
                                         const std::string& flag = "--where");
 
 // Rows whose status is "ok" and that meet every condition, in row order.
-std::vector<size_t> matching_rows(const SweepTable& table, const std::vector<Condition>& conditions);
+std::vector<size_t> matching_rows(const SweepTable& table,
+                                  const std::vector<Condition>& conditions);
 
 struct Objective {
   const SweepColumn* column = nullptr;
@@ -44,6 +45,7 @@ std::vector<size_t> pareto_front(const SweepTable& table, const std::vector<size
                                  const Objective& a, const Objective& b);
 
 // "METRIC:max" or "METRIC:min".
-Objective parse_objective(const SweepTable& table, const std::string& text, const std::string& flag);
+Objective parse_objective(const SweepTable& table, const std::string& text,
+                          const std::string& flag);
 
 }  // namespace kcsim

@@ -18,11 +18,20 @@ std::string escape(const std::string& text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -83,7 +92,9 @@ Scale make_scale(double low, double high, double from, double to) {
   return scale;
 }
 
-std::string direction(const Objective& o) { return o.maximize ? "higher is better" : "lower is better"; }
+std::string direction(const Objective& o) {
+  return o.maximize ? "higher is better" : "lower is better";
+}
 
 void frontier_chart(std::ostream& out, const SweepTable& table, const std::vector<size_t>& rows,
                     const std::vector<size_t>& front, const ReportOptions& options,
@@ -95,54 +106,65 @@ void frontier_chart(std::ostream& out, const SweepTable& table, const std::vecto
     if (std::isnan(x) || std::isnan(y)) continue;
     xl = std::min(xl, x), xh = std::max(xh, x), yl = std::min(yl, y), yh = std::max(yh, y);
   }
-  out << fmt::format("<svg class=\"chart\" id=\"frontier-chart\" width=\"{}\" height=\"{}\" "
-                     "viewBox=\"0 0 {} {}\" role=\"img\" aria-label=\"Pareto frontier\">\n",
-                     kW, kH, kW, kH);
+  out << fmt::format(
+      "<svg class=\"chart\" id=\"frontier-chart\" width=\"{}\" height=\"{}\" "
+      "viewBox=\"0 0 {} {}\" role=\"img\" aria-label=\"Pareto frontier\">\n",
+      kW, kH, kW, kH);
   out << fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" class=\"plot\"/>\n", kLeft,
                      kTop, kW - kLeft - kRight, kH - kTop - kBottom);
   if (xl > xh) {
-    out << fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">no feasible point has both "
-                       "metrics</text></svg>\n", kW / 2, kH / 2);
+    out << fmt::format(
+        "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">no feasible point has both "
+        "metrics</text></svg>\n",
+        kW / 2, kH / 2);
     return;
   }
   Scale sx = make_scale(xl, xh, kLeft, kW - kRight);
   Scale sy = make_scale(yl, yh, kH - kBottom, kTop);
   for (double t : sx.ticks()) {
-    out << fmt::format("<line x1=\"{0:.1f}\" x2=\"{0:.1f}\" y1=\"{1}\" y2=\"{2}\" class=\"grid\"/>"
-                       "<text x=\"{0:.1f}\" y=\"{3}\" text-anchor=\"middle\">{4}</text>\n",
-                       sx(t), kTop, kH - kBottom, kH - kBottom + 16, number_text(t));
+    out << fmt::format(
+        "<line x1=\"{0:.1f}\" x2=\"{0:.1f}\" y1=\"{1}\" y2=\"{2}\" class=\"grid\"/>"
+        "<text x=\"{0:.1f}\" y=\"{3}\" text-anchor=\"middle\">{4}</text>\n",
+        sx(t), kTop, kH - kBottom, kH - kBottom + 16, number_text(t));
   }
   for (double t : sy.ticks()) {
-    out << fmt::format("<line x1=\"{1}\" x2=\"{2}\" y1=\"{0:.1f}\" y2=\"{0:.1f}\" class=\"grid\"/>"
-                       "<text x=\"{3}\" y=\"{0:.1f}\" text-anchor=\"end\" dy=\"4\">{4}</text>\n",
-                       sy(t), kLeft, kW - kRight, kLeft - 6, number_text(t));
+    out << fmt::format(
+        "<line x1=\"{1}\" x2=\"{2}\" y1=\"{0:.1f}\" y2=\"{0:.1f}\" class=\"grid\"/>"
+        "<text x=\"{3}\" y=\"{0:.1f}\" text-anchor=\"end\" dy=\"4\">{4}</text>\n",
+        sy(t), kLeft, kW - kRight, kLeft - 6, number_text(t));
   }
-  out << fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" class=\"label\">{} ({}{})"
-                     "</text>\n", (kLeft + kW - kRight) / 2, kH - 18, escape(options.x.column->name),
-                     direction(options.x), sx.log ? ", log" : "");
-  out << fmt::format("<text transform=\"translate(18 {}) rotate(-90)\" text-anchor=\"middle\" "
-                     "class=\"label\">{} ({}{})</text>\n",
-                     (kTop + kH - kBottom) / 2, escape(options.y.column->name), direction(options.y),
-                     sy.log ? ", log" : "");
+  out << fmt::format(
+      "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" class=\"label\">{} ({}{})"
+      "</text>\n",
+      (kLeft + kW - kRight) / 2, kH - 18, escape(options.x.column->name), direction(options.x),
+      sx.log ? ", log" : "");
+  out << fmt::format(
+      "<text transform=\"translate(18 {}) rotate(-90)\" text-anchor=\"middle\" "
+      "class=\"label\">{} ({}{})</text>\n",
+      (kTop + kH - kBottom) / 2, escape(options.y.column->name), direction(options.y),
+      sy.log ? ", log" : "");
   for (size_t r : rows) {
     double x = table.number(*options.x.column, r), y = table.number(*options.y.column, r);
     if (std::isnan(x) || std::isnan(y)) continue;
     size_t colour = chip ? chip_colour.at(chip->texts[r]) : 0;
-    out << fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"3\" fill=\"{}\" class=\"point\">"
-                       "<title>point {}: {} = {}, {} = {}</title></circle>\n",
-                       sx(x), sy(y), kPalette[colour % 8], table.cell(*table.find("point"), r),
-                       escape(options.x.column->name), number_text(x),
-                       escape(options.y.column->name), number_text(y));
+    out << fmt::format(
+        "<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"3\" fill=\"{}\" class=\"point\">"
+        "<title>point {}: {} = {}, {} = {}</title></circle>\n",
+        sx(x), sy(y), kPalette[colour % 8], table.cell(*table.find("point"), r),
+        escape(options.x.column->name), number_text(x), escape(options.y.column->name),
+        number_text(y));
   }
   std::string path;
   for (size_t r : front) {
-    path += fmt::format("{}{:.1f},{:.1f}", path.empty() ? "M" : " L",
-                        sx(table.number(*options.x.column, r)), sy(table.number(*options.y.column, r)));
+    path +=
+        fmt::format("{}{:.1f},{:.1f}", path.empty() ? "M" : " L",
+                    sx(table.number(*options.x.column, r)), sy(table.number(*options.y.column, r)));
   }
   out << fmt::format("<path d=\"{}\" class=\"front\" id=\"frontier-line\"/>\n", path);
   for (size_t r : front) {
     out << fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"6\" class=\"front-point\"/>\n",
-                       sx(table.number(*options.x.column, r)), sy(table.number(*options.y.column, r)));
+                       sx(table.number(*options.x.column, r)),
+                       sy(table.number(*options.y.column, r)));
   }
   out << "</svg>\n";
 }
@@ -161,8 +183,10 @@ void chip_bars(std::ostream& out, const SweepTable& table, const std::vector<siz
   }
   constexpr double kW = 560, kLeft = 110, kRight = 80, kBar = 26, kTop = 30;
   double height = kTop + static_cast<double>(std::max<size_t>(best.size(), 1)) * (kBar + 8) + 10;
-  out << fmt::format("<svg class=\"chart\" id=\"{}\" width=\"{}\" height=\"{:.0f}\" viewBox=\"0 0 {} "
-                     "{:.0f}\" role=\"img\">\n", id, kW, height, kW, height);
+  out << fmt::format(
+      "<svg class=\"chart\" id=\"{}\" width=\"{}\" height=\"{:.0f}\" viewBox=\"0 0 {} "
+      "{:.0f}\" role=\"img\">\n",
+      id, kW, height, kW, height);
   out << fmt::format("<text x=\"4\" y=\"18\" class=\"label\">best {} per chip ({})</text>\n",
                      escape(objective.column->name), direction(objective));
   double top = 0;
@@ -170,12 +194,13 @@ void chip_bars(std::ostream& out, const SweepTable& table, const std::vector<siz
   double y = kTop;
   for (const auto& [name, v] : best) {
     double width = top > 0 ? std::fabs(v) / top * (kW - kLeft - kRight) : 0;
-    out << fmt::format("<text x=\"{}\" y=\"{:.0f}\" text-anchor=\"end\">{}</text>"
-                       "<rect x=\"{}\" y=\"{:.0f}\" width=\"{:.1f}\" height=\"{}\" fill=\"{}\" "
-                       "class=\"bar\"/><text x=\"{:.1f}\" y=\"{:.0f}\">{}</text>\n",
-                       kLeft - 6, y + kBar * 0.65, escape(name), kLeft, y, std::max(width, 1.0),
-                       kBar, kPalette[(chip_colour.count(name) ? chip_colour.at(name) : 0) % 8],
-                       kLeft + width + 4, y + kBar * 0.65, number_text(v));
+    out << fmt::format(
+        "<text x=\"{}\" y=\"{:.0f}\" text-anchor=\"end\">{}</text>"
+        "<rect x=\"{}\" y=\"{:.0f}\" width=\"{:.1f}\" height=\"{}\" fill=\"{}\" "
+        "class=\"bar\"/><text x=\"{:.1f}\" y=\"{:.0f}\">{}</text>\n",
+        kLeft - 6, y + kBar * 0.65, escape(name), kLeft, y, std::max(width, 1.0), kBar,
+        kPalette[(chip_colour.count(name) ? chip_colour.at(name) : 0) % 8], kLeft + width + 4,
+        y + kBar * 0.65, number_text(v));
     y += kBar + 8;
   }
   out << "</svg>\n";
@@ -224,7 +249,8 @@ void write_sweep_report(std::ostream& out, const SweepTable& table, const Report
       << ".plot{fill:#fafafa;stroke:#ccc}.grid{stroke:#e4e4e4}\n"
       << ".front{fill:none;stroke:#000;stroke-width:1.5}.front-point{fill:none;stroke:#000;"
          "stroke-width:1.5}\n"
-      << "table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ddd;padding:2px 6px;"
+      << "table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ddd;padding:2px "
+         "6px;"
          "text-align:right}th{background:#f0f0f0}\n"
       << ".legend span{display:inline-block;margin-right:14px}.swatch{width:10px;height:10px;"
          "display:inline-block;margin-right:4px}\n"
@@ -245,8 +271,8 @@ void write_sweep_report(std::ostream& out, const SweepTable& table, const Report
       << escape(table.attribute("kcsim_version")) << ".</p>\n";
 
   out << "<h2>Pareto frontier</h2>\n<p>Every feasible point; the black line joins the "
-      << front.size() << " points no other point beats on both "
-      << escape(options.x.column->name) << " and " << escape(options.y.column->name) << ".</p>\n";
+      << front.size() << " points no other point beats on both " << escape(options.x.column->name)
+      << " and " << escape(options.y.column->name) << ".</p>\n";
   out << "<div class=\"legend\">";
   for (const auto& [name, colour] : chip_colour) {
     out << "<span><i class=\"swatch\" style=\"background:" << kPalette[colour % 8] << "\"></i>"
@@ -270,8 +296,8 @@ void write_sweep_report(std::ostream& out, const SweepTable& table, const Report
   std::vector<const SweepColumn*> brief;
   for (const auto& c : table.columns) {
     bool wanted = c.name == "point" || c.name == "run" || c.name == "status" || c.name == "chip" ||
-                  c.name == "cluster" || c.name.rfind("axis.", 0) == 0 ||
-                  &c == options.x.column || &c == options.y.column || c.name == "error";
+                  c.name == "cluster" || c.name.rfind("axis.", 0) == 0 || &c == options.x.column ||
+                  &c == options.y.column || c.name == "error";
     if (wanted) brief.push_back(&c);
   }
   std::vector<size_t> every;

@@ -12,7 +12,7 @@
 namespace kcsim {
 
 struct ReportOptions {
-  Objective x, y;        // the frontier's two metrics
+  Objective x, y;          // the frontier's two metrics
   size_t max_rows = 5000;  // rows in the per-point table; the rest are counted, not shown
 };
 

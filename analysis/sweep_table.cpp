@@ -99,7 +99,8 @@ void write_run_fields(std::string& out, const ScenarioRun& run) {
   out += ",\"chip\":" + Json(run.chip).dump();
   out += ",\"devices\":" + std::to_string(run.devices);
   out += ",\"peak_it_power_kw\":" + Json(run.peak_it_power_kw).dump();
-  if (run.has_training) write_flat(out, "training.", with_energy_yield(to_json(run.training)), true);
+  if (run.has_training)
+    write_flat(out, "training.", with_energy_yield(to_json(run.training)), true);
   if (run.has_serving) write_flat(out, "serving.", with_energy_yield(to_json(run.serving)), true);
 }
 
@@ -126,17 +127,22 @@ SweepTable table_from_rows(const std::vector<Json>& rows, const std::vector<Colu
     SweepColumn column;
     column.name = spec.name;
     column.text = spec.text;
-    if (spec.text) column.texts.assign(rows.size(), "");
-    else column.numbers.assign(rows.size(), kMissing);
+    if (spec.text)
+      column.texts.assign(rows.size(), "");
+    else
+      column.numbers.assign(rows.size(), kMissing);
     table.columns.push_back(std::move(column));
   }
   for (size_t r = 0; r < rows.size(); ++r) {
     for (const auto& [key, value] : rows[r].items()) {
       SweepColumn& column = table.columns[index.at(key)];
       if (column.text) {
-        if (value.is_string()) column.texts[r] = value.get<std::string>();
-        else if (value.is_boolean()) column.texts[r] = value.get<bool>() ? "true" : "false";
-        else if (value.is_number()) column.texts[r] = fmt::format("{}", value.get<double>());
+        if (value.is_string())
+          column.texts[r] = value.get<std::string>();
+        else if (value.is_boolean())
+          column.texts[r] = value.get<bool>() ? "true" : "false";
+        else if (value.is_number())
+          column.texts[r] = fmt::format("{}", value.get<double>());
       } else if (value.is_boolean()) {
         column.numbers[r] = value.get<bool>() ? 1 : 0;
       } else if (value.is_number()) {

@@ -29,9 +29,12 @@ std::string cell_text(const SweepTable& table, const SweepColumn& column, size_t
 Json row_json(const SweepTable& table, size_t row) {
   Json j = Json::object();
   for (const auto& column : table.columns) {
-    if (column.text) j[column.name] = column.texts[row];
-    else if (std::isnan(column.numbers[row])) j[column.name] = nullptr;
-    else j[column.name] = column.numbers[row];
+    if (column.text)
+      j[column.name] = column.texts[row];
+    else if (std::isnan(column.numbers[row]))
+      j[column.name] = nullptr;
+    else
+      j[column.name] = column.numbers[row];
   }
   return j;
 }
@@ -76,7 +79,8 @@ void default_axes(const SweepTable& table, ReportCommandOptions& o) {
   auto has_values = [&](const char* name) {
     const SweepColumn* c = table.find(name);
     if (!c || c->text) return false;
-    return std::any_of(c->numbers.begin(), c->numbers.end(), [](double v) { return !std::isnan(v); });
+    return std::any_of(c->numbers.begin(), c->numbers.end(),
+                       [](double v) { return !std::isnan(v); });
   };
   if (has_values("training.tokens_per_s")) {
     if (o.x.empty()) o.x = "training.energy_per_token_j:min";
@@ -101,8 +105,8 @@ int sweep(const SweepCommandOptions& o, std::ostream& out) {
                         fmt::format("the sweep has points 0 to {}", plan.points - 1));
     }
     std::string text;
-    google::protobuf::TextFormat::PrintToString(plan.scenario_of(static_cast<size_t>(o.print_point)),
-                                                &text);
+    google::protobuf::TextFormat::PrintToString(
+        plan.scenario_of(static_cast<size_t>(o.print_point)), &text);
     out << fmt::format("# Point {} of {} ({} points)\n", o.print_point, plan.file, plan.points);
     out << text;
     return 0;
@@ -226,9 +230,12 @@ int report(const ReportCommandOptions& options, std::ostream& out) {
   ReportOptions report;
   report.x = parse_objective(table, o.x, "--x");
   report.y = parse_objective(table, o.y, "--y");
-  write_file_atomically(o.out, [&](std::ostream& html) { write_sweep_report(html, table, report); });
+  write_file_atomically(o.out,
+                        [&](std::ostream& html) { write_sweep_report(html, table, report); });
   if (o.common.json) {
-    out << dump(Json{{"report", o.out}, {"x", report.x.column->name}, {"y", report.y.column->name},
+    out << dump(Json{{"report", o.out},
+                     {"x", report.x.column->name},
+                     {"y", report.y.column->name},
                      {"rows", table.rows}});
   } else {
     out << fmt::format("wrote {} ({} rows; frontier of {} and {})\n", o.out, table.rows,

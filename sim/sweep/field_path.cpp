@@ -40,9 +40,12 @@ bool parse_integer(const std::string& text, double low, double high, long long* 
 }
 
 bool parse_bool(const std::string& text, bool* out) {
-  if (text == "true" || text == "1") *out = true;
-  else if (text == "false" || text == "0") *out = false;
-  else return false;
+  if (text == "true" || text == "1")
+    *out = true;
+  else if (text == "false" || text == "0")
+    *out = false;
+  else
+    return false;
   return true;
 }
 
@@ -59,8 +62,12 @@ std::string enum_names(const pb::EnumDescriptor* e) {
 
 bool FieldPath::numeric() const {
   switch (leaf()->cpp_type()) {
-    case Type::CPPTYPE_INT32: case Type::CPPTYPE_INT64: case Type::CPPTYPE_UINT32:
-    case Type::CPPTYPE_UINT64: case Type::CPPTYPE_DOUBLE: case Type::CPPTYPE_FLOAT:
+    case Type::CPPTYPE_INT32:
+    case Type::CPPTYPE_INT64:
+    case Type::CPPTYPE_UINT32:
+    case Type::CPPTYPE_UINT64:
+    case Type::CPPTYPE_DOUBLE:
+    case Type::CPPTYPE_FLOAT:
       return true;
     default:
       return false;
@@ -89,7 +96,8 @@ FieldPath resolve_field_path(const pb::Descriptor* root, std::string_view text) 
       part = part.substr(0, bracket);
     }
     if (!descriptor) {
-      throw std::invalid_argument(fmt::format("\"{}\" follows a field that is not a message", part));
+      throw std::invalid_argument(
+          fmt::format("\"{}\" follows a field that is not a message", part));
     }
     step.field = descriptor->FindFieldByName(std::string(part));
     if (!step.field) {
@@ -97,7 +105,8 @@ FieldPath resolve_field_path(const pb::Descriptor* root, std::string_view text) 
                                               descriptor->name(), part, field_names(descriptor)));
     }
     if (step.index >= 0 && !step.field->is_repeated()) {
-      throw std::invalid_argument(fmt::format("{} is not repeated; drop the [{}]", part, step.index));
+      throw std::invalid_argument(
+          fmt::format("{} is not repeated; drop the [{}]", part, step.index));
     }
     bool message = step.field->cpp_type() == Type::CPPTYPE_MESSAGE;
     path.steps.push_back(step);
@@ -125,7 +134,8 @@ std::string check_field_value(const FieldPath& path, const std::string& value) {
   switch (f->cpp_type()) {
     case Type::CPPTYPE_INT32:
       if (parse_integer(value, std::numeric_limits<int32_t>::min(),
-                        std::numeric_limits<int32_t>::max(), &integer)) return "";
+                        std::numeric_limits<int32_t>::max(), &integer))
+        return "";
       return fmt::format("\"{}\" is not a whole number ({} is an int32)", value, f->name());
     case Type::CPPTYPE_INT64:
       if (parse_integer(value, -9.007e15, 9.007e15, &integer)) return "";
@@ -136,7 +146,8 @@ std::string check_field_value(const FieldPath& path, const std::string& value) {
     case Type::CPPTYPE_UINT64:
       if (parse_integer(value, 0, 9.007e15, &integer)) return "";
       return fmt::format("\"{}\" is not a whole number >= 0 ({} is a uint64)", value, f->name());
-    case Type::CPPTYPE_DOUBLE: case Type::CPPTYPE_FLOAT:
+    case Type::CPPTYPE_DOUBLE:
+    case Type::CPPTYPE_FLOAT:
       if (parse_double(value, &number)) return "";
       return fmt::format("\"{}\" is not a number", value);
     case Type::CPPTYPE_BOOL:
@@ -164,12 +175,14 @@ void set_field(pb::Message* message, const FieldPath& path, const std::string& v
     }
     int size = reflection->FieldSize(*message, step.field);
     if (step.index > size) {
-      throw std::invalid_argument(fmt::format("{}: the base has {} element(s) of {}; index {} "
-                                              "is more than one past the end",
-                                              path.text, size, step.field->name(), step.index));
+      throw std::invalid_argument(
+          fmt::format("{}: the base has {} element(s) of {}; index {} "
+                      "is more than one past the end",
+                      path.text, size, step.field->name(), step.index));
     }
-    message = step.index == size ? reflection->AddMessage(message, step.field)
-                                 : reflection->MutableRepeatedMessage(message, step.field, step.index);
+    message = step.index == size
+                  ? reflection->AddMessage(message, step.field)
+                  : reflection->MutableRepeatedMessage(message, step.field, step.index);
   }
   const FieldStep& leaf = path.steps.back();
   const pb::FieldDescriptor* f = leaf.field;
@@ -183,8 +196,10 @@ void set_field(pb::Message* message, const FieldPath& path, const std::string& v
       size = 0;
     }
     if (index > size) {
-      throw std::invalid_argument(fmt::format("{}: the base has {} value(s); index {} is more "
-                                              "than one past the end", path.text, size, index));
+      throw std::invalid_argument(
+          fmt::format("{}: the base has {} value(s); index {} is more "
+                      "than one past the end",
+                      path.text, size, index));
     }
     if (index == size) index = -2;  // append
   }
@@ -196,58 +211,85 @@ void set_field(pb::Message* message, const FieldPath& path, const std::string& v
   switch (f->cpp_type()) {
     case Type::CPPTYPE_INT32:
       parse_integer(value, -2.2e9, 2.2e9, &integer);
-      if (!repeated) r->SetInt32(message, f, static_cast<int32_t>(integer));
-      else if (append) r->AddInt32(message, f, static_cast<int32_t>(integer));
-      else r->SetRepeatedInt32(message, f, index, static_cast<int32_t>(integer));
+      if (!repeated)
+        r->SetInt32(message, f, static_cast<int32_t>(integer));
+      else if (append)
+        r->AddInt32(message, f, static_cast<int32_t>(integer));
+      else
+        r->SetRepeatedInt32(message, f, index, static_cast<int32_t>(integer));
       break;
     case Type::CPPTYPE_INT64:
       parse_integer(value, -9.007e15, 9.007e15, &integer);
-      if (!repeated) r->SetInt64(message, f, integer);
-      else if (append) r->AddInt64(message, f, integer);
-      else r->SetRepeatedInt64(message, f, index, integer);
+      if (!repeated)
+        r->SetInt64(message, f, integer);
+      else if (append)
+        r->AddInt64(message, f, integer);
+      else
+        r->SetRepeatedInt64(message, f, index, integer);
       break;
     case Type::CPPTYPE_UINT32:
       parse_integer(value, 0, 4.3e9, &integer);
-      if (!repeated) r->SetUInt32(message, f, static_cast<uint32_t>(integer));
-      else if (append) r->AddUInt32(message, f, static_cast<uint32_t>(integer));
-      else r->SetRepeatedUInt32(message, f, index, static_cast<uint32_t>(integer));
+      if (!repeated)
+        r->SetUInt32(message, f, static_cast<uint32_t>(integer));
+      else if (append)
+        r->AddUInt32(message, f, static_cast<uint32_t>(integer));
+      else
+        r->SetRepeatedUInt32(message, f, index, static_cast<uint32_t>(integer));
       break;
     case Type::CPPTYPE_UINT64:
       parse_integer(value, 0, 9.007e15, &integer);
-      if (!repeated) r->SetUInt64(message, f, static_cast<uint64_t>(integer));
-      else if (append) r->AddUInt64(message, f, static_cast<uint64_t>(integer));
-      else r->SetRepeatedUInt64(message, f, index, static_cast<uint64_t>(integer));
+      if (!repeated)
+        r->SetUInt64(message, f, static_cast<uint64_t>(integer));
+      else if (append)
+        r->AddUInt64(message, f, static_cast<uint64_t>(integer));
+      else
+        r->SetRepeatedUInt64(message, f, index, static_cast<uint64_t>(integer));
       break;
     case Type::CPPTYPE_DOUBLE:
       parse_double(value, &number);
-      if (!repeated) r->SetDouble(message, f, number);
-      else if (append) r->AddDouble(message, f, number);
-      else r->SetRepeatedDouble(message, f, index, number);
+      if (!repeated)
+        r->SetDouble(message, f, number);
+      else if (append)
+        r->AddDouble(message, f, number);
+      else
+        r->SetRepeatedDouble(message, f, index, number);
       break;
     case Type::CPPTYPE_FLOAT:
       parse_double(value, &number);
-      if (!repeated) r->SetFloat(message, f, static_cast<float>(number));
-      else if (append) r->AddFloat(message, f, static_cast<float>(number));
-      else r->SetRepeatedFloat(message, f, index, static_cast<float>(number));
+      if (!repeated)
+        r->SetFloat(message, f, static_cast<float>(number));
+      else if (append)
+        r->AddFloat(message, f, static_cast<float>(number));
+      else
+        r->SetRepeatedFloat(message, f, index, static_cast<float>(number));
       break;
     case Type::CPPTYPE_BOOL:
       parse_bool(value, &flag);
-      if (!repeated) r->SetBool(message, f, flag);
-      else if (append) r->AddBool(message, f, flag);
-      else r->SetRepeatedBool(message, f, index, flag);
+      if (!repeated)
+        r->SetBool(message, f, flag);
+      else if (append)
+        r->AddBool(message, f, flag);
+      else
+        r->SetRepeatedBool(message, f, index, flag);
       break;
     case Type::CPPTYPE_ENUM: {
       const pb::EnumValueDescriptor* e = f->enum_type()->FindValueByName(value);
       if (!e) throw std::invalid_argument(check_field_value(path, value));
-      if (!repeated) r->SetEnum(message, f, e);
-      else if (append) r->AddEnum(message, f, e);
-      else r->SetRepeatedEnum(message, f, index, e);
+      if (!repeated)
+        r->SetEnum(message, f, e);
+      else if (append)
+        r->AddEnum(message, f, e);
+      else
+        r->SetRepeatedEnum(message, f, index, e);
       break;
     }
     case Type::CPPTYPE_STRING:
-      if (!repeated) r->SetString(message, f, value);
-      else if (append) r->AddString(message, f, value);
-      else r->SetRepeatedString(message, f, index, value);
+      if (!repeated)
+        r->SetString(message, f, value);
+      else if (append)
+        r->AddString(message, f, value);
+      else
+        r->SetRepeatedString(message, f, index, value);
       break;
     case Type::CPPTYPE_MESSAGE:
       throw std::invalid_argument(fmt::format("{} is a message", f->name()));

@@ -53,7 +53,8 @@ Journal::Journal(std::filesystem::path path, const std::string& fingerprint, boo
         if (line != header(fingerprint)) {
           throw InputError(fmt::format(
               "{}: journal: it belongs to another sweep (or engine); pass --no-resume to start "
-              "over, or choose another --out", path_.string()));
+              "over, or choose another --out",
+              path_.string()));
         }
       } else {
         try {

@@ -32,8 +32,7 @@ Session::~Session() { MPI_Finalize(); }
 
 std::vector<std::string> run_points(const Session& session,
                                     const std::function<std::vector<size_t>()>& decide,
-                                    const std::function<std::string(size_t)>& work,
-                                    bool* aborted) {
+                                    const std::function<std::string(size_t)>& work, bool* aborted) {
   std::vector<uint64_t> pending;
   std::exception_ptr error;
   int64_t count = 0;

@@ -32,7 +32,6 @@ class Session {
 // r with `work`, and rank 0 gets every record back, in pending order. Other ranks get none.
 std::vector<std::string> run_points(const Session& session,
                                     const std::function<std::vector<size_t>()>& decide,
-                                    const std::function<std::string(size_t)>& work,
-                                    bool* aborted);
+                                    const std::function<std::string(size_t)>& work, bool* aborted);
 
 }  // namespace kcsim::sweep::mpi

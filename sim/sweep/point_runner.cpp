@@ -14,8 +14,8 @@ namespace {
 // The fields every row of a point starts with, as `"key":value` text without the braces.
 std::string point_fields(const SweepPlan& plan, size_t index, size_t run, const std::string& status,
                          const std::string& error) {
-  std::string out = fmt::format("\"point\":{},\"run\":{},\"status\":{},\"error\":{}", index,
-                                run, Json(status).dump(), Json(error).dump());
+  std::string out = fmt::format("\"point\":{},\"run\":{},\"status\":{},\"error\":{}", index, run,
+                                Json(status).dump(), Json(error).dump());
   auto values = plan.values_of(index);
   for (size_t a = 0; a < plan.axes.size(); ++a) {
     const Axis& axis = plan.axes[a];
@@ -61,7 +61,8 @@ std::string run_errors(const ScenarioRun& run) {
 std::vector<ColumnSpec> sweep_columns(const SweepPlan& plan) {
   std::vector<ColumnSpec> columns = {
       {"point", false}, {"run", false}, {"status", true}, {"error", true}};
-  for (const auto& axis : plan.axes) columns.push_back({"axis." + axis.path.text, !axis.path.numeric()});
+  for (const auto& axis : plan.axes)
+    columns.push_back({"axis." + axis.path.text, !axis.path.numeric()});
   return columns;
 }
 

@@ -49,8 +49,8 @@ std::vector<std::string> range_values(double start, double stop, double step, do
     }
     return values;
   }
-  if (start == 0 || factor <= 0 || factor == 1 ||
-      (stop / start < 1) != (factor < 1) || stop / start <= 0) {
+  if (start == 0 || factor <= 0 || factor == 1 || (stop / start < 1) != (factor < 1) ||
+      stop / start <= 0) {
     throw std::invalid_argument(
         fmt::format("factor {} never goes from {} to {}", factor, start, stop));
   }
@@ -154,14 +154,16 @@ SweepPlan load_sweep(const std::filesystem::path& path, const std::string& engin
       }
     }
     if (in.has_zip()) {
-      auto [it, fresh] = zip_dimension.emplace(in.zip(), static_cast<int>(plan.dimension_sizes.size()));
+      auto [it, fresh] =
+          zip_dimension.emplace(in.zip(), static_cast<int>(plan.dimension_sizes.size()));
       if (fresh) {
         plan.dimension_sizes.push_back(axis.values.size());
       } else if (plan.dimension_sizes[it->second] != axis.values.size()) {
-        throw_input_error(file.locate(at), at + ".zip",
-                          fmt::format("zip \"{}\" pairs axes of {} and {} values; zipped axes need "
-                                      "the same number", in.zip(), plan.dimension_sizes[it->second],
-                                      axis.values.size()));
+        throw_input_error(
+            file.locate(at), at + ".zip",
+            fmt::format("zip \"{}\" pairs axes of {} and {} values; zipped axes need "
+                        "the same number",
+                        in.zip(), plan.dimension_sizes[it->second], axis.values.size()));
       }
       axis.dimension = it->second;
     } else {
@@ -173,9 +175,9 @@ SweepPlan load_sweep(const std::filesystem::path& path, const std::string& engin
   double points = 1;
   for (size_t size : plan.dimension_sizes) points *= static_cast<double>(size);
   if (points > kMaxPoints) {
-    throw_input_error(file.locate("axes"), "axes",
-                      fmt::format("{:.3g} points is more than the {:.0g} a sweep may have", points,
-                                  kMaxPoints));
+    throw_input_error(
+        file.locate("axes"), "axes",
+        fmt::format("{:.3g} points is more than the {:.0g} a sweep may have", points, kMaxPoints));
   }
   plan.points = static_cast<size_t>(points);
   // Every axis must apply to the base (an index past the end shows only when written).

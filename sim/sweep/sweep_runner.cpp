@@ -71,10 +71,14 @@ void write_outputs(const SweepPlan& plan, const SweepOptions& options, const Rec
   summary->rows = table.rows;
   const SweepColumn* status = table.find("status");
   for (const auto& text : status->texts) {
-    if (text == "ok") ++summary->ok;
-    else if (text == "infeasible") ++summary->infeasible;
-    else if (text == "invalid") ++summary->invalid;
-    else ++summary->failed;
+    if (text == "ok")
+      ++summary->ok;
+    else if (text == "infeasible")
+      ++summary->infeasible;
+    else if (text == "invalid")
+      ++summary->invalid;
+    else
+      ++summary->failed;
   }
 }
 
@@ -86,7 +90,8 @@ Records records_in_output(const SweepPlan& plan, const SweepOptions& options) {
   if (table.attribute("fingerprint") != sweep_fingerprint(plan)) {
     throw InputError(fmt::format(
         "{}: file: it holds the results of another sweep (or engine, or kcsim version); pass "
-        "--no-resume to replace it, or choose another --out", options.out.string()));
+        "--no-resume to replace it, or choose another --out",
+        options.out.string()));
   }
   std::map<size_t, Json> by_point;
   for (auto& row : rows_from_table(table)) {
@@ -107,9 +112,7 @@ std::vector<size_t> pending_points(const SweepPlan& plan, const Records& records
   return pending;
 }
 
-fs::path journal_path(const SweepOptions& options) {
-  return options.out.string() + ".journal";
-}
+fs::path journal_path(const SweepOptions& options) { return options.out.string() + ".journal"; }
 
 SweepSummary run_local(const SweepPlan& plan, const config::Catalog& catalog,
                        const SweepOptions& options) {

@@ -16,8 +16,8 @@ struct SweepOptions {
   std::filesystem::path out;  // the HDF5 file; its journal is OUT.journal
   std::filesystem::path csv;  // also a flat CSV when set
   int jobs = 1;
-  double timeout_s = 0;        // per point; 0: none
-  bool resume = true;          // skip points the journal or the output already hold
+  double timeout_s = 0;  // per point; 0: none
+  bool resume = true;    // skip points the journal or the output already hold
   bool progress = true;
   double rewrite_every_s = 30;  // how often the output is rebuilt while the sweep runs
 };

@@ -77,12 +77,16 @@ class Pool {
        const std::function<std::string(size_t)>& work,
        const std::function<std::string(size_t, const std::string&)>& failed,
        const std::function<void(size_t, std::string)>& done)
-      : queue_(pending.begin(), pending.end()), options_(options), work_(work), failed_(failed),
+      : queue_(pending.begin(), pending.end()),
+        options_(options),
+        work_(work),
+        failed_(failed),
         done_(done) {}
 
   void run() {
     int jobs = std::max(1, options_.jobs);
-    workers_.resize(static_cast<size_t>(std::min<size_t>(jobs, std::max<size_t>(queue_.size(), 1))));
+    workers_.resize(
+        static_cast<size_t>(std::min<size_t>(jobs, std::max<size_t>(queue_.size(), 1))));
     for (auto& worker : workers_) start(worker);
     while (busy()) {
       for (auto& worker : workers_) feed(worker);

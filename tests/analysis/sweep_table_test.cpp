@@ -34,8 +34,10 @@ SweepTable known_table() {
   double tps[] = {100, 90, 80, 120, 0, 50};
   double lat[] = {1.0, 2.0, 0.5, 3.0, 0, 0.5};
   for (int i = 0; i < 6; ++i) {
-    Json row = {{"point", i}, {"status", i == 4 ? "infeasible" : "ok"},
-                {"error", i == 4 ? "does not fit, needs 90 GiB" : ""}, {"chip", chips[i]}};
+    Json row = {{"point", i},
+                {"status", i == 4 ? "infeasible" : "ok"},
+                {"error", i == 4 ? "does not fit, needs 90 GiB" : ""},
+                {"chip", chips[i]}};
     if (i != 4) {
       row["serving.tokens_per_s"] = tps[i];
       row["serving.latency_s"] = lat[i];
@@ -67,11 +69,13 @@ TEST_CASE("rows become columns with a fixed order and back", "[sweep][table]") {
   REQUIRE(again.columns.size() == t.columns.size());
   for (size_t c = 0; c < t.columns.size(); ++c) {
     CHECK(again.columns[c].name == t.columns[c].name);
-    for (size_t r = 0; r < t.rows; ++r) CHECK(again.cell(again.columns[c], r) == t.cell(t.columns[c], r));
+    for (size_t r = 0; r < t.rows; ++r)
+      CHECK(again.cell(again.columns[c], r) == t.cell(t.columns[c], r));
   }
 }
 
-TEST_CASE("the HDF5 file reads back what was written, in the same bytes every time", "[sweep][hdf5]") {
+TEST_CASE("the HDF5 file reads back what was written, in the same bytes every time",
+          "[sweep][hdf5]") {
   test::ScratchFolder folder;
   SweepTable t = known_table();
   t.attributes = {{"sweep_name", "known"}, {"kcsim_version", "kcsim test"}, {"sweep_text", "a\nb"}};
@@ -89,7 +93,8 @@ TEST_CASE("the HDF5 file reads back what was written, in the same bytes every ti
   for (size_t c = 0; c < t.columns.size(); ++c) {
     CHECK(back.columns[c].name == t.columns[c].name);
     CHECK(back.columns[c].text == t.columns[c].text);
-    for (size_t r = 0; r < t.rows; ++r) CHECK(back.cell(back.columns[c], r) == t.cell(t.columns[c], r));
+    for (size_t r = 0; r < t.rows; ++r)
+      CHECK(back.cell(back.columns[c], r) == t.cell(t.columns[c], r));
   }
 
   auto text = folder.path() / "not.h5";
@@ -99,9 +104,9 @@ TEST_CASE("the HDF5 file reads back what was written, in the same bytes every ti
 }
 
 TEST_CASE("CSV quotes what needs quoting and leaves absent numbers empty", "[sweep][csv]") {
-  SweepTable t = table_from_rows({Json{{"point", 0}, {"error", "a, \"b\""}, {"x", 1.5}},
-                                  Json{{"point", 1}, {"error", ""}}},
-                                 {});
+  SweepTable t = table_from_rows(
+      {Json{{"point", 0}, {"error", "a, \"b\""}, {"x", 1.5}}, Json{{"point", 1}, {"error", ""}}},
+      {});
   std::ostringstream out;
   write_csv_table(out, t);
   CHECK(out.str() == "error,point,x\n\"a, \"\"b\"\"\",0,1.5\n,1,\n");
@@ -138,8 +143,9 @@ TEST_CASE("best rows and the Pareto frontier of a known table", "[sweep][query]"
 TEST_CASE("column names resolve by their last part when that is unique", "[sweep][query]") {
   SweepTable t = known_table();
   CHECK(resolve_column(t, "tokens_per_s", "--maximize").name == "serving.tokens_per_s");
-  CHECK_THROWS_WITH(resolve_column(t, "latency_s", "--maximize"),
-                    ContainsSubstring("names several columns: serving.latency_s, training.latency_s"));
+  CHECK_THROWS_WITH(
+      resolve_column(t, "latency_s", "--maximize"),
+      ContainsSubstring("names several columns: serving.latency_s, training.latency_s"));
   CHECK_THROWS_WITH(resolve_column(t, "watts", "--maximize"),
                     ContainsSubstring("no column \"watts\""));
   CHECK_THROWS_WITH(parse_conditions(t, "chip<a"), ContainsSubstring("compare it with == or !="));

@@ -60,8 +60,8 @@ TEST_CASE("sweep points reproduce kcsim run of their scenario", "[sweep][cli]") 
   ScratchFolder folder;
   auto out = folder.path() / "small.h5";
   auto csv = folder.path() / "small.csv";
-  auto result = run_kcsim("sweep " + kSmall + " --out " + shell_quoted(out) + " --csv " + shell_quoted(csv) +
-                          " --jobs 2 --json");
+  auto result = run_kcsim("sweep " + kSmall + " --out " + shell_quoted(out) + " --csv " +
+                          shell_quoted(csv) + " --jobs 2 --json");
   INFO(result.err);
   REQUIRE(result.exit_code == 0);
   auto summary = nlohmann::json::parse(result.out);
@@ -107,7 +107,8 @@ TEST_CASE("sweep points reproduce kcsim run of their scenario", "[sweep][cli]") 
   }
 }
 
-TEST_CASE("a sweep killed mid-way resumes into the file of an uninterrupted run", "[sweep][cli][resume]") {
+TEST_CASE("a sweep killed mid-way resumes into the file of an uninterrupted run",
+          "[sweep][cli][resume]") {
   ScratchFolder folder;
   std::string sweep = long_sweep(folder.path());
   auto whole = folder.path() / "whole.h5";
@@ -139,21 +140,24 @@ TEST_CASE("a sweep killed mid-way resumes into the file of an uninterrupted run"
   REQUIRE(journalled >= 300);
   REQUIRE(journalled < 3456);  // it was killed before the end
 
-  auto again = run_kcsim("sweep " + shell_quoted(sweep) + " --out " + shell_quoted(resumed) + " --jobs 2 --json");
+  auto again = run_kcsim("sweep " + shell_quoted(sweep) + " --out " + shell_quoted(resumed) +
+                         " --jobs 2 --json");
   INFO(again.err);
   REQUIRE(again.exit_code == 0);
   auto summary = nlohmann::json::parse(again.out);
   CHECK(summary["resumed_points"].get<size_t>() >= journalled - 2);  // header and a cut line
   CHECK(summary["points"] == 3456);
 
-  auto fresh = run_kcsim("sweep " + shell_quoted(sweep) + " --out " + shell_quoted(whole) + " --jobs 1");
+  auto fresh =
+      run_kcsim("sweep " + shell_quoted(sweep) + " --out " + shell_quoted(whole) + " --jobs 1");
   REQUIRE(fresh.exit_code == 0);
   CHECK(read_file(resumed) == read_file(whole));
   // Nothing left behind but the two results.
   CHECK(folder.entries() == std::vector<std::string>{"long.textproto", "resumed.h5", "whole.h5"});
 
   // Run again on a finished file: nothing to do, the same bytes.
-  auto done = run_kcsim("sweep " + shell_quoted(sweep) + " --out " + shell_quoted(resumed) + " --json");
+  auto done =
+      run_kcsim("sweep " + shell_quoted(sweep) + " --out " + shell_quoted(resumed) + " --json");
   REQUIRE(done.exit_code == 0);
   CHECK(nlohmann::json::parse(done.out)["resumed_points"] == 3456);
   CHECK(read_file(resumed) == read_file(whole));
@@ -171,8 +175,8 @@ TEST_CASE("two MPI ranks write the file a local run writes", "[sweep][cli][mpi]"
   std::string command = std::string("ASAN_OPTIONS=detect_leaks=0 KCSIM_CONFIG_DIR='") +
                         KCSIM_SOURCE_DIR + "/configs' mpirun --allow-run-as-root --oversubscribe " +
                         "--mca btl self,vader -np 2 '" + KCSIM_BINARY + "' sweep " + kSmall +
-                        " --out " + shell_quoted(ranks) + " > " + shell_quoted(folder.path() / "mpi.log") +
-                        " 2>&1";
+                        " --out " + shell_quoted(ranks) + " > " +
+                        shell_quoted(folder.path() / "mpi.log") + " 2>&1";
   int status = std::system(command.c_str());
   INFO(read_file(folder.path() / "mpi.log"));
   REQUIRE(WIFEXITED(status));
@@ -195,7 +199,8 @@ base {
 axes { field: "engine" values: "analytical" values: "event" }
 )";
   auto out = folder.path() / "slow.h5";
-  auto result = run_kcsim("sweep " + shell_quoted(sweep) + " --out " + shell_quoted(out) + " --timeout-s 0.15");
+  auto result = run_kcsim("sweep " + shell_quoted(sweep) + " --out " + shell_quoted(out) +
+                          " --timeout-s 0.15");
   INFO(result.err);
   CHECK(result.exit_code == 1);  // a point failed
   kcsim::SweepTable table = kcsim::read_hdf5_table(out);
@@ -208,7 +213,8 @@ axes { field: "engine" values: "analytical" values: "event" }
 TEST_CASE("sweep input errors stop before anything runs", "[sweep][cli][errors]") {
   ScratchFolder folder;
   auto bad = folder.path() / "bad.textproto";
-  std::ofstream(bad) << "base { cluster_names: \"dgx-h100\" }\naxes { field: \"training.plan.tq\" values: \"1\" }\n";
+  std::ofstream(bad) << "base { cluster_names: \"dgx-h100\" }\naxes { field: \"training.plan.tq\" "
+                        "values: \"1\" }\n";
   auto out = folder.path() / "bad.h5";
   auto result = run_kcsim("sweep " + shell_quoted(bad) + " --out " + shell_quoted(out));
   CHECK(result.exit_code == 2);
@@ -217,13 +223,17 @@ TEST_CASE("sweep input errors stop before anything runs", "[sweep][cli][errors]"
 
   // An output from another sweep is not resumed into.
   auto first = folder.path() / "first.h5";
-  REQUIRE(run_kcsim("sweep " + kSmall + " --out " + shell_quoted(first) + " --quiet").exit_code == 0);
+  REQUIRE(run_kcsim("sweep " + kSmall + " --out " + shell_quoted(first) + " --quiet").exit_code ==
+          0);
   auto other = folder.path() / "other.textproto";
-  std::ofstream(other) << read_file(kSmall) << "axes { field: \"training.seq_len\" values: \"1024\" }\n";
-  auto clash = run_kcsim("sweep " + shell_quoted(other) + " --out " + shell_quoted(first) + " --quiet");
+  std::ofstream(other) << read_file(kSmall)
+                       << "axes { field: \"training.seq_len\" values: \"1024\" }\n";
+  auto clash =
+      run_kcsim("sweep " + shell_quoted(other) + " --out " + shell_quoted(first) + " --quiet");
   CHECK(clash.exit_code == 2);
   CHECK_THAT(clash.err, ContainsSubstring("another sweep"));
-  CHECK(run_kcsim("sweep " + shell_quoted(other) + " --out " + shell_quoted(first) + " --quiet --no-resume")
+  CHECK(run_kcsim("sweep " + shell_quoted(other) + " --out " + shell_quoted(first) +
+                  " --quiet --no-resume")
             .exit_code == 0);
   CHECK(kcsim::read_hdf5_table(first).find("axis.training.seq_len"));
 }

@@ -42,7 +42,8 @@ TEST_CASE("the sweep report renders its charts in headless Chromium", "[sweep][r
   REQUIRE(shell("command -v chromium > /dev/null") == 0);
   ScratchFolder folder;
   auto results = folder.path() / "serving.h5";
-  REQUIRE(run_kcsim("sweep " + kSweep + " --out '" + results.string() + "' --quiet").exit_code == 0);
+  REQUIRE(run_kcsim("sweep " + kSweep + " --out '" + results.string() + "' --quiet").exit_code ==
+          0);
   auto html = artifacts() / "sweep-report.html";
   auto report = run_kcsim("report '" + results.string() + "' -o '" + html.string() + "'");
   INFO(report.err);
@@ -95,22 +96,26 @@ TEST_CASE("the sweep report renders its charts in headless Chromium", "[sweep][r
   CHECK(std::filesystem::file_size(shot) > 20000);  // a page of charts, not a blank one
 }
 
-TEST_CASE("the Python example loads the sweep into pandas and finds kcsim's frontier", "[sweep][python]") {
+TEST_CASE("the Python example loads the sweep into pandas and finds kcsim's frontier",
+          "[sweep][python]") {
   ScratchFolder folder;
   auto results = folder.path() / "serving.h5";
-  REQUIRE(run_kcsim("sweep " + kSweep + " --out '" + results.string() + "' --quiet").exit_code == 0);
+  REQUIRE(run_kcsim("sweep " + kSweep + " --out '" + results.string() + "' --quiet").exit_code ==
+          0);
   auto png = folder.path() / "frontier.png";
   auto log = folder.path() / "python.log";
   int code = shell("/usr/bin/python3 " KCSIM_SOURCE_DIR "/analysis/examples/plot_frontier.py '" +
-                   results.string() + "' --x serving.ttft_s:min --y serving.throughput_output_tokens_per_s:max -o '" +
+                   results.string() +
+                   "' --x serving.ttft_s:min --y serving.throughput_output_tokens_per_s:max -o '" +
                    png.string() + "' > '" + log.string() + "' 2>&1");
   std::string said = read_file(log);
   INFO(said);
   REQUIRE(code == 0);
   CHECK(std::filesystem::file_size(png) > 10000);
 
-  auto best = run_kcsim("best '" + results.string() +
-                        "' --minimize ttft_s --pareto serving.ttft_s:min,throughput_output_tokens_per_s:max --json");
+  auto best = run_kcsim(
+      "best '" + results.string() +
+      "' --minimize ttft_s --pareto serving.ttft_s:min,throughput_output_tokens_per_s:max --json");
   REQUIRE(best.exit_code == 0);
   std::string points;
   auto answer = nlohmann::json::parse(best.out);

@@ -97,8 +97,9 @@ TEST_CASE("ranges include both ends, by step or by factor", "[sweep]") {
   CHECK_THROWS(range_values(1, 10, -1, 0));
   CHECK_THROWS(range_values(1, 10, 1, 2));
   CHECK_THROWS(range_values(0, 10, 0, 2));
-  auto plan = plan_of("range.textproto",
-                      R"(axes { field: "training.global_batch" range { start: 64 stop: 512 factor: 2 } })");
+  auto plan =
+      plan_of("range.textproto",
+              R"(axes { field: "training.global_batch" range { start: 64 stop: 512 factor: 2 } })");
   REQUIRE(plan.points == 4);
   CHECK(plan.scenario_of(3).training().global_batch() == 512);
 }
@@ -117,15 +118,16 @@ axes { field: "clusters[0].node.chip" values: "a100-80g" }
   CHECK(s.clusters(0).nodes() == 4);
   CHECK(s.clusters(0).node().chip() == "a100-80g");
   CHECK(s.clusters(0).node().devices_per_node() == 8);
-  auto named = plan_of("names.textproto",
-                       R"(axes { field: "cluster_names" values: "dgx-a100" values: "rngd-server" })");
+  auto named =
+      plan_of("names.textproto",
+              R"(axes { field: "cluster_names" values: "dgx-a100" values: "rngd-server" })");
   CHECK(named.scenario_of(1).cluster_names_size() == 1);
   CHECK(named.scenario_of(1).cluster_names(0) == "rngd-server");
 }
 
 TEST_CASE("sweep errors name the file, the line and the axis", "[sweep][errors]") {
-  auto unknown = error_of("unknown.textproto",
-                          "axes { field: \"training.plan.tpp\" values: \"1\" }\n");
+  auto unknown =
+      error_of("unknown.textproto", "axes { field: \"training.plan.tpp\" values: \"1\" }\n");
   CHECK_THAT(unknown, ContainsSubstring("unknown.textproto:5:"));
   CHECK_THAT(unknown, ContainsSubstring("axes[0].field"));
   CHECK_THAT(unknown, ContainsSubstring("no field \"tpp\""));
@@ -142,9 +144,9 @@ axes { field: "training.micro_batch"
 
   CHECK_THAT(error_of("fraction.textproto", R"(axes { field: "training.plan.tp" values: "1.5" })"),
              ContainsSubstring("not a whole number"));
-  CHECK_THAT(error_of("enum.textproto",
-                      R"(axes { field: "training.plan.recompute" values: "SOME" })"),
-             ContainsSubstring("NONE, SELECTIVE, FULL"));
+  CHECK_THAT(
+      error_of("enum.textproto", R"(axes { field: "training.plan.recompute" values: "SOME" })"),
+      ContainsSubstring("NONE, SELECTIVE, FULL"));
   CHECK_THAT(error_of("message.textproto", R"(axes { field: "training.plan" values: "1" })"),
              ContainsSubstring("plan is a message"));
   CHECK_THAT(error_of("index.textproto", R"(axes { field: "training[0].seq_len" values: "1" })"),
@@ -161,7 +163,9 @@ axes { field: "training.plan.tp" values: "2" })"),
              ContainsSubstring("already axes[0]"));
   CHECK_THAT(error_of("empty.textproto", R"(axes { field: "training.plan.tp" })"),
              ContainsSubstring("no values"));
-  CHECK_THAT(error_of("both.textproto",
-                      R"(axes { field: "training.plan.tp" values: "1" range { start: 1 stop: 2 step: 1 } })"),
-             ContainsSubstring("values or a range, not both"));
+  CHECK_THAT(
+      error_of(
+          "both.textproto",
+          R"(axes { field: "training.plan.tp" values: "1" range { start: 1 stop: 2 step: 1 } })"),
+      ContainsSubstring("values or a range, not both"));
 }
