@@ -11,6 +11,9 @@ packages=(
   libprotobuf-dev protobuf-compiler
   libhdf5-dev
   libbenchmark-dev libcli11-dev nlohmann-json3-dev
+  libopenmpi-dev openmpi-bin
+  chromium
+  python3-h5py python3-matplotlib python3-pandas
 )
 backports_packages=(libcatch2-dev/bookworm-backports catch2/bookworm-backports)
 

@@ -68,6 +68,11 @@ ScenarioResult run_scenario_file(const std::filesystem::path& path,
                                  const config::Catalog& catalog) {
   config::Scenario scenario;
   auto file = config::LoadedFile::parse(path, &scenario);
+  return run_scenario(scenario, file, path.stem().string(), catalog);
+}
+
+ScenarioResult run_scenario(const config::Scenario& scenario, const config::LoadedFile& file,
+                            const std::string& default_name, const config::Catalog& catalog) {
   if (!scenario.has_training() && !scenario.has_serving()) {
     throw_input_error(file.locate(""), "training, serving",
                       "a scenario needs a training or a serving workload");
@@ -87,7 +92,7 @@ ScenarioResult run_scenario_file(const std::filesystem::path& path,
   bool single = clusters.size() == 1;
 
   ScenarioResult result;
-  result.name = scenario.name().empty() ? path.stem().string() : scenario.name();
+  result.name = scenario.name().empty() ? default_name : scenario.name();
   result.description = scenario.description();
   result.it_power_budget_kw = scenario.it_power_budget_kw();
   for (auto& [cluster_config, cluster_path] : clusters) {

@@ -6,6 +6,8 @@
 
 #include "analysis/results.hpp"
 #include "configs/loader/catalog.hpp"
+#include "configs/loader/text_loader.hpp"
+#include "scenario.pb.h"
 
 namespace kcsim {
 
@@ -13,6 +15,11 @@ namespace kcsim {
 // cannot run on one of several clusters is recorded in that run with its reason; with a single
 // cluster it throws InfeasibleError.
 ScenarioResult run_scenario_file(const std::filesystem::path& file, const config::Catalog& catalog);
+
+// The same for a scenario already parsed from `file` (errors point into it); `default_name`
+// names the result when the scenario has no name. Sweeps run each point through here.
+ScenarioResult run_scenario(const config::Scenario& scenario, const config::LoadedFile& file,
+                            const std::string& default_name, const config::Catalog& catalog);
 
 // Every case under configs/validation/, run and compared with its published figure.
 std::vector<ValidationRow> run_validation(const config::Catalog& catalog);

@@ -36,16 +36,32 @@ std::filesystem::path Catalog::default_root() {
   return KCSIM_DEFAULT_CONFIG_DIR;
 }
 
+template <class Msg>
+Msg Catalog::load(const std::string& folder, const std::string& name, const Origin& where,
+                  const char* what) const {
+  std::string key = folder + "/" + name;
+  {
+    std::lock_guard lock(cache_->mutex);
+    if (auto it = cache_->entries.find(key); it != cache_->entries.end()) {
+      return static_cast<const Msg&>(*it->second);
+    }
+  }
+  auto message = std::make_shared<Msg>(load_entry<Msg>(*this, folder, name, where, what));
+  std::lock_guard lock(cache_->mutex);
+  cache_->entries.emplace(key, message);
+  return *message;
+}
+
 Chip Catalog::chip(const std::string& name, const Origin& where) const {
-  return load_entry<Chip>(*this, "chips", name, where, "chip");
+  return load<Chip>("chips", name, where, "chip");
 }
 
 Model Catalog::model(const std::string& name, const Origin& where) const {
-  return load_entry<Model>(*this, "models", name, where, "model");
+  return load<Model>("models", name, where, "model");
 }
 
 Cluster Catalog::cluster(const std::string& name, const Origin& where) const {
-  return load_entry<Cluster>(*this, "clusters", name, where, "cluster");
+  return load<Cluster>("clusters", name, where, "cluster");
 }
 
 std::vector<std::filesystem::path> Catalog::files(const std::string& folder) const {

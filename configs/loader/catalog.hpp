@@ -3,6 +3,9 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -32,7 +35,18 @@ class Catalog {
   std::vector<std::filesystem::path> files(const std::string& folder) const;
 
  private:
+  // Entries already read, by folder and name: a sweep looks the same few up thousands of
+  // times. Copies of a catalog share it; the files are taken not to change while kcsim runs.
+  struct Cache {
+    std::mutex mutex;
+    std::map<std::string, std::shared_ptr<const google::protobuf::Message>> entries;
+  };
+  template <class Msg>
+  Msg load(const std::string& folder, const std::string& name, const Origin& where,
+           const char* what) const;
+
   std::filesystem::path root_;
+  std::shared_ptr<Cache> cache_ = std::make_shared<Cache>();
 };
 
 // A catalog chip with a scenario's overrides applied: scalar fields replace, a peak replaces

@@ -22,6 +22,11 @@ class LoadedFile {
   static LoadedFile parse_text(const std::string& text, const std::string& name,
                                google::protobuf::Message* message);
 
+  // A message built in memory rather than read from a file: errors name `name` alone.
+  static LoadedFile unlocated(const std::string& name, const google::protobuf::Descriptor* root) {
+    return LoadedFile(name, root, nullptr);
+  }
+
   // Where the field at a dotted path ("clusters[0].node.chip") was written; the file alone
   // when the field was not written in it (or the file is JSON).
   Origin locate(std::string_view field_path) const;

@@ -95,4 +95,32 @@ int models(const Common& common, std::ostream& out);
 int validate(const Common& common, const std::string& only_case, std::ostream& out);
 int plan(const PlanOptions& options, std::ostream& out);
 
+// `kcsim sweep FILE --out results.h5`: every point of a sweep file, resumable.
+struct SweepCommandOptions {
+  Common common;
+  std::string file, out, csv, engine;
+  int jobs = 1;
+  double timeout_s = 0;
+  bool no_resume = false;
+  bool quiet = false;                // no progress on stderr
+  long long print_point = -1;        // >= 0: print that point's scenario instead of running
+};
+int sweep(const SweepCommandOptions& options, std::ostream& out);
+
+// `kcsim best results.h5`: the best rows by one metric under conditions, and a Pareto frontier.
+struct BestOptions {
+  Common common;
+  std::string file, maximize, minimize, pareto;
+  std::vector<std::string> where;
+  int top = 10;
+};
+int best(const BestOptions& options, std::ostream& out);
+
+// `kcsim report results.h5 -o report.html`: one self-contained HTML page.
+struct ReportCommandOptions {
+  Common common;
+  std::string file, out, x, y;
+};
+int report(const ReportCommandOptions& options, std::ostream& out);
+
 }  // namespace kcsim::cli

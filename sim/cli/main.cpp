@@ -198,6 +198,48 @@ int main(int argc, char** argv) {
   plan_cmd->add_option("--seq-len", p.seq_len, "Training: tokens per sequence")->capture_default_str();
   add_common(plan_cmd, p.common);
 
+  SweepCommandOptions sweep_options;
+  auto* sweep_cmd = app.add_subcommand(
+      "sweep", "Run every point of a sweep file (configs/sweeps/) into an HDF5 table");
+  sweep_cmd->add_option("sweep", sweep_options.file, "Sweep file")->required();
+  sweep_cmd->add_option("--out", sweep_options.out, "HDF5 file to write (resumed when it exists)");
+  sweep_cmd->add_option("--csv", sweep_options.csv, "Also write the table as CSV");
+  sweep_cmd->add_option("--jobs", sweep_options.jobs, "Worker processes")->capture_default_str();
+  sweep_cmd->add_option("--engine", sweep_options.engine,
+                        "analytical | event (default: the base scenario's)");
+  sweep_cmd->add_option("--timeout-s", sweep_options.timeout_s,
+                        "Seconds a point may run before it is recorded as failed (0: no limit)")
+      ->capture_default_str();
+  sweep_cmd->add_flag("--no-resume", sweep_options.no_resume,
+                      "Start over instead of skipping the points --out already holds");
+  sweep_cmd->add_flag("--quiet", sweep_options.quiet, "No progress on stderr");
+  sweep_cmd->add_option("--print-point", sweep_options.print_point,
+                        "Print point N's scenario (a file kcsim run takes) and stop");
+  add_common(sweep_cmd, sweep_options.common);
+
+  BestOptions best_options;
+  auto* best_cmd = app.add_subcommand(
+      "best", "The best points of a sweep's HDF5 file by one metric, and a Pareto frontier");
+  best_cmd->add_option("results", best_options.file, "HDF5 file from kcsim sweep")->required();
+  best_cmd->add_option("--maximize", best_options.maximize, "Metric to maximize (column name)");
+  best_cmd->add_option("--minimize", best_options.minimize, "Metric to minimize (column name)");
+  best_cmd->add_option("--where", best_options.where,
+                       "Conditions such as 'serving.ttft_s<0.5,chip==h100-sxm' (repeatable)");
+  best_cmd->add_option("--pareto", best_options.pareto,
+                       "Frontier over two metrics: A:max,B:min");
+  best_cmd->add_option("--top", best_options.top, "Rows to print")->capture_default_str();
+  add_common(best_cmd, best_options.common);
+
+  ReportCommandOptions report_options;
+  auto* report_cmd = app.add_subcommand(
+      "report", "A self-contained HTML report of a sweep: frontier, chip comparison, every point");
+  report_cmd->add_option("results", report_options.file, "HDF5 file from kcsim sweep")->required();
+  report_cmd->add_option("-o,--out", report_options.out, "HTML file to write")->required();
+  report_cmd->add_option("--x", report_options.x,
+                         "Frontier x metric, METRIC:min or METRIC:max (default: by workload)");
+  report_cmd->add_option("--y", report_options.y, "Frontier y metric, METRIC:min or METRIC:max");
+  add_common(report_cmd, report_options.common);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -221,6 +263,9 @@ int main(int argc, char** argv) {
     else if (*topo_cmd) code = topo(topo_cluster, topo_nodes, topo_common, out);
     else if (*validate_cmd) code = validate(validate_common, validate_case, out);
     else if (*plan_cmd) code = plan(p, out);
+    else if (*sweep_cmd) code = sweep(sweep_options, out);
+    else if (*best_cmd) code = best(best_options, out);
+    else if (*report_cmd) code = report(report_options, out);
     else code = demo(demo_common, out);
   } catch (const kcsim::InputError& e) {
     std::cerr << "kcsim: " << e.what() << "\n";

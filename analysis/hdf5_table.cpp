@@ -1,0 +1,209 @@
+#include "analysis/hdf5_table.hpp"
+
+#include <unistd.h>
+
+#include <sstream>
+#include <system_error>
+
+#include <fmt/format.h>
+#include <hdf5.h>
+
+#include "configs/loader/errors.hpp"
+
+namespace kcsim {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Closes an HDF5 handle when it goes out of scope.
+class Handle {
+ public:
+  Handle(hid_t id, herr_t (*close)(hid_t)) : id_(id), close_(close) {}
+  ~Handle() {
+    if (id_ >= 0) close_(id_);
+  }
+  Handle(const Handle&) = delete;
+  Handle& operator=(const Handle&) = delete;
+  hid_t get() const { return id_; }
+  bool ok() const { return id_ >= 0; }
+
+ private:
+  hid_t id_;
+  herr_t (*close_)(hid_t);
+};
+
+void check(herr_t status, const fs::path& path, const char* what) {
+  if (status < 0) throw InputError(fmt::format("{}: cannot write: {} failed", path.string(), what));
+}
+
+hid_t string_type() {
+  hid_t type = H5Tcopy(H5T_C_S1);
+  H5Tset_size(type, H5T_VARIABLE);
+  H5Tset_cset(type, H5T_CSET_UTF8);
+  return type;
+}
+
+void write_attribute(hid_t object, const std::string& name, const std::string& value,
+                     const fs::path& path) {
+  Handle type(string_type(), H5Tclose);
+  Handle space(H5Screate(H5S_SCALAR), H5Sclose);
+  Handle attribute(
+      H5Acreate2(object, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT),
+      H5Aclose);
+  if (!attribute.ok()) check(-1, path, "creating an attribute");
+  const char* text = value.c_str();
+  check(H5Awrite(attribute.get(), type.get(), &text), path, "writing an attribute");
+}
+
+std::string read_attribute(hid_t object, const char* name) {
+  if (H5Aexists(object, name) <= 0) return "";
+  Handle attribute(H5Aopen(object, name, H5P_DEFAULT), H5Aclose);
+  Handle type(string_type(), H5Tclose);
+  char* text = nullptr;
+  if (H5Aread(attribute.get(), type.get(), &text) < 0 || !text) return "";
+  std::string value(text);
+  H5free_memory(text);
+  return value;
+}
+
+void write_file(const fs::path& path, const SweepTable& table) {
+  // No creation or modification times in object headers: the same table, the same bytes.
+  Handle file_props(H5Pcreate(H5P_FILE_CREATE), H5Pclose);
+  H5Pset_obj_track_times(file_props.get(), false);
+  H5Pset_attr_creation_order(file_props.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
+  Handle file(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, file_props.get(), H5P_DEFAULT), H5Fclose);
+  if (!file.ok()) {
+    throw InputError(fmt::format("{}: cannot write: HDF5 cannot create the file", path.string()));
+  }
+  Handle group_props(H5Pcreate(H5P_GROUP_CREATE), H5Pclose);
+  H5Pset_obj_track_times(group_props.get(), false);
+  Handle dataset_props(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+  H5Pset_obj_track_times(dataset_props.get(), false);
+
+  std::string columns;
+  for (const auto& column : table.columns) columns += column.name + "\n";
+  for (const auto& [name, value] : table.attributes) write_attribute(file.get(), name, value, path);
+  write_attribute(file.get(), "columns", columns, path);
+
+  Handle points(H5Gcreate2(file.get(), "points", H5P_DEFAULT, group_props.get(), H5P_DEFAULT),
+                H5Gclose);
+  if (!points.ok()) check(-1, path, "creating /points");
+  hsize_t rows = table.rows;
+  Handle space(H5Screate_simple(1, &rows, nullptr), H5Sclose);
+  Handle text_type(string_type(), H5Tclose);
+  for (const auto& column : table.columns) {
+    hid_t type = column.text ? text_type.get() : H5T_IEEE_F64LE;
+    Handle dataset(H5Dcreate2(points.get(), column.name.c_str(), type, space.get(), H5P_DEFAULT,
+                              dataset_props.get(), H5P_DEFAULT),
+                   H5Dclose);
+    if (!dataset.ok()) check(-1, path, "creating a dataset");
+    if (rows == 0) continue;
+    if (column.text) {
+      std::vector<const char*> texts;
+      texts.reserve(column.texts.size());
+      for (const auto& text : column.texts) texts.push_back(text.c_str());
+      check(H5Dwrite(dataset.get(), text_type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, texts.data()),
+            path, "writing a text column");
+    } else {
+      check(H5Dwrite(dataset.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT,
+                     column.numbers.data()),
+            path, "writing a number column");
+    }
+  }
+  check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), path, "flushing");
+}
+
+}  // namespace
+
+void write_hdf5_table(const fs::path& path, const SweepTable& table) {
+  if (path.filename().empty()) {
+    throw InputError(fmt::format("{}: cannot write: the path names no file", path.string()));
+  }
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // errors become exceptions, not stderr noise
+  fs::path temporary = path.parent_path() / fmt::format("{}.tmp-{}", path.filename().string(),
+                                                        static_cast<long>(::getpid()));
+  std::error_code ignored;
+  try {
+    write_file(temporary, table);
+  } catch (...) {
+    fs::remove(temporary, ignored);
+    throw;
+  }
+  std::error_code renamed;
+  fs::rename(temporary, path, renamed);
+  if (renamed) {
+    fs::remove(temporary, ignored);
+    throw InputError(fmt::format("{}: cannot write: {}", path.string(), renamed.message()));
+  }
+}
+
+SweepTable read_hdf5_table(const fs::path& path) {
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  if (!fs::is_regular_file(path) || H5Fis_hdf5(path.c_str()) <= 0) {
+    throw InputError(fmt::format("{}: file: not an HDF5 file", path.string()));
+  }
+  Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+  if (!file.ok()) throw InputError(fmt::format("{}: file: HDF5 cannot open it", path.string()));
+  std::string columns = read_attribute(file.get(), "columns");
+  if (columns.empty() || H5Lexists(file.get(), "points", H5P_DEFAULT) <= 0) {
+    throw InputError(fmt::format("{}: file: not a kcsim sweep (no /points table)", path.string()));
+  }
+  SweepTable table;
+  // Every root attribute but "columns", in the order they were written.
+  H5O_info_t info;
+  H5Oget_info2(file.get(), &info, H5O_INFO_NUM_ATTRS);
+  for (hsize_t i = 0; i < info.num_attrs; ++i) {
+    Handle attribute(H5Aopen_by_idx(file.get(), ".", H5_INDEX_CRT_ORDER, H5_ITER_INC, i,
+                                    H5P_DEFAULT, H5P_DEFAULT),
+                     H5Aclose);
+    if (!attribute.ok()) continue;
+    char name[256] = {0};
+    H5Aget_name(attribute.get(), sizeof name, name);
+    if (std::string(name) != "columns") {
+      table.attributes.emplace_back(name, read_attribute(file.get(), name));
+    }
+  }
+  Handle points(H5Gopen2(file.get(), "points", H5P_DEFAULT), H5Gclose);
+  std::istringstream names(columns);
+  Handle text_type(string_type(), H5Tclose);
+  bool first = true;
+  for (std::string name; std::getline(names, name);) {
+    Handle dataset(H5Dopen2(points.get(), name.c_str(), H5P_DEFAULT), H5Dclose);
+    if (!dataset.ok()) {
+      throw InputError(fmt::format("{}: /points/{}: the column is missing", path.string(), name));
+    }
+    Handle space(H5Dget_space(dataset.get()), H5Sclose);
+    hsize_t rows = 0;
+    H5Sget_simple_extent_dims(space.get(), &rows, nullptr);
+    if (first) table.rows = rows;
+    first = false;
+    if (rows != table.rows) {
+      throw InputError(
+          fmt::format("{}: /points/{}: {} rows, not {}", path.string(), name, rows, table.rows));
+    }
+    Handle type(H5Dget_type(dataset.get()), H5Tclose);
+    SweepColumn column;
+    column.name = name;
+    column.text = H5Tget_class(type.get()) == H5T_STRING;
+    if (column.text) {
+      std::vector<char*> texts(rows, nullptr);
+      if (rows > 0) {
+        H5Dread(dataset.get(), text_type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, texts.data());
+      }
+      for (char* text : texts) {
+        column.texts.emplace_back(text ? text : "");
+        H5free_memory(text);
+      }
+    } else {
+      column.numbers.resize(rows);
+      if (rows > 0) {
+        H5Dread(dataset.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT,
+                column.numbers.data());
+      }
+    }
+    table.columns.push_back(std::move(column));
+  }
+  return table;
+}
+
+}  // namespace kcsim

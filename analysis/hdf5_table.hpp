@@ -1,0 +1,22 @@
+// A sweep table in an HDF5 file. Layout (documented in README.md):
+//   /                 attributes: the table's attributes (kcsim_version, sweep_text, ...), and
+//                     "columns", the column names in order, one per line
+//   /points/NAME      one dataset per column, one element per row: float64 (NaN: no value)
+//                     or a variable-length UTF-8 string
+// The file carries no timestamps: the same table gives the same bytes.
+#pragma once
+
+#include <filesystem>
+
+#include "analysis/sweep_table.hpp"
+
+namespace kcsim {
+
+// Written to a temporary sibling and renamed into place; throws InputError when the path
+// cannot be written.
+void write_hdf5_table(const std::filesystem::path& path, const SweepTable& table);
+
+// Throws InputError naming the file when it is not a kcsim sweep file.
+SweepTable read_hdf5_table(const std::filesystem::path& path);
+
+}  // namespace kcsim

@@ -1,0 +1,60 @@
+// A sweep's results as one table: a row per (point, cluster run), a column per axis and per
+// metric, the unit in every metric's name. Rows travel as flat JSON objects (the journal
+// holds them one point per line); the table is what the HDF5 and CSV writers and the queries
+// read.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "analysis/json_writer.hpp"
+#include "analysis/results.hpp"
+
+namespace kcsim {
+
+struct SweepColumn {
+  std::string name;
+  bool text = false;
+  std::vector<double> numbers;     // when !text; NaN where a row has no value
+  std::vector<std::string> texts;  // when text; empty where a row has no value
+};
+
+struct SweepTable {
+  std::vector<SweepColumn> columns;
+  size_t rows = 0;
+  // Name and text, written in this order (the sweep file, the kcsim version, ...).
+  std::vector<std::pair<std::string, std::string>> attributes;
+
+  const SweepColumn* find(const std::string& name) const;
+  std::string attribute(const std::string& name) const;  // empty when absent
+  // The number at `row` (NaN when absent or a text column).
+  double number(const SweepColumn& column, size_t row) const;
+  // The cell as text: a number in its shortest exact form, empty when absent.
+  std::string cell(const SweepColumn& column, size_t row) const;
+};
+
+// What a column holds, before any row is seen.
+struct ColumnSpec {
+  std::string name;
+  bool text = false;
+};
+
+// The columns every run row has, after the point's own (point, run, status, error, axes):
+// the cluster, then every key of the training and serving results (those the scenario runs)
+// flattened with a "training." or "serving." prefix, and the energy yield in tokens per kWh
+// of IT energy (training.tokens_per_kwh, serving.output_tokens_per_kwh).
+std::vector<ColumnSpec> run_columns(bool training, bool serving);
+
+// The metrics of one run of a scenario as `,"key":value` pairs of run_columns(), appended to
+// the text of a JSON object being written.
+void write_run_fields(std::string& out, const ScenarioRun& run);
+
+// Rows in order; the columns are `columns` first, then any other key the rows carry, sorted
+// by name (so the order never depends on which rows are present).
+SweepTable table_from_rows(const std::vector<Json>& rows, const std::vector<ColumnSpec>& columns);
+// Every row as a flat object with every column (null where a number is absent).
+std::vector<Json> rows_from_table(const SweepTable& table);
+
+}  // namespace kcsim

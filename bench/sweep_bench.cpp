@@ -1,0 +1,40 @@
+// Analytical sweep throughput through the sweep path: a point's scenario built from the sweep
+// file's axes, run through the same code as `kcsim run`, and turned into its table record
+// (what a worker process does per point), on one core, process start excluded.
+#include <benchmark/benchmark.h>
+
+#include "configs/loader/catalog.hpp"
+#include "sim/sweep/point_runner.hpp"
+#include "sim/sweep/sweep_plan.hpp"
+
+namespace {
+
+using namespace kcsim;
+
+void run_sweep_points(benchmark::State& state, const char* file) {
+  config::Catalog catalog(KCSIM_SOURCE_DIR "/configs");
+  auto plan = sweep::load_sweep(std::string(KCSIM_SOURCE_DIR "/configs/sweeps/") + file);
+  size_t index = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(sweep::run_point(plan, index, catalog));
+    index = (index + 1) % plan.points;
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+// 432 Llama-2-7B training plans on DGX H100 (power envelope x TP x PP x micro-batch x
+// recompute; about one in seven infeasible, which costs as much to find out).
+void BM_SweepTrainingPoint(benchmark::State& state) {
+  run_sweep_points(state, "training-h100-plans.textproto");
+}
+BENCHMARK(BM_SweepTrainingPoint);
+
+// 512 Llama-3-8B serving points on four chips.
+void BM_SweepServingPoint(benchmark::State& state) {
+  run_sweep_points(state, "serving-4chips.textproto");
+}
+BENCHMARK(BM_SweepServingPoint);
+
+}  // namespace
+
+BENCHMARK_MAIN();

@@ -1,0 +1,113 @@
+#include "sim/sweep/point_runner.hpp"
+
+#include <charconv>
+
+#include <fmt/format.h>
+
+#include "configs/loader/errors.hpp"
+#include "configs/loader/text_loader.hpp"
+#include "sim/scenario_runner.hpp"
+
+namespace kcsim::sweep {
+namespace {
+
+// The fields every row of a point starts with, as `"key":value` text without the braces.
+std::string point_fields(const SweepPlan& plan, size_t index, size_t run, const std::string& status,
+                         const std::string& error) {
+  std::string out = fmt::format("\"point\":{},\"run\":{},\"status\":{},\"error\":{}", index, run,
+                                Json(status).dump(), Json(error).dump());
+  auto values = plan.values_of(index);
+  for (size_t a = 0; a < plan.axes.size(); ++a) {
+    const Axis& axis = plan.axes[a];
+    out += ',';
+    out += Json("axis." + axis.path.text).dump();
+    out += ':';
+    if (axis.path.numeric()) {
+      double number = 0;
+      std::from_chars(values[a]->data(), values[a]->data() + values[a]->size(), number);
+      out += Json(number).dump();
+    } else {
+      out += Json(*values[a]).dump();
+    }
+  }
+  return out;
+}
+
+// {"point": i, "rows": [{...}, ...]}, from each row's fields.
+std::string record(size_t index, const std::vector<std::string>& rows) {
+  std::string out = fmt::format("{{\"point\":{},\"rows\":[", index);
+  for (size_t r = 0; r < rows.size(); ++r) {
+    if (r > 0) out += ',';
+    out += '{';
+    out += rows[r];
+    out += '}';
+  }
+  out += "]}";
+  return out;
+}
+
+std::string run_errors(const ScenarioRun& run) {
+  std::string error;
+  if (!run.training_error.empty()) error = "training: " + run.training_error;
+  if (!run.serving_error.empty()) {
+    if (!error.empty()) error += "; ";
+    error += "serving: " + run.serving_error;
+  }
+  return error;
+}
+
+}  // namespace
+
+std::vector<ColumnSpec> sweep_columns(const SweepPlan& plan) {
+  std::vector<ColumnSpec> columns = {
+      {"point", false}, {"run", false}, {"status", true}, {"error", true}};
+  for (const auto& axis : plan.axes)
+    columns.push_back({"axis." + axis.path.text, !axis.path.numeric()});
+  return columns;
+}
+
+std::string run_point(const SweepPlan& plan, size_t index, const config::Catalog& catalog) {
+  std::vector<std::string> rows;
+  try {
+    config::Scenario scenario = plan.scenario_of(index);
+    // Errors name the sweep file and the point; `kcsim sweep --print-point` shows its scenario.
+    auto file = config::LoadedFile::unlocated(fmt::format("{} point {}", plan.file, index),
+                                              config::Scenario::descriptor());
+    ScenarioResult result = run_scenario(scenario, file, plan.name, catalog);
+    for (size_t r = 0; r < result.runs.size(); ++r) {
+      const ScenarioRun& run = result.runs[r];
+      std::string error = run_errors(run);
+      std::string row = point_fields(plan, index, r, error.empty() ? "ok" : "infeasible", error);
+      write_run_fields(row, run);
+      rows.push_back(std::move(row));
+    }
+  } catch (const InfeasibleError& e) {
+    rows = {point_fields(plan, index, 0, "infeasible", e.what())};
+  } catch (const InputError& e) {
+    rows = {point_fields(plan, index, 0, "invalid", e.what())};
+  } catch (const std::exception& e) {
+    rows = {point_fields(plan, index, 0, "failed", std::string("internal error: ") + e.what())};
+  }
+  return record(index, rows);
+}
+
+std::string failed_point(const SweepPlan& plan, size_t index, const std::string& error) {
+  return record(index, {point_fields(plan, index, 0, "failed", error)});
+}
+
+size_t record_point(const std::string& line) {
+  Json parsed = Json::parse(line);
+  return parsed.at("point").get<size_t>();
+}
+
+std::vector<Json> record_rows(const std::vector<std::string>& records) {
+  std::vector<Json> rows;
+  rows.reserve(records.size());
+  for (const auto& line : records) {
+    Json parsed = Json::parse(line);
+    for (auto& row : parsed.at("rows")) rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+}  // namespace kcsim::sweep

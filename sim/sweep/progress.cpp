@@ -1,0 +1,67 @@
+#include "sim/sweep/progress.hpp"
+
+#include <unistd.h>
+
+#include <string>
+
+#include <fmt/format.h>
+
+namespace kcsim::sweep {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string clock_text(double seconds) {
+  long s = static_cast<long>(seconds + 0.5);
+  return fmt::format("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60);
+}
+
+}  // namespace
+
+Progress::Progress(size_t total, size_t already, bool enabled, std::FILE* out)
+    : total_(total),
+      already_(already),
+      enabled_(enabled),
+      terminal_(::isatty(::fileno(out)) != 0),
+      out_(out),
+      start_(Clock::now()),
+      last_(start_) {}
+
+void Progress::update(size_t done) {
+  if (!enabled_) return;
+  auto now = Clock::now();
+  auto every = terminal_ ? std::chrono::milliseconds(100) : std::chrono::milliseconds(5000);
+  if (now - last_ < every) return;
+  last_ = now;
+  draw(done, false);
+}
+
+void Progress::finish(size_t done) {
+  if (enabled_) draw(done, true);
+}
+
+void Progress::draw(size_t done, bool final) {
+  double elapsed = std::chrono::duration<double>(Clock::now() - start_).count();
+  size_t ran = done > already_ ? done - already_ : 0;
+  double rate = elapsed > 0 ? static_cast<double>(ran) / elapsed : 0;
+  double eta = rate > 0 ? static_cast<double>(total_ - done) / rate : 0;
+  double share = total_ > 0 ? static_cast<double>(done) / static_cast<double>(total_) : 1;
+  std::string counts =
+      fmt::format("{}/{} points ({:.1f} %), {:.0f} points/s", done, total_, 100 * share, rate);
+  if (terminal_) {
+    constexpr int kWidth = 30;
+    int filled = static_cast<int>(share * kWidth);
+    std::string bar = std::string(static_cast<size_t>(filled), '#') +
+                      std::string(static_cast<size_t>(kWidth - filled), '.');
+    std::string tail =
+        final ? fmt::format("in {}", clock_text(elapsed)) : fmt::format("ETA {}", clock_text(eta));
+    fmt::print(out_, "\rsweep [{}] {}, {}\x1b[K{}", bar, counts, tail, final ? "\n" : "");
+  } else if (final) {
+    fmt::print(out_, "sweep: {}, done in {:.1f} s\n", counts, elapsed);
+  } else {
+    fmt::print(out_, "sweep: {}, ETA {}\n", counts, clock_text(eta));
+  }
+  std::fflush(out_);
+}
+
+}  // namespace kcsim::sweep

@@ -1,0 +1,27 @@
+// How far a sweep has got, on stderr: a bar with rate and ETA redrawn in place on a terminal,
+// a plain line every few seconds otherwise (logs, CI).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdio>
+
+namespace kcsim::sweep {
+
+class Progress {
+ public:
+  // `total` points, of which `already` were done before this run started.
+  Progress(size_t total, size_t already, bool enabled, std::FILE* out = stderr);
+  void update(size_t done);
+  void finish(size_t done);
+
+ private:
+  void draw(size_t done, bool final);
+
+  size_t total_, already_;
+  bool enabled_, terminal_;
+  std::FILE* out_;
+  std::chrono::steady_clock::time_point start_, last_;
+};
+
+}  // namespace kcsim::sweep

@@ -1,0 +1,40 @@
+// A whole sweep: the points not yet done run (in forked workers, or spread over MPI ranks under
+// mpirun), each finished point goes to the journal, and the HDF5 file (and CSV) is rebuilt from
+// every record, in point order, now and then and at the end.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <string>
+
+#include "configs/loader/catalog.hpp"
+#include "sim/sweep/sweep_plan.hpp"
+
+namespace kcsim::sweep {
+
+struct SweepOptions {
+  std::filesystem::path out;  // the HDF5 file; its journal is OUT.journal
+  std::filesystem::path csv;  // also a flat CSV when set
+  int jobs = 1;
+  double timeout_s = 0;  // per point; 0: none
+  bool resume = true;    // skip points the journal or the output already hold
+  bool progress = true;
+  double rewrite_every_s = 30;  // how often the output is rebuilt while the sweep runs
+};
+
+struct SweepSummary {
+  bool root = true;  // false on MPI ranks other than 0, which write nothing
+  size_t points = 0, rows = 0, resumed = 0;
+  size_t ok = 0, infeasible = 0, invalid = 0, failed = 0;  // rows by status
+  int ranks = 1;
+  double seconds = 0;
+};
+
+SweepSummary run_sweep(const SweepPlan& plan, const config::Catalog& catalog,
+                       const SweepOptions& options);
+
+// Identifies the sweep's inputs (its text, the base file's, the engine) and this kcsim version:
+// a journal or output file with another fingerprint is not resumed.
+std::string sweep_fingerprint(const SweepPlan& plan);
+
+}  // namespace kcsim::sweep
