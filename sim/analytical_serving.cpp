@@ -16,9 +16,8 @@ constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
 
 }  // namespace
 
-IterationCost serving_iteration(const ClusterModel& cluster, const ServingSpec& spec,
-                                int64_t sequences, int64_t new_tokens, int64_t context) {
-  const auto& m = spec.model;
+PassShape serving_pass_shape(const ServingSpec& spec, int64_t sequences, int64_t new_tokens,
+                             int64_t context) {
   PassShape pass;
   pass.sequences = sequences;
   pass.new_tokens = new_tokens;
@@ -29,6 +28,13 @@ IterationCost serving_iteration(const ClusterModel& cluster, const ServingSpec& 
   pass.kv_bytes = dtype_bytes(spec.kv_dtype);
   pass.flash_attention = spec.flash_attention;
   pass.causal = spec.flash_attention;  // unfused attention computes the masked half too
+  return pass;
+}
+
+IterationCost serving_iteration(const ClusterModel& cluster, const ServingSpec& spec,
+                                int64_t sequences, int64_t new_tokens, int64_t context) {
+  const auto& m = spec.model;
+  PassShape pass = serving_pass_shape(spec, sequences, new_tokens, context);
 
   const Execution exec{spec.speed, spec.dispatch_us * 1e-6 / cluster.host_speed(),
                        spec.gemm_efficiency_scale};

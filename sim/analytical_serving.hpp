@@ -6,6 +6,7 @@
 #include "hw-models/op_cost.hpp"
 #include "sim/cluster_model.hpp"
 #include "sim/serving_spec.hpp"
+#include "workloads/transformer_ops.hpp"
 
 namespace kcsim {
 
@@ -16,6 +17,11 @@ struct IterationCost {
   double host_s = 0;     // the runtime's per-iteration host work, the device idle meanwhile
   double time_s() const { return compute.time_s + tp_comm_s + host_s; }
 };
+
+// The pass one iteration of a replica runs: `sequences` each computing `new_tokens` against
+// `context` tokens, in the job's dtypes, on a tp-way shard.
+PassShape serving_pass_shape(const ServingSpec& spec, int64_t sequences, int64_t new_tokens,
+                             int64_t context);
 
 IterationCost serving_iteration(const ClusterModel& cluster, const ServingSpec& spec,
                                 int64_t sequences, int64_t new_tokens, int64_t context);

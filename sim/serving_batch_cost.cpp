@@ -38,30 +38,11 @@ BatchCostModel::BatchCostModel(const ClusterModel& cluster, const ServingSpec& s
       spec_(spec),
       exec_{1.0, spec.dispatch_us * 1e-6 / cluster.host_speed(), spec.gemm_efficiency_scale} {}
 
-namespace {
-
-PassShape pass_shape(const ServingSpec& spec, int64_t sequences, int64_t new_tokens,
-                     int64_t context) {
-  PassShape pass;
-  pass.sequences = sequences;
-  pass.new_tokens = new_tokens;
-  pass.context = context;
-  pass.tp = spec.tp;
-  pass.act_bytes = dtype_bytes(spec.dtype) < 2 ? 2 : dtype_bytes(spec.dtype);
-  pass.weight_bytes = dtype_bytes(spec.dtype);
-  pass.kv_bytes = dtype_bytes(spec.kv_dtype);
-  pass.flash_attention = spec.flash_attention;
-  pass.causal = spec.flash_attention;
-  return pass;
-}
-
-}  // namespace
-
 const OpCost& BatchCostModel::dense(int64_t tokens) {
   auto it = dense_.find(tokens);
   if (it != dense_.end()) return it->second;
   const auto& m = spec_.model;
-  PassShape pass = pass_shape(spec_, tokens, 1, 1);
+  PassShape pass = serving_pass_shape(spec_, tokens, 1, 1);
   OpCost cost = ops_cost(cluster_.chip, embedding_forward_ops(m, pass), spec_.dtype, exec_);
   cost += repeated(ops_cost(cluster_.chip, layer_part(m, pass, false), spec_.dtype, exec_),
                    static_cast<double>(m.layers));
@@ -71,7 +52,7 @@ const OpCost& BatchCostModel::dense(int64_t tokens) {
 const OpCost& BatchCostModel::head(int64_t sequences) {
   auto it = head_.find(sequences);
   if (it != head_.end()) return it->second;
-  PassShape pass = pass_shape(spec_, sequences, 1, 1);
+  PassShape pass = serving_pass_shape(spec_, sequences, 1, 1);
   OpCost cost =
       ops_cost(cluster_.chip, head_forward_ops(spec_.model, pass, false), spec_.dtype, exec_);
   return head_.emplace(sequences, cost).first->second;
@@ -84,7 +65,7 @@ OpCost BatchCostModel::attention(int64_t sequences, int64_t new_tokens, int64_t 
   auto it = attention_.find(key);
   if (it != attention_.end()) return it->second;
   if (attention_.size() > 4'000'000) attention_.clear();  // bound the cache's memory
-  PassShape pass = pass_shape(spec_, sequences, new_tokens, context);
+  PassShape pass = serving_pass_shape(spec_, sequences, new_tokens, context);
   OpCost cost =
       repeated(ops_cost(cluster_.chip, layer_part(spec_.model, pass, true), spec_.dtype, exec_),
                static_cast<double>(spec_.model.layers));
@@ -97,7 +78,7 @@ double BatchCostModel::tp_comm_s(int64_t tokens) {
   auto it = tp_comm_.find(tokens);
   if (it != tp_comm_.end()) return it->second;
   const auto& m = spec_.model;
-  PassShape pass = pass_shape(spec_, tokens, 1, 1);
+  PassShape pass = serving_pass_shape(spec_, tokens, 1, 1);
   double bytes = static_cast<double>(tokens) * m.hidden * pass.act_bytes;
   Group group{spec_.tp, std::min(spec_.tp, cluster_.tiers.devices_per_node)};
   double each = std::max(exec_.dispatch_s,
