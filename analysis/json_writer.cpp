@@ -185,6 +185,8 @@ Json to_json(const ScenarioResult& r) {
     if (!run.training_error.empty()) entry["training_error"] = run.training_error;
     if (run.has_serving) entry["serving"] = to_json(run.serving);
     if (!run.serving_error.empty()) entry["serving_error"] = run.serving_error;
+    if (run.has_layers) entry["layer_workload"] = to_json(run.layers);
+    if (!run.layers_error.empty()) entry["layer_workload_error"] = run.layers_error;
     runs.push_back(std::move(entry));
   }
   j["runs"] = std::move(runs);
@@ -312,6 +314,40 @@ ReplayResult replay_result_from_json(const Json& j) {
                             t.at("exposed_comm_s").get<double>(), t.at("idle_s").get<double>()});
   }
   r.busiest_links = links_from_json(j.at("busiest_links"));
+  return r;
+}
+
+Json to_json(const LayerStepResult& r) {
+  Json j{{"workload", "layers"},
+         {"engine", r.engine},
+         {"devices", r.devices},
+         {"layers", r.layers},
+         {"collective_algorithm", r.collective_algorithm},
+         {"step_time_s", r.step_time_s},
+         {"compute_s", r.compute_s},
+         {"exposed_comm_s", r.exposed_comm_s},
+         {"comm_total_s", r.comm_total_s}};
+  if (!r.network_model.empty()) {
+    j["network_model"] = r.network_model;
+    j["busiest_links"] = links_json(r.busiest_links);
+  }
+  return j;
+}
+
+LayerStepResult layer_step_result_from_json(const Json& j) {
+  LayerStepResult r;
+  j.at("engine").get_to(r.engine);
+  j.at("devices").get_to(r.devices);
+  j.at("layers").get_to(r.layers);
+  j.at("collective_algorithm").get_to(r.collective_algorithm);
+  j.at("step_time_s").get_to(r.step_time_s);
+  j.at("compute_s").get_to(r.compute_s);
+  j.at("exposed_comm_s").get_to(r.exposed_comm_s);
+  j.at("comm_total_s").get_to(r.comm_total_s);
+  if (j.contains("network_model")) {
+    j.at("network_model").get_to(r.network_model);
+    r.busiest_links = links_from_json(j.at("busiest_links"));
+  }
   return r;
 }
 

@@ -20,6 +20,8 @@ Json to_json(const std::vector<ValidationRow>& rows);
 Json to_json(const ReplayResult& r);
 Json to_json(const EnvelopeResult& r);
 ReplayResult replay_result_from_json(const Json& json);
+Json to_json(const LayerStepResult& r);
+LayerStepResult layer_step_result_from_json(const Json& json);
 
 // The inverse of to_json(TrainingResult): carries a result across a process boundary.
 // Throws nlohmann::json::exception when a key is missing.

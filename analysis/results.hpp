@@ -185,15 +185,28 @@ namespace kcsim {
 
 // One cluster of a scenario and what each of its workloads gave; a workload that could not run
 // there carries the reason instead.
+// A layer-by-layer data-parallel step (a scenario's layer_workload).
+struct LayerStepResult {
+  std::string engine, network_model, collective_algorithm;
+  int devices = 0;
+  int layers = 0;
+  double step_time_s = 0;
+  double compute_s = 0;         // every layer's forward and backward
+  double exposed_comm_s = 0;    // the step after the last backward: all-reduces not hidden
+  double comm_total_s = 0;      // the all-reduces' own closed-form times, hidden or not
+  std::vector<LinkUse> busiest_links;  // event engine: the most utilised link directions
+};
+
 struct ScenarioRun {
   std::string cluster;
   std::string chip;
   int devices = 0;
   double peak_it_power_kw = 0;  // devices at TDP plus server overhead
-  bool has_training = false, has_serving = false;
+  bool has_training = false, has_serving = false, has_layers = false;
   TrainingResult training;
   ServingResult serving;
-  std::string training_error, serving_error;
+  LayerStepResult layers;
+  std::string training_error, serving_error, layers_error;
 };
 
 struct ScenarioResult {

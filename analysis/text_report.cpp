@@ -146,6 +146,43 @@ std::string format_serving(const ServingResult& r) {
   return out;
 }
 
+namespace {
+
+// The layer-by-layer steps of a scenario, one row per cluster; empty when it has none.
+std::string layer_workload_table(const ScenarioResult& r, std::vector<std::string>& notes) {
+  Table table({"cluster", "chip", "devices", "step ms", "compute ms", "exposed comm ms",
+               "all-reduce total ms", "busiest link"});
+  const LayerStepResult* first = nullptr;
+  for (const auto& run : r.runs) {
+    if (!run.has_layers) {
+      if (run.layers_error.empty()) continue;
+      table.add_row({run.cluster, run.chip, std::to_string(run.devices), "does not run"});
+      notes.push_back(fmt::format("{} layer workload: {}", run.cluster, run.layers_error));
+      continue;
+    }
+    const auto& l = run.layers;
+    if (!first) first = &l;
+    std::string link = l.busiest_links.empty()
+                           ? "-"
+                           : fmt::format("{} ({:.0f} %)", l.busiest_links.front().name,
+                                         l.busiest_links.front().utilization * 100);
+    table.add_row({run.cluster, run.chip, std::to_string(l.devices),
+                   fmt::format("{:.3f}", l.step_time_s * 1e3),
+                   fmt::format("{:.3f}", l.compute_s * 1e3),
+                   fmt::format("{:.3f}", l.exposed_comm_s * 1e3),
+                   fmt::format("{:.3f}", l.comm_total_s * 1e3), link});
+  }
+  if (table.empty()) return "";
+  std::string out =
+      first ? fmt::format("\nLayer workload ({} layers, data parallel, {} all-reduce, {} engine{})\n",
+                          first->layers, first->collective_algorithm, first->engine,
+                          first->network_model.empty() ? "" : ", " + first->network_model)
+            : "\nLayer workload\n";
+  return out + table.str();
+}
+
+}  // namespace
+
 std::string format_scenario(const ScenarioResult& r) {
   std::string out = fmt::format("{}\n", r.name);
   if (!r.description.empty()) out += fmt::format("{}\n", r.description);
@@ -213,6 +250,7 @@ std::string format_scenario(const ScenarioResult& r) {
     }
     out += table.str();
   }
+  out += layer_workload_table(r, notes);
   out += energy_table(r);
   for (const auto& note : notes) out += fmt::format("\n{}\n", note);
   return out;

@@ -8,6 +8,7 @@
 #include "configs/loader/text_loader.hpp"
 #include "scenario.pb.h"
 #include "sim/jobs.hpp"
+#include "sim/layer_workload.hpp"
 #include "validation.pb.h"
 
 namespace kcsim {
@@ -73,9 +74,9 @@ ScenarioResult run_scenario_file(const std::filesystem::path& path,
 
 ScenarioResult run_scenario(const config::Scenario& scenario, const config::LoadedFile& file,
                             const std::string& default_name, const config::Catalog& catalog) {
-  if (!scenario.has_training() && !scenario.has_serving()) {
-    throw_input_error(file.locate(""), "training, serving",
-                      "a scenario needs a training or a serving workload");
+  if (!scenario.has_training() && !scenario.has_serving() && !scenario.has_layer_workload()) {
+    throw_input_error(file.locate(""), "training, serving, layer_workload",
+                      "a scenario needs a training, a serving or a layer workload");
   }
   if (scenario.engine() != "analytical" && scenario.engine() != "event") {
     throw_input_error(file.locate("engine"), "engine",
@@ -107,7 +108,7 @@ ScenarioResult run_scenario(const config::Scenario& scenario, const config::Load
       }
     } catch (const InfeasibleError& e) {
       if (single) throw;
-      run.training_error = run.serving_error = e.what();
+      run.training_error = run.serving_error = run.layers_error = e.what();
       result.runs.push_back(std::move(run));
       continue;
     }
@@ -130,6 +131,16 @@ ScenarioResult run_scenario(const config::Scenario& scenario, const config::Load
       } catch (const InfeasibleError& e) {
         if (single) throw;
         run.serving_error = e.what();
+      }
+    }
+    if (scenario.has_layer_workload()) {
+      try {
+        run.layers = run_layer_workload(scenario.layer_workload(), cluster, scenario.engine(),
+                                        {&file, "layer_workload"});
+        run.has_layers = true;
+      } catch (const InfeasibleError& e) {
+        if (single) throw;
+        run.layers_error = e.what();
       }
     }
     result.runs.push_back(std::move(run));

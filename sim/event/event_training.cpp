@@ -122,7 +122,6 @@ void device_program(Run& run, int rank) {
   const CollectiveCost tp_fwd = per_chunk(c.tp_fwd, chunks), tp_bwd = per_chunk(c.tp_bwd, chunks);
   const CollectiveCost ep_fwd = per_chunk(c.ep_fwd, chunks), ep_bwd = per_chunk(c.ep_bwd, chunks);
   DeviceTime& time = run.times[rank];
-  std::vector<sg4::CommPtr> sends;
   sg4::ActorPtr gradients;
   bool data_parallel = run.spec.setup.dp > 1;
   // The device holding virtual stage v (model chunk v / stages on stage v % stages).
@@ -143,8 +142,7 @@ void device_program(Run& run, int rank) {
     timed(time.ep_s, rank, "collectives", "ep forward",
           [&] { collective(run, ep_fwd, rank, tag("epf", 0, v, tp_rank, i)); });
     if (v < virtual_stages - 1) {
-      sends.push_back(
-          event::send_bytes(tag("act", replica, v + 1, tp_rank, i), pp_bytes, holder(v + 1)));
+      event::post_bytes(tag("act", replica, v + 1, tp_rank, i), pp_bytes, holder(v + 1));
     }
   };
   auto backward = [&](int i, int chunk, bool last) {
@@ -155,12 +153,12 @@ void device_program(Run& run, int rank) {
     }
     if (last && data_parallel && !run.reduced) {
       // Buckets reduce while the last backward runs (all of them but the last).
-      gradients = sg4::Actor::create(fmt::format("grads{}", rank), sg4::this_actor::get_host(),
-                                     [&run, rank] {
-                                       collective(run, run.costs.dp_grads, rank,
-                                                  fmt::format("dpg/{}", rank % (run.tp() * run.pp())),
-                                                  hidden_share(run.costs));
-                                     });
+      gradients = sg4::Actor::create(
+          fmt::format("grads{}", rank), sg4::this_actor::get_host(), [&run, rank] {
+            collective(run, run.costs.dp_grads, rank,
+                       fmt::format("dpg/{}", rank % (run.tp() * run.pp())),
+                       hidden_share(run.costs));
+          });
     }
     double compute = c.chunk_bwd_s(stage, stages, chunk, chunks) * slow;
     announced(rank, "compute", "backward",
@@ -173,8 +171,7 @@ void device_program(Run& run, int rank) {
     timed(time.ep_s, rank, "collectives", "ep backward",
           [&] { collective(run, ep_bwd, rank, tag("epb", 0, v, tp_rank, i)); });
     if (v > 0) {
-      sends.push_back(
-          event::send_bytes(tag("grad", replica, v - 1, tp_rank, i), pp_bytes, holder(v - 1)));
+      event::post_bytes(tag("grad", replica, v - 1, tp_rank, i), pp_bytes, holder(v - 1));
     }
   };
 
@@ -187,7 +184,7 @@ void device_program(Run& run, int rank) {
       backward(s.micro_batch, s.chunk, k + 1 == steps.size());
     }
   }
-  timed(time.pipeline_wait_s, rank, "pipeline", "drain sends", [&] { sg4::Comm::wait_all(sends); });
+  // Sends are detached: each ends when its receiver has it, and the receiver's own time shows it.
 
   timed(time.dp_exposed_s, rank, "collectives", "dp gradients", [&] {
     if (!data_parallel) return;
@@ -269,10 +266,9 @@ std::string simulate_in_this_process(const ClusterModel& cluster, const Training
   TrainingResult r = start_training_result(cluster, spec, costs, "event");
   r.iteration_time_s = sg4::Engine::get_clock();
   // The breakdown of the device that finished last: its time is the iteration's.
-  auto last = std::max_element(run.times.begin(), run.times.begin() + simulated,
-                               [](const DeviceTime& a, const DeviceTime& b) {
-                                 return a.finish_s < b.finish_s;
-                               });
+  auto last = std::max_element(
+      run.times.begin(), run.times.begin() + simulated,
+      [](const DeviceTime& a, const DeviceTime& b) { return a.finish_s < b.finish_s; });
   r.time.compute_s = last->compute_s;
   r.time.recompute_s = last->recompute_s;
   r.time.tp_comm_s = last->tp_s;
@@ -314,8 +310,8 @@ TrainingResult simulate_training_event(const ClusterModel& cluster, const Traini
     }
   }
   TrainingCosts costs = training_costs(cluster, spec);
-  std::string out = event::run_isolated(
-      [&] { return simulate_in_this_process(cluster, spec, options, costs); });
+  std::string out =
+      event::run_isolated([&] { return simulate_in_this_process(cluster, spec, options, costs); });
   return training_result_from_json(Json::parse(out));
 }
 

@@ -1,5 +1,6 @@
 #include "sim/event/link_traffic.hpp"
 
+#include "sim/event/platform.hpp"
 #include "sim/event/ring_flows.hpp"
 
 #include <algorithm>
@@ -12,9 +13,7 @@ namespace sg4 = simgrid::s4u;
 void LinkTraffic::attach() {
   add_flow_observer([this](const FlowEvent& flow) {
     if (!flow.from || !flow.to) return;
-    std::vector<sg4::Link*> links;
-    double latency = 0;
-    flow.from->route_to(flow.to, links, &latency);
+    const auto& links = route_links(flow.from, flow.to);
     for (const auto* link : links) bytes_[link] += flow.bytes;
   });
 }

@@ -41,5 +41,10 @@ Platform build_platform(simgrid::s4u::Engine& engine, const topology::Topology& 
 
 // Latency of the route between two devices (the sum over its links), seconds.
 double route_latency_s(const simgrid::s4u::Host* from, const simgrid::s4u::Host* to);
+// The link directions of that route, in order.
+const std::vector<const simgrid::s4u::Link*>& route_links(const simgrid::s4u::Host* from,
+                                                          const simgrid::s4u::Host* to);
+// Bandwidth of the slowest link on that route, bytes/s (0 between a device and itself).
+double route_bottleneck_bytes_per_s(const simgrid::s4u::Host* from, const simgrid::s4u::Host* to);
 
 }  // namespace kcsim::event

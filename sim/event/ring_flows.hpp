@@ -39,23 +39,31 @@ struct CollectiveCall {
 // This member's part of `call`, run from the member's own actor: each stage of
 // collective_stages() as one ring flow. Returns when the member's flows are done.
 void run_collective(const CollectiveCall& call, int position);
+// The same, started `delay_s` from now, without sleeping the private-link stages that follow the
+// last flow: returns their time, for the caller to sleep or to fold into what it does next.
+double run_collective_folded(const CollectiveCall& call, int position, double delay_s);
 
 // Every (member, next member) pair, as positions in the group, over all rings of all stages of
 // `kind`: the routes a collective needs.
 std::vector<std::pair<int, int>> ring_neighbours(Collective kind, int size, int per_node);
 
 // One stage of `n` members shaped `shape` (a ring, or a tree run over the ring's neighbours),
-// `count` times over, as seen by the member at `index` on `self`: waits count x steps - 1
-// route latencies, then sends count x volume x bytes / efficiency to `next` (at index + 1)
-// while receiving the same from the previous member.
+// `count` times over, as seen by the member at `index` on `self`: waits `delay_s` plus
+// count x steps - 1 route latencies, then sends count x volume x bytes / efficiency to `next` (at
+// index + 1) while receiving the same from the previous member.
 void run_ring(const std::string& tag, int n, int index, simgrid::s4u::Host* self,
               simgrid::s4u::Host* next, RingShape shape, double bytes, double efficiency,
-              int count = 1);
+              int count = 1, double delay_s = 0);
 
 // A point-to-point transfer between two actors (pipeline activations and gradients) to the
 // actor on `to`; the send does not wait for the transfer.
 simgrid::s4u::CommPtr send_bytes(const std::string& tag, double bytes,
                                  const simgrid::s4u::Host* to);
+// The same transfer, detached: nobody waits for its end (the receiver does). SimGrid keeps a
+// list of every activity an actor is waiting on and scans it each time one of them ends, so an
+// actor that posts hundreds of sends and waits for them at the end slows down quadratically; a
+// detached send stays off that list.
+void post_bytes(const std::string& tag, double bytes, const simgrid::s4u::Host* to);
 void receive_bytes(const std::string& tag);
 // The same receive, posted now and waited for later.
 simgrid::s4u::CommPtr receive_bytes_async(const std::string& tag);

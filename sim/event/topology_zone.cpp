@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include <simgrid/kernel/routing/NetPoint.hpp>
+#include <simgrid/s4u/Host.hpp>
 
 namespace kcsim::event {
 
@@ -33,7 +34,11 @@ const TopologyZone::CachedRoute& TopologyZone::route(int from_rank, int to_rank)
     auto* duplex = links_.at(graph[e].name);
     auto* link = up ? duplex->get_link_up() : duplex->get_link_down();
     cached.links.push_back(link->get_impl());
-    cached.latency_s += link->get_latency();
+    cached.s4u_links.push_back(link);
+    cached.summary.latency_s += link->get_latency();
+    double bandwidth = link->get_bandwidth();
+    auto& bottleneck = cached.summary.bottleneck_bytes_per_s;
+    bottleneck = i == 0 ? bandwidth : std::min(bottleneck, bandwidth);
   }
   return routes_.emplace(key, std::move(cached)).first->second;
 }
@@ -43,7 +48,25 @@ void TopologyZone::get_local_route(const simgrid::kernel::routing::NetPoint* src
                                    simgrid::kernel::routing::Route* into, double* latency) {
   const auto& r = route(rank_of_point_.at(src->id()), rank_of_point_.at(dst->id()));
   into->link_list_.insert(into->link_list_.end(), r.links.begin(), r.links.end());
-  if (latency) *latency += r.latency_s;
+  if (latency) *latency += r.summary.latency_s;
+}
+
+const TopologyZone::CachedRoute& TopologyZone::route(const simgrid::s4u::Host* from,
+                                                     const simgrid::s4u::Host* to) {
+  return route(rank_of_point_.at(from->get_netpoint()->id()),
+               rank_of_point_.at(to->get_netpoint()->id()));
+}
+
+TopologyZone::RouteSummary TopologyZone::summary(const simgrid::s4u::Host* from,
+                                                 const simgrid::s4u::Host* to) {
+  if (from == to) return {};
+  return route(from, to).summary;
+}
+
+const std::vector<const simgrid::s4u::Link*>& TopologyZone::links(const simgrid::s4u::Host* from,
+                                                                  const simgrid::s4u::Host* to) {
+  static const std::vector<const simgrid::s4u::Link*> none;
+  return from == to ? none : route(from, to).s4u_links;
 }
 
 }  // namespace kcsim::event

@@ -31,6 +31,16 @@ class TopologyZone : public simgrid::kernel::routing::NetZoneImpl {
   // Computes the route between two devices now rather than on first use.
   void prepare_route(int from_rank, int to_rank);
 
+  // The route between two device hosts of this zone in brief, from the cache (no simcall).
+  struct RouteSummary {
+    double latency_s = 0;
+    double bottleneck_bytes_per_s = 0;  // the slowest link on the way; 0 for an empty route
+  };
+  RouteSummary summary(const simgrid::s4u::Host* from, const simgrid::s4u::Host* to);
+  // The link directions of that route, in order (from the cache; no simcall).
+  const std::vector<const simgrid::s4u::Link*>& links(const simgrid::s4u::Host* from,
+                                                      const simgrid::s4u::Host* to);
+
   void get_local_route(const simgrid::kernel::routing::NetPoint* src,
                        const simgrid::kernel::routing::NetPoint* dst,
                        simgrid::kernel::routing::Route* into, double* latency) override;
@@ -38,9 +48,11 @@ class TopologyZone : public simgrid::kernel::routing::NetZoneImpl {
  private:
   struct CachedRoute {
     std::vector<simgrid::kernel::resource::StandardLinkImpl*> links;
-    double latency_s = 0;
+    std::vector<const simgrid::s4u::Link*> s4u_links;  // the same links
+    RouteSummary summary;
   };
   const CachedRoute& route(int from_rank, int to_rank);
+  const CachedRoute& route(const simgrid::s4u::Host* from, const simgrid::s4u::Host* to);
 
   topology::Topology topology_;
   topology::Router router_;

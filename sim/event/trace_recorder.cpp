@@ -7,6 +7,7 @@
 #include <simgrid/s4u/Host.hpp>
 
 #include "analysis/perfetto_writer.hpp"
+#include "sim/event/platform.hpp"
 #include "sim/event/ring_flows.hpp"
 #include "sim/event/span_signal.hpp"
 
@@ -15,7 +16,9 @@ namespace sg4 = simgrid::s4u;
 
 TrackId TraceRecorder::track(int rank, const char* name) {
   // Three tracks per device: compute, collectives, pipeline.
-  int kind = std::string_view(name) == "compute" ? 0 : std::string_view(name) == "collectives" ? 1 : 2;
+  int kind = std::string_view(name) == "compute"       ? 0
+             : std::string_view(name) == "collectives" ? 1
+                                                       : 2;
   long long key = static_cast<long long>(rank) * 3 + kind;
   auto it = tracks_.find(key);
   if (it != tracks_.end()) return it->second;
@@ -42,9 +45,7 @@ void TraceRecorder::attach() {
   });
   add_flow_observer([this](const FlowEvent& flow) {
     if (!flow.from || !flow.to || !(flow.end_s > flow.start_s)) return;
-    std::vector<sg4::Link*> links;
-    double latency = 0;
-    flow.from->route_to(flow.to, links, &latency);
+    const auto& links = route_links(flow.from, flow.to);
     double rate = flow.bytes / (flow.end_s - flow.start_s);
     for (const auto* link : links) {
       auto& changes = rates_[link];
@@ -58,9 +59,8 @@ void TraceRecorder::write(const std::filesystem::path& path) {
   // Links in name order, so the same run writes the same bytes.
   std::vector<const sg4::Link*> links;
   for (const auto& entry : rates_) links.push_back(entry.first);
-  std::sort(links.begin(), links.end(), [](const sg4::Link* a, const sg4::Link* b) {
-    return a->get_name() < b->get_name();
-  });
+  std::sort(links.begin(), links.end(),
+            [](const sg4::Link* a, const sg4::Link* b) { return a->get_name() < b->get_name(); });
   for (const auto* link : links) {
     auto changes = rates_[link];
     std::stable_sort(changes.begin(), changes.end(),
