@@ -128,3 +128,28 @@ TEST_CASE("the K-Cloud scenarios print the power comparison", "[cli][scenario]")
           runs[plain]["energy_per_output_token_j"].get<double>());
   }
 }
+
+TEST_CASE("a facility configured like seed 000 prints its split and the PUE it implies",
+          "[cli][facility]") {
+  std::string scenario =
+      std::string(KCSIM_SOURCE_DIR) + "/configs/scenarios/seed000-facility.textproto";
+  auto r = run_kcsim("run " + scenario);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, ContainsSubstring("facility split        compute 40.0 %, cooling 39.0 %, "
+                                      "power conditioning 10.0 %, network 5.0 %, storage 5.0 "
+                                      "%, lighting 1.0 % (PUE 2.00)"));
+  auto j = nlohmann::json::parse(run_kcsim("run " + scenario + " --json").out);
+  const auto& serving = j["runs"][0]["serving"];
+  CHECK_THAT(serving["pue"].get<double>(), WithinRel(2.0, 1e-9));
+  const auto& e = serving["energy_breakdown_j"];
+  double compute = e["device_j"].get<double>() + e["memory_j"].get<double>() +
+                   e["link_j"].get<double>() + e["server_j"].get<double>();
+  CHECK_THAT(compute / e["facility_j"].get<double>(), WithinRel(0.40, 1e-9));
+  CHECK_THAT(e["cooling_j"].get<double>() / e["facility_j"].get<double>(), WithinRel(0.39, 1e-9));
+  // The same cluster from the command line prints the split too.
+  auto serve =
+      run_kcsim("serve --model llama3-8b --cluster dgx-h100-air-seed000 --tp 1 --replicas 8");
+  REQUIRE(serve.exit_code == 0);
+  CHECK_THAT(serve.out, ContainsSubstring("facility split        compute 40.0 %, cooling 39.0 %"));
+  CHECK_THAT(serve.out, ContainsSubstring("(PUE 2.00)"));
+}
