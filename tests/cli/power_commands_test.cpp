@@ -153,3 +153,33 @@ TEST_CASE("a facility configured like seed 000 prints its split and the PUE it i
   CHECK_THAT(serve.out, ContainsSubstring("facility split        compute 40.0 %, cooling 39.0 %"));
   CHECK_THAT(serve.out, ContainsSubstring("(PUE 2.00)"));
 }
+
+TEST_CASE("serve --cluster-power-cap-w keeps the serving cluster under its cap", "[cli][power]") {
+  std::string base =
+      "serve --model llama3-8b --chip h100-sxm --tp 1 --replicas 8 --rate 200 --requests 150 "
+      "--input-lengths uniform:256:4096 --output-lengths uniform:16:128 --json";
+  auto free_run = nlohmann::json::parse(run_kcsim(base).out);
+  double peak = free_run["cluster_power_peak_w"].get<double>();
+  CHECK(free_run["cluster_power_cap_w"] == 0.0);
+  CHECK(free_run["cap_throttled_iterations"] == 0);
+  auto r = run_kcsim(base + " --log-iterations --cluster-power-cap-w " +
+                     std::to_string(static_cast<int>(0.8 * peak)));
+  REQUIRE(r.exit_code == 0);
+  auto capped = nlohmann::json::parse(r.out);
+  double cap = capped["cluster_power_cap_w"].get<double>();
+  CHECK(cap == static_cast<int>(0.8 * peak));
+  CHECK(capped["cluster_power_peak_w"].get<double>() <= cap);
+  CHECK(capped["cap_throttled_iterations"].get<long long>() > 0);
+  REQUIRE(capped.contains("power_samples"));
+  for (const auto& s : capped["power_samples"]) {
+    REQUIRE(s["cluster_device_power_w"].get<double>() <= cap);
+  }
+  auto floor = run_kcsim(base + " --cluster-power-cap-w 500");
+  CHECK(floor.exit_code == 3);
+  CHECK_THAT(floor.err, ContainsSubstring("held idle"));
+  auto negative = run_kcsim(base + " --cluster-power-cap-w -1");
+  CHECK(negative.exit_code == 2);
+  auto no_stream =
+      run_kcsim("serve --model llama3-8b --chip h100-sxm --tp 1 --cluster-power-cap-w 3000");
+  CHECK(no_stream.exit_code == 2);
+}
