@@ -22,7 +22,8 @@ void DvfsBatchCost::fill(IterationAtStates& it, size_t state) const {
 
 IterationAtStates DvfsBatchCost::price(const MixedBatch& batch, bool slower_states) {
   IterationAtStates it;
-  size_t n = states_.size();
+  // Room for the states that may be priced: all of them, or the first under the device cap.
+  size_t n = slower_states || device_cap_w_ > 0 ? states_.size() : 1;
   it.cost.resize(n);
   it.energy.resize(n);
   it.power_w.resize(n);

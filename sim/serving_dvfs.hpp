@@ -16,8 +16,10 @@ namespace kcsim {
 
 struct IterationAtStates {
   int first_state = 0;  // the fastest state the device cap allows (0: nominal)
-  // By state, in dvfs_states order; entries above first_state are left empty. At first_state
-  // the work is stretched when even the slowest state drew more than the device cap.
+  // By state, in dvfs_states order; entries above first_state are left empty, and so are the
+  // slower ones when they were not asked for (uncapped: only the nominal state is held). At
+  // first_state the work is stretched when even the slowest state drew more than the device
+  // cap.
   std::vector<IterationCost> cost;
   std::vector<IterationEnergy> energy;  // one device's
   std::vector<double> power_w;          // one device's draw averaged over the iteration
