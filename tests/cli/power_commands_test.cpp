@@ -147,14 +147,13 @@ TEST_CASE("a facility configured like seed 000 prints its split and the PUE it i
   CHECK_THAT(compute / e["facility_j"].get<double>(), WithinRel(0.40, 1e-9));
   CHECK_THAT(e["cooling_j"].get<double>() / e["facility_j"].get<double>(), WithinRel(0.39, 1e-9));
   // The same cluster from the command line prints the split too.
-  auto serve =
-      run_kcsim("serve --model llama3-8b --cluster seed000-dgx-h100 --tp 1 --replicas 8");
+  auto serve = run_kcsim("serve --model llama3-8b --cluster seed000-dgx-h100 --tp 1 --replicas 8");
   REQUIRE(serve.exit_code == 0);
   CHECK_THAT(serve.out, ContainsSubstring("facility split        compute 40.0 %, cooling 39.0 %"));
   CHECK_THAT(serve.out, ContainsSubstring("(PUE 2.00)"));
   // The chip's own catalog server keeps the default facility.
-  auto plain = nlohmann::json::parse(
-      run_kcsim("serve --model llama3-8b --chip h100-sxm --tp 1 --json").out);
+  auto plain =
+      nlohmann::json::parse(run_kcsim("serve --model llama3-8b --chip h100-sxm --tp 1 --json").out);
   CHECK(plain["cluster"] == "dgx-h100");
   CHECK_THAT(plain["pue"].get<double>(), WithinRel(1.58, 1e-9));
 }
