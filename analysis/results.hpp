@@ -124,6 +124,14 @@ struct IterationUse {
   double compute_utilization = 0, memory_utilization = 0;
   int sequences = 0;
   long long prefill_tokens = 0;
+  double dvfs_speed = 1;      // relative clock, time-weighted over the iteration
+  double device_power_w = 0;  // one device's draw averaged over the iteration
+};
+
+// The serving cluster's device power from `time_s` until the next sample.
+struct ClusterPowerSample {
+  double time_s = 0;
+  double power_w = 0;
 };
 
 // A serving run driven by a request stream on the event engine.
@@ -146,6 +154,13 @@ struct ServingLoadResult {
   double arrival_rate_per_s = 0;       // arrived / simulated time
   double requests_in_system_mean = 0;  // time average, counted by the engine
   double kv_transfer_bytes = 0;        // disaggregated: KV caches sent from prefill to decode
+  double tp_allreduce_bytes = 0;       // tensor-parallel all-reduce buffers, summed per replica
+  // Bytes times links crossed, on the links inside servers and between them (link energy).
+  double link_bytes_in_server = 0, link_bytes_between_servers = 0;
+  double cluster_power_cap_w = 0;                 // 0: none
+  double cluster_power_peak_w = 0;                // the most the devices drew at once
+  long long cap_throttled_iterations = 0;         // run below their state by the cluster cap
+  std::vector<ClusterPowerSample> power_samples;  // with the iteration log
   EnergyReport energy;                 // the whole cluster over the run
   double energy_per_output_token_j = 0;  // IT energy per output token
   std::vector<ReplicaUse> replica_use;

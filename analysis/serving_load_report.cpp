@@ -44,6 +44,12 @@ void append_serving_load(nlohmann::ordered_json& j, const ServingLoadResult& l) 
   j["arrival_rate_per_s"] = l.arrival_rate_per_s;
   j["requests_in_system_mean"] = l.requests_in_system_mean;
   j["kv_transfer_bytes"] = l.kv_transfer_bytes;
+  j["tp_allreduce_bytes"] = l.tp_allreduce_bytes;
+  j["link_bytes_in_server"] = l.link_bytes_in_server;
+  j["link_bytes_between_servers"] = l.link_bytes_between_servers;
+  j["cluster_power_cap_w"] = l.cluster_power_cap_w;
+  j["cluster_power_peak_w"] = l.cluster_power_peak_w;
+  j["cap_throttled_iterations"] = l.cap_throttled_iterations;
   auto replicas = nlohmann::ordered_json::array();
   for (const auto& u : l.replica_use) {
     replicas.push_back({{"replica", u.replica},
@@ -66,9 +72,18 @@ void append_serving_load(nlohmann::ordered_json& j, const ServingLoadResult& l) 
                      {"compute_utilization", it.compute_utilization},
                      {"memory_utilization", it.memory_utilization},
                      {"sequences", it.sequences},
-                     {"prefill_tokens", it.prefill_tokens}});
+                     {"prefill_tokens", it.prefill_tokens},
+                     {"dvfs_speed", it.dvfs_speed},
+                     {"device_power_w", it.device_power_w}});
     }
     j["iteration_log"] = log;
+  }
+  if (!l.power_samples.empty()) {
+    auto samples = nlohmann::ordered_json::array();
+    for (const auto& s : l.power_samples) {
+      samples.push_back({{"time_s", s.time_s}, {"cluster_device_power_w", s.power_w}});
+    }
+    j["power_samples"] = samples;
   }
 }
 
@@ -91,6 +106,13 @@ std::string format_serving_load(const ServingLoadResult& l) {
       l.batch_size_mean, l.kv_utilization_mean * 100, l.preemptions);
   out += fmt::format("  simulated             {:.1f} s, {} iterations, {:.3f} J per output token\n",
                      l.simulated_time_s, l.iterations, l.energy_per_output_token_j);
+  if (l.cluster_power_cap_w > 0) {
+    out += fmt::format(
+        "  cluster power cap     {:.1f} kW: peak {:.1f} kW, {} iterations throttled\n",
+        l.cluster_power_cap_w / 1e3, l.cluster_power_peak_w / 1e3, l.cap_throttled_iterations);
+  } else {
+    out += fmt::format("  cluster device power  peak {:.1f} kW\n", l.cluster_power_peak_w / 1e3);
+  }
   return out;
 }
 

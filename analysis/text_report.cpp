@@ -26,6 +26,18 @@ std::string memory_line(const MemoryUse& m, bool training) {
       m.total_gib, m.capacity_gib, m.weights_gib, m.activations_gib, m.workspace_gib);
 }
 
+// The facility's energy in seed 000's categories (compute: devices, their servers and links) and
+// the PUE they imply.
+std::string facility_split(const EnergyReport& e) {
+  double total = e.facility_j > 0 ? e.facility_j : 1;
+  double compute = e.device_j + e.memory_j + e.link_j + e.server_j;
+  return fmt::format(
+      "compute {}, cooling {}, power conditioning {}, network {}, storage {}, lighting {} "
+      "(PUE {:.2f})",
+      pct(compute / total), pct(e.cooling_j / total), pct(e.conversion_j / total),
+      pct(e.network_j / total), pct(e.storage_j / total), pct(e.lighting_j / total), e.pue);
+}
+
 // Facility energy, its split, and what it emits and costs.
 std::string energy_lines(const EnergyReport& e) {
   std::string out = fmt::format(
@@ -39,6 +51,7 @@ std::string energy_lines(const EnergyReport& e) {
       pct(e.device_j / total), pct(e.memory_j / total), pct(e.link_j / total),
       pct(e.network_j / total), pct(e.server_j / total), pct(e.storage_j / total),
       pct(e.cooling_j / total), pct(e.conversion_j / total), pct(e.lighting_j / total));
+  out += fmt::format("  facility split        {}\n", facility_split(e));
   return out;
 }
 
@@ -75,7 +88,18 @@ std::string energy_table(const ScenarioResult& r) {
     }
   }
   if (!any) return "";
-  return "\nPower and energy (facility included; a year of the same load)\n" + table.str();
+  std::string out =
+      "\nPower and energy (facility included; a year of the same load)\n" + table.str();
+  out += "\nWhere the facility's energy goes\n";
+  for (const auto& run : r.runs) {
+    if (run.has_serving && run.serving.energy.facility_j > 0) {
+      out += fmt::format("  {} serving: {}\n", run.cluster, facility_split(run.serving.energy));
+    }
+    if (run.has_training && run.training.energy.facility_j > 0) {
+      out += fmt::format("  {} training: {}\n", run.cluster, facility_split(run.training.energy));
+    }
+  }
+  return out;
 }
 
 }  // namespace
@@ -141,7 +165,8 @@ std::string format_serving(const ServingResult& r) {
                        "{:.0f} % of nominal clock\n",
                        r.device_power_cap_w, r.prefill_speed * 100, r.decode_speed * 100);
   }
-  out += energy_lines(r.energy);
+  // A load-driven run's own energy, as its JSON reports it.
+  out += energy_lines(r.has_load ? r.load.energy : r.energy);
   if (r.has_load) out += format_serving_load(r.load);
   return out;
 }

@@ -24,8 +24,13 @@ DeviceDemand PowerGovernor::demand_of(const std::function<OpCost(double speed)>&
 
 GovernorDecision PowerGovernor::decide(const std::vector<DeviceDemand>& demands) const {
   GovernorDecision d;
-  d.state.assign(demands.size(), 0);
-  for (const auto& demand : demands) d.total_w += demand.power_w.empty() ? 0 : demand.power_w[0];
+  d.state.resize(demands.size());
+  for (size_t i = 0; i < demands.size(); ++i) {
+    const auto& demand = demands[i];
+    d.state[i] = demand.first_state;
+    auto first = static_cast<size_t>(demand.first_state);
+    d.total_w += first < demand.power_w.size() ? demand.power_w[first] : 0;
+  }
   // Greedy: step down the device whose next state saves the most watts per unit of speed lost,
   // until the sum fits. Ties go to the lower index, so the same demands give the same states.
   while (d.total_w > cap_w_) {

@@ -12,9 +12,12 @@
 
 namespace kcsim {
 
-// One device's demand: its draw at each DVFS state, fastest first (dvfs_states order).
+// One device's demand: its draw at each DVFS state, fastest first (dvfs_states order). The
+// states above `first_state` are not allowed (a device power cap rules them out); their entries
+// are not read.
 struct DeviceDemand {
   std::vector<double> power_w;
+  int first_state = 0;
 };
 
 struct GovernorDecision {

@@ -36,7 +36,8 @@ OpCost repeated(OpCost cost, double n) {
 BatchCostModel::BatchCostModel(const ClusterModel& cluster, const ServingSpec& spec)
     : cluster_(cluster),
       spec_(spec),
-      exec_{1.0, spec.dispatch_us * 1e-6 / cluster.host_speed(), spec.gemm_efficiency_scale} {}
+      exec_{spec.speed, spec.dispatch_us * 1e-6 / cluster.host_speed(),
+            spec.gemm_efficiency_scale} {}
 
 const OpCost& BatchCostModel::dense(int64_t tokens) {
   auto it = dense_.find(tokens);

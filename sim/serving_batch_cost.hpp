@@ -8,7 +8,8 @@
 // scores, context product), so the decode sequences are priced as one fused kernel at their
 // mean context: exact in sum(context) up to rounding the mean to a whole token. Prompt chunks
 // are priced per distinct (chunk, context).
-// A uniform batch costs what serving_iteration (analytical_serving.hpp) gives it.
+// A uniform batch costs what serving_iteration (analytical_serving.hpp) gives it. The model
+// prices at the spec's DVFS speed (`spec.speed`); serving_dvfs.hpp holds one per state.
 #pragma once
 
 #include <cstdint>

@@ -8,11 +8,18 @@
 
 namespace kcsim {
 
-// Joules one device spends in `iteration`: memory traffic apart from the rest of the device.
+// Joules one device spends in `iteration`, run at DVFS relative speed `speed`: memory traffic
+// apart from the rest of the device.
 struct IterationEnergy {
   double device_j = 0;
   double memory_j = 0;
+  double total_j() const { return device_j + memory_j; }
 };
-IterationEnergy iteration_device_energy(const ChipModel& chip, const IterationCost& iteration);
+IterationEnergy iteration_device_energy(const ChipModel& chip, const IterationCost& iteration,
+                                        double speed = 1.0);
+
+// One device's draw averaged over the iteration (its energy over its time), watts.
+double iteration_device_power_w(const ChipModel& chip, const IterationCost& iteration,
+                                double speed = 1.0);
 
 }  // namespace kcsim

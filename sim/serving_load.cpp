@@ -76,6 +76,20 @@ ServingResult simulate_serving_load(const ClusterModel& cluster, const ServingSp
         spec.tp, spec.model.name, cluster.chip.name(), options.block_tokens));
   }
 
+  if (options.cluster_power_cap_w < 0) {
+    throw InputError("--cluster-power-cap-w: must not be negative");
+  }
+  if (options.cluster_power_cap_w > 0) {
+    int used = spec.tp * spec.replicas;
+    double floor = used * held_idle_w(cluster.chip) +
+                   std::max(0, cluster.devices() - used) * cluster.chip.idle_w();
+    if (options.cluster_power_cap_w <= floor) {
+      throw InfeasibleError(fmt::format(
+          "a cluster power cap of {:.0f} W leaves nothing to compute with: the {} devices draw "
+          "{:.0f} W held idle; give more than {:.0f} W",
+          options.cluster_power_cap_w, cluster.devices(), floor, floor));
+    }
+  }
   ServingResult result = simulate_serving_analytical(cluster, spec);
   result.engine = "event";
   result.has_load = true;
@@ -119,7 +133,7 @@ ServingResult simulate_serving_load(const ClusterModel& cluster, const ServingSp
   load.kv_utilization_mean =
       load.replica_use.empty() ? 0 : kv_sum / static_cast<double>(load.replica_use.size());
   double tokens = load.throughput_output_tokens_per_s * t;
-  load.energy = cluster_energy(cluster, devices, t, LinkActivity{}, tokens);
+  load.energy = cluster_energy(cluster, devices, t, output.links, tokens);
   load.energy_per_output_token_j = tokens > 0 ? load.energy.it_j / tokens : 0;
   return result;
 }

@@ -27,7 +27,10 @@ struct ServingLoadOptions {
   double slo_ttft_s = 0, slo_tpot_s = 0;  // 0: no objective
   std::string arrivals = "trace";         // how the stream was made, for the report
   bool checked_kv = false;                // verify the KV block accounting at every step
-  bool record_iterations = false;
+  bool record_iterations = false;         // and the cluster's power samples
+  // Cap on the serving cluster's device power, W (0: none): the governor moves the replicas'
+  // DVFS states as the load moves and the sum never exceeds it (serving_power_cap.hpp).
+  double cluster_power_cap_w = 0;
   // Ends the simulation at this time (0: when every request is done); requests still running
   // then are counted in flight.
   double stop_s = 0;

@@ -113,6 +113,10 @@ ServingLoadOptions serving_load_options(const config::ServingLoad& load, const J
   o.slo_ttft_s = load.slo_ttft_s();
   o.slo_tpot_s = load.slo_tpot_s();
   o.record_iterations = load.log_iterations();
+  if (load.cluster_power_cap_w() < 0) {
+    throw_input_error(at("cluster_power_cap_w"), "cluster_power_cap_w", "must not be negative");
+  }
+  o.cluster_power_cap_w = load.cluster_power_cap_w();
   if (load.has_trace()) {
     o.arrivals = "trace";
   } else if (load.arrival_cv() != 1) {

@@ -53,6 +53,7 @@ struct ServeOptions {
   double device_power_cap_w = 0;  // 0: uncapped
   // A request stream (--rate or --trace) runs the serving loop on the event engine.
   std::optional<double> rate_per_s, duration_s, slo_ttft_s, slo_tpot_s, arrival_cv;
+  std::optional<double> cluster_power_cap_w;
   std::optional<int64_t> requests, block_tokens, chunk_tokens;
   std::optional<int> max_batch, prefill_replicas;
   std::optional<uint64_t> seed;

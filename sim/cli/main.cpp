@@ -139,6 +139,8 @@ int main(int argc, char** argv) {
                         "fixed | uniform:MIN:MAX | lognormal:MEAN:SIGMA | trace");
   serve_cmd->add_option("--seed", s.seed, "Seed of the request stream (default 1)");
   serve_cmd->add_option("--requests-out", s.requests_out, "Write one CSV row per request");
+  serve_cmd->add_option("--cluster-power-cap-w", s.cluster_power_cap_w,
+                        "Cap on the serving cluster's summed device power, W (DVFS governor)");
   serve_cmd->add_flag("--log-iterations", s.log_iterations,
                       "JSON: every iteration's time and utilisation (for energy integration)");
 

@@ -12,8 +12,9 @@
 #include <simgrid/s4u/Mailbox.hpp>
 
 #include "sim/event/platform.hpp"
+#include "sim/event/serving_power.hpp"
+#include "sim/event/serving_traffic.hpp"
 #include "sim/serving_batch_cost.hpp"
-#include "sim/serving_energy.hpp"
 #include "topology/cluster_topology.hpp"
 
 namespace kcsim::event {
@@ -29,7 +30,8 @@ struct Loop {
   const ServingSpec& spec;
   const ServingLoadOptions& options;
   const serving::RequestStream& requests;
-  BatchCostModel costs;
+  ServingPower power;  // prices and runs iterations at their DVFS states (serving_power.hpp)
+  ServingTraffic traffic;
   Platform platform;
   int prefill_pool = 0;           // replicas [0, prefill_pool) take new requests
   double kv_bytes_per_token = 0;  // one replica, all devices
@@ -53,7 +55,8 @@ struct Loop {
         spec(s),
         options(o),
         requests(r),
-        costs(c, s),
+        power(c, s, o.cluster_power_cap_w, o.record_iterations),
+        traffic(s),
         router(o.router),
         decode_router(o.router) {}
 
@@ -98,6 +101,7 @@ void Loop::hand_off(int64_t id) {
   seq.decode_replica = to;
   double bytes = kv_bytes_per_token * static_cast<double>(seq.kv_tokens);
   kv_transfer_bytes += bytes;
+  traffic.kv_transfer(seq.replica, to, bytes);
   // Sent by the calling prefill replica's actor, from its first device.
   mailboxes[static_cast<size_t>(to)]
       ->put_init(&ids[static_cast<size_t>(id)], static_cast<uint64_t>(bytes / spec.tp))
@@ -134,27 +138,27 @@ void replica_program(Loop& loop, int r) {
     }
     mixed.decode_sequences = batch.decode_sequences;
     mixed.decode_context_sum = batch.decode_context_sum;
-    IterationCost cost = loop.costs.cost(mixed);
-    double t = cost.time_s();
     double start = sg4::Engine::get_clock();
     double kv_used = static_cast<double>(scheduler.kv().used_blocks());
-    sg4::this_actor::execute(t * kHostFlopsPerS);
+    // Priced and run at the DVFS states the device and cluster power caps allow.
+    IterationDone run = loop.power.run(r, mixed);
+    loop.traffic.iteration(r, mixed);
+    double t = run.duration_s;
 
     ++use.iterations;
     use.busy_s += t;
-    use.compute_busy_s += cost.compute.compute_busy * cost.compute.time_s;
-    use.memory_busy_s += cost.compute.memory_busy * cost.compute.time_s;
+    use.compute_busy_s += run.compute_busy_s;
+    use.memory_busy_s += run.memory_busy_s;
     use.kv_utilization_mean += kv_used * t;  // block-seconds; divided at the end
-    IterationEnergy energy = iteration_device_energy(loop.cluster.chip, cost);
-    use.device_energy_j += loop.spec.tp * energy.device_j;
-    use.memory_energy_j += loop.spec.tp * energy.memory_j;
+    use.device_energy_j += loop.spec.tp * run.energy.total_j();  // memory included
+    use.memory_energy_j += loop.spec.tp * run.energy.memory_j;
     ++loop.iterations;
     auto sequences = static_cast<int>(batch.entries.size());
     loop.batch_sequences += sequences;
     if (loop.options.record_iterations) {
-      double busy = t > 0 ? cost.compute.time_s / t : 0;
-      loop.log.push_back({r, start, t, cost.compute.compute_busy * busy,
-                          cost.compute.memory_busy * busy, sequences, batch.prefill_tokens});
+      loop.log.push_back({r, start, t, t > 0 ? run.compute_busy_s / t : 0,
+                          t > 0 ? run.memory_busy_s / t : 0, sequences, batch.prefill_tokens,
+                          run.speed, run.power_w});
     }
     finished.clear();
     handed_off.clear();
@@ -220,9 +224,9 @@ std::string write_output(const Loop& loop, double end_s) {
   }
   out += fmt::format("iterations {}\n", loop.log.size());
   for (const auto& it : loop.log) {
-    out +=
-        fmt::format("{} {:a} {:a} {:a} {:a} {} {}\n", it.replica, it.start_s, it.duration_s,
-                    it.compute_utilization, it.memory_utilization, it.sequences, it.prefill_tokens);
+    out += fmt::format("{} {:a} {:a} {:a} {:a} {} {} {:a} {:a}\n", it.replica, it.start_s,
+                       it.duration_s, it.compute_utilization, it.memory_utilization, it.sequences,
+                       it.prefill_tokens, it.dvfs_speed, it.device_power_w);
   }
   return out;
 }
@@ -299,7 +303,7 @@ std::string run_serving_loop(const ClusterModel& cluster, const ServingSpec& spe
   }
   double end_s = sg4::Engine::get_clock();
   loop.count_in_system(0);
-  return write_output(loop, end_s);
+  return write_output(loop, end_s) + loop.power.write(end_s) + loop.traffic.write(topology, end_s);
 }
 
 ServingLoopOutput read_serving_loop(const std::string& text) {
@@ -340,12 +344,16 @@ ServingLoopOutput read_serving_loop(const std::string& text) {
   in >> word >> count;
   load.iteration_log.resize(count);
   for (auto& it : load.iteration_log) {
-    in >> it.replica >> a >> b >> c >> d >> it.sequences >> it.prefill_tokens;
+    in >> it.replica >> a >> b >> c >> d >> it.sequences >> it.prefill_tokens >> e >> f;
     it.start_s = num(a);
     it.duration_s = num(b);
     it.compute_utilization = num(c);
     it.memory_utilization = num(d);
+    it.dvfs_speed = num(e);
+    it.device_power_w = num(f);
   }
+  ServingPower::read(in, load);
+  ServingTraffic::read(in, load, out.links);
   if (!in) throw std::runtime_error("serving loop: truncated output");
   return out;
 }

@@ -7,6 +7,7 @@
 
 #include <string>
 
+#include "sim/energy_ledger.hpp"
 #include "sim/serving_load.hpp"
 
 namespace kcsim::event {
@@ -23,6 +24,7 @@ struct ServingLoopOutput {
   ServingLoadResult load;
   double in_system_integral = 0;  // request-seconds in the system, counted by the engine
   double batch_sequences_sum = 0;
+  LinkActivity links;  // the run's link traffic, for link energy
 };
 ServingLoopOutput read_serving_loop(const std::string& text);
 

@@ -128,3 +128,62 @@ TEST_CASE("the K-Cloud scenarios print the power comparison", "[cli][scenario]")
           runs[plain]["energy_per_output_token_j"].get<double>());
   }
 }
+
+TEST_CASE("a facility configured like seed 000 prints its split and the PUE it implies",
+          "[cli][facility]") {
+  std::string scenario =
+      std::string(KCSIM_SOURCE_DIR) + "/configs/scenarios/seed000-facility.textproto";
+  auto r = run_kcsim("run " + scenario);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, ContainsSubstring("facility split        compute 40.0 %, cooling 39.0 %, "
+                                      "power conditioning 10.0 %, network 5.0 %, storage 5.0 "
+                                      "%, lighting 1.0 % (PUE 2.00)"));
+  auto j = nlohmann::json::parse(run_kcsim("run " + scenario + " --json").out);
+  const auto& serving = j["runs"][0]["serving"];
+  CHECK_THAT(serving["pue"].get<double>(), WithinRel(2.0, 1e-9));
+  const auto& e = serving["energy_breakdown_j"];
+  double compute = e["device_j"].get<double>() + e["memory_j"].get<double>() +
+                   e["link_j"].get<double>() + e["server_j"].get<double>();
+  CHECK_THAT(compute / e["facility_j"].get<double>(), WithinRel(0.40, 1e-9));
+  CHECK_THAT(e["cooling_j"].get<double>() / e["facility_j"].get<double>(), WithinRel(0.39, 1e-9));
+  // The same cluster from the command line prints the split too.
+  auto serve = run_kcsim("serve --model llama3-8b --cluster seed000-dgx-h100 --tp 1 --replicas 8");
+  REQUIRE(serve.exit_code == 0);
+  CHECK_THAT(serve.out, ContainsSubstring("facility split        compute 40.0 %, cooling 39.0 %"));
+  CHECK_THAT(serve.out, ContainsSubstring("(PUE 2.00)"));
+  // The chip's own catalog server keeps the default facility.
+  auto plain =
+      nlohmann::json::parse(run_kcsim("serve --model llama3-8b --chip h100-sxm --tp 1 --json").out);
+  CHECK(plain["cluster"] == "dgx-h100");
+  CHECK_THAT(plain["pue"].get<double>(), WithinRel(1.58, 1e-9));
+}
+
+TEST_CASE("serve --cluster-power-cap-w keeps the serving cluster under its cap", "[cli][power]") {
+  std::string base =
+      "serve --model llama3-8b --chip h100-sxm --tp 1 --replicas 8 --rate 200 --requests 150 "
+      "--input-lengths uniform:256:4096 --output-lengths uniform:16:128 --json";
+  auto free_run = nlohmann::json::parse(run_kcsim(base).out);
+  double peak = free_run["cluster_power_peak_w"].get<double>();
+  CHECK(free_run["cluster_power_cap_w"] == 0.0);
+  CHECK(free_run["cap_throttled_iterations"] == 0);
+  auto r = run_kcsim(base + " --log-iterations --cluster-power-cap-w " +
+                     std::to_string(static_cast<int>(0.8 * peak)));
+  REQUIRE(r.exit_code == 0);
+  auto capped = nlohmann::json::parse(r.out);
+  double cap = capped["cluster_power_cap_w"].get<double>();
+  CHECK(cap == static_cast<int>(0.8 * peak));
+  CHECK(capped["cluster_power_peak_w"].get<double>() <= cap);
+  CHECK(capped["cap_throttled_iterations"].get<long long>() > 0);
+  REQUIRE(capped.contains("power_samples"));
+  for (const auto& s : capped["power_samples"]) {
+    REQUIRE(s["cluster_device_power_w"].get<double>() <= cap);
+  }
+  auto floor = run_kcsim(base + " --cluster-power-cap-w 500");
+  CHECK(floor.exit_code == 3);
+  CHECK_THAT(floor.err, ContainsSubstring("held idle"));
+  auto negative = run_kcsim(base + " --cluster-power-cap-w -1");
+  CHECK(negative.exit_code == 2);
+  auto no_stream =
+      run_kcsim("serve --model llama3-8b --chip h100-sxm --tp 1 --cluster-power-cap-w 3000");
+  CHECK(no_stream.exit_code == 2);
+}
