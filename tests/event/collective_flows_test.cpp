@@ -51,6 +51,18 @@ double ring_on_node(Collective kind, double bytes, int n) {
   });
 }
 
+// Two leaves of two devices at 50 GB/s; oversubscription 2 leaves one NIC-rate uplink per leaf.
+// Every link has 1 us of latency.
+topology::Topology two_leaves() {
+  topology::FatTreeSpec spec;
+  spec.devices = 4;
+  spec.devices_per_leaf = 2;
+  spec.oversubscription = 2;
+  spec.nic_bandwidth_bytes_per_s = 50e9;
+  spec.link_latency_s = 1e-6;
+  return topology::fat_tree(spec);
+}
+
 }  // namespace
 
 TEST_CASE("ring collectives on an idle server match alpha-beta within 1 %",
@@ -68,14 +80,7 @@ TEST_CASE("ring collectives on an idle server match alpha-beta within 1 %",
 
 TEST_CASE("two flows through one oversubscribed uplink each get half of it",
           "[event][collectives]") {
-  // Two leaves of two devices; oversubscription 2 leaves one NIC-rate uplink per leaf.
-  topology::FatTreeSpec spec;
-  spec.devices = 4;
-  spec.devices_per_leaf = 2;
-  spec.oversubscription = 2;
-  spec.nic_bandwidth_bytes_per_s = 50e9;
-  spec.link_latency_s = 1e-6;
-  auto topology = topology::fat_tree(spec);
+  auto topology = two_leaves();
   double bytes = 1e9;
   double alone = simulate(topology, [&](const event::Platform& p) {
     sg4::Actor::create("s0", p.devices[0],
@@ -223,15 +228,9 @@ TEST_CASE("a broadcast inside a server matches alpha-beta within 1 %", "[event][
 }
 
 TEST_CASE("two all-reduces sharing an uplink each get half of it", "[event][collectives]") {
-  // Two leaves of two devices, one NIC-rate uplink per leaf: ring {0, 2} and ring {1, 3} both
-  // cross it in each direction, so max-min sharing halves each one's bandwidth.
-  topology::FatTreeSpec spec;
-  spec.devices = 4;
-  spec.devices_per_leaf = 2;
-  spec.oversubscription = 2;
-  spec.nic_bandwidth_bytes_per_s = 50e9;
-  spec.link_latency_s = 1e-6;
-  auto topology = topology::fat_tree(spec);
+  // Ring {0, 2} and ring {1, 3} both cross the one uplink in each direction, so max-min sharing
+  // halves each one's bandwidth.
+  auto topology = two_leaves();
   double bytes = 1e9;
   auto rings = [&](std::vector<std::vector<int>> groups) {
     return simulate(topology, [&](const event::Platform& p) {
