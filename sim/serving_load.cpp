@@ -121,6 +121,14 @@ ServingResult simulate_serving_load(const ClusterModel& cluster, const ServingSp
   double tokens = load.throughput_output_tokens_per_s * t;
   load.energy = cluster_energy(cluster, devices, t, LinkActivity{}, tokens);
   load.energy_per_output_token_j = tokens > 0 ? load.energy.it_j / tokens : 0;
+  double replica_j = 0;
+  for (const auto& u : load.replica_use) replica_j += u.device_energy_j;
+  int held = static_cast<int>(spec.tp) * spec.replicas;
+  load.avg_device_power_w = t > 0 && held > 0 ? replica_j / held / t : 0;
+  load.output_tokens_per_s_per_kw =
+      load.energy.avg_it_power_w > 0
+          ? load.throughput_output_tokens_per_s / (load.energy.avg_it_power_w / 1000)
+          : 0;
   return result;
 }
 

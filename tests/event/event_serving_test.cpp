@@ -210,6 +210,33 @@ TEST_CASE("disaggregated pools send every prefilled KV cache over the network",
   CHECK(l.replica_use[3].pool == "decode");
 }
 
+TEST_CASE("bursty load: disaggregated and continuous runs finish every request",
+          "[serving][event]") {
+  auto cluster = test::catalog_cluster("dgx-a100", 1);
+  auto spec = test::serving(cluster, "llama2-7b", 1, 1, 512, 128);
+  serving::Arrivals bursts;
+  bursts.kind = serving::Arrivals::Kind::Gamma;
+  bursts.rate_per_s = 20;
+  bursts.cv = 3;
+  serving::Lengths input{serving::Lengths::Kind::Lognormal, 0, 1, 9600, 600, 0.8};
+  serving::Lengths output{serving::Lengths::Kind::Uniform, 0, 16, 256};
+  auto requests = serving::synthetic_requests(bursts, input, output, 600, std::nullopt, 1);
+  for (auto router : {serving::RouterKind::ShortestQueueTokens,
+                      serving::RouterKind::LeastOutstanding, serving::RouterKind::RoundRobin}) {
+    for (bool disaggregated : {true, false}) {
+      auto options = checked();
+      options.disaggregated = disaggregated;
+      options.prefill_replicas = 2;
+      options.router = router;
+      INFO("router " << static_cast<int>(router) << (disaggregated ? " disaggregated" : ""));
+      auto r = run(cluster, spec, 4, options, requests);
+      CHECK(r.load.requests_in_flight == 0);
+      CHECK(r.load.requests_completed + r.load.requests_rejected == 600);
+      CHECK(r.load.requests_rejected == 0);
+    }
+  }
+}
+
 TEST_CASE("same seed, same bytes; another seed, another run", "[serving][event]") {
   auto cluster = test::catalog_cluster("dgx-a100", 1);
   auto spec = test::serving(cluster, "llama2-7b", 1, 1, 512, 128);
