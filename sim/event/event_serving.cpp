@@ -12,6 +12,7 @@
 #include <simgrid/s4u/Mailbox.hpp>
 #include <simgrid/s4u/Semaphore.hpp>
 
+#include "hw-models/power_model.hpp"
 #include "sim/event/platform.hpp"
 #include "sim/serving_batch_cost.hpp"
 #include "sim/serving_energy.hpp"
@@ -85,16 +86,18 @@ struct Loop {
     }
     return from + which.pick(loads);
   }
+  int replica_devices() const { return spec.tp * spec.pp; }
   sg4::Host* device(int replica, int rank) const {
-    return platform.devices[static_cast<size_t>(replica * spec.tp + rank)];
+    return platform.devices[static_cast<size_t>(replica * replica_devices() + rank)];
   }
   void hand_off(int64_t id);
 };
 
-// The KV cache goes from the prefill replica's devices to the decode replica's, each TP rank
-// sending its share to the same rank on its own rail at the same time; one flow between the
-// first devices, carrying one rank's share, stands for them (the ranks' flows are alike). The
-// decode replica's receivers queue the request there once it has landed.
+// The KV cache goes from the prefill replica's devices to the decode replica's, each device
+// (TP rank of a stage) sending its share to the same device on its own rail at the same time;
+// one flow between the first devices, carrying one device's share, stands for them (the
+// devices' flows are alike). The decode replica's receivers queue the request there once it
+// has landed.
 void Loop::hand_off(int64_t id) {
   auto& seq = seqs[static_cast<size_t>(id)];
   int to = pick(decode_router, prefill_pool, static_cast<int>(schedulers.size()));
@@ -103,7 +106,7 @@ void Loop::hand_off(int64_t id) {
   kv_transfer_bytes += bytes;
   // Sent by the calling prefill replica's actor, from its first device.
   mailboxes[static_cast<size_t>(to)]
-      ->put_init(&ids[static_cast<size_t>(id)], static_cast<uint64_t>(bytes / spec.tp))
+      ->put_init(&ids[static_cast<size_t>(id)], static_cast<uint64_t>(bytes / replica_devices()))
       ->detach();
 }
 
@@ -117,6 +120,13 @@ void receiver_program(Loop& loop, int r) {
     loop.schedulers[static_cast<size_t>(r)].enqueue(id);
     loop.wake(r);
   }
+}
+
+// One TP rank's chain of stages computes as one device would (iteration_device_energy); its
+// other pp - 1 devices are held idle meanwhile, and the whole chain while the stages send.
+double pipeline_idle_j(const Loop& loop, const IterationCost& cost) {
+  if (loop.spec.pp <= 1) return 0;
+  return held_idle_w(loop.cluster.chip) * (cost.pp_comm_s + (loop.spec.pp - 1) * cost.time_s());
 }
 
 void replica_program(Loop& loop, int r) {
@@ -149,7 +159,7 @@ void replica_program(Loop& loop, int r) {
     use.memory_busy_s += cost.compute.memory_busy * cost.compute.time_s;
     use.kv_utilization_mean += kv_used * t;  // block-seconds; divided at the end
     IterationEnergy energy = iteration_device_energy(loop.cluster.chip, cost);
-    use.device_energy_j += loop.spec.tp * energy.device_j;
+    use.device_energy_j += loop.spec.tp * (energy.device_j + pipeline_idle_j(loop, cost));
     use.memory_energy_j += loop.spec.tp * energy.memory_j;
     ++loop.iterations;
     auto sequences = static_cast<int>(batch.entries.size());
@@ -202,11 +212,12 @@ void guarded(Loop& loop, Body body) {
 
 // Pairs of devices that exchange KV caches: the first device of every prefill replica with
 // the first of every decode replica.
-std::vector<std::pair<int, int>> transfer_pairs(int tp, int prefill_pool, int replicas) {
+std::vector<std::pair<int, int>> transfer_pairs(int replica_devices, int prefill_pool,
+                                                int replicas) {
   std::vector<std::pair<int, int>> pairs;
   for (int p = 0; p < prefill_pool; ++p) {
     for (int d = prefill_pool; d < replicas; ++d) {
-      pairs.emplace_back(p * tp, d * tp);
+      pairs.emplace_back(p * replica_devices, d * replica_devices);
     }
   }
   return pairs;
@@ -253,8 +264,8 @@ std::string run_serving_loop(const ClusterModel& cluster, const ServingSpec& spe
     loop.prefill_pool = options.prefill_replicas > 0 ? options.prefill_replicas : replicas / 2;
   }
   auto topology = topology::build_cluster_topology(cluster.config, cluster.chip.config());
-  loop.platform =
-      build_platform(*engine, topology, transfer_pairs(spec.tp, loop.prefill_pool, replicas));
+  loop.platform = build_platform(
+      *engine, topology, transfer_pairs(loop.replica_devices(), loop.prefill_pool, replicas));
   loop.kv_bytes_per_token =
       serving_kv_bytes_per_token_per_device(spec.model, spec.kv_dtype, spec.tp) * spec.tp;
   loop.seqs.resize(requests.size());

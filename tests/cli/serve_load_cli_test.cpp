@@ -154,3 +154,24 @@ TEST_CASE("kcsim serve --rate: energy and power come from the load run, in text 
                                                   closed["tokens_per_kwh"].get<double>())));
   CHECK_THAT(text, !ContainsSubstring("time to first token"));
 }
+
+TEST_CASE("kcsim serve --pp: stages in a replica; a pp that does not divide the layers exits 3",
+          "[serving][cli][pp]") {
+  auto r = run_kcsim("serve --model llama2-7b --chip a100-80g --tp 1 --pp 2 --replicas 2 --json");
+  REQUIRE(r.exit_code == 0);
+  auto j = nlohmann::json::parse(r.out);
+  CHECK(j["pp"] == 2);
+  CHECK(j["devices"] == 4);
+  auto load = run_kcsim(
+      "serve --model llama2-7b --chip a100-80g --tp 1 --pp 2 --replicas 2 --rate 5 --requests 40 "
+      "--scheduler disaggregated --prefill-replicas 1 --json");
+  REQUIRE(load.exit_code == 0);
+  auto l = nlohmann::json::parse(load.out);
+  CHECK(l["requests_completed"] == 40);
+  CHECK(l["pp"] == 2);
+  auto bad = run_kcsim("serve --model llama2-7b --chip a100-80g --tp 1 --pp 3");
+  CHECK(bad.exit_code == 3);
+  CHECK_THAT(bad.err, ContainsSubstring("pp values that do: 1, 2, 4, 8, 16, 32"));
+  auto zero = run_kcsim("serve --model llama2-7b --chip a100-80g --tp 1 --pp 0");
+  CHECK(zero.exit_code == 2);
+}

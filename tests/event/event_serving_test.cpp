@@ -84,6 +84,29 @@ TEST_CASE("at batch 1 the serving loop reproduces the closed-form TTFT and TPOT"
   CHECK(r.load.preemptions == 0);
 }
 
+TEST_CASE("at batch 1 with pp 2 the serving loop reproduces the closed form",
+          "[serving][event][pp]") {
+  auto cluster = test::catalog_cluster("dgx-a100", 1);
+  auto spec = test::serving(cluster, "llama2-13b", 2, 1, 1024, 128, 2);
+  serving::RequestStream spaced;
+  for (int i = 0; i < 4; ++i) spaced.push_back({i, 30.0 * i, 1024, 128});
+  auto options = checked();
+  options.max_batch = 1;
+  auto r = run(cluster, spec, 2, options, spaced);
+  CHECK(r.pp == 2);
+  CHECK(r.devices == 8);
+  CHECK(r.load.requests_completed == 4);
+  CHECK(r.load.ttft_p50_s == Approx(r.ttft_s).epsilon(0.03));
+  CHECK(r.load.tpot_mean_s == Approx(r.tpot_s).epsilon(0.03));
+  CHECK(r.load.e2e_mean_s == Approx(r.e2e_s).epsilon(0.03));
+  // Every device of a replica is held the whole run: at least its held-idle draw, and the
+  // devices of each stage compute only their stage.
+  for (const auto& u : r.load.replica_use) {
+    CHECK(u.device_energy_j > 4 * held_idle_w(cluster.chip) * r.load.simulated_time_s);
+  }
+  CHECK(r.load.avg_device_power_w < cluster.chip.config().power().tdp_w());
+}
+
 TEST_CASE("published batch-1 latencies through the serving loop (Splitwise, FasterTransformer)",
           "[serving][event][validation]") {
   config::Catalog catalog(KCSIM_SOURCE_DIR "/configs");
