@@ -148,6 +148,7 @@ struct ServingLoadResult {
   double kv_transfer_bytes = 0;        // disaggregated: KV caches sent from prefill to decode
   EnergyReport energy;                 // the whole cluster over the run
   double energy_per_output_token_j = 0;  // IT energy per output token
+  double kv_pool_per_device_gib = 0;     // the KV blocks' memory on each device
   double avg_device_power_w = 0;         // the replicas' devices over the run
   double output_tokens_per_s_per_kw = 0;  // per kW of average IT power
   std::vector<ReplicaUse> replica_use;

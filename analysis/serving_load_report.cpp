@@ -13,6 +13,7 @@ void append_serving_load(nlohmann::ordered_json& j, const ServingLoadResult& l) 
   j["network_model"] = l.network_model;
   j["block_tokens"] = l.block_tokens;
   j["kv_blocks_per_replica"] = l.kv_blocks_per_replica;
+  j["kv_pool_per_device_gib"] = l.kv_pool_per_device_gib;
   if (l.prefill_replicas > 0) {
     j["prefill_replicas"] = l.prefill_replicas;
     j["decode_replicas"] = l.decode_replicas;

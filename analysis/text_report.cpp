@@ -148,12 +148,12 @@ std::string format_serving(const ServingResult& r) {
   out += fmt::format("  max batch by KV cache {} sequences\n", r.max_batch_by_kv);
   if (r.has_load) {
     // The load run's KV cache is every block the replica has, not the closed-form batch's.
-    constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
-    MemoryUse m = r.memory;
-    m.activations_gib = static_cast<double>(r.load.kv_blocks_per_replica) * r.load.block_tokens *
-                        r.kv_bytes_per_token / (r.tp * r.pp) / kGiB;
-    m.total_gib = m.weights_gib + m.activations_gib + m.workspace_gib;
-    out += memory_line(m, false);
+    const auto& m = r.memory;
+    double kv = r.load.kv_pool_per_device_gib;
+    out += fmt::format(
+        "  memory per device     {:.1f} GiB of {:.1f} GiB (weights {:.1f}, KV cache pool {:.1f}, "
+        "workspace {:.1f})\n",
+        m.weights_gib + kv + m.workspace_gib, m.capacity_gib, m.weights_gib, kv, m.workspace_gib);
     out += format_serving_load(r.load);
   } else {
     out += memory_line(r.memory, false);

@@ -100,6 +100,10 @@ ServingResult simulate_serving_load(const ClusterModel& cluster, const ServingSp
   load.network_model = event::kNetworkModel;
   load.block_tokens = options.block_tokens;
   load.kv_blocks_per_replica = blocks;
+  load.kv_pool_per_device_gib =
+      static_cast<double>(blocks) * static_cast<double>(options.block_tokens) *
+      serving_kv_bytes_per_token_per_device(spec.model, spec.kv_dtype, spec.tp, spec.pp) /
+      (1024.0 * 1024.0 * 1024.0);
   load.slo_ttft_s = options.slo_ttft_s;
   load.slo_tpot_s = options.slo_tpot_s;
   load.prefill_replicas =

@@ -26,7 +26,7 @@ struct ServingLoadOptions {
   serving::RouterKind router = serving::RouterKind::RoundRobin;
   double slo_ttft_s = 0, slo_tpot_s = 0;  // 0: no objective
   std::string arrivals = "trace";         // how the stream was made, for the report
-  bool checked_kv = false;                // verify the KV block accounting at every step
+  bool checked_kv = false;  // debug mode: check the KV accounting at every scheduler step
   bool record_iterations = false;
   // Ends the simulation at this time (0: when every request is done); requests still running
   // then are counted in flight.

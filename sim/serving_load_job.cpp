@@ -113,6 +113,7 @@ ServingLoadOptions serving_load_options(const config::ServingLoad& load, const J
   o.slo_ttft_s = load.slo_ttft_s();
   o.slo_tpot_s = load.slo_tpot_s();
   o.record_iterations = load.log_iterations();
+  o.checked_kv = load.check_kv();
   if (load.has_trace()) {
     o.arrivals = "trace";
   } else if (load.arrival_cv() != 1) {

@@ -59,6 +59,7 @@ struct ServeOptions {
   std::optional<uint64_t> seed;
   std::string trace, scheduler, router, input_lengths, output_lengths, requests_out;
   bool log_iterations = false;
+  bool check_kv = false;  // debug mode: the KV accounting checked at every scheduler step
 };
 
 // `kcsim plan`: what fits a facility power budget, running a serving (default) or training job.

@@ -144,6 +144,8 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--requests-out", s.requests_out, "Write one CSV row per request");
   serve_cmd->add_flag("--log-iterations", s.log_iterations,
                       "JSON: every iteration's time and utilisation (for energy integration)");
+  serve_cmd->add_flag("--check-kv", s.check_kv,
+                      "Debug: check the KV-cache accounting at every scheduler step (slower)");
 
   Common chips_common, models_common, validate_common, topo_common, replay_common;
   std::string replay_prefix, replay_cluster, replay_trace_out;

@@ -13,7 +13,8 @@ bool apply_load_flags(const ServeOptions& o, config::ServingJob& job) {
     bool any = o.duration_s || o.slo_ttft_s || o.slo_tpot_s || o.arrival_cv || o.requests ||
                o.block_tokens || o.chunk_tokens || o.max_batch || o.prefill_replicas || o.seed ||
                !o.scheduler.empty() || !o.router.empty() || !o.input_lengths.empty() ||
-               !o.output_lengths.empty() || !o.requests_out.empty() || o.log_iterations;
+               !o.output_lengths.empty() || !o.requests_out.empty() || o.log_iterations ||
+               o.check_kv;
     if (any) {
       throw_input_error(Origin{}, "--rate",
                         "request-stream flags (--requests, --scheduler, --slo-ttft-s, ...) need "
@@ -39,6 +40,7 @@ bool apply_load_flags(const ServeOptions& o, config::ServingJob& job) {
   if (!o.input_lengths.empty()) load->set_input_lengths(o.input_lengths);
   if (!o.output_lengths.empty()) load->set_output_lengths(o.output_lengths);
   load->set_log_iterations(o.log_iterations);
+  load->set_check_kv(o.check_kv);
   return true;
 }
 

@@ -17,7 +17,7 @@ namespace {
 const std::string kServe =
     "serve --model llama2-7b --chip a100-80g --tp 1 --replicas 2 --rate 10 --requests 200 "
     "--input-lengths lognormal:400:0.8 --output-lengths uniform:8:128 --slo-ttft-s 0.2 "
-    "--slo-tpot-s 0.05 --json";
+    "--slo-tpot-s 0.05 --check-kv --json";
 
 }  // namespace
 
@@ -57,8 +57,8 @@ TEST_CASE("kcsim serve --rate prints the load keys and writes one CSV row per re
 
 TEST_CASE("kcsim serve --trace reads the Azure-layout sample", "[serving][cli]") {
   auto r = run_kcsim(
-      "serve --model llama2-7b --chip a100-80g --tp 1 --replicas 2 --json --trace " KCSIM_SOURCE_DIR
-      "/tests/data/serving/azure-layout-sample.csv");
+      "serve --model llama2-7b --chip a100-80g --tp 1 --replicas 2 --check-kv --json "
+      "--trace " KCSIM_SOURCE_DIR "/tests/data/serving/azure-layout-sample.csv");
   REQUIRE(r.exit_code == 0);
   auto j = nlohmann::json::parse(r.out);
   CHECK(j["requests_arrived"] == 200);
@@ -100,7 +100,7 @@ TEST_CASE("kcsim serve --rate: energy and power come from the load run, in text 
           "[serving][cli]") {
   const std::string stream =
       "serve --model llama2-7b --chip a100-80g --tp 1 --replicas 2 --rate 10 --requests 200 "
-      "--input-lengths lognormal:400:0.8 --output-lengths uniform:8:128";
+      "--input-lengths lognormal:400:0.8 --output-lengths uniform:8:128 --check-kv";
   auto json_run = run_kcsim(stream + " --json");
   auto text_run = run_kcsim(stream);
   auto closed_run = run_kcsim("serve --model llama2-7b --chip a100-80g --tp 1 --replicas 2 --json");
@@ -164,7 +164,7 @@ TEST_CASE("kcsim serve --pp: stages in a replica; a pp that does not divide the 
   CHECK(j["devices"] == 4);
   auto load = run_kcsim(
       "serve --model llama2-7b --chip a100-80g --tp 1 --pp 2 --replicas 2 --rate 5 --requests 40 "
-      "--scheduler disaggregated --prefill-replicas 1 --json");
+      "--scheduler disaggregated --prefill-replicas 1 --check-kv --json");
   REQUIRE(load.exit_code == 0);
   auto l = nlohmann::json::parse(load.out);
   CHECK(l["requests_completed"] == 40);

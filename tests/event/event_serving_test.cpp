@@ -126,6 +126,7 @@ TEST_CASE("published batch-1 latencies through the serving loop (Splitwise, Fast
                                         job.output_tokens());
     job.mutable_load()->set_trace(trace);
     job.mutable_load()->set_max_batch(1);
+    job.mutable_load()->set_check_kv(true);
     auto cluster = resolve_cluster(c.cluster(), catalog, &file, "cluster");
     auto r = run_serving_job(job, cluster, catalog, {&file, "serving"});
     check_conservation(r.load);
