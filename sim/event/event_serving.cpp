@@ -37,8 +37,8 @@ struct Loop {
   double kv_bytes_per_token = 0;  // one replica, all devices
   std::vector<SequenceState> seqs;
   std::vector<ReplicaScheduler> schedulers;
-  // An idle replica waits on its semaphore. Not Actor::suspend: SimGrid suspends a suspended
-  // actor's activities too, so a prefill replica's KV transfers still under way would stall.
+  // An idle replica waits on its semaphore. Not Actor::suspend: suspending an actor suspends
+  // its activities too, so a prefill replica's detached KV transfers would stall with it.
   std::vector<sg4::SemaphorePtr> wakeups;
   std::vector<char> idle;
   std::vector<ReplicaUse> use;
