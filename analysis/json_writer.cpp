@@ -139,6 +139,7 @@ Json to_json(const TrainingResult& r) {
 
 Json to_json(const ServingResult& r) {
   Json j = run_header("serving", r);
+  j["pp"] = r.pp;
   j["replicas"] = r.replicas;
   j["batch_size"] = r.batch_size;
   j["prompt_tokens"] = r.prompt_tokens;
@@ -159,10 +160,15 @@ Json to_json(const ServingResult& r) {
   j["decode_dvfs_speed"] = r.decode_speed;
   add_energy(j, r.energy, "energy_per_output_token_j", r.energy_per_output_token_j,
              r.device_power_cap_w);
+  // Which run the energy and power keys describe: one closed-form static batch, or the
+  // request stream.
+  j["energy_source"] = r.has_load ? "load_run" : "closed_form_batch";
   if (r.has_load) {
-    // The run's own energy replaces the closed-form batch's under the same keys.
+    // The run's own energy and power replace the closed-form batch's under the same keys.
     append_serving_load(j, r.load);
     j["avg_it_power_w"] = r.load.energy.avg_it_power_w;
+    j["avg_device_power_w"] = r.load.avg_device_power_w;
+    j["output_tokens_per_s_per_kw"] = r.load.output_tokens_per_s_per_kw;
     add_energy(j, r.load.energy, "energy_per_output_token_j", r.load.energy_per_output_token_j,
                r.device_power_cap_w);
   }

@@ -163,6 +163,9 @@ struct ServingLoadResult {
   std::vector<ClusterPowerSample> power_samples;  // with the iteration log
   EnergyReport energy;                 // the whole cluster over the run
   double energy_per_output_token_j = 0;  // IT energy per output token
+  double kv_pool_per_device_gib = 0;     // the KV blocks' memory on each device
+  double avg_device_power_w = 0;         // the replicas' devices over the run
+  double output_tokens_per_s_per_kw = 0;  // per kW of average IT power
   std::vector<ReplicaUse> replica_use;
   std::vector<RequestRecord> requests;
   std::vector<IterationUse> iteration_log;  // empty unless asked for
@@ -171,6 +174,7 @@ struct ServingLoadResult {
 struct ServingResult {
   std::string cluster, chip, model, engine, dtype;
   int devices = 0, tp = 1, replicas = 1, batch_size = 1;
+  int pp = 1;  // pipeline stages per replica
   long long prompt_tokens = 0, output_tokens = 0;
   double parameters = 0;
 

@@ -13,6 +13,7 @@ void append_serving_load(nlohmann::ordered_json& j, const ServingLoadResult& l) 
   j["network_model"] = l.network_model;
   j["block_tokens"] = l.block_tokens;
   j["kv_blocks_per_replica"] = l.kv_blocks_per_replica;
+  j["kv_pool_per_device_gib"] = l.kv_pool_per_device_gib;
   if (l.prefill_replicas > 0) {
     j["prefill_replicas"] = l.prefill_replicas;
     j["decode_replicas"] = l.decode_replicas;
@@ -101,9 +102,10 @@ std::string format_serving_load(const ServingLoadResult& l) {
   out += fmt::format("  load throughput       {:.0f} output tokens/s, goodput {:.2f} requests/s\n",
                      l.throughput_output_tokens_per_s, l.goodput_requests_per_s);
   out += fmt::format(
-      "  batching              {:.1f} sequences per iteration, KV {:.0f} % used, {} "
-      "preemptions\n",
-      l.batch_size_mean, l.kv_utilization_mean * 100, l.preemptions);
+      "  batching              {:.1f} sequences per iteration, KV {:.0f} % of {} blocks of {} "
+      "tokens used, {} preemptions\n",
+      l.batch_size_mean, l.kv_utilization_mean * 100, l.kv_blocks_per_replica, l.block_tokens,
+      l.preemptions);
   out += fmt::format("  simulated             {:.1f} s, {} iterations, {:.3f} J per output token\n",
                      l.simulated_time_s, l.iterations, l.energy_per_output_token_j);
   if (l.cluster_power_cap_w > 0) {

@@ -78,8 +78,11 @@ std::string energy_table(const ScenarioResult& r) {
   };
   for (const auto& run : r.runs) {
     // A static batch finishes together: every request's latency, the 99th percentile too, is
-    // the batch's end-to-end time.
-    if (run.has_serving) {
+    // the batch's end-to-end time. A request stream has its own percentile and energy.
+    if (run.has_serving && run.serving.has_load) {
+      const auto& l = run.serving.load;
+      add(run, "serving", l.throughput_output_tokens_per_s, l.e2e_p99_s, l.energy);
+    } else if (run.has_serving) {
       add(run, "serving", run.serving.throughput_output_tokens_per_s, run.serving.e2e_s,
           run.serving.energy);
     }
@@ -147,27 +150,54 @@ std::string format_serving(const ServingResult& r) {
   std::string out = fmt::format(
       "serving {} ({:.1f} B parameters) on {} x {} [{}], engine {}\n", r.model,
       r.parameters / 1e9, r.devices, r.chip, r.cluster, r.engine);
-  out += fmt::format("  replicas              {} of tp {}, batch {}, {} prompt + {} output tokens, {}\n",
-                     r.replicas, r.tp, r.batch_size, r.prompt_tokens, r.output_tokens, r.dtype);
-  out += fmt::format("  time to first token   {:.2f} ms\n", r.ttft_s * 1e3);
-  out += fmt::format("  time per output token {:.2f} ms\n", r.tpot_s * 1e3);
-  out += fmt::format("  request latency       {:.3f} s\n", r.e2e_s);
-  out += fmt::format("  throughput            {:.0f} output tokens/s\n",
-                     r.throughput_output_tokens_per_s);
+  std::string shape =
+      r.pp > 1 ? fmt::format("tp {} x pp {}", r.tp, r.pp) : fmt::format("tp {}", r.tp);
+  out +=
+      fmt::format("  replicas              {} of {}, batch {}, {} prompt + {} output tokens, {}\n",
+                  r.replicas, shape, r.batch_size, r.prompt_tokens, r.output_tokens, r.dtype);
+  if (r.has_load) {
+    // The request stream's figures are the run's; the closed form of one static batch stays
+    // as a reference, on lines of its own.
+    out += fmt::format(
+        "  closed form           batch {}: TTFT {:.2f} ms, TPOT {:.2f} ms, latency {:.3f} s, "
+        "{:.0f} output tokens/s (one static batch, for reference)\n",
+        r.batch_size, r.ttft_s * 1e3, r.tpot_s * 1e3, r.e2e_s, r.throughput_output_tokens_per_s);
+  } else {
+    out += fmt::format("  time to first token   {:.2f} ms\n", r.ttft_s * 1e3);
+    out += fmt::format("  time per output token {:.2f} ms\n", r.tpot_s * 1e3);
+    out += fmt::format("  request latency       {:.3f} s\n", r.e2e_s);
+    out += fmt::format("  throughput            {:.0f} output tokens/s\n",
+                       r.throughput_output_tokens_per_s);
+  }
   out += fmt::format("  max batch by KV cache {} sequences\n", r.max_batch_by_kv);
-  out += memory_line(r.memory, false);
-  out += fmt::format("  energy                {:.3f} J per output token\n",
-                     r.energy_per_output_token_j);
-  out += fmt::format("  power                 {:.1f} kW IT average ({:.0f} W per device)\n",
-                     r.avg_it_power_w / 1000, r.avg_device_power_w);
+  if (r.has_load) {
+    // The load run's KV cache is every block the replica has, not the closed-form batch's.
+    const auto& m = r.memory;
+    double kv = r.load.kv_pool_per_device_gib;
+    out += fmt::format(
+        "  memory per device     {:.1f} GiB of {:.1f} GiB (weights {:.1f}, KV cache pool {:.1f}, "
+        "workspace {:.1f})\n",
+        m.weights_gib + kv + m.workspace_gib, m.capacity_gib, m.weights_gib, kv, m.workspace_gib);
+    out += format_serving_load(r.load);
+  } else {
+    out += memory_line(r.memory, false);
+  }
+  const char* source = r.has_load ? "load run: " : "";
+  double per_token_j = r.has_load ? r.load.energy_per_output_token_j : r.energy_per_output_token_j;
+  double it_w = r.has_load ? r.load.energy.avg_it_power_w : r.avg_it_power_w;
+  double device_w = r.has_load ? r.load.avg_device_power_w : r.avg_device_power_w;
+  double per_kw = r.has_load ? r.load.output_tokens_per_s_per_kw : r.output_tokens_per_s_per_kw;
+  out += fmt::format("  energy                {}{:.3f} J per output token\n", source, per_token_j);
+  out += fmt::format(
+      "  power                 {}{:.1f} kW IT average ({:.0f} W per device), {:.1f} output "
+      "tokens/s per kW\n",
+      source, it_w / 1000, device_w, per_kw);
   if (r.device_power_cap_w > 0) {
     out += fmt::format("  power cap             {:.0f} W per device: prefill at {:.0f} %, decode at "
                        "{:.0f} % of nominal clock\n",
                        r.device_power_cap_w, r.prefill_speed * 100, r.decode_speed * 100);
   }
-  // A load-driven run's own energy, as its JSON reports it.
   out += energy_lines(r.has_load ? r.load.energy : r.energy);
-  if (r.has_load) out += format_serving_load(r.load);
   return out;
 }
 
@@ -221,7 +251,8 @@ std::string format_scenario(const ScenarioResult& r) {
   }
   std::vector<std::string> notes;
   if (any_serving) {
-    Table table({"cluster", "chip", "devices", "tp x replicas", "TTFT ms", "TPOT ms",
+    bool any_load = false;
+    Table table({"cluster", "chip", "devices", "tp (x pp) x replicas", "TTFT ms", "TPOT ms",
                  "output tok/s", "IT kW", "J/token", "tok/s per kW"});
     for (const auto& run : r.runs) {
       if (!run.has_serving) {
@@ -230,21 +261,37 @@ std::string format_scenario(const ScenarioResult& r) {
         continue;
       }
       const auto& s = run.serving;
-      table.add_row({run.cluster, run.chip, std::to_string(run.devices),
-                     fmt::format("{} x {}", s.tp, s.replicas), fmt::format("{:.1f}", s.ttft_s * 1e3),
-                     fmt::format("{:.2f}", s.tpot_s * 1e3),
-                     fmt::format("{:.0f}", s.throughput_output_tokens_per_s),
-                     fmt::format("{:.1f}", s.avg_it_power_w / 1e3),
-                     fmt::format("{:.3f}", s.energy_per_output_token_j),
-                     fmt::format("{:.1f}", s.output_tokens_per_s_per_kw)});
+      any_load |= s.has_load;
+      const auto& l = s.load;
+      std::string shape = s.pp > 1 ? fmt::format("{} x {} x {}", s.tp, s.pp, s.replicas)
+                                   : fmt::format("{} x {}", s.tp, s.replicas);
+      table.add_row(
+          {run.cluster, run.chip, std::to_string(run.devices), shape,
+           fmt::format("{:.1f}", (s.has_load ? l.ttft_p50_s : s.ttft_s) * 1e3),
+           fmt::format("{:.2f}", (s.has_load ? l.tpot_p50_s : s.tpot_s) * 1e3),
+           fmt::format("{:.0f}", s.has_load ? l.throughput_output_tokens_per_s
+                                            : s.throughput_output_tokens_per_s),
+           fmt::format("{:.1f}", (s.has_load ? l.energy.avg_it_power_w : s.avg_it_power_w) / 1e3),
+           fmt::format("{:.3f}",
+                       s.has_load ? l.energy_per_output_token_j : s.energy_per_output_token_j),
+           fmt::format("{:.1f}",
+                       s.has_load ? l.output_tokens_per_s_per_kw : s.output_tokens_per_s_per_kw)});
     }
     const auto* first = &r.runs.front().serving;
     for (const auto& run : r.runs) {
       if (run.has_serving) { first = &run.serving; break; }
     }
-    out += fmt::format("\nServing {} (static batches of {} per replica, {} prompt + {} output tokens; "
-                       "TTFT is the batch's prefill)\n",
-                       first->model, first->batch_size, first->prompt_tokens, first->output_tokens);
+    if (any_load) {
+      out += fmt::format(
+          "\nServing {} (request streams: p50 TTFT and TPOT, throughput and energy of the "
+          "run)\n",
+          first->model);
+    } else {
+      out += fmt::format(
+          "\nServing {} (static batches of {} per replica, {} prompt + {} output tokens; TTFT is "
+          "the batch's prefill)\n",
+          first->model, first->batch_size, first->prompt_tokens, first->output_tokens);
+    }
     out += table.str();
   }
   if (any_training) {

@@ -31,6 +31,19 @@ PassShape serving_pass_shape(const ServingSpec& spec, int64_t sequences, int64_t
   return pass;
 }
 
+double serving_pipeline_send_s(const ClusterModel& cluster, const ServingSpec& spec,
+                               int64_t tokens) {
+  if (spec.pp <= 1) return 0;
+  PassShape pass = serving_pass_shape(spec, tokens, 1, 1);
+  double bytes = static_cast<double>(tokens) * spec.model.hidden * pass.act_bytes;
+  bool inside = spec.tp * spec.pp <= cluster.tiers.devices_per_node;
+  const auto& tier = inside ? cluster.tiers.intra_node : cluster.tiers.scale_out;
+  double each = std::max(spec.dispatch_us * 1e-6 / cluster.host_speed(),
+                         ring_time_s(Collective::SendRecv, bytes, 2, tier,
+                                     cluster.chip.efficiency().collective_max()));
+  return (spec.pp - 1) * each;
+}
+
 IterationCost serving_iteration(const ClusterModel& cluster, const ServingSpec& spec,
                                 int64_t sequences, int64_t new_tokens, int64_t context) {
   const auto& m = spec.model;
@@ -56,6 +69,7 @@ IterationCost serving_iteration(const ClusterModel& cluster, const ServingSpec& 
                                              cluster.chip.efficiency().collective_max()));
     cost.tp_comm_s = 2.0 * m.layers * each;
   }
+  cost.pp_comm_s = serving_pipeline_send_s(cluster, spec, sequences * new_tokens);
   return cost;
 }
 
@@ -68,8 +82,9 @@ ServingResult simulate_serving_analytical(const ClusterModel& cluster, const Ser
   r.engine = "analytical";
   r.dtype = dtype_name(spec.dtype);
   r.tp = spec.tp;
+  r.pp = spec.pp;
   r.replicas = spec.replicas;
-  r.devices = spec.tp * spec.replicas;
+  r.devices = spec.tp * spec.pp * spec.replicas;
   r.batch_size = spec.batch_size;
   r.prompt_tokens = spec.prompt_tokens;
   r.output_tokens = spec.output_tokens;
@@ -100,13 +115,14 @@ ServingResult simulate_serving_analytical(const ClusterModel& cluster, const Ser
   double tokens_per_batch = static_cast<double>(spec.batch_size) * spec.output_tokens;
   r.throughput_output_tokens_per_s = spec.replicas * tokens_per_batch / r.e2e_s;
 
-  double weights = serving_weight_bytes_per_device(m, spec.dtype, spec.tp);
-  double kv_token = serving_kv_bytes_per_token_per_device(m, spec.kv_dtype, spec.tp);
+  // Memory on the heaviest stage's devices, which bounds the batch.
+  double weights = serving_weight_bytes_per_device(m, spec.dtype, spec.tp, spec.pp);
+  double kv_token = serving_kv_bytes_per_token_per_device(m, spec.kv_dtype, spec.tp, spec.pp);
   double free_bytes = spec.memory_utilization * cluster.chip.memory_capacity_bytes() - weights -
                       serving_workspace_bytes();
   double per_sequence = kv_token * (spec.prompt_tokens + spec.output_tokens);
   r.max_batch_by_kv = free_bytes > 0 ? static_cast<int>(std::floor(free_bytes / per_sequence)) : 0;
-  r.kv_bytes_per_token = kv_token * spec.tp;
+  r.kv_bytes_per_token = kv_token * spec.tp * spec.pp;
   r.memory.weights_gib = weights / kGiB;
   r.memory.activations_gib = kv_token * spec.batch_size *
                              (spec.prompt_tokens + spec.output_tokens) / kGiB;
@@ -118,13 +134,17 @@ ServingResult simulate_serving_analytical(const ClusterModel& cluster, const Ser
   // held-idle while waiting on collectives and the host; servers, links and the facility on top.
   EnergyLedger ledger(cluster.chip, cluster.devices());
   int held = std::min(cluster.devices(), r.devices);
-  ledger.add_device_time(held * prefill.compute.time_s,
+  // Each stage's devices compute only their stage: a replica's compute is one chain of stages.
+  double chains = static_cast<double>(held) / spec.pp;
+  ledger.add_device_time(chains * prefill.compute.time_s,
                          DeviceActivity::of(prefill.compute, r.prefill_speed));
-  ledger.add_device_time(held * decode_steps * decode.compute.time_s,
+  ledger.add_device_time(chains * decode_steps * decode.compute.time_s,
                          DeviceActivity::of(decode.compute, r.decode_speed));
   DeviceEnergy devices = ledger.finish(r.e2e_s, held);
   LinkActivity links;
-  links.in_server = std::min(1.0, (prefill.tp_comm_s + decode_steps * decode.tp_comm_s) / r.e2e_s);
+  double comm_s =
+      prefill.tp_comm_s + prefill.pp_comm_s + decode_steps * (decode.tp_comm_s + decode.pp_comm_s);
+  links.in_server = std::min(1.0, comm_s / r.e2e_s);
   r.energy = cluster_energy(cluster, devices, r.e2e_s, links, spec.replicas * tokens_per_batch);
   r.energy_per_output_token_j = r.energy.it_j / (spec.replicas * tokens_per_batch);
   double unused_j = (cluster.devices() - held) * cluster.chip.idle_w() * r.e2e_s;

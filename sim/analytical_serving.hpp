@@ -11,12 +11,20 @@
 namespace kcsim {
 
 // One iteration of a replica: `sequences` each computing `new_tokens` against `context` tokens.
+// With pp stages and one batch in flight the stages run one after another: `compute` is every
+// stage's ops back to back (one TP rank's), and the iteration adds the sends between stages.
 struct IterationCost {
-  OpCost compute;       // one device's ops, back to back
+  OpCost compute;        // one TP rank's ops over all stages, back to back
   double tp_comm_s = 0;  // tensor-parallel all-reduces
   double host_s = 0;     // the runtime's per-iteration host work, the device idle meanwhile
-  double time_s() const { return compute.time_s + tp_comm_s + host_s; }
+  double pp_comm_s = 0;  // activations sent from each stage to the next (pp - 1 sends)
+  double time_s() const { return compute.time_s + tp_comm_s + host_s + pp_comm_s; }
 };
+
+// The pp - 1 sends of one iteration's activations (`tokens` x hidden) from stage to stage, each
+// TP rank to its peer on the server fabric (on the network when a replica spans servers).
+double serving_pipeline_send_s(const ClusterModel& cluster, const ServingSpec& spec,
+                               int64_t tokens);
 
 // The pass one iteration of a replica runs: `sequences` each computing `new_tokens` against
 // `context` tokens, in the job's dtypes, on a tp-way shard.
@@ -27,7 +35,8 @@ IterationCost serving_iteration(const ClusterModel& cluster, const ServingSpec& 
                                 int64_t sequences, int64_t new_tokens, int64_t context);
 
 // TTFT is the prefill of a batch of prompts; TPOT a decode step at the mean context
-// (prompt + output / 2); a replica serves its batch in TTFT + (output - 1) * TPOT.
+// (prompt + output / 2); a replica serves its batch in TTFT + (output - 1) * TPOT. With pp
+// stages each is the sum of the stages plus the sends between them.
 ServingResult simulate_serving_analytical(const ClusterModel& cluster, const ServingSpec& spec);
 
 }  // namespace kcsim

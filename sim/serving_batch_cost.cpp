@@ -90,6 +90,13 @@ double BatchCostModel::tp_comm_s(int64_t tokens) {
   return total;
 }
 
+double BatchCostModel::pp_comm_s(int64_t tokens) {
+  if (spec_.pp <= 1) return 0;
+  auto it = pp_comm_.find(tokens);
+  if (it != pp_comm_.end()) return it->second;
+  return pp_comm_.emplace(tokens, serving_pipeline_send_s(cluster_, spec_, tokens)).first->second;
+}
+
 IterationCost BatchCostModel::cost(const MixedBatch& batch) {
   int64_t tokens = batch.decode_sequences;
   for (const auto& [n, c] : batch.prefill_chunks) tokens += n;
@@ -115,6 +122,7 @@ IterationCost BatchCostModel::cost(const MixedBatch& batch) {
   }
   cost.compute += head(sequences);
   cost.tp_comm_s = tp_comm_s(tokens);
+  cost.pp_comm_s = pp_comm_s(tokens);
   return cost;
 }
 

@@ -1,6 +1,7 @@
 // The time of one serving iteration over a mixed batch: prompt chunks (each with its own
 // length and context) and decode steps (one token each against their own context), on one
-// replica, from the hardware model plus tensor-parallel communication.
+// replica, from the hardware model plus tensor-parallel communication. With pp stages (one
+// batch in flight) the iteration is the stages back to back plus the sends between them.
 //
 // The layer splits at kernel boundaries into the parts that depend only on the batch's total
 // tokens (norms, QKV, projections, MLP: GEMMs over all tokens) and attention, which depends on
@@ -41,6 +42,7 @@ class BatchCostModel {
   // One layer's attention core for `sequences` sequences of (new, context), all layers.
   OpCost attention(int64_t sequences, int64_t new_tokens, int64_t context);
   double tp_comm_s(int64_t tokens);
+  double pp_comm_s(int64_t tokens);  // sends between pipeline stages
 
   const ClusterModel& cluster_;
   ServingSpec spec_;
@@ -48,6 +50,7 @@ class BatchCostModel {
   std::unordered_map<int64_t, OpCost> dense_, head_;
   std::unordered_map<uint64_t, OpCost> attention_;
   std::unordered_map<int64_t, double> tp_comm_;
+  std::unordered_map<int64_t, double> pp_comm_;
 };
 
 // Scales every time and count of `cost` by `n` (its busy fractions stay).

@@ -1,10 +1,13 @@
 #include "sim/serving_dvfs.hpp"
 
+#include "hw-models/power_model.hpp"
+
 namespace kcsim {
 
 DvfsBatchCost::DvfsBatchCost(const ClusterModel& cluster, const ServingSpec& spec)
     : cluster_(cluster),
       device_cap_w_(spec.device_power_cap_w),
+      pp_(static_cast<int>(spec.pp)),
       states_(dvfs_states(cluster.chip)) {
   models_.reserve(states_.size());
   for (const auto& state : states_) {
@@ -16,8 +19,14 @@ DvfsBatchCost::DvfsBatchCost(const ClusterModel& cluster, const ServingSpec& spe
 
 void DvfsBatchCost::fill(IterationAtStates& it, size_t state) const {
   double speed = states_[state].speed;
-  it.energy[state] = iteration_device_energy(cluster_.chip, it.cost[state], speed);
-  it.power_w[state] = iteration_device_power_w(cluster_.chip, it.cost[state], speed);
+  const IterationCost& cost = it.cost[state];
+  IterationEnergy& energy = it.energy[state];
+  energy = iteration_device_energy(cluster_.chip, cost, speed);
+  // With pipeline stages the energy is one TP rank's chain of pp devices, and the draw the
+  // average of its devices.
+  energy.device_j += pipeline_idle_j(cluster_.chip, pp_, cost);
+  double t = cost.time_s();
+  it.power_w[state] = t > 0 ? energy.total_j() / (t * pp_) : held_idle_w(cluster_.chip);
 }
 
 IterationAtStates DvfsBatchCost::price(const MixedBatch& batch, bool slower_states) {

@@ -40,6 +40,7 @@ class DvfsBatchCost {
 
   const ClusterModel& cluster_;
   double device_cap_w_ = 0;  // 0: uncapped
+  int pp_ = 1;               // pipeline stages per replica
   std::vector<DvfsPoint> states_;
   std::vector<BatchCostModel> models_;  // one per state, each with its own caches
 };

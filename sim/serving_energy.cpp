@@ -13,6 +13,11 @@ IterationEnergy iteration_device_energy(const ChipModel& chip, const IterationCo
           p.memory_w * c.time_s};
 }
 
+double pipeline_idle_j(const ChipModel& chip, int pp, const IterationCost& iteration) {
+  if (pp <= 1) return 0;
+  return held_idle_w(chip) * (iteration.pp_comm_s + (pp - 1) * iteration.time_s());
+}
+
 double iteration_device_power_w(const ChipModel& chip, const IterationCost& iteration,
                                 double speed) {
   double t = iteration.time_s();

@@ -18,6 +18,11 @@ struct IterationEnergy {
 IterationEnergy iteration_device_energy(const ChipModel& chip, const IterationCost& iteration,
                                         double speed = 1.0);
 
+// A replica of `pp` stages: one TP rank's chain of stages computes as one device would
+// (iteration_device_energy); its other pp - 1 devices are held idle meanwhile, and the whole
+// chain while the stages send. The joules those idle devices add to the chain's.
+double pipeline_idle_j(const ChipModel& chip, int pp, const IterationCost& iteration);
+
 // One device's draw averaged over the iteration (its energy over its time), watts.
 double iteration_device_power_w(const ChipModel& chip, const IterationCost& iteration,
                                 double speed = 1.0);

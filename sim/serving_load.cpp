@@ -30,12 +30,22 @@ std::string scheduler_name(const ServingLoadOptions& options) {
 
 int64_t kv_blocks_per_replica(const ClusterModel& cluster, const ServingSpec& spec,
                               int64_t block_tokens) {
-  double free_bytes = spec.memory_utilization * cluster.chip.memory_capacity_bytes() -
-                      serving_weight_bytes_per_device(spec.model, spec.dtype, spec.tp) -
-                      serving_workspace_bytes();
-  double per_token = serving_kv_bytes_per_token_per_device(spec.model, spec.kv_dtype, spec.tp);
-  if (free_bytes <= 0) return 0;
-  return static_cast<int64_t>(std::floor(free_bytes / per_token)) / block_tokens;
+  // Every stage holds its layers' KV of every token: the stage with the least room sets the
+  // replica's blocks.
+  double per_token =
+      serving_kv_bytes_per_token_per_device(spec.model, spec.kv_dtype, spec.tp, spec.pp);
+  int64_t blocks = -1;
+  for (int stage = 0; stage < spec.pp; ++stage) {
+    double free_bytes =
+        spec.memory_utilization * cluster.chip.memory_capacity_bytes() -
+        serving_stage_weight_bytes_per_device(spec.model, spec.dtype, spec.tp, spec.pp, stage) -
+        serving_workspace_bytes();
+    int64_t stage_blocks =
+        free_bytes > 0 ? static_cast<int64_t>(std::floor(free_bytes / per_token)) / block_tokens
+                       : 0;
+    blocks = blocks < 0 ? stage_blocks : std::min(blocks, stage_blocks);
+  }
+  return std::max<int64_t>(blocks, 0);
 }
 
 namespace {
@@ -71,9 +81,9 @@ ServingResult simulate_serving_load(const ClusterModel& cluster, const ServingSp
   int64_t blocks = kv_blocks_per_replica(cluster, spec, options.block_tokens);
   if (blocks < 1) {
     throw InfeasibleError(fmt::format(
-        "a tp-{} replica of {} on {} has no memory left for a KV block of {} tokens; use a "
-        "larger tp",
-        spec.tp, spec.model.name, cluster.chip.name(), options.block_tokens));
+        "a tp-{} x pp-{} replica of {} on {} has no memory left for a KV block of {} tokens; use "
+        "a larger tp or pp",
+        spec.tp, spec.pp, spec.model.name, cluster.chip.name(), options.block_tokens));
   }
 
   if (options.cluster_power_cap_w < 0) {
@@ -104,6 +114,10 @@ ServingResult simulate_serving_load(const ClusterModel& cluster, const ServingSp
   load.network_model = event::kNetworkModel;
   load.block_tokens = options.block_tokens;
   load.kv_blocks_per_replica = blocks;
+  load.kv_pool_per_device_gib =
+      static_cast<double>(blocks) * static_cast<double>(options.block_tokens) *
+      serving_kv_bytes_per_token_per_device(spec.model, spec.kv_dtype, spec.tp, spec.pp) /
+      (1024.0 * 1024.0 * 1024.0);
   load.slo_ttft_s = options.slo_ttft_s;
   load.slo_tpot_s = options.slo_tpot_s;
   load.prefill_replicas =
@@ -122,19 +136,28 @@ ServingResult simulate_serving_load(const ClusterModel& cluster, const ServingSp
   DeviceEnergy devices;
   double kv_sum = 0;
   for (auto& u : load.replica_use) {
-    u.device_energy_j += spec.tp * held_idle_w(cluster.chip) * std::max(0.0, t - u.busy_s);
+    u.device_energy_j +=
+        spec.tp * spec.pp * held_idle_w(cluster.chip) * std::max(0.0, t - u.busy_s);
     u.kv_utilization_mean = t > 0 ? u.kv_utilization_mean / (static_cast<double>(blocks) * t) : 0;
     devices.device_j += u.device_energy_j - u.memory_energy_j;
     devices.memory_j += u.memory_energy_j;
     kv_sum += u.kv_utilization_mean;
   }
-  int unused = cluster.devices() - static_cast<int>(spec.tp) * spec.replicas;
+  int unused = cluster.devices() - spec.tp * spec.pp * spec.replicas;
   devices.device_j += std::max(0, unused) * cluster.chip.idle_w() * t;
   load.kv_utilization_mean =
       load.replica_use.empty() ? 0 : kv_sum / static_cast<double>(load.replica_use.size());
   double tokens = load.throughput_output_tokens_per_s * t;
   load.energy = cluster_energy(cluster, devices, t, output.links, tokens);
   load.energy_per_output_token_j = tokens > 0 ? load.energy.it_j / tokens : 0;
+  double replica_j = 0;
+  for (const auto& u : load.replica_use) replica_j += u.device_energy_j;
+  int held = spec.tp * spec.pp * spec.replicas;
+  load.avg_device_power_w = t > 0 && held > 0 ? replica_j / held / t : 0;
+  load.output_tokens_per_s_per_kw =
+      load.energy.avg_it_power_w > 0
+          ? load.throughput_output_tokens_per_s / (load.energy.avg_it_power_w / 1000)
+          : 0;
   return result;
 }
 

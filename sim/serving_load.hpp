@@ -26,7 +26,7 @@ struct ServingLoadOptions {
   serving::RouterKind router = serving::RouterKind::RoundRobin;
   double slo_ttft_s = 0, slo_tpot_s = 0;  // 0: no objective
   std::string arrivals = "trace";         // how the stream was made, for the report
-  bool checked_kv = false;                // verify the KV block accounting at every step
+  bool checked_kv = false;  // debug mode: check the KV accounting at every scheduler step
   bool record_iterations = false;         // and the cluster's power samples
   // Cap on the serving cluster's device power, W (0: none): the governor moves the replicas'
   // DVFS states as the load moves and the sum never exceeds it (serving_power_cap.hpp).

@@ -117,6 +117,7 @@ ServingLoadOptions serving_load_options(const config::ServingLoad& load, const J
     throw_input_error(at("cluster_power_cap_w"), "cluster_power_cap_w", "must not be negative");
   }
   o.cluster_power_cap_w = load.cluster_power_cap_w();
+  o.checked_kv = load.check_kv();
   if (load.has_trace()) {
     o.arrivals = "trace";
   } else if (load.arrival_cv() != 1) {

@@ -15,6 +15,7 @@ struct ServingSpec {
   Dtype dtype = config::BF16;
   Dtype kv_dtype = config::BF16;
   int tp = 1;
+  int pp = 1;  // pipeline stages per replica: a replica is tp x pp devices
   int replicas = 1;
   int batch_size = 1;
   int64_t prompt_tokens = 512;
@@ -28,10 +29,18 @@ struct ServingSpec {
   double speed = 1.0;             // DVFS relative speed the iteration runs at
 };
 
-// Bytes one device of a tp-way replica holds for weights and for one token of KV cache (KV heads
-// are replicated when tp exceeds them).
-double serving_weight_bytes_per_device(const ModelShape& model, Dtype dtype, int tp);
-double serving_kv_bytes_per_token_per_device(const ModelShape& model, Dtype kv_dtype, int tp);
+// Bytes one device of stage `stage` of a tp x pp replica holds for weights: its layers/pp
+// layers' tp shard, with the embedding (and learned positions) on the first stage and the final
+// norm and LM head on the last (a tied head keeps its own copy of the table there, as Megatron
+// does). With pp 1 the one stage holds everything.
+double serving_stage_weight_bytes_per_device(const ModelShape& model, Dtype dtype, int tp, int pp,
+                                             int stage);
+// The heaviest stage's weights per device (every device's when pp is 1).
+double serving_weight_bytes_per_device(const ModelShape& model, Dtype dtype, int tp, int pp = 1);
+// Bytes one device holds for one token of KV cache: its stage's layers, its tp share of the KV
+// heads (replicated when tp exceeds them).
+double serving_kv_bytes_per_token_per_device(const ModelShape& model, Dtype kv_dtype, int tp,
+                                             int pp = 1);
 // Activations, runtime and library workspace per device (an estimate: 1 GiB, as serving
 // engines reserve for CUDA graphs, NCCL buffers and the largest prefill's activations).
 double serving_workspace_bytes();
@@ -41,9 +50,9 @@ double serving_workspace_bytes();
 ServingSpec make_serving_spec(const config::ServingJob& job, const ModelShape& model,
                               const ClusterModel& cluster);
 
-// Throws InfeasibleError when the replica cannot run: tp not dividing the heads, a dtype the chip
-// lacks, weights and KV cache beyond the memory (saying which tp would fit), more devices than
-// the cluster has.
+// Throws InfeasibleError when the replica cannot run: tp not dividing the heads, pp not dividing
+// the layers (saying which pp would), a dtype the chip lacks, weights and KV cache beyond the
+// memory of the heaviest stage (saying which tp would fit), more devices than the cluster has.
 void check_serving_plan(const ServingSpec& spec, const ClusterModel& cluster);
 
 }  // namespace kcsim

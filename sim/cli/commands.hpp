@@ -41,8 +41,9 @@ struct TrainOptions {
 struct ServeOptions {
   Common common;
   std::string model, chip, cluster;
-  int devices = 0;  // default: tp * replicas
+  int devices = 0;  // default: tp * pp * replicas
   int tp = 0;       // 0: the smallest that fits
+  int pp = 1;       // pipeline stages per replica
   int replicas = 1;
   int batch_size = 1;
   int64_t prompt_tokens = 512, output_tokens = 128;
@@ -59,6 +60,7 @@ struct ServeOptions {
   std::optional<uint64_t> seed;
   std::string trace, scheduler, router, input_lengths, output_lengths, requests_out;
   bool log_iterations = false;
+  bool check_kv = false;  // debug mode: the KV accounting checked at every scheduler step
 };
 
 // `kcsim plan`: what fits a facility power budget, running a serving (default) or training job.

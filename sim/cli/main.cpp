@@ -98,8 +98,11 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--model", s.model, "Catalog model (kcsim models)")->required();
   add_target(serve_cmd, s.chip, s.cluster);
   serve_cmd->add_option("--tp", s.tp, "Tensor-parallel degree per replica (default: smallest that fits)");
+  serve_cmd->add_option("--pp", s.pp, "Pipeline stages per replica (must divide the layers)")
+      ->capture_default_str();
   serve_cmd->add_option("--replicas", s.replicas, "Model replicas")->capture_default_str();
-  serve_cmd->add_option("--devices", s.devices, "Devices in the cluster (default: tp x replicas)");
+  serve_cmd->add_option("--devices", s.devices,
+                        "Devices in the cluster (default: tp x pp x replicas)");
   serve_cmd->add_option("--batch-size", s.batch_size, "Sequences decoded together per replica")
       ->capture_default_str();
   serve_cmd->add_option("--prompt-tokens", s.prompt_tokens, "Input tokens per request")
@@ -143,6 +146,8 @@ int main(int argc, char** argv) {
                         "Cap on the serving cluster's summed device power, W (DVFS governor)");
   serve_cmd->add_flag("--log-iterations", s.log_iterations,
                       "JSON: every iteration's time and utilisation (for energy integration)");
+  serve_cmd->add_flag("--check-kv", s.check_kv,
+                      "Debug: check the KV-cache accounting at every scheduler step (slower)");
 
   Common chips_common, models_common, validate_common, topo_common, replay_common;
   std::string replay_prefix, replay_cluster, replay_trace_out;

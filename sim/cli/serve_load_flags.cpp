@@ -14,7 +14,7 @@ bool apply_load_flags(const ServeOptions& o, config::ServingJob& job) {
                o.block_tokens || o.chunk_tokens || o.max_batch || o.prefill_replicas || o.seed ||
                !o.scheduler.empty() || !o.router.empty() || !o.input_lengths.empty() ||
                !o.output_lengths.empty() || !o.requests_out.empty() || o.log_iterations ||
-               o.cluster_power_cap_w;
+               o.cluster_power_cap_w || o.check_kv;
     if (any) {
       throw_input_error(Origin{}, "--rate",
                         "request-stream flags (--requests, --scheduler, --slo-ttft-s, ...) need "
@@ -41,6 +41,7 @@ bool apply_load_flags(const ServeOptions& o, config::ServingJob& job) {
   if (!o.output_lengths.empty()) load->set_output_lengths(o.output_lengths);
   load->set_log_iterations(o.log_iterations);
   if (o.cluster_power_cap_w) load->set_cluster_power_cap_w(*o.cluster_power_cap_w);
+  load->set_check_kv(o.check_kv);
   return true;
 }
 

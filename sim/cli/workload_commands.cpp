@@ -161,12 +161,14 @@ int serve(const ServeOptions& o, std::ostream& out) {
   job.set_output_tokens(o.output_tokens);
   job.set_replicas(o.replicas);
   if (o.tp > 0) job.set_tp(o.tp);
+  if (o.pp <= 0) throw_input_error(Origin{}, "--pp", "must be positive");
+  job.set_pp(o.pp);
   job.set_device_power_cap_w(o.device_power_cap_w);
   apply_load_flags(o, job);
 
   // Without --tp the cluster must be large enough to search: size it from --devices, else
   // from a first look at the smallest fitting tp on a generous cluster.
-  int devices = o.devices > 0 ? o.devices : (o.tp > 0 ? o.tp * o.replicas : 0);
+  int devices = o.devices > 0 ? o.devices : (o.tp > 0 ? o.tp * o.pp * o.replicas : 0);
   config::Cluster cluster_config = cluster_for(catalog, o.cluster, o.chip, devices);
   if (devices == 0) {
     config::Cluster wide = cluster_config;
@@ -176,7 +178,7 @@ int serve(const ServeOptions& o, std::ostream& out) {
     probe.clear_load();
     ServingResult first = run_serving_job(probe, resolve_cluster(wide, catalog), catalog);
     int per_node = std::max(1, cluster_config.node().devices_per_node());
-    int needed = first.tp * o.replicas;
+    int needed = first.tp * o.pp * o.replicas;
     cluster_config.set_nodes((needed + per_node - 1) / per_node);
     job.set_tp(first.tp);
   }

@@ -10,7 +10,9 @@
 #include <simgrid/s4u/Comm.hpp>
 #include <simgrid/s4u/Engine.hpp>
 #include <simgrid/s4u/Mailbox.hpp>
+#include <simgrid/s4u/Semaphore.hpp>
 
+#include "hw-models/power_model.hpp"
 #include "sim/event/platform.hpp"
 #include "sim/event/serving_power.hpp"
 #include "sim/event/serving_traffic.hpp"
@@ -37,15 +39,17 @@ struct Loop {
   double kv_bytes_per_token = 0;  // one replica, all devices
   std::vector<SequenceState> seqs;
   std::vector<ReplicaScheduler> schedulers;
-  std::vector<sg4::ActorPtr> actors;
+  // An idle replica waits on its semaphore. Not Actor::suspend: suspending an actor suspends
+  // its activities too, so a prefill replica's detached KV transfers would stall with it.
+  std::vector<sg4::SemaphorePtr> wakeups;
   std::vector<char> idle;
   std::vector<ReplicaUse> use;
   std::vector<IterationUse> log;
   serving::Router router, decode_router;
   long long iterations = 0, unfinished = 0, in_system = 0;
   double batch_sequences = 0, in_system_integral = 0, last_change_s = 0, kv_transfer_bytes = 0;
-  sg4::ActorPtr arrivals;
-  bool arrivals_waiting = false;
+  sg4::SemaphorePtr all_done = sg4::Semaphore::create(0);  // released when unfinished hits 0
+  std::string error;                     // what an actor threw; the run then stops and reports it
   std::vector<sg4::Mailbox*> mailboxes;  // disaggregated: KV caches arriving at each replica
   std::vector<int64_t> ids;              // request ids, as transfer payloads
 
@@ -68,12 +72,12 @@ struct Loop {
   }
   void done(int64_t) {
     count_in_system(-1);
-    if (--unfinished == 0 && arrivals_waiting) arrivals->resume();
+    if (--unfinished == 0) all_done->release();
   }
   void wake(int replica) {
     if (idle[static_cast<size_t>(replica)]) {
       idle[static_cast<size_t>(replica)] = 0;
-      actors[static_cast<size_t>(replica)]->resume();
+      wakeups[static_cast<size_t>(replica)]->release();
     }
   }
   int pick(serving::Router& which, int from, int to) {
@@ -85,16 +89,18 @@ struct Loop {
     }
     return from + which.pick(loads);
   }
+  int replica_devices() const { return spec.tp * spec.pp; }
   sg4::Host* device(int replica, int rank) const {
-    return platform.devices[static_cast<size_t>(replica * spec.tp + rank)];
+    return platform.devices[static_cast<size_t>(replica * replica_devices() + rank)];
   }
   void hand_off(int64_t id);
 };
 
-// The KV cache goes from the prefill replica's devices to the decode replica's, each TP rank
-// sending its share to the same rank on its own rail at the same time; one flow between the
-// first devices, carrying one rank's share, stands for them (the ranks' flows are alike). The
-// decode replica's receivers queue the request there once it has landed.
+// The KV cache goes from the prefill replica's devices to the decode replica's, each device
+// (TP rank of a stage) sending its share to the same device on its own rail at the same time;
+// one flow between the first devices, carrying one device's share, stands for them (the
+// devices' flows are alike). The decode replica's receivers queue the request there once it
+// has landed.
 void Loop::hand_off(int64_t id) {
   auto& seq = seqs[static_cast<size_t>(id)];
   int to = pick(decode_router, prefill_pool, static_cast<int>(schedulers.size()));
@@ -104,7 +110,7 @@ void Loop::hand_off(int64_t id) {
   traffic.kv_transfer(seq.replica, to, bytes);
   // Sent by the calling prefill replica's actor, from its first device.
   mailboxes[static_cast<size_t>(to)]
-      ->put_init(&ids[static_cast<size_t>(id)], static_cast<uint64_t>(bytes / spec.tp))
+      ->put_init(&ids[static_cast<size_t>(id)], static_cast<uint64_t>(bytes / replica_devices()))
       ->detach();
 }
 
@@ -128,7 +134,7 @@ void replica_program(Loop& loop, int r) {
   while (true) {
     if (!scheduler.has_work()) {
       loop.idle[static_cast<size_t>(r)] = 1;
-      sg4::this_actor::suspend();
+      loop.wakeups[static_cast<size_t>(r)]->acquire();
       continue;
     }
     const auto& batch = scheduler.next_batch();
@@ -185,19 +191,30 @@ void arrival_program(Loop& loop) {
     scheduler.enqueue(request.id);
     loop.wake(r);
   }
-  if (loop.unfinished > 0) {
-    loop.arrivals_waiting = true;
-    sg4::this_actor::suspend();
+  // The simulation ends when this, its only non-daemon actor, does.
+  loop.all_done->acquire();
+}
+
+// Runs an actor's body; an exception (a failed invariant check, say) is kept for the caller
+// and ends the simulation instead of leaving SimGrid to report the stranded actors.
+template <class Body>
+void guarded(Loop& loop, Body body) {
+  try {
+    body();
+  } catch (const std::exception& e) {
+    if (loop.error.empty()) loop.error = e.what();
+    sg4::Actor::kill_all();
   }
 }
 
 // Pairs of devices that exchange KV caches: the first device of every prefill replica with
 // the first of every decode replica.
-std::vector<std::pair<int, int>> transfer_pairs(int tp, int prefill_pool, int replicas) {
+std::vector<std::pair<int, int>> transfer_pairs(int replica_devices, int prefill_pool,
+                                                int replicas) {
   std::vector<std::pair<int, int>> pairs;
   for (int p = 0; p < prefill_pool; ++p) {
     for (int d = prefill_pool; d < replicas; ++d) {
-      pairs.emplace_back(p * tp, d * tp);
+      pairs.emplace_back(p * replica_devices, d * replica_devices);
     }
   }
   return pairs;
@@ -244,8 +261,8 @@ std::string run_serving_loop(const ClusterModel& cluster, const ServingSpec& spe
     loop.prefill_pool = options.prefill_replicas > 0 ? options.prefill_replicas : replicas / 2;
   }
   auto topology = topology::build_cluster_topology(cluster.config, cluster.chip.config());
-  loop.platform =
-      build_platform(*engine, topology, transfer_pairs(spec.tp, loop.prefill_pool, replicas));
+  loop.platform = build_platform(
+      *engine, topology, transfer_pairs(loop.replica_devices(), loop.prefill_pool, replicas));
   loop.kv_bytes_per_token =
       serving_kv_bytes_per_token_per_device(spec.model, spec.kv_dtype, spec.tp) * spec.tp;
   loop.seqs.resize(requests.size());
@@ -284,22 +301,30 @@ std::string run_serving_loop(const ClusterModel& cluster, const ServingSpec& spe
     }
   }
   for (int r = 0; r < replicas; ++r) {
-    auto actor = sg4::Actor::create(fmt::format("replica{}", r), loop.device(r, 0),
-                                    [&loop, r] { replica_program(loop, r); });
-    actor->daemonize();
-    loop.actors.push_back(actor);
+    loop.wakeups.push_back(sg4::Semaphore::create(0));
+    sg4::Actor::create(fmt::format("replica{}", r), loop.device(r, 0), [&loop, r] {
+      guarded(loop, [&] { replica_program(loop, r); });
+    })->daemonize();
     for (int k = 0; options.disaggregated && r >= loop.prefill_pool && k < kReceivers; ++k) {
       sg4::Actor::create(fmt::format("kv-receiver{}.{}", r, k), loop.device(r, 0), [&loop, r] {
-        receiver_program(loop, r);
+        guarded(loop, [&] { receiver_program(loop, r); });
       })->daemonize();
     }
   }
-  loop.arrivals =
-      sg4::Actor::create("arrivals", loop.device(0, 0), [&loop] { arrival_program(loop); });
+  sg4::Actor::create("arrivals", loop.device(0, 0),
+                     [&loop] { guarded(loop, [&] { arrival_program(loop); }); });
   if (options.stop_s > 0) {
     engine->run_until(options.stop_s);
   } else {
     engine->run();
+  }
+  if (!loop.error.empty()) throw std::logic_error("serving loop: " + loop.error);
+  // Without a stop time every request must have finished or been rejected: anything left is
+  // a stall in the loop itself, not a request still in flight.
+  if (options.stop_s <= 0 && loop.unfinished > 0) {
+    throw std::logic_error(fmt::format(
+        "serving loop: the simulation ended at {:.6g} s with {} of {} requests unfinished",
+        sg4::Engine::get_clock(), loop.unfinished, requests.size()));
   }
   double end_s = sg4::Engine::get_clock();
   loop.count_in_system(0);

@@ -15,7 +15,8 @@ namespace sg4 = simgrid::s4u;
 ServingPower::ServingPower(const ClusterModel& cluster, const ServingSpec& spec,
                            double cluster_cap_w, bool keep_samples)
     : costs_(cluster, spec),
-      cap_(cluster.chip, spec.tp, spec.replicas, cluster.devices() - spec.tp * spec.replicas,
+      cap_(cluster.chip, spec.tp * spec.pp, spec.replicas,
+           cluster.devices() - spec.tp * spec.pp * spec.replicas,
            cluster_cap_w, keep_samples),
       running_(static_cast<size_t>(spec.replicas)),
       cancelled_(static_cast<size_t>(spec.replicas), 0) {}

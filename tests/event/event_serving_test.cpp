@@ -84,6 +84,29 @@ TEST_CASE("at batch 1 the serving loop reproduces the closed-form TTFT and TPOT"
   CHECK(r.load.preemptions == 0);
 }
 
+TEST_CASE("at batch 1 with pp 2 the serving loop reproduces the closed form",
+          "[serving][event][pp]") {
+  auto cluster = test::catalog_cluster("dgx-a100", 1);
+  auto spec = test::serving(cluster, "llama2-13b", 2, 1, 1024, 128, 2);
+  serving::RequestStream spaced;
+  for (int i = 0; i < 4; ++i) spaced.push_back({i, 30.0 * i, 1024, 128});
+  auto options = checked();
+  options.max_batch = 1;
+  auto r = run(cluster, spec, 2, options, spaced);
+  CHECK(r.pp == 2);
+  CHECK(r.devices == 8);
+  CHECK(r.load.requests_completed == 4);
+  CHECK(r.load.ttft_p50_s == Approx(r.ttft_s).epsilon(0.03));
+  CHECK(r.load.tpot_mean_s == Approx(r.tpot_s).epsilon(0.03));
+  CHECK(r.load.e2e_mean_s == Approx(r.e2e_s).epsilon(0.03));
+  // Every device of a replica is held the whole run: at least its held-idle draw, and the
+  // devices of each stage compute only their stage.
+  for (const auto& u : r.load.replica_use) {
+    CHECK(u.device_energy_j > 4 * held_idle_w(cluster.chip) * r.load.simulated_time_s);
+  }
+  CHECK(r.load.avg_device_power_w < cluster.chip.config().power().tdp_w());
+}
+
 TEST_CASE("published batch-1 latencies through the serving loop (Splitwise, FasterTransformer)",
           "[serving][event][validation]") {
   config::Catalog catalog(KCSIM_SOURCE_DIR "/configs");
@@ -103,6 +126,7 @@ TEST_CASE("published batch-1 latencies through the serving loop (Splitwise, Fast
                                         job.output_tokens());
     job.mutable_load()->set_trace(trace);
     job.mutable_load()->set_max_batch(1);
+    job.mutable_load()->set_check_kv(true);
     auto cluster = resolve_cluster(c.cluster(), catalog, &file, "cluster");
     auto r = run_serving_job(job, cluster, catalog, {&file, "serving"});
     check_conservation(r.load);
@@ -208,6 +232,33 @@ TEST_CASE("disaggregated pools send every prefilled KV cache over the network",
   for (const auto& u : l.replica_use) CHECK(u.busy_s > 0);
   CHECK(l.replica_use[0].pool == "prefill");
   CHECK(l.replica_use[3].pool == "decode");
+}
+
+TEST_CASE("bursty load: disaggregated and continuous runs finish every request",
+          "[serving][event]") {
+  auto cluster = test::catalog_cluster("dgx-a100", 1);
+  auto spec = test::serving(cluster, "llama2-7b", 1, 1, 512, 128);
+  serving::Arrivals bursts;
+  bursts.kind = serving::Arrivals::Kind::Gamma;
+  bursts.rate_per_s = 20;
+  bursts.cv = 3;
+  serving::Lengths input{serving::Lengths::Kind::Lognormal, 0, 1, 9600, 600, 0.8};
+  serving::Lengths output{serving::Lengths::Kind::Uniform, 0, 16, 256};
+  auto requests = serving::synthetic_requests(bursts, input, output, 600, std::nullopt, 1);
+  for (auto router : {serving::RouterKind::ShortestQueueTokens,
+                      serving::RouterKind::LeastOutstanding, serving::RouterKind::RoundRobin}) {
+    for (bool disaggregated : {true, false}) {
+      auto options = checked();
+      options.disaggregated = disaggregated;
+      options.prefill_replicas = 2;
+      options.router = router;
+      INFO("router " << static_cast<int>(router) << (disaggregated ? " disaggregated" : ""));
+      auto r = run(cluster, spec, 4, options, requests);
+      CHECK(r.load.requests_in_flight == 0);
+      CHECK(r.load.requests_completed + r.load.requests_rejected == 600);
+      CHECK(r.load.requests_rejected == 0);
+    }
+  }
 }
 
 TEST_CASE("same seed, same bytes; another seed, another run", "[serving][event]") {

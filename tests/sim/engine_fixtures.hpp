@@ -35,10 +35,11 @@ inline TrainingSpec training(const ClusterModel& cluster, const std::string& mod
   return make_training_spec(job, catalog_model(model), cluster.devices());
 }
 
-inline ServingSpec serving(const ClusterModel& cluster, const std::string& model, int tp,
-                           int batch, long long prompt, long long output) {
+inline ServingSpec serving(const ClusterModel& cluster, const std::string& model, int tp, int batch,
+                           long long prompt, long long output, int pp = 1) {
   config::ServingJob job;
   job.set_tp(tp);
+  job.set_pp(pp);
   job.set_batch_size(batch);
   job.set_prompt_tokens(prompt);
   job.set_output_tokens(output);

@@ -1,9 +1,11 @@
 // The paged KV cache, the batching policies and the routers, driven without an engine: every
 // iteration takes one time unit.
 #include <algorithm>
+#include <memory>
 #include <numeric>
 
 #include <catch2/catch_test_macros.hpp>
+#include <catch2/matchers/catch_matchers_string.hpp>
 
 #include "workloads/serving/replica_scheduler.hpp"
 #include "workloads/serving/router.hpp"
@@ -168,6 +170,65 @@ TEST_CASE("a prefill replica hands sequences off after their first token", "[ser
   CHECK(batch.prefill_tokens == 0);
   CHECK(batch.decode_sequences == 1);
   CHECK(batch.decode_context_sum == 101);
+}
+
+TEST_CASE("the debug-mode KV check passes on every policy and catches a broken state",
+          "[serving][kv]") {
+  // Every policy, preempting and not: drive() checks at every next_batch and complete.
+  for (auto policy : {Policy::Static, Policy::Continuous, Policy::Chunked}) {
+    SchedulerConfig config;
+    config.policy = policy;
+    config.chunk_tokens = 8;
+    INFO("policy " << static_cast<int>(policy));
+    drive(config, 20, 4, {{9, 12}, {30, 3}, {5, 20}, {17, 9}});
+  }
+
+  SchedulerConfig config;
+  config.policy = Policy::Chunked;
+  config.chunk_tokens = 16;
+  std::vector<int64_t> finished, handed;
+  // Three 40-token prompts chunked 16 tokens at a time: after four steps the first decodes.
+  auto started = [&](std::vector<SequenceState>& seqs) {
+    seqs.assign(3, SequenceState{});
+    for (auto& s : seqs) {
+      s.input_tokens = 40;
+      s.output_tokens = 8;
+    }
+    auto scheduler = std::make_unique<ReplicaScheduler>(config, KvBlockManager(64, 16, true), seqs);
+    for (int64_t id = 0; id < 3; ++id) scheduler->enqueue(id);
+    for (int step = 0; step < 4; ++step) {
+      scheduler->next_batch();
+      scheduler->complete(step + 1.0, finished, handed);
+    }
+    REQUIRE_NOTHROW(scheduler->check());
+    REQUIRE(scheduler->running() > 0);
+    return scheduler;
+  };
+
+  // A running sequence whose KV outgrows its blocks (tokens written past its cache).
+  std::vector<SequenceState> seqs;
+  auto scheduler = started(seqs);
+  scheduler->next_batch();
+  seqs[0].kv_tokens += 100;
+  REQUIRE_THROWS_WITH(scheduler->check(), Catch::Matchers::ContainsSubstring("running sequence 0"));
+  REQUIRE_THROWS_AS(scheduler->complete(5.0, finished, handed), std::logic_error);
+
+  // A sequence queued twice: it waits while holding blocks.
+  scheduler = started(seqs);
+  scheduler->enqueue(0);
+  REQUIRE_THROWS_WITH(scheduler->check(), Catch::Matchers::ContainsSubstring("waiting sequence 0"));
+  REQUIRE_THROWS_AS(scheduler->next_batch(), std::logic_error);
+
+  // Without the debug mode the steps do not check; asked directly, the check still fails.
+  std::vector<SequenceState> plain(1);
+  plain[0].input_tokens = 40;
+  plain[0].output_tokens = 8;
+  ReplicaScheduler unchecked(config, KvBlockManager(64, 16, false), plain);
+  unchecked.enqueue(0);
+  unchecked.next_batch();
+  plain[0].kv_tokens += 100;
+  CHECK_NOTHROW(unchecked.complete(1.0, finished, handed));
+  CHECK_THROWS_AS(unchecked.check(), std::logic_error);
 }
 
 TEST_CASE("routers: round robin cycles, the others pick the least loaded", "[serving][router]") {

@@ -44,9 +44,9 @@ void KvBlockManager::release(int64_t sequence) {
 }
 
 void KvBlockManager::check() const {
-  if (used_ < 0 || used_ > capacity_) {
-    throw std::logic_error("KV cache: " + std::to_string(used_) + " blocks in use of " +
-                           std::to_string(capacity_));
+  if (used_ < 0 || used_ > capacity_ || peak_ > capacity_) {
+    throw std::logic_error("KV cache: " + std::to_string(used_) + " blocks in use (peak " +
+                           std::to_string(peak_) + ") of " + std::to_string(capacity_));
   }
 }
 

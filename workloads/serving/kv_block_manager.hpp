@@ -10,8 +10,9 @@ namespace kcsim::serving {
 
 class KvBlockManager {
  public:
-  // `checked`: verify after every change that the blocks in use stay within [0, capacity]
-  // (throws std::logic_error otherwise); the tests run with it.
+  // `checked`: the debug mode the tests run in. The manager then verifies its bounds after every
+  // change, and its scheduler checks the whole accounting at every step
+  // (ReplicaScheduler::check).
   KvBlockManager(int64_t capacity_blocks, int64_t block_tokens, bool checked = false);
 
   int64_t blocks_for(int64_t tokens) const { return (tokens + block_tokens_ - 1) / block_tokens_; }
@@ -32,10 +33,12 @@ class KvBlockManager {
   int64_t capacity_blocks() const { return capacity_; }
   int64_t block_tokens() const { return block_tokens_; }
   int64_t peak_used_blocks() const { return peak_; }
+  bool checked() const { return checked_; }
 
- private:
+  // Throws std::logic_error unless 0 <= blocks in use (and their peak) <= capacity.
   void check() const;
 
+ private:
   int64_t capacity_, block_tokens_;
   bool checked_;
   int64_t used_ = 0, peak_ = 0;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <string>
+#include <unordered_map>
 
 namespace kcsim::serving {
 
@@ -149,11 +151,58 @@ const Batch& ReplicaScheduler::next_batch() {
   if (batch_.empty() && has_work()) {
     throw std::logic_error("scheduler: work waiting but no iteration could be formed");
   }
+  batch_pending_ = true;
+  if (kv_.checked()) check();
   return batch_;
+}
+
+int64_t ReplicaScheduler::reserved_tokens(int64_t sequence, int64_t pending) const {
+  const auto& s = seqs_[static_cast<size_t>(sequence)];
+  if (config_.policy == Policy::Static) return s.input_tokens + s.output_tokens;
+  return std::max(s.kv_tokens + pending, s.prefill_target);
+}
+
+void ReplicaScheduler::check() const {
+  kv_.check();
+  auto fail = [](const std::string& what) { throw std::logic_error("KV cache: " + what); };
+  std::unordered_map<int64_t, int64_t> pending;
+  if (batch_pending_) {
+    for (const auto& e : batch_.entries) {
+      if (!e.padding) pending[e.sequence] += e.new_tokens;
+    }
+  }
+  int64_t held = 0;
+  for (int64_t id : running_) {
+    auto p = pending.find(id);
+    int64_t tokens = reserved_tokens(id, p == pending.end() ? 0 : p->second);
+    int64_t want = kv_.blocks_for(tokens);
+    if (kv_.held(id) != want) {
+      fail("running sequence " + std::to_string(id) + " holds " + std::to_string(kv_.held(id)) +
+           " blocks for " + std::to_string(tokens) + " tokens, which need " + std::to_string(want));
+    }
+    held += kv_.held(id);
+  }
+  for (int64_t id : waiting_) {
+    if (kv_.held(id) != 0) {
+      fail("waiting sequence " + std::to_string(id) + " holds " + std::to_string(kv_.held(id)) +
+           " blocks");
+    }
+  }
+  if (held != kv_.used_blocks()) {
+    fail("running sequences hold " + std::to_string(held) + " blocks but " +
+         std::to_string(kv_.used_blocks()) + " are in use");
+  }
 }
 
 void ReplicaScheduler::complete(double now, std::vector<int64_t>& finished,
                                 std::vector<int64_t>& handed_off) {
+  complete_batch(now, finished, handed_off);
+  batch_pending_ = false;
+  if (kv_.checked()) check();
+}
+
+void ReplicaScheduler::complete_batch(double now, std::vector<int64_t>& finished,
+                                      std::vector<int64_t>& handed_off) {
   bool leaving = false;
   for (const auto& e : batch_.entries) {
     if (e.padding) continue;

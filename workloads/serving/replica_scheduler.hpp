@@ -95,7 +95,18 @@ class ReplicaScheduler {
   int64_t preemptions() const { return preemptions_; }
   const KvBlockManager& kv() const { return kv_; }
 
+  // The KV accounting, checked: blocks in use within the capacity, the blocks every running and
+  // waiting sequence holds adding up to the blocks in use, each running sequence holding
+  // exactly blocks_for the tokens it must hold now (after next_batch, those of the iteration
+  // formed too) and each waiting one none. Throws std::logic_error naming what broke. Runs at
+  // every next_batch and complete when the KV manager is checked (the tests' debug mode).
+  void check() const;
+
  private:
+  // Tokens `sequence`'s blocks must cover: its whole request under static batching (reserved
+  // up front), else its KV plus `pending` new tokens, and at least its prompt (reserved at
+  // admission).
+  int64_t reserved_tokens(int64_t sequence, int64_t pending) const;
   void admit(int64_t sequence);
   bool add_decode(size_t index);  // false when it preempted itself
   void preempt_youngest();
@@ -103,6 +114,7 @@ class ReplicaScheduler {
   void static_batch();
   void continuous_batch();
   void chunked_batch();
+  void complete_batch(double now, std::vector<int64_t>& finished, std::vector<int64_t>& handed_off);
 
   SchedulerConfig config_;
   KvBlockManager kv_;
@@ -110,6 +122,7 @@ class ReplicaScheduler {
   std::deque<int64_t> waiting_;
   std::vector<int64_t> running_;  // in admission order: the youngest last
   Batch batch_;
+  bool batch_pending_ = false;  // batch_ formed and not yet completed
   int64_t outstanding_tokens_ = 0;
   int64_t preemptions_ = 0;
 };
