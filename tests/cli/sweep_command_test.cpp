@@ -188,14 +188,14 @@ TEST_CASE("two MPI ranks write the file a local run writes", "[sweep][cli][mpi]"
 TEST_CASE("a point past its time limit is a failed row; the rest complete", "[sweep][cli]") {
   ScratchFolder folder;
   auto sweep = folder.path() / "slow.textproto";
-  // One point on the event engine (32 GPUs, 4,096 micro-batches: about 13 s in a release build,
+  // One point on the event engine (32 GPUs, 32,768 micro-batches: about 12 s in a release build,
   // far longer under sanitizers), one analytical (milliseconds). The limit sits well between
   // them even on a loaded machine.
   std::ofstream(sweep) << R"(name: "slow"
 base {
   cluster_names: "dgx-h100"
   it_power_budget_kw: 42
-  training { model: "llama2-7b" global_batch: 32768 seq_len: 2048 plan { pp: 4 } }
+  training { model: "llama2-7b" global_batch: 262144 seq_len: 2048 plan { pp: 4 } }
 }
 axes { field: "engine" values: "analytical" values: "event" }
 )";
