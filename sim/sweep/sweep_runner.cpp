@@ -1,5 +1,6 @@
 #include "sim/sweep/sweep_runner.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <fstream>
@@ -112,6 +113,30 @@ std::vector<size_t> pending_points(const SweepPlan& plan, const Records& records
   return pending;
 }
 
+// When to rebuild the output while points finish: no sooner than `min_interval_s` after the
+// last rebuild, and no sooner than 20 times as long as that rebuild took, so rebuilding costs
+// at most a twentieth of the sweep however large the file grows.
+class OutputPacer {
+ public:
+  explicit OutputPacer(double min_interval_s) : min_interval_s_(min_interval_s) {}
+  bool due() const {
+    double since = std::chrono::duration<double>(Clock::now() - last_).count();
+    return since >= std::max(min_interval_s_, 20 * last_cost_s_);
+  }
+  template <typename Write>
+  void write(Write&& rebuild) {
+    auto start = Clock::now();
+    rebuild();
+    last_ = Clock::now();
+    last_cost_s_ = std::chrono::duration<double>(last_ - start).count();
+  }
+
+ private:
+  double min_interval_s_;
+  double last_cost_s_ = 0;
+  Clock::time_point last_ = Clock::now();
+};
+
 fs::path journal_path(const SweepOptions& options) { return options.out.string() + ".journal"; }
 
 SweepSummary run_local(const SweepPlan& plan, const config::Catalog& catalog,
@@ -126,7 +151,10 @@ SweepSummary run_local(const SweepPlan& plan, const config::Catalog& catalog,
   summary.points = plan.points;
   summary.resumed = records.size();
   Progress progress(plan.points, records.size(), options.progress);
-  auto last_write = Clock::now();
+  // The output exists from the start and follows the journal: a kill at any moment leaves a
+  // readable file of the points done so far.
+  OutputPacer pacer(options.rewrite_every_s);
+  pacer.write([&] { write_outputs(plan, options, records, false, nullptr); });
   run_in_workers(
       pending, {options.jobs, options.timeout_s},
       [&](size_t index) { return run_point(plan, index, catalog); },
@@ -135,10 +163,9 @@ SweepSummary run_local(const SweepPlan& plan, const config::Catalog& catalog,
         journal.append(record);
         records[index] = std::move(record);
         progress.update(records.size());
-        if (Clock::now() - last_write > std::chrono::duration<double>(options.rewrite_every_s)) {
+        if (pacer.due()) {
           journal.sync();
-          write_outputs(plan, options, records, false, nullptr);
-          last_write = Clock::now();
+          pacer.write([&] { write_outputs(plan, options, records, false, nullptr); });
         }
       });
   journal.sync();
@@ -167,6 +194,7 @@ SweepSummary run_mpi(const SweepPlan& plan, const config::Catalog& catalog,
         journal.emplace(journal_path(options), sweep_fingerprint(plan), options.resume);
         for (const auto& [index, line] : journal->loaded()) records[index] = line;
         summary.resumed = records.size();
+        write_outputs(plan, options, records, false, nullptr);
         return pending_points(plan, records);
       },
       [&](size_t index) { return run_point(plan, index, catalog); }, &aborted);
