@@ -18,6 +18,7 @@
 #include "sim/sweep/mpi_points.hpp"
 #include "sim/sweep/point_runner.hpp"
 #include "sim/sweep/progress.hpp"
+#include "sim/sweep/record_table.hpp"
 #include "sim/sweep/worker_pool.hpp"
 
 namespace kcsim::sweep {
@@ -25,7 +26,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
-using Records = std::map<size_t, std::string>;  // point index -> record line
+using Records = std::map<size_t, FlatRecord>;  // point index -> its record, read
 
 std::string version() { return "kcsim " KCSIM_VERSION; }
 
@@ -36,14 +37,11 @@ std::string joined_axes(const SweepPlan& plan) {
 }
 
 SweepTable build_table(const SweepPlan& plan, const Records& records, bool complete) {
-  std::vector<std::string> lines;
-  lines.reserve(records.size());
-  for (const auto& [index, line] : records) lines.push_back(line);
   std::vector<ColumnSpec> columns = sweep_columns(plan);
   for (auto& spec : run_columns(plan.base.has_training(), plan.base.has_serving())) {
     columns.push_back(std::move(spec));
   }
-  SweepTable table = table_from_rows(record_rows(lines), columns);
+  SweepTable table = table_from_records(records, columns);
   std::string base;
   google::protobuf::TextFormat::PrintToString(plan.base, &base);
   table.attributes = {{"kcsim_version", version()},
@@ -101,7 +99,7 @@ Records records_in_output(const SweepPlan& plan, const SweepOptions& options) {
     if (entry.is_null()) entry = Json{{"point", index}, {"rows", Json::array()}};
     entry["rows"].push_back(std::move(row));
   }
-  for (auto& [index, record] : by_point) records[index] = record.dump();
+  for (auto& [index, record] : by_point) records[index] = parse_record(record.dump());
   return records;
 }
 
@@ -144,7 +142,7 @@ SweepSummary run_local(const SweepPlan& plan, const config::Catalog& catalog,
   auto start = Clock::now();
   Records records = records_in_output(plan, options);
   Journal journal(journal_path(options), sweep_fingerprint(plan), options.resume);
-  for (const auto& [index, line] : journal.loaded()) records[index] = line;
+  for (const auto& [index, line] : journal.loaded()) records[index] = parse_record(line);
   std::vector<size_t> pending = pending_points(plan, records);
 
   SweepSummary summary;
@@ -161,7 +159,7 @@ SweepSummary run_local(const SweepPlan& plan, const config::Catalog& catalog,
       [&](size_t index, const std::string& why) { return failed_point(plan, index, why); },
       [&](size_t index, std::string record) {
         journal.append(record);
-        records[index] = std::move(record);
+        records[index] = parse_record(record);
         progress.update(records.size());
         if (pacer.due()) {
           journal.sync();
@@ -192,7 +190,7 @@ SweepSummary run_mpi(const SweepPlan& plan, const config::Catalog& catalog,
       [&] {
         records = records_in_output(plan, options);
         journal.emplace(journal_path(options), sweep_fingerprint(plan), options.resume);
-        for (const auto& [index, line] : journal->loaded()) records[index] = line;
+        for (const auto& [index, line] : journal->loaded()) records[index] = parse_record(line);
         summary.resumed = records.size();
         write_outputs(plan, options, records, false, nullptr);
         return pending_points(plan, records);
@@ -201,7 +199,8 @@ SweepSummary run_mpi(const SweepPlan& plan, const config::Catalog& catalog,
   if (!summary.root || aborted) return summary;
   for (auto& line : finished) {
     journal->append(line);
-    records[record_point(line)] = std::move(line);
+    FlatRecord record = parse_record(line);
+    records[record.point] = std::move(record);
   }
   journal->sync();
   write_outputs(plan, options, records, true, &summary);

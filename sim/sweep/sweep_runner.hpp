@@ -21,7 +21,7 @@ struct SweepOptions {
   bool progress = true;
   // The output is written before the first point and rebuilt as points finish, at most this
   // often (and less often when a rebuild is slow: see OutputPacer).
-  double rewrite_every_s = 0.25;
+  double rewrite_every_s = 1;
 };
 
 struct SweepSummary {
