@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <deque>
 #include <map>
+#include <memory>
 #include <set>
 #include <unordered_map>
 
@@ -180,6 +181,41 @@ void compute_stream(Replay& run, Stream<size_t>& stream, RankInbox& inbox, int r
   }
 }
 
+// A send or receive, run on one of the rank's point-to-point lanes; a job without a tag stops
+// the lane.
+struct P2pJob {
+  std::string tag;
+  bool send = false;
+  double bytes = 0;
+  const sg4::Host* to = nullptr;
+  size_t node = 0;
+};
+
+// Sends and receives run side by side, each on a lane actor that waits for its transfer. A
+// lane takes the next job when its transfer is done, and a new lane starts only when every lane
+// is busy: as many actors as transfers in flight at once, not one per node (a SimGrid actor is
+// costly to create and keeps its stack).
+struct P2pLanes {
+  Stream<P2pJob> stream;
+  int lanes = 0;
+  int idle = 0;  // lanes waiting for a job
+};
+
+void p2p_lane(P2pLanes& p2p, RankInbox& inbox) {
+  while (true) {
+    ++p2p.idle;
+    P2pJob job = p2p.stream.next();
+    --p2p.idle;
+    if (job.tag.empty()) return;
+    if (job.send) {
+      event::send_bytes(job.tag, job.bytes, job.to)->wait();
+    } else {
+      event::receive_bytes(job.tag);
+    }
+    inbox.finish(job.node);
+  }
+}
+
 bool is_compute(const chakra::Node& node) {
   return node.type() == chakra::COMP_NODE || node.type() == chakra::MEM_LOAD_NODE ||
          node.type() == chakra::MEM_STORE_NODE;
@@ -232,6 +268,8 @@ void rank_program(Replay& run, int rank) {
       collective_stream(stream, inbox, rank, total);
     });
   }
+  // Shared with the lanes, which outlive this actor by the moment they take their stop job.
+  auto p2p = std::make_shared<P2pLanes>();
   std::unordered_map<int, int> collectives_run;  // per group
   auto& in_flight = run.in_flight[rank];
   int computing = 0;  // compute nodes queued or running
@@ -276,22 +314,19 @@ void rank_program(Replay& run, int rank) {
         int dst = static_cast<int>(chakra_int_attribute(node, "comm_dst").value_or(rank));
         auto tag = fmt::format("p2p/{}/{}/{}", src, dst,
                                chakra_int_attribute(node, "comm_tag").value_or(0));
-        if (node.type() == chakra::COMM_SEND_NODE) {
+        P2pJob job{std::move(tag), node.type() == chakra::COMM_SEND_NODE, 0.0, nullptr, i};
+        if (job.send) {
           // Sends reach the links' share collectives do (NCCL's send/recv run the same kernels).
-          double bytes = static_cast<double>(chakra_int_attribute(node, "comm_size").value_or(0)) /
-                         run.cluster.chip.efficiency().collective_max();
-          const sg4::Host* to = devices[std::clamp(dst, 0, ranks - 1)];
-          sg4::Actor::create(fmt::format("r{}n{}", rank, node.id()), host,
-                             [tag, bytes, to, &inbox, i] {
-                               event::send_bytes(tag, bytes, to)->wait();
-                               inbox.finish(i);
-                             });
-        } else {
-          sg4::Actor::create(fmt::format("r{}n{}", rank, node.id()), host, [tag, &inbox, i] {
-            event::receive_bytes(tag);
-            inbox.finish(i);
-          });
+          job.bytes = static_cast<double>(chakra_int_attribute(node, "comm_size").value_or(0)) /
+                      run.cluster.chip.efficiency().collective_max();
+          job.to = devices[std::clamp(dst, 0, ranks - 1)];
         }
+        if (p2p->idle <= static_cast<int>(p2p->stream.jobs.size())) {
+          ++p2p->lanes;
+          sg4::Actor::create(fmt::format("r{}p2p{}", rank, p2p->lanes), host,
+                             [p2p, &inbox] { p2p_lane(*p2p, inbox); });
+        }
+        p2p->stream.post(std::move(job));
         return true;
       }
       default:
@@ -333,6 +368,8 @@ void rank_program(Replay& run, int rank) {
     inbox.done.pop_front();
     complete(i);
   }
+  // Every lane waits for a job: the ones that stop it.
+  for (int k = 0; k < p2p->lanes; ++k) p2p->stream.post(P2pJob{});
   run.finish[rank] = sg4::Engine::get_clock();
   run.finished[rank] = true;
 }
