@@ -83,7 +83,7 @@ void read_energy(const Json& j, EnergyReport& e) {
   j.at("avg_it_power_w").get_to(e.avg_it_power_w);
   j.at("avg_facility_power_w").get_to(e.avg_facility_power_w);
   j.at("pue").get_to(e.pue);
-  j.at("tokens_per_kwh").get_to(e.tokens_per_kwh);
+  if (j.contains("tokens_per_kwh")) j.at("tokens_per_kwh").get_to(e.tokens_per_kwh);
   j.at("co2_kg").get_to(e.co2_kg);
   j.at("cost_krw").get_to(e.cost_krw);
 }
@@ -299,6 +299,7 @@ Json to_json(const ReplayResult& r) {
          {"nodes", r.nodes},
          {"step_time_s", r.step_time_s}};
   add_energy_report(j, r.energy);
+  j.erase("tokens_per_kwh");  // a trace names no tokens
   j["network_model"] = r.network_model;
   j["per_rank"] = ranks;
   j["busiest_links"] = links_json(r.busiest_links);

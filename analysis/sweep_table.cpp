@@ -17,6 +17,21 @@ bool skipped_key(const std::string& key) {
   return key == "workload" || key == "cluster" || key == "chip";
 }
 
+// `text` as the inside of a JSON string: keys are the result's own names, but a quote,
+// backslash or control character would still be escaped.
+void append_escaped(std::string& out, const std::string& text) {
+  for (char c : text) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
+    } else {
+      out += c;
+    }
+  }
+}
+
 // Nested objects become dotted keys; arrays (per-link lists) stay out of the table. Written as
 // `,"key":value` pairs straight into `out`: a sweep writes one such row per point.
 void write_flat(std::string& out, const std::string& prefix, const Json& object, bool top) {
@@ -25,9 +40,10 @@ void write_flat(std::string& out, const std::string& prefix, const Json& object,
     if (value.is_object()) {
       write_flat(out, prefix + key + ".", value, false);
     } else if (!value.is_array()) {
-      out += ',';
-      out += Json(prefix + key).dump();
-      out += ':';
+      out += ",\"";
+      append_escaped(out, prefix);
+      append_escaped(out, key);
+      out += "\":";
       out += value.dump();
     }
   }

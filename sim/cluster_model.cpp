@@ -1,5 +1,8 @@
 #include "sim/cluster_model.hpp"
 
+#include <mutex>
+#include <unordered_map>
+
 #include <fmt/format.h>
 
 #include "sim/facility_model.hpp"
@@ -44,9 +47,19 @@ ClusterModel resolve_cluster(const config::Cluster& cluster, const config::Catal
   if (!node.has_chip()) {
     throw_input_error(where(file, path, "node"), "node.chip", "every node names a catalog chip");
   }
-  config::Chip chip =
-      config::merge_chip(catalog.chip(node.chip(), where(file, path, "node.chip")),
-                         node.chip_overrides());
+  const config::Chip& listed = catalog.chip(node.chip(), where(file, path, "node.chip"));
+  // A sweep resolves the same few clusters for thousands of points: the model is a function
+  // of the cluster and the catalog's chip, so it is kept by their contents.
+  static std::mutex cache_lock;
+  static std::unordered_map<std::string, ClusterModel> cache;
+  std::string key = cluster.SerializeAsString();
+  key += '\0';
+  key += listed.SerializeAsString();
+  {
+    std::lock_guard<std::mutex> hold(cache_lock);
+    if (auto it = cache.find(key); it != cache.end()) return it->second;
+  }
+  config::Chip chip = config::merge_chip(listed, node.chip_overrides());
   if (node.devices_per_node() <= 0) {
     throw_input_error(where(file, path, "node.devices_per_node"), "node.devices_per_node",
                       fmt::format("must be positive (got {})", node.devices_per_node()));
@@ -74,6 +87,9 @@ ClusterModel resolve_cluster(const config::Cluster& cluster, const config::Catal
                      std::move(chip_model), network_tiers(cluster, chip), {}};
   model.config.mutable_node()->clear_chip_overrides();
   model.link_power = sum_link_power(model);
+  std::lock_guard<std::mutex> hold(cache_lock);
+  if (cache.size() >= 256) cache.clear();
+  cache.emplace(std::move(key), model);
   return model;
 }
 

@@ -77,6 +77,15 @@ FatTreeSpec cluster_fat_tree(int devices, int devices_per_node) {
 
 }  // namespace
 
+int servers_per_leaf(const config::Cluster& cluster) {
+  int devices_per_node =
+      cluster.node().devices_per_node() > 0 ? cluster.node().devices_per_node() : 1;
+  int nodes = cluster.nodes() > 0 ? cluster.nodes() : 1;
+  if (cluster.scale_out().kind() == "rail-optimized") return std::min(nodes, kLeafDownlinks);
+  FatTreeSpec spec = cluster_fat_tree(nodes * devices_per_node, devices_per_node);
+  return std::max(1, spec.devices_per_leaf / devices_per_node);
+}
+
 Topology build_cluster_topology(const config::Cluster& cluster, const config::Chip& chip) {
   const auto& network = cluster.scale_out();
   const std::string& kind = network.kind();

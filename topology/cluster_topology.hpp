@@ -18,4 +18,8 @@ namespace kcsim::topology {
 // Throws kcsim::InputError for an unknown scale_out.kind or a missing bandwidth.
 Topology build_cluster_topology(const config::Cluster& cluster, const config::Chip& chip);
 
+// How many servers one leaf switch of that network joins (a rail-optimized scalable unit, or a
+// fat-tree leaf's whole servers).
+int servers_per_leaf(const config::Cluster& cluster);
+
 }  // namespace kcsim::topology

@@ -10,18 +10,43 @@
 namespace kcsim {
 namespace {
 
-// The ranks of `rank`'s group over the network dimensions marked in `dims`: dimension 0 joins
-// the ranks of one server, any other dimension the ranks at the same place in every server.
-std::vector<int> members_over_dims(const std::vector<bool>& dims, int rank, int ranks,
-                                   int per_node) {
-  bool inside = !dims.empty() && dims[0];
-  bool between =
-      std::any_of(dims.begin() + (dims.empty() ? 0 : 1), dims.end(), [](bool d) { return d; });
+// Where a rank sits on the network's levels: its slot in its server, its server's place under
+// its leaf switch (the servers one leaf joins: a scalable unit), and that leaf's index.
+struct Place {
+  int slot, server_in_leaf, leaf;
+};
+
+Place place_of(int rank, int per_node, int servers_per_leaf) {
+  int server = rank / per_node;
+  return {rank % per_node, server % servers_per_leaf, server / servers_per_leaf};
+}
+
+// The ranks of `rank`'s group over the network dimensions marked in `dims`, as ASTRA-sim's
+// multi-dimensional networks number them: dimension 0 inside a server, 1 the servers under one
+// leaf, 2 (and any above) beyond the leaf. A member differs from `rank` only on marked levels.
+// With every server under one leaf there is no dimension 2: dimensions from 1 up all join the
+// servers.
+std::vector<int> members_over_dims(const std::vector<bool>& dims, int rank, int ranks, int per_node,
+                                   int servers_per_leaf) {
+  auto marked = [&](size_t from, size_t to) {
+    for (size_t d = from; d < std::min(to, dims.size()); ++d) {
+      if (dims[d]) return true;
+    }
+    return false;
+  };
+  int servers = (ranks + per_node - 1) / per_node;
+  bool one_leaf = servers_per_leaf <= 0 || servers_per_leaf >= servers;
+  int per_leaf = one_leaf ? servers : servers_per_leaf;
+  bool over_slot = marked(0, 1);
+  bool over_server = one_leaf ? marked(1, dims.size()) : marked(1, 2);
+  bool over_leaf = one_leaf ? true : marked(2, dims.size());
+  Place mine = place_of(rank, per_node, per_leaf);
   std::vector<int> members;
   for (int other = 0; other < ranks; ++other) {
-    bool same_server = other / per_node == rank / per_node;
-    bool same_slot = other % per_node == rank % per_node;
-    if ((inside && between) || (inside && same_server) || (between && same_slot) || other == rank) {
+    Place theirs = place_of(other, per_node, per_leaf);
+    if ((over_slot || theirs.slot == mine.slot) &&
+        (over_server || theirs.server_in_leaf == mine.server_in_leaf) &&
+        (over_leaf || theirs.leaf == mine.leaf)) {
       members.push_back(other);
     }
   }
@@ -36,7 +61,8 @@ std::string dims_text(const std::vector<bool>& dims) {
 
 }  // namespace
 
-ChakraGroups resolve_chakra_groups(const std::vector<ChakraTrace>& traces, int devices_per_node) {
+ChakraGroups resolve_chakra_groups(const std::vector<ChakraTrace>& traces, int devices_per_node,
+                                   int servers_per_leaf) {
   const int ranks = static_cast<int>(traces.size());
   const int per_node = std::max(1, devices_per_node);
   ChakraGroups out;
@@ -76,7 +102,7 @@ ChakraGroups resolve_chakra_groups(const std::vector<ChakraTrace>& traces, int d
         std::string key = "pg " + *pg;
         group = group_index(key, pg_members.at(key));
       } else if (auto dims = chakra_bool_list_attribute(node, "involved_dim")) {
-        auto members = members_over_dims(*dims, trace.rank, ranks, per_node);
+        auto members = members_over_dims(*dims, trace.rank, ranks, per_node, servers_per_leaf);
         std::string key =
             static_cast<int>(members.size()) == ranks
                 ? "all ranks"

@@ -1,5 +1,7 @@
 #include "workloads/chakra_trace.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <limits>
 #include <sstream>
@@ -34,6 +36,26 @@ void read_delimited(pbio::CodedInputStream& in, google::protobuf::Message* messa
 
 bool known_type(chakra::NodeType type) {
   return chakra::NodeType_IsValid(type) && type != chakra::INVALID_NODE;
+}
+
+// The highest RANK of the PREFIX.RANK.et files beside `prefix`; -1 when there is none.
+int last_rank_file(const std::string& prefix) {
+  std::filesystem::path path(prefix);
+  std::filesystem::path folder = path.parent_path().empty() ? "." : path.parent_path();
+  std::string stem = path.filename().string() + ".";
+  int last = -1;
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(folder, error)) {
+    std::string name = entry.path().filename().string();
+    if (name.size() <= stem.size() + 3 || name.compare(0, stem.size(), stem) != 0 ||
+        name.compare(name.size() - 3, 3, ".et") != 0) {
+      continue;
+    }
+    std::string digits = name.substr(stem.size(), name.size() - stem.size() - 3);
+    if (digits.size() > 9 || !std::all_of(digits.begin(), digits.end(), ::isdigit)) continue;
+    last = std::max(last, std::stoi(digits));
+  }
+  return last;
 }
 
 }  // namespace
@@ -75,6 +97,13 @@ std::vector<ChakraTrace> read_chakra_traces(const std::string& prefix) {
   if (traces.empty()) {
     throw InputError(fmt::format("{}.0.et: trace: no such file (a trace is PREFIX.RANK.et per rank)",
                                  prefix));
+  }
+  // A rank file past the first gap would otherwise be left out without a word.
+  if (int last = last_rank_file(prefix); last >= static_cast<int>(traces.size())) {
+    throw InputError(fmt::format(
+        "{}.{}.et: trace: no such file, but {}.{}.et exists (a trace is PREFIX.RANK.et for every "
+        "rank from 0)",
+        prefix, traces.size(), prefix, last));
   }
   return traces;
 }

@@ -28,7 +28,7 @@ struct ChakraTrace {
 ChakraTrace read_chakra_file(const std::filesystem::path& file, int rank);
 
 // Reads PREFIX.0.et, PREFIX.1.et, ... up to the first rank with no file. Throws InputError
-// when PREFIX.0.et does not exist.
+// when PREFIX.0.et does not exist, or when a rank's file is missing below one that exists.
 std::vector<ChakraTrace> read_chakra_traces(const std::string& prefix);
 
 // Rejects a node type outside the schema, a duplicate node id, a dependency on a node the

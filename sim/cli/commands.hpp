@@ -104,6 +104,7 @@ struct SweepCommandOptions {
   std::string file, out, csv, engine;
   int jobs = 1;
   double timeout_s = 0;
+  double rewrite_s = 1;  // at least this long between rebuilds of `out` while it runs
   bool no_resume = false;
   bool quiet = false;                // no progress on stderr
   long long print_point = -1;        // >= 0: print that point's scenario instead of running

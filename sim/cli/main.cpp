@@ -217,6 +217,10 @@ int main(int argc, char** argv) {
   sweep_cmd->add_option("--timeout-s", sweep_options.timeout_s,
                         "Seconds a point may run before it is recorded as failed (0: no limit)")
       ->capture_default_str();
+  sweep_cmd
+      ->add_option("--rewrite-s", sweep_options.rewrite_s,
+                   "Seconds at least between rebuilds of --out while the sweep runs")
+      ->capture_default_str();
   sweep_cmd->add_flag("--no-resume", sweep_options.no_resume,
                       "Start over instead of skipping the points --out already holds");
   sweep_cmd->add_flag("--quiet", sweep_options.quiet, "No progress on stderr");

@@ -114,12 +114,14 @@ int sweep(const SweepCommandOptions& o, std::ostream& out) {
   if (o.out.empty()) throw_input_error(Origin{}, "--out", "name the HDF5 file to write");
   if (o.jobs < 1) throw_input_error(Origin{}, "--jobs", "must be at least 1");
   if (o.timeout_s < 0) throw_input_error(Origin{}, "--timeout-s", "must not be negative");
+  if (o.rewrite_s < 0) throw_input_error(Origin{}, "--rewrite-s", "must not be negative");
   auto catalog = catalog_of(o.common);
   sweep::SweepOptions options;
   options.out = o.out;
   options.csv = o.csv;
   options.jobs = o.jobs;
   options.timeout_s = o.timeout_s;
+  options.rewrite_every_s = o.rewrite_s;
   options.resume = !o.no_resume;
   options.progress = !o.quiet;
   sweep::SweepSummary s = sweep::run_sweep(plan, catalog, options);

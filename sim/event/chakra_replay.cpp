@@ -3,9 +3,12 @@
 #include <algorithm>
 #include <deque>
 #include <map>
+#include <memory>
+#include <set>
 #include <unordered_map>
 
 #include <fmt/format.h>
+#include <xbt/log.h>
 #include <simgrid/s4u/Actor.hpp>
 #include <simgrid/s4u/Engine.hpp>
 #include <simgrid/s4u/Semaphore.hpp>
@@ -47,36 +50,6 @@ Collective collective_of(int64_t type) {
   }
 }
 
-// Node indices in an order that respects every dependency, file order where free.
-std::vector<size_t> topological_order(const ChakraTrace& trace) {
-  std::unordered_map<uint64_t, size_t> index;
-  for (size_t i = 0; i < trace.nodes.size(); ++i) index[trace.nodes[i].id()] = i;
-  std::vector<int> waiting(trace.nodes.size(), 0);
-  std::vector<std::vector<size_t>> dependents(trace.nodes.size());
-  for (size_t i = 0; i < trace.nodes.size(); ++i) {
-    for (const auto* deps : {&trace.nodes[i].data_deps(), &trace.nodes[i].ctrl_deps()}) {
-      for (uint64_t dep : *deps) {
-        dependents[index.at(dep)].push_back(i);
-        ++waiting[i];
-      }
-    }
-  }
-  std::vector<size_t> order, ready;
-  for (size_t i = trace.nodes.size(); i-- > 0;) {
-    if (waiting[i] == 0) ready.push_back(i);
-  }
-  while (!ready.empty()) {
-    size_t i = ready.back();
-    ready.pop_back();
-    order.push_back(i);
-    for (size_t j : dependents[i]) {
-      if (--waiting[j] == 0) ready.push_back(j);
-    }
-    std::sort(ready.begin(), ready.end(), std::greater<>());
-  }
-  return order;
-}
-
 struct Replay {
   const std::vector<ChakraTrace>& traces;
   const ClusterModel& cluster;
@@ -88,6 +61,9 @@ struct Replay {
   // Only one group's rings ever use the links inside a server: those ring stages take their
   // closed-form time instead of running as flows (same result, far fewer activities).
   bool intra_node_private = false;
+  // Per rank: the nodes issued and not yet done, and whether every node ran.
+  std::vector<std::set<uint64_t>> in_flight;
+  std::vector<char> finished;
 };
 
 bool only_one_group_inside_servers(const std::vector<ChakraTrace>& traces,
@@ -140,103 +116,180 @@ NodeWork node_work(const ClusterModel& cluster, const chakra::Node& node) {
   return {static_cast<double>(node.duration_micros()) * 1e-6, cluster.chip.tdp_w()};
 }
 
-// Something a later node may wait for: a point-to-point transfer, or a collective that a
-// stream runs (done when `finished` is released; waiters put the token back for the next).
-struct Pending {
-  sg4::CommPtr comm;
-  sg4::SemaphorePtr finished;
-  bool done = false;  // only the rank's own actor waits, one dependency at a time
-  void wait() {
-    if (done) return;
-    done = true;
-    if (comm) {
-      comm->wait();
-    } else {
-      finished->acquire();
-      finished->release();
-    }
+// Where a rank's finished work is reported: the streams and transfers that run its nodes push
+// the node's index and wake the rank's scheduler, which then issues what that node freed.
+struct RankInbox {
+  std::deque<size_t> done;
+  sg4::SemaphorePtr wake = sg4::Semaphore::create(0);
+  void finish(size_t node) {
+    done.push_back(node);
+    wake->release();
   }
 };
 
-// A rank's collectives of one group run in order on one stream, as NCCL runs a communicator's:
-// one actor per (rank, group) rather than one per collective, which keeps actor creation, the
-// costliest thing SimGrid does, out of the run's growth.
-struct CollectiveStream {
-  struct Job {
-    event::CollectiveCall call;
-    int position = 0;
-    sg4::SemaphorePtr finished;
-  };
+// Jobs run one after another on one actor, in the order they were posted: a rank's compute
+// stream (node indices), or a rank's collectives of one group, as NCCL runs a communicator's.
+// One actor per stream rather than one per node keeps actor creation, the costliest thing
+// SimGrid does, out of the run's growth.
+template <typename Job>
+struct Stream {
   std::deque<Job> jobs;
   sg4::SemaphorePtr posted = sg4::Semaphore::create(0);
+  void post(Job job) {
+    jobs.push_back(std::move(job));
+    posted->release();
+  }
+  Job next() {
+    posted->acquire();
+    Job job = std::move(jobs.front());
+    jobs.pop_front();
+    return job;
+  }
 };
 
-void stream_program(CollectiveStream& stream, int rank, int total) {
+struct CollectiveJob {
+  event::CollectiveCall call;
+  int position = 0;
+  size_t node = 0;
+};
+
+void collective_stream(Stream<CollectiveJob>& stream, RankInbox& inbox, int rank, int total) {
   for (int k = 0; k < total; ++k) {
-    stream.posted->acquire();
-    auto job = std::move(stream.jobs.front());
-    stream.jobs.pop_front();
+    auto job = stream.next();
     double start = sg4::Engine::get_clock();
     event::run_collective(job.call, job.position);
     if (event::has_span_observers()) {
       event::announce_span({rank, "collectives", "collective", start, sg4::Engine::get_clock()});
     }
-    job.finished->release();
+    inbox.finish(job.node);
   }
 }
 
+void compute_stream(Replay& run, Stream<size_t>& stream, RankInbox& inbox, int rank, int total) {
+  const auto& trace = run.traces[rank];
+  for (int k = 0; k < total; ++k) {
+    size_t i = stream.next();
+    NodeWork work = node_work(run.cluster, trace.nodes[i]);
+    double start = sg4::Engine::get_clock();
+    sg4::this_actor::execute(work.seconds * event::kHostFlopsPerS);
+    run.times[rank].compute_s += work.seconds;
+    run.busy_j[rank] += (work.power_w - held_idle_w(run.cluster.chip)) * work.seconds;
+    if (event::has_span_observers()) {
+      event::announce_span({rank, "compute", "compute", start, sg4::Engine::get_clock()});
+    }
+    inbox.finish(i);
+  }
+}
+
+// A send or receive, run on one of the rank's point-to-point lanes; a job without a tag stops
+// the lane.
+struct P2pJob {
+  std::string tag;
+  bool send = false;
+  double bytes = 0;
+  const sg4::Host* to = nullptr;
+  size_t node = 0;
+};
+
+// Sends and receives run side by side, each on a lane actor that waits for its transfer. A
+// lane takes the next job when its transfer is done, and a new lane starts only when every lane
+// is busy: as many actors as transfers in flight at once, not one per node (a SimGrid actor is
+// costly to create and keeps its stack).
+struct P2pLanes {
+  Stream<P2pJob> stream;
+  int lanes = 0;
+  int idle = 0;  // lanes waiting for a job
+};
+
+void p2p_lane(P2pLanes& p2p, RankInbox& inbox) {
+  while (true) {
+    ++p2p.idle;
+    P2pJob job = p2p.stream.next();
+    --p2p.idle;
+    if (job.tag.empty()) return;
+    if (job.send) {
+      event::send_bytes(job.tag, job.bytes, job.to)->wait();
+    } else {
+      event::receive_bytes(job.tag);
+    }
+    inbox.finish(job.node);
+  }
+}
+
+bool is_compute(const chakra::Node& node) {
+  return node.type() == chakra::COMP_NODE || node.type() == chakra::MEM_LOAD_NODE ||
+         node.type() == chakra::MEM_STORE_NODE;
+}
+
+// The rank's scheduler: a node is issued once its data and control dependencies are done, as
+// ASTRA-sim issues them. Compute and memory nodes queue on the rank's compute stream, a
+// collective on its group's stream, a send or receive runs on its own; a ready node never
+// waits behind one that is blocked. Time with nothing to compute while something is in flight
+// is exposed communication.
 void rank_program(Replay& run, int rank) {
   const auto& trace = run.traces[rank];
-  const int ranks = static_cast<int>(run.traces.size());
+  const size_t n = trace.nodes.size();
   auto& time = run.times[rank];
   sg4::Host* host = run.platform.devices[rank];
   const auto& devices = run.platform.devices;
+  const int ranks = static_cast<int>(run.traces.size());
 
-  // One stream per group this rank takes part in, started before the first node.
+  std::unordered_map<uint64_t, size_t> index;
+  for (size_t i = 0; i < n; ++i) index[trace.nodes[i].id()] = i;
+  std::vector<int> waiting(n, 0);
+  std::vector<std::vector<size_t>> dependents(n);
+  for (size_t i = 0; i < n; ++i) {
+    for (const auto* deps : {&trace.nodes[i].data_deps(), &trace.nodes[i].ctrl_deps()}) {
+      for (uint64_t dep : *deps) {
+        dependents[index.at(dep)].push_back(i);
+        ++waiting[i];
+      }
+    }
+  }
+
+  RankInbox inbox;
+  int computes = 0;
+  for (const auto& node : trace.nodes) computes += is_compute(node) ? 1 : 0;
+  Stream<size_t> compute;
+  if (computes > 0) {
+    sg4::Actor::create(fmt::format("r{}compute", rank), host,
+                       [&run, &compute, &inbox, rank, computes] {
+                         compute_stream(run, compute, inbox, rank, computes);
+                       });
+  }
   std::map<int, int> collectives_in;  // group -> collectives this rank runs in it
   for (const auto& [id, g] : run.groups.of_node[rank]) {
     if (run.groups.groups[g].members.size() > 1) ++collectives_in[g];
   }
-  std::map<int, CollectiveStream> streams;
+  std::map<int, Stream<CollectiveJob>> streams;
   for (auto [g, total] : collectives_in) {
     auto& stream = streams[g];
-    sg4::Actor::create(fmt::format("r{}g{}", rank, g), host,
-                       [&stream, rank, total] { stream_program(stream, rank, total); });
+    sg4::Actor::create(fmt::format("r{}g{}", rank, g), host, [&stream, &inbox, rank, total] {
+      collective_stream(stream, inbox, rank, total);
+    });
   }
+  // Shared with the lanes, which outlive this actor by the moment they take their stop job.
+  auto p2p = std::make_shared<P2pLanes>();
   std::unordered_map<int, int> collectives_run;  // per group
-  std::unordered_map<uint64_t, Pending> running;
-  auto wait = [&](double& total, std::vector<Pending*>& pending) {
-    double start = sg4::Engine::get_clock();
-    for (auto* p : pending) p->wait();
-    total += sg4::Engine::get_clock() - start;
-  };
-  for (size_t i : topological_order(trace)) {
+  auto& in_flight = run.in_flight[rank];
+  int computing = 0;  // compute nodes queued or running
+  size_t completed = 0;
+  std::vector<size_t> ready;
+
+  // Starts node i; returns false when it has nothing to run and is done at once.
+  auto issue = [&](size_t i) {
     const auto& node = trace.nodes[i];
-    std::vector<Pending*> pending;
-    for (const auto* deps : {&node.data_deps(), &node.ctrl_deps()}) {
-      for (uint64_t dep : *deps) {
-        if (auto it = running.find(dep); it != running.end()) pending.push_back(&it->second);
-      }
-    }
-    wait(time.exposed_comm_s, pending);
     switch (node.type()) {
       case chakra::COMP_NODE:
       case chakra::MEM_LOAD_NODE:
-      case chakra::MEM_STORE_NODE: {
-        NodeWork work = node_work(run.cluster, node);
-        double start = sg4::Engine::get_clock();
-        sg4::this_actor::execute(work.seconds * event::kHostFlopsPerS);
-        time.compute_s += work.seconds;
-        run.busy_j[rank] += (work.power_w - held_idle_w(run.cluster.chip)) * work.seconds;
-        if (event::has_span_observers()) {
-          event::announce_span({rank, "compute", "compute", start, sg4::Engine::get_clock()});
-        }
-        break;
-      }
+      case chakra::MEM_STORE_NODE:
+        ++computing;
+        compute.post(i);
+        return true;
       case chakra::COMM_COLL_NODE: {
         int g = run.groups.of_node[rank].at(node.id());
         const ChakraGroup& group = run.groups.groups[g];
-        if (group.members.size() < 2) break;
+        if (group.members.size() < 2) return false;
         int position =
             static_cast<int>(std::lower_bound(group.members.begin(), group.members.end(), rank) -
                              group.members.begin());
@@ -252,12 +305,8 @@ void rank_program(Replay& run, int rank) {
             run.intra_node_private,
             Algorithm::Auto,
             &run.cluster.tiers};
-        auto finished = sg4::Semaphore::create(0);
-        auto& stream = streams.at(g);
-        stream.jobs.push_back({std::move(call), position, finished});
-        stream.posted->release();
-        running[node.id()] = Pending{nullptr, finished};
-        break;
+        streams.at(g).post({std::move(call), position, i});
+        return true;
       }
       case chakra::COMM_SEND_NODE:
       case chakra::COMM_RECV_NODE: {
@@ -265,25 +314,64 @@ void rank_program(Replay& run, int rank) {
         int dst = static_cast<int>(chakra_int_attribute(node, "comm_dst").value_or(rank));
         auto tag = fmt::format("p2p/{}/{}/{}", src, dst,
                                chakra_int_attribute(node, "comm_tag").value_or(0));
-        if (node.type() == chakra::COMM_SEND_NODE) {
+        P2pJob job{std::move(tag), node.type() == chakra::COMM_SEND_NODE, 0.0, nullptr, i};
+        if (job.send) {
           // Sends reach the links' share collectives do (NCCL's send/recv run the same kernels).
-          double bytes = static_cast<double>(chakra_int_attribute(node, "comm_size").value_or(0)) /
-                         run.cluster.chip.efficiency().collective_max();
-          running[node.id()] = Pending{
-              event::send_bytes(tag, bytes, devices[std::clamp(dst, 0, ranks - 1)]), nullptr};
-        } else {
-          running[node.id()] = Pending{event::receive_bytes_async(tag), nullptr};
+          job.bytes = static_cast<double>(chakra_int_attribute(node, "comm_size").value_or(0)) /
+                      run.cluster.chip.efficiency().collective_max();
+          job.to = devices[std::clamp(dst, 0, ranks - 1)];
         }
-        break;
+        if (p2p->idle <= static_cast<int>(p2p->stream.jobs.size())) {
+          ++p2p->lanes;
+          sg4::Actor::create(fmt::format("r{}p2p{}", rank, p2p->lanes), host,
+                             [p2p, &inbox] { p2p_lane(*p2p, inbox); });
+        }
+        p2p->stream.post(std::move(job));
+        return true;
       }
       default:
-        break;
+        return false;
     }
+  };
+  // Marks node i done and readies the nodes it was the last dependency of.
+  auto complete = [&](size_t i) {
+    ++completed;
+    in_flight.erase(trace.nodes[i].id());
+    if (is_compute(trace.nodes[i])) --computing;
+    for (size_t j : dependents[i]) {
+      if (--waiting[j] == 0) ready.push_back(j);
+    }
+  };
+  for (size_t i = 0; i < n; ++i) {
+    if (waiting[i] == 0) ready.push_back(i);
   }
-  std::vector<Pending*> rest;
-  for (auto& [id, p] : running) rest.push_back(&p);
-  wait(time.exposed_comm_s, rest);
+  while (true) {
+    // Nodes made ready together are issued in file order.
+    while (!ready.empty()) {
+      std::vector<size_t> batch;
+      batch.swap(ready);
+      std::sort(batch.begin(), batch.end());
+      for (size_t i : batch) {
+        if (issue(i)) {
+          in_flight.insert(trace.nodes[i].id());
+        } else {
+          complete(i);
+        }
+      }
+    }
+    if (completed == n) break;
+    bool idle = computing == 0;
+    double start = sg4::Engine::get_clock();
+    inbox.wake->acquire();
+    if (idle) time.exposed_comm_s += sg4::Engine::get_clock() - start;
+    size_t i = inbox.done.front();
+    inbox.done.pop_front();
+    complete(i);
+  }
+  // Every lane waits for a job: the ones that stop it.
+  for (int k = 0; k < p2p->lanes; ++k) p2p->stream.post(P2pJob{});
   run.finish[rank] = sg4::Engine::get_clock();
+  run.finished[rank] = true;
 }
 
 // Checks every send has its receive, before the engine could wait on one forever.
@@ -318,10 +406,41 @@ void check_point_to_point(const std::vector<ChakraTrace>& traces) {
   }
 }
 
+// After the engine stopped: empty when every rank ran all its nodes, else what the first rank
+// left behind is stuck on (SimGrid stops when every actor waits on something no one will do).
+std::string deadlock(const Replay& run) {
+  std::string first, others;
+  for (size_t rank = 0; rank < run.traces.size(); ++rank) {
+    if (run.finished[rank]) continue;
+    const auto& trace = run.traces[rank];
+    const auto& stuck = run.in_flight[rank];
+    std::string nodes;
+    for (uint64_t id : stuck) {
+      auto it = std::find_if(trace.nodes.begin(), trace.nodes.end(),
+                             [id](const chakra::Node& node) { return node.id() == id; });
+      nodes += fmt::format("{}node {} ({})", nodes.empty() ? "" : ", ", id,
+                           chakra::NodeType_Name(it->type()));
+    }
+    if (first.empty()) {
+      first = fmt::format("{}: rank {}: {}", trace.file, rank, nodes);
+    } else {
+      others += fmt::format("{}rank {} on {}", others.empty() ? "" : "; ", rank, nodes);
+    }
+  }
+  if (first.empty()) return "";
+  return fmt::format(
+      "{} never completes: the ranks wait on each other through their dependencies (a send or "
+      "receive, or collectives of two groups, ordered differently on different ranks){}",
+      first, others.empty() ? "" : "; also stuck: " + others);
+}
+
 std::string replay_in_this_process(const std::vector<ChakraTrace>& traces,
                                    const ChakraGroups& groups, const ClusterModel& cluster,
                                    const std::string& trace_name, const std::string& trace_out) {
   auto engine = event::start_engine();
+  // A deadlock is reported below with the trace's own names; SimGrid's dump of its actors
+  // would only repeat it in the engine's terms.
+  xbt_log_control_set("ker_engine.app:file:/dev/null");
   int ranks = static_cast<int>(traces.size());
   auto topology = topology::build_cluster_topology(cluster.config, cluster.chip.config());
   Replay run{traces,
@@ -331,7 +450,9 @@ std::string replay_in_this_process(const std::vector<ChakraTrace>& traces,
              std::vector<RankTime>(ranks),
              std::vector<double>(ranks, 0.0),
              std::vector<double>(ranks, 0.0),
-             only_one_group_inside_servers(traces, groups, cluster.tiers.devices_per_node)};
+             only_one_group_inside_servers(traces, groups, cluster.tiers.devices_per_node),
+             std::vector<std::set<uint64_t>>(ranks),
+             std::vector<char>(ranks, 0)};
   event::LinkTraffic traffic;
   traffic.attach();
   event::TraceRecorder recorder(run.platform, cluster.chip.tdp_w(), cluster.chip.idle_w());
@@ -341,6 +462,12 @@ std::string replay_in_this_process(const std::vector<ChakraTrace>& traces,
                        [&run, rank] { rank_program(run, rank); });
   }
   engine->run();
+  if (auto stuck = deadlock(run); !stuck.empty()) {
+    // The waiting actors never resume; the engine is left to the child's exit rather than
+    // unwinding their stacks, which refer to this frame.
+    (void)engine.release();
+    return dump(Json{{"deadlock", stuck}});
+  }
 
   ReplayResult r;
   r.trace = trace_name;
@@ -381,10 +508,13 @@ ReplayResult replay_chakra(const std::vector<ChakraTrace>& traces, const Cluster
         (traces.size() + cluster.tiers.devices_per_node - 1) / cluster.tiers.devices_per_node));
   }
   check_point_to_point(traces);
-  ChakraGroups groups = resolve_chakra_groups(traces, cluster.tiers.devices_per_node);
+  ChakraGroups groups = resolve_chakra_groups(traces, cluster.tiers.devices_per_node,
+                                              topology::servers_per_leaf(cluster.config));
   std::string out = event::run_isolated(
       [&] { return replay_in_this_process(traces, groups, cluster, trace_name, trace_out); });
-  return replay_result_from_json(Json::parse(out));
+  Json j = Json::parse(out);
+  if (j.contains("deadlock")) throw InputError(j.at("deadlock").get<std::string>());
+  return replay_result_from_json(j);
 }
 
 }  // namespace kcsim

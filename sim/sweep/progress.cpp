@@ -18,20 +18,22 @@ std::string clock_text(double seconds) {
 
 }  // namespace
 
-Progress::Progress(size_t total, size_t already, bool enabled, std::FILE* out)
+Progress::Progress(size_t total, size_t already, bool enabled, std::FILE* out, double every_s)
     : total_(total),
       already_(already),
       enabled_(enabled),
       terminal_(::isatty(::fileno(out)) != 0),
       out_(out),
+      every_(every_s >= 0 ? every_s
+             : terminal_  ? 0.1
+                          : 5.0),
       start_(Clock::now()),
       last_(start_) {}
 
 void Progress::update(size_t done) {
   if (!enabled_) return;
   auto now = Clock::now();
-  auto every = terminal_ ? std::chrono::milliseconds(100) : std::chrono::milliseconds(5000);
-  if (now - last_ < every) return;
+  if (std::chrono::duration<double>(now - last_).count() < every_) return;
   last_ = now;
   draw(done, false);
 }

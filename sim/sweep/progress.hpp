@@ -10,8 +10,10 @@ namespace kcsim::sweep {
 
 class Progress {
  public:
-  // `total` points, of which `already` were done before this run started.
-  Progress(size_t total, size_t already, bool enabled, std::FILE* out = stderr);
+  // `total` points, of which `already` were done before this run started; redrawn at most every
+  // `every_s` seconds (negative: 0.1 s on a terminal, 5 s otherwise).
+  Progress(size_t total, size_t already, bool enabled, std::FILE* out = stderr,
+           double every_s = -1);
   void update(size_t done);
   void finish(size_t done);
 
@@ -21,6 +23,7 @@ class Progress {
   size_t total_, already_;
   bool enabled_, terminal_;
   std::FILE* out_;
+  double every_;
   std::chrono::steady_clock::time_point start_, last_;
 };
 

@@ -1,5 +1,6 @@
 #include "sim/sweep/sweep_runner.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <fstream>
@@ -17,6 +18,7 @@
 #include "sim/sweep/mpi_points.hpp"
 #include "sim/sweep/point_runner.hpp"
 #include "sim/sweep/progress.hpp"
+#include "sim/sweep/record_table.hpp"
 #include "sim/sweep/worker_pool.hpp"
 
 namespace kcsim::sweep {
@@ -24,7 +26,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
-using Records = std::map<size_t, std::string>;  // point index -> record line
+using Records = std::map<size_t, FlatRecord>;  // point index -> its record, read
 
 std::string version() { return "kcsim " KCSIM_VERSION; }
 
@@ -35,14 +37,11 @@ std::string joined_axes(const SweepPlan& plan) {
 }
 
 SweepTable build_table(const SweepPlan& plan, const Records& records, bool complete) {
-  std::vector<std::string> lines;
-  lines.reserve(records.size());
-  for (const auto& [index, line] : records) lines.push_back(line);
   std::vector<ColumnSpec> columns = sweep_columns(plan);
   for (auto& spec : run_columns(plan.base.has_training(), plan.base.has_serving())) {
     columns.push_back(std::move(spec));
   }
-  SweepTable table = table_from_rows(record_rows(lines), columns);
+  SweepTable table = table_from_records(records, columns);
   std::string base;
   google::protobuf::TextFormat::PrintToString(plan.base, &base);
   table.attributes = {{"kcsim_version", version()},
@@ -100,7 +99,7 @@ Records records_in_output(const SweepPlan& plan, const SweepOptions& options) {
     if (entry.is_null()) entry = Json{{"point", index}, {"rows", Json::array()}};
     entry["rows"].push_back(std::move(row));
   }
-  for (auto& [index, record] : by_point) records[index] = record.dump();
+  for (auto& [index, record] : by_point) records[index] = parse_record(record.dump());
   return records;
 }
 
@@ -112,6 +111,30 @@ std::vector<size_t> pending_points(const SweepPlan& plan, const Records& records
   return pending;
 }
 
+// When to rebuild the output while points finish: no sooner than `min_interval_s` after the
+// last rebuild, and no sooner than 20 times as long as that rebuild took, so rebuilding costs
+// at most a twentieth of the sweep however large the file grows.
+class OutputPacer {
+ public:
+  explicit OutputPacer(double min_interval_s) : min_interval_s_(min_interval_s) {}
+  bool due() const {
+    double since = std::chrono::duration<double>(Clock::now() - last_).count();
+    return since >= std::max(min_interval_s_, 20 * last_cost_s_);
+  }
+  template <typename Write>
+  void write(Write&& rebuild) {
+    auto start = Clock::now();
+    rebuild();
+    last_ = Clock::now();
+    last_cost_s_ = std::chrono::duration<double>(last_ - start).count();
+  }
+
+ private:
+  double min_interval_s_;
+  double last_cost_s_ = 0;
+  Clock::time_point last_ = Clock::now();
+};
+
 fs::path journal_path(const SweepOptions& options) { return options.out.string() + ".journal"; }
 
 SweepSummary run_local(const SweepPlan& plan, const config::Catalog& catalog,
@@ -119,26 +142,28 @@ SweepSummary run_local(const SweepPlan& plan, const config::Catalog& catalog,
   auto start = Clock::now();
   Records records = records_in_output(plan, options);
   Journal journal(journal_path(options), sweep_fingerprint(plan), options.resume);
-  for (const auto& [index, line] : journal.loaded()) records[index] = line;
+  for (const auto& [index, line] : journal.loaded()) records[index] = parse_record(line);
   std::vector<size_t> pending = pending_points(plan, records);
 
   SweepSummary summary;
   summary.points = plan.points;
   summary.resumed = records.size();
   Progress progress(plan.points, records.size(), options.progress);
-  auto last_write = Clock::now();
+  // The output exists from the start and follows the journal: a kill at any moment leaves a
+  // readable file of the points done so far.
+  OutputPacer pacer(options.rewrite_every_s);
+  pacer.write([&] { write_outputs(plan, options, records, false, nullptr); });
   run_in_workers(
       pending, {options.jobs, options.timeout_s},
       [&](size_t index) { return run_point(plan, index, catalog); },
       [&](size_t index, const std::string& why) { return failed_point(plan, index, why); },
       [&](size_t index, std::string record) {
         journal.append(record);
-        records[index] = std::move(record);
+        records[index] = parse_record(record);
         progress.update(records.size());
-        if (Clock::now() - last_write > std::chrono::duration<double>(options.rewrite_every_s)) {
+        if (pacer.due()) {
           journal.sync();
-          write_outputs(plan, options, records, false, nullptr);
-          last_write = Clock::now();
+          pacer.write([&] { write_outputs(plan, options, records, false, nullptr); });
         }
       });
   journal.sync();
@@ -165,15 +190,17 @@ SweepSummary run_mpi(const SweepPlan& plan, const config::Catalog& catalog,
       [&] {
         records = records_in_output(plan, options);
         journal.emplace(journal_path(options), sweep_fingerprint(plan), options.resume);
-        for (const auto& [index, line] : journal->loaded()) records[index] = line;
+        for (const auto& [index, line] : journal->loaded()) records[index] = parse_record(line);
         summary.resumed = records.size();
+        write_outputs(plan, options, records, false, nullptr);
         return pending_points(plan, records);
       },
       [&](size_t index) { return run_point(plan, index, catalog); }, &aborted);
   if (!summary.root || aborted) return summary;
   for (auto& line : finished) {
     journal->append(line);
-    records[record_point(line)] = std::move(line);
+    FlatRecord record = parse_record(line);
+    records[record.point] = std::move(record);
   }
   journal->sync();
   write_outputs(plan, options, records, true, &summary);

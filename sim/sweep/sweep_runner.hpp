@@ -1,6 +1,6 @@
 // A whole sweep: the points not yet done run (in forked workers, or spread over MPI ranks under
 // mpirun), each finished point goes to the journal, and the HDF5 file (and CSV) is rebuilt from
-// every record, in point order, now and then and at the end.
+// every record, in point order: before the first point, as points finish, and at the end.
 #pragma once
 
 #include <cstddef>
@@ -19,7 +19,9 @@ struct SweepOptions {
   double timeout_s = 0;  // per point; 0: none
   bool resume = true;    // skip points the journal or the output already hold
   bool progress = true;
-  double rewrite_every_s = 30;  // how often the output is rebuilt while the sweep runs
+  // The output is written before the first point and rebuilt as points finish, at most this
+  // often (and less often when a rebuild is slow: see OutputPacer).
+  double rewrite_every_s = 1;
 };
 
 struct SweepSummary {

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <map>
 #include <thread>
 
 #include <catch2/catch_test_macros.hpp>
@@ -122,14 +123,21 @@ TEST_CASE("a sweep killed mid-way resumes into the file of an uninterrupted run"
     int null = open("/dev/null", O_WRONLY);
     dup2(null, 1);
     dup2(null, 2);
+    // Rebuilt as often as its pacing allows, so that the kill finds points in the file.
     execl(KCSIM_BINARY, KCSIM_BINARY, "sweep", sweep.c_str(), "--out", resumed.c_str(), "--jobs",
-          "2", static_cast<char*>(nullptr));
+          "2", "--rewrite-s", "0", static_cast<char*>(nullptr));
     _exit(127);
   }
-  // Kill it (no chance to clean up) once a few hundred points are in the journal.
+  // Kill it (no chance to clean up) once a few hundred points are in the journal and the
+  // output has been rebuilt with some of them.
+  auto points_in_output = [&] {
+    if (!std::filesystem::exists(resumed)) return std::string("none");
+    return kcsim::read_hdf5_table(resumed).attribute("points_done");
+  };
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (std::chrono::steady_clock::now() < deadline &&
-         (!std::filesystem::exists(journal) || lines_in(journal) < 300)) {
+         (!std::filesystem::exists(journal) || lines_in(journal) < 300 ||
+          points_in_output() == "none" || points_in_output() == "0")) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   kill(pid, SIGKILL);
@@ -139,6 +147,16 @@ TEST_CASE("a sweep killed mid-way resumes into the file of an uninterrupted run"
   size_t journalled = lines_in(journal);
   REQUIRE(journalled >= 300);
   REQUIRE(journalled < 3456);  // it was killed before the end
+
+  // What the kill left is a readable file of the points done so far, marked incomplete.
+  kcsim::SweepTable left = kcsim::read_hdf5_table(resumed);
+  CHECK(left.attribute("complete") == "false");
+  CHECK(left.attribute("points_total") == "3456");
+  size_t left_points = std::stoul(left.attribute("points_done"));
+  CHECK(left_points > 0);
+  CHECK(left_points <= journalled);
+  std::vector<nlohmann::json> left_rows;
+  for (auto& row : kcsim::rows_from_table(left)) left_rows.push_back(row);
 
   auto again = run_kcsim("sweep " + shell_quoted(sweep) + " --out " + shell_quoted(resumed) +
                          " --jobs 2 --json");
@@ -152,6 +170,16 @@ TEST_CASE("a sweep killed mid-way resumes into the file of an uninterrupted run"
       run_kcsim("sweep " + shell_quoted(sweep) + " --out " + shell_quoted(whole) + " --jobs 1");
   REQUIRE(fresh.exit_code == 0);
   CHECK(read_file(resumed) == read_file(whole));
+  // Each row the killed sweep had written is the uninterrupted run's row of that point.
+  std::map<std::pair<double, double>, nlohmann::json> whole_rows;
+  for (auto& row : kcsim::rows_from_table(kcsim::read_hdf5_table(whole))) {
+    whole_rows[{row.at("point").get<double>(), row.at("run").get<double>()}] = row;
+  }
+  for (const auto& row : left_rows) {
+    auto key = std::pair{row.at("point").get<double>(), row.at("run").get<double>()};
+    REQUIRE(whole_rows.count(key));
+    CHECK(row.dump() == whole_rows.at(key).dump());
+  }
   // Nothing left behind but the two results.
   CHECK(folder.entries() == std::vector<std::string>{"long.textproto", "resumed.h5", "whole.h5"});
 

@@ -74,6 +74,28 @@ TEST_CASE("involved_dim picks the server or the same slot across servers", "[cha
   CHECK(groups.of_node[5].at(3) == groups.of_node[5].at(4));  // both span every rank
 }
 
+TEST_CASE("involved_dim follows the network's levels: server, leaf, beyond", "[chakra][groups]") {
+  // 16 ranks, 2 per server, 2 servers under each leaf switch: 4 leaves. Rank 5 is slot 1 of
+  // server 2, the first server of leaf 1.
+  auto traces = ranks(16);
+  for (int r = 0; r < 16; ++r) {
+    traces[r].nodes = {over_dims(1, {false, true, false}), over_dims(2, {false, false, true}),
+                       over_dims(3, {false, true, true}), over_dims(4, {true, true, false}),
+                       over_dims(5, {true, false, false, true})};
+  }
+  auto groups = resolve_chakra_groups(traces, 2, 2);
+  CHECK(group_of(groups, 5, 1).members == std::vector<int>{5, 7});         // same slot, same leaf
+  CHECK(group_of(groups, 5, 2).members == std::vector<int>{1, 5, 9, 13});  // same place, all leaves
+  CHECK(group_of(groups, 5, 3).members == std::vector<int>{1, 3, 5, 7, 9, 11, 13, 15});
+  CHECK(group_of(groups, 5, 4).members == std::vector<int>{4, 5, 6, 7});  // the whole leaf
+  // Dimensions above 2 count as beyond the leaf.
+  CHECK(group_of(groups, 5, 5).members == std::vector<int>{0, 1, 4, 5, 8, 9, 12, 13});
+  // With every server under one leaf, dimension 2 joins the servers as dimension 1 does.
+  auto flat = resolve_chakra_groups(traces, 2, 8);
+  CHECK(group_of(flat, 5, 2).members == std::vector<int>{1, 3, 5, 7, 9, 11, 13, 15});
+  CHECK(group_of(flat, 5, 1).members == group_of(flat, 5, 2).members);
+}
+
 TEST_CASE("a member that runs fewer of its group's collectives is named", "[chakra][groups]") {
   auto traces = ranks(4);
   for (int r = 0; r < 4; ++r) traces[r].nodes = {in_group(10, "dp"), in_group(11, "dp")};

@@ -109,11 +109,38 @@ TEST_CASE("bad graphs are rejected with the node named", "[workloads][chakra]") 
   CHECK_THAT(error_reading({node(1, COMP_NODE), node(2, static_cast<chakra::NodeType>(42))}, "t.et"),
              ContainsSubstring("rank 3: node 2: unknown node type 42"));
   CHECK_THAT(error_reading({node(1, COMP_NODE), node(2, COMP_NODE, {9})}, "d.et"),
-             ContainsSubstring("node 2: depends on node 9"));
-  CHECK_THAT(error_reading({node(1, COMP_NODE, {3}), node(2, COMP_NODE, {1}), node(3, COMP_NODE, {2})},
-                           "c.et"),
-             ContainsSubstring("lies on a dependency cycle"));
+             ContainsSubstring("d.et: rank 3: node 2: depends on node 9"));
+  CHECK_THAT(
+      error_reading({node(1, COMP_NODE, {3}), node(2, COMP_NODE, {1}), node(3, COMP_NODE, {2})},
+                    "c.et"),
+      ContainsSubstring("c.et: rank 3: node 1: lies on a dependency cycle"));
+  // A cycle closed by a control dependency is one too.
+  auto ctrl = node(3, COMP_NODE);
+  ctrl.add_ctrl_deps(2);
+  CHECK_THAT(error_reading({node(1, COMP_NODE, {3}), node(2, COMP_NODE, {1}), ctrl}, "k.et"),
+             ContainsSubstring("k.et: rank 3: node 1: lies on a dependency cycle"));
   CHECK_THAT(error_reading({node(1, COMP_NODE), node(1, COMP_NODE)}, "u.et"),
              ContainsSubstring("node 1: duplicate id"));
   CHECK_THROWS_AS(read_chakra_traces("/nonexistent/prefix"), InputError);
+}
+
+TEST_CASE("a missing rank file between two that exist is named", "[workloads][chakra]") {
+  auto dir = std::filesystem::temp_directory_path() / "kcsim-chakra-gap-test";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  chakra::GlobalMetadata metadata;
+  metadata.set_version("0.0.4");
+  for (int rank : {0, 2}) {
+    write_chakra_file(dir / ("gap." + std::to_string(rank) + ".et"), metadata,
+                      {node(1, chakra::COMP_NODE)});
+  }
+  auto prefix = (dir / "gap").string();
+  CHECK_THROWS_WITH(
+      read_chakra_traces(prefix),
+      ContainsSubstring(prefix + ".1.et: trace: no such file, but " + prefix + ".2.et exists"));
+  // Another prefix's files in the same folder do not count.
+  std::filesystem::remove(dir / "gap.2.et");
+  write_chakra_file(dir / "gapped.2.et", metadata, {node(1, chakra::COMP_NODE)});
+  CHECK(read_chakra_traces(prefix).size() == 1);
+  std::filesystem::remove_all(dir);
 }
