@@ -118,6 +118,7 @@ void write_run_fields(std::string& out, const ScenarioRun& run) {
   if (run.has_training)
     write_flat(out, "training.", with_energy_yield(to_json(run.training)), true);
   if (run.has_serving) write_flat(out, "serving.", with_energy_yield(to_json(run.serving)), true);
+  if (run.has_layers) write_flat(out, "layer_workload.", to_json(run.layers), true);
 }
 
 SweepTable table_from_rows(const std::vector<Json>& rows, const std::vector<ColumnSpec>& specs) {

@@ -53,6 +53,10 @@ std::string run_errors(const ScenarioRun& run) {
     if (!error.empty()) error += "; ";
     error += "serving: " + run.serving_error;
   }
+  if (!run.layers_error.empty()) {
+    if (!error.empty()) error += "; ";
+    error += "layer workload: " + run.layers_error;
+  }
   return error;
 }
 
