@@ -1,6 +1,7 @@
 // A chip as the simulator sees it: checked figures from its catalog entry.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -15,9 +16,9 @@ class ChipModel {
   // not positive (a peak, memory capacity and bandwidth, TDP).
   explicit ChipModel(config::Chip chip);
 
-  const config::Chip& config() const { return chip_; }
-  const std::string& name() const { return chip_.name(); }
-  const config::Efficiency& efficiency() const { return chip_.efficiency(); }
+  const config::Chip& config() const { return *chip_; }
+  const std::string& name() const { return chip_->name(); }
+  const config::Efficiency& efficiency() const { return chip_->efficiency(); }
 
   bool supports(Dtype dtype) const;
   std::vector<Dtype> dtypes() const;
@@ -34,11 +35,13 @@ class ChipModel {
   double device_link_bytes_per_s() const;
   double device_link_latency_s() const;
 
-  double idle_w() const { return chip_.power().idle_w(); }
-  double tdp_w() const { return chip_.power().tdp_w(); }
+  double idle_w() const { return chip_->power().idle_w(); }
+  double tdp_w() const { return chip_->power().tdp_w(); }
 
  private:
-  config::Chip chip_;
+  // Shared and never changed: copies of a model (one per resolved cluster, one per sweep point)
+  // cost a pointer, not the whole catalog entry.
+  std::shared_ptr<const config::Chip> chip_;
 };
 
 }  // namespace kcsim

@@ -45,7 +45,11 @@ class Reader {
     out.clear();
     expect('"');
     while (true) {
-      if (pos_ >= text_.size()) fail("unterminated string");
+      // The run of plain characters up to the next quote or escape, in one append.
+      size_t plain = text_.find_first_of("\"\\", pos_);
+      if (plain == std::string::npos) fail("unterminated string");
+      out.append(text_, pos_, plain - pos_);
+      pos_ = plain;
       char c = text_[pos_++];
       if (c == '"') return;
       if (c != '\\') {
