@@ -461,7 +461,14 @@ std::string replay_in_this_process(const std::vector<ChakraTrace>& traces,
     sg4::Actor::create(fmt::format("rank{}", rank), run.platform.devices[rank],
                        [&run, rank] { rank_program(run, rank); });
   }
-  engine->run();
+  // On a deadlock SimGrid would kill the waiting actors by throwing into their stacks; the run
+  // stops before that instead (the stuck ranks are named from the replay's own records below).
+  struct Deadlocked {};
+  sg4::Engine::on_deadlock_cb([] { throw Deadlocked{}; });
+  try {
+    engine->run();
+  } catch (const Deadlocked&) {
+  }
   if (auto stuck = deadlock(run); !stuck.empty()) {
     // The waiting actors never resume; the engine is left to the child's exit rather than
     // unwinding their stacks, which refer to this frame.
