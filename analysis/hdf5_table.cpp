@@ -2,6 +2,10 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+#include <optional>
 #include <sstream>
 #include <system_error>
 
@@ -22,6 +26,7 @@ class Handle {
   ~Handle() {
     if (id_ >= 0) close_(id_);
   }
+  Handle(Handle&& other) noexcept : id_(other.id_), close_(other.close_) { other.id_ = -1; }
   Handle(const Handle&) = delete;
   Handle& operator=(const Handle&) = delete;
   hid_t get() const { return id_; }
@@ -64,6 +69,101 @@ std::string read_attribute(hid_t object, const char* name) {
   std::string value(text);
   H5free_memory(text);
   return value;
+}
+
+Handle new_group(hid_t parent, const std::string& name, hid_t props, const fs::path& path) {
+  Handle group(H5Gcreate2(parent, name.c_str(), H5P_DEFAULT, props, H5P_DEFAULT), H5Gclose);
+  if (!group.ok()) check(-1, path, "creating a group");
+  return group;
+}
+
+// /series/POINT/RUN/NAME, one float64 dataset per series, and the run group's "columns"
+// attribute naming them in order. No /series when no run produced any.
+void write_series(hid_t file, const SweepTable& table, hid_t group_props, hid_t dataset_props,
+                  const fs::path& path) {
+  if (table.series.empty()) return;
+  Handle root = new_group(file, "series", group_props, path);
+  std::optional<Handle> point;
+  size_t point_index = 0;
+  for (const auto& entry : table.series) {
+    if (!point || entry.point != point_index) {
+      point.reset();
+      point.emplace(H5Gcreate2(root.get(), std::to_string(entry.point).c_str(), H5P_DEFAULT,
+                               group_props, H5P_DEFAULT),
+                    H5Gclose);
+      if (!point->ok()) check(-1, path, "creating a series group");
+      point_index = entry.point;
+    }
+    Handle run = new_group(point->get(), std::to_string(entry.run), group_props, path);
+    std::string names;
+    for (const auto& name : entry.series.names) names += name + "\n";
+    write_attribute(run.get(), "columns", names, path);
+    for (size_t c = 0; c < entry.series.names.size(); ++c) {
+      const auto& values = entry.series.columns[c];
+      hsize_t size = values.size();
+      Handle space(H5Screate_simple(1, &size, nullptr), H5Sclose);
+      Handle dataset(H5Dcreate2(run.get(), entry.series.names[c].c_str(), H5T_IEEE_F64LE,
+                                space.get(), H5P_DEFAULT, dataset_props, H5P_DEFAULT),
+                     H5Dclose);
+      if (!dataset.ok()) check(-1, path, "creating a series dataset");
+      if (size == 0) continue;
+      check(
+          H5Dwrite(dataset.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
+          path, "writing a series");
+    }
+  }
+}
+
+// The names of `group`'s members that are indices, in numeric order.
+std::vector<size_t> indexed_members(hid_t group) {
+  H5G_info_t info;
+  std::vector<size_t> out;
+  if (H5Gget_info(group, &info) < 0) return out;
+  for (hsize_t i = 0; i < info.nlinks; ++i) {
+    char name[64] = {0};
+    if (H5Lget_name_by_idx(group, ".", H5_INDEX_NAME, H5_ITER_INC, i, name, sizeof name,
+                           H5P_DEFAULT) < 0) {
+      continue;
+    }
+    size_t value = 0;
+    auto [end, error] = std::from_chars(name, name + std::strlen(name), value);
+    if (error == std::errc() && *end == '\0') out.push_back(value);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<RunSeries> read_series(hid_t file, const fs::path& path) {
+  std::vector<RunSeries> out;
+  if (H5Lexists(file, "series", H5P_DEFAULT) <= 0) return out;
+  Handle root(H5Gopen2(file, "series", H5P_DEFAULT), H5Gclose);
+  for (size_t point : indexed_members(root.get())) {
+    Handle point_group(H5Gopen2(root.get(), std::to_string(point).c_str(), H5P_DEFAULT), H5Gclose);
+    for (size_t run : indexed_members(point_group.get())) {
+      Handle run_group(H5Gopen2(point_group.get(), std::to_string(run).c_str(), H5P_DEFAULT),
+                       H5Gclose);
+      RunSeries entry{point, run, {}};
+      std::istringstream names(read_attribute(run_group.get(), "columns"));
+      for (std::string name; std::getline(names, name);) {
+        Handle dataset(H5Dopen2(run_group.get(), name.c_str(), H5P_DEFAULT), H5Dclose);
+        if (!dataset.ok()) {
+          throw InputError(fmt::format("{}: /series/{}/{}/{}: the series is missing", path.string(),
+                                       point, run, name));
+        }
+        Handle space(H5Dget_space(dataset.get()), H5Sclose);
+        hsize_t size = 0;
+        H5Sget_simple_extent_dims(space.get(), &size, nullptr);
+        std::vector<double> values(size);
+        if (size > 0) {
+          H5Dread(dataset.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data());
+        }
+        entry.series.names.push_back(name);
+        entry.series.columns.push_back(std::move(values));
+      }
+      out.push_back(std::move(entry));
+    }
+  }
+  return out;
 }
 
 void write_file(const fs::path& path, const SweepTable& table) {
@@ -110,6 +210,7 @@ void write_file(const fs::path& path, const SweepTable& table) {
             path, "writing a number column");
     }
   }
+  write_series(file.get(), table, group_props.get(), dataset_props.get(), path);
   check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), path, "flushing");
 }
 
@@ -203,6 +304,7 @@ SweepTable read_hdf5_table(const fs::path& path) {
     }
     table.columns.push_back(std::move(column));
   }
+  table.series = read_series(file.get(), path);
   return table;
 }
 

@@ -3,6 +3,8 @@
 //                     "columns", the column names in order, one per line
 //   /points/NAME      one dataset per column, one element per row: float64 (NaN: no value)
 //                     or a variable-length UTF-8 string
+//   /series/POINT/RUN/NAME  the time series of a run (event engine), float64 each, the run
+//                     group's "columns" attribute naming them in order; absent when none
 // The file carries no timestamps: the same table gives the same bytes.
 #pragma once
 

@@ -279,7 +279,23 @@ TrainingResult training_result_from_json(const Json& j) {
   if (j.contains("busiest_links")) r.busiest_links = links_from_json(j.at("busiest_links"));
   read_energy(j, r.energy);
   if (j.contains("device_power_cap_w")) j.at("device_power_cap_w").get_to(r.device_power_cap_w);
+  if (j.contains("series")) r.series = time_series_from_json(j.at("series"));
   return r;
+}
+
+Json to_json(const TimeSeries& series) {
+  Json j = Json::object();
+  for (size_t c = 0; c < series.names.size(); ++c) j[series.names[c]] = series.columns[c];
+  return j;
+}
+
+TimeSeries time_series_from_json(const Json& j) {
+  TimeSeries series;
+  for (const auto& [name, values] : j.items()) {
+    series.names.push_back(name);
+    series.columns.push_back(values.get<std::vector<double>>());
+  }
+  return series;
 }
 
 Json to_json(const ReplayResult& r) {

@@ -27,6 +27,11 @@ LayerStepResult layer_step_result_from_json(const Json& json);
 // Throws nlohmann::json::exception when a key is missing.
 TrainingResult training_result_from_json(const Json& json);
 
+// Time series as {"time_s": [...], "NAME": [...], ...} in their order, and back. to_json of a
+// result leaves its series out; the event engine's child adds them under "series".
+Json to_json(const TimeSeries& series);
+TimeSeries time_series_from_json(const Json& json);
+
 // Two-space indented text with a final newline.
 std::string dump(const Json& json);
 

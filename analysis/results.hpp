@@ -61,6 +61,14 @@ struct EnergyReport {
   double tokens_per_kwh = 0;  // per facility kWh
 };
 
+// Samples of a run over its time: named columns, the unit in every name, each paired with the
+// time column before it (time_s, bin_start_s). Empty when the engine produced none.
+struct TimeSeries {
+  std::vector<std::string> names;
+  std::vector<std::vector<double>> columns;
+  bool empty() const { return names.empty(); }
+};
+
 struct TrainingResult {
   std::string cluster, chip, model, engine, dtype, recompute;
   std::string network_model;  // the SimGrid model that ran (event engine)
@@ -90,6 +98,9 @@ struct TrainingResult {
 
   EnergyReport energy;  // one iteration on the whole cluster
   double device_power_cap_w = 0;  // 0: uncapped
+  // Event engine: time_s and device_power_w, the cluster's device power (memory included) as
+  // steps, each held until the next sample; the last sample is at the iteration's end.
+  TimeSeries series;
 };
 
 // One request of a load-driven serving run; times are -1 where the request never got there.

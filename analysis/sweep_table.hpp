@@ -21,9 +21,17 @@ struct SweepColumn {
   std::vector<std::string> texts;  // when text; empty where a row has no value
 };
 
+// The time series one run of a point produced (the event engine's), written under
+// /series/POINT/RUN/ of the HDF5 file.
+struct RunSeries {
+  size_t point = 0, run = 0;
+  TimeSeries series;
+};
+
 struct SweepTable {
   std::vector<SweepColumn> columns;
   size_t rows = 0;
+  std::vector<RunSeries> series;  // by point, then run
   // Name and text, written in this order (the sweep file, the kcsim version, ...).
   std::vector<std::pair<std::string, std::string>> attributes;
 

@@ -15,10 +15,12 @@
 #include "sim/event/isolated_run.hpp"
 #include "sim/event/link_traffic.hpp"
 #include "sim/event/platform.hpp"
+#include "sim/event/power_series_observer.hpp"
 #include "sim/event/ring_flows.hpp"
 #include "sim/event/span_signal.hpp"
 #include "sim/event/trace_recorder.hpp"
 #include "sim/pipeline_schedule.hpp"
+#include "sim/power_steps.hpp"
 #include "sim/training_costs.hpp"
 #include "topology/cluster_topology.hpp"
 
@@ -253,6 +255,9 @@ std::string simulate_in_this_process(const ClusterModel& cluster, const Training
   const DeviceActivity busy = training_busy_activity(costs);
   event::EnergyObserver energy(cluster.chip, simulated, busy);
   energy.attach();
+  event::PowerSeriesObserver power(held_idle_w(cluster.chip),
+                                   device_power(cluster.chip, busy).total_w());
+  power.attach();
   event::TraceRecorder trace(run.platform, device_power(cluster.chip, busy).total_w(),
                              held_idle_w(cluster.chip));
   if (!options.trace_out.empty()) trace.attach();
@@ -294,7 +299,11 @@ std::string simulate_in_this_process(const ClusterModel& cluster, const Training
   devices.memory_j *= scale;
   set_training_energy(r, cluster, devices);
   if (!options.trace_out.empty()) trace.write(options.trace_out);
-  return dump(to_json(r));
+  double unused_w = std::max(0, cluster.devices() - spec.devices()) * cluster.chip.idle_w();
+  Json out = to_json(r);
+  out["series"] =
+      to_json(power.series(r.iteration_time_s, simulated, scale, unused_w, kMaxSeriesSamples));
+  return dump(out);
 }
 
 }  // namespace

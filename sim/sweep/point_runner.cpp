@@ -7,6 +7,7 @@
 #include "configs/loader/errors.hpp"
 #include "configs/loader/text_loader.hpp"
 #include "sim/scenario_runner.hpp"
+#include "sim/sweep/run_series.hpp"
 
 namespace kcsim::sweep {
 namespace {
@@ -33,8 +34,10 @@ std::string point_fields(const SweepPlan& plan, size_t index, size_t run, const 
   return out;
 }
 
-// {"point": i, "rows": [{...}, ...]}, from each row's fields.
-std::string record(size_t index, const std::vector<std::string>& rows) {
+// {"point": i, "rows": [{...}, ...]}, from each row's fields, and "series": [{"run": r,
+// "time_s": [...], ...}, ...] when runs produced time series.
+std::string record(size_t index, const std::vector<std::string>& rows,
+                   const std::vector<std::string>& series = {}) {
   std::string out = fmt::format("{{\"point\":{},\"rows\":[", index);
   for (size_t r = 0; r < rows.size(); ++r) {
     if (r > 0) out += ',';
@@ -42,7 +45,32 @@ std::string record(size_t index, const std::vector<std::string>& rows) {
     out += rows[r];
     out += '}';
   }
-  out += "]}";
+  out += ']';
+  if (!series.empty()) {
+    out += ",\"series\":[";
+    for (size_t s = 0; s < series.size(); ++s) {
+      if (s > 0) out += ',';
+      out += series[s];
+    }
+    out += ']';
+  }
+  out += '}';
+  return out;
+}
+
+// {"run": r, "NAME": [values], ...}: numbers in their shortest exact form, so a record read
+// back gives the same doubles.
+std::string series_entry(size_t run, const TimeSeries& series) {
+  std::string out = fmt::format("{{\"run\":{}", run);
+  for (size_t c = 0; c < series.names.size(); ++c) {
+    out += ',' + Json(series.names[c]).dump() + ":[";
+    for (size_t i = 0; i < series.columns[c].size(); ++i) {
+      if (i > 0) out += ',';
+      out += fmt::format("{}", series.columns[c][i]);
+    }
+    out += ']';
+  }
+  out += '}';
   return out;
 }
 
@@ -71,7 +99,7 @@ std::vector<ColumnSpec> sweep_columns(const SweepPlan& plan) {
 }
 
 std::string run_point(const SweepPlan& plan, size_t index, const config::Catalog& catalog) {
-  std::vector<std::string> rows;
+  std::vector<std::string> rows, series;
   try {
     config::Scenario scenario = plan.scenario_of(index);
     // Errors name the sweep file and the point; `kcsim sweep --print-point` shows its scenario.
@@ -84,15 +112,20 @@ std::string run_point(const SweepPlan& plan, size_t index, const config::Catalog
       std::string row = point_fields(plan, index, r, error.empty() ? "ok" : "infeasible", error);
       write_run_fields(row, run);
       rows.push_back(std::move(row));
+      TimeSeries run_samples = run_series(run);
+      if (!run_samples.empty()) series.push_back(series_entry(r, run_samples));
     }
   } catch (const InfeasibleError& e) {
+    series.clear();
     rows = {point_fields(plan, index, 0, "infeasible", e.what())};
   } catch (const InputError& e) {
+    series.clear();
     rows = {point_fields(plan, index, 0, "invalid", e.what())};
   } catch (const std::exception& e) {
+    series.clear();
     rows = {point_fields(plan, index, 0, "failed", std::string("internal error: ") + e.what())};
   }
-  return record(index, rows);
+  return record(index, rows, series);
 }
 
 std::string failed_point(const SweepPlan& plan, size_t index, const std::string& error) {

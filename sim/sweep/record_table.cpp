@@ -190,6 +190,39 @@ KeyTable& keys() {
   return table;
 }
 
+// {"run": r, "NAME": [number, ...], ...}.
+std::pair<size_t, TimeSeries> series_entry(Reader& in) {
+  std::pair<size_t, TimeSeries> entry;
+  bool run = false;
+  in.expect('{');
+  do {
+    std::string name = in.string();
+    in.expect(':');
+    if (name == "run") {
+      FlatValue v = in.value();
+      if (v.kind != FlatValue::Number || v.number < 0) in.fail("\"run\" is not an index");
+      entry.first = static_cast<size_t>(v.number);
+      run = true;
+      continue;
+    }
+    std::vector<double> values;
+    in.expect('[');
+    if (!in.take(']')) {
+      do {
+        FlatValue v = in.value();
+        if (v.kind != FlatValue::Number) in.fail("a series holds numbers");
+        values.push_back(v.number);
+      } while (in.take(','));
+      in.expect(']');
+    }
+    entry.second.names.push_back(std::move(name));
+    entry.second.columns.push_back(std::move(values));
+  } while (in.take(','));
+  in.expect('}');
+  if (!run) in.fail("a series has \"run\"");
+  return entry;
+}
+
 }  // namespace
 
 const std::string& record_key(uint32_t id) {
@@ -227,6 +260,14 @@ FlatRecord parse_record(std::string_view line) {
               row.emplace_back(id, in.value());
             } while (in.take(','));
             in.expect('}');
+          } while (in.take(','));
+          in.expect(']');
+        }
+      } else if (key == "series") {
+        in.expect('[');
+        if (!in.take(']')) {
+          do {
+            record.series.push_back(series_entry(in));
           } while (in.take(','));
           in.expect(']');
         }
@@ -277,6 +318,9 @@ SweepTable table_from_records(const std::map<size_t, FlatRecord>& records,
 
   SweepTable table;
   table.rows = rows;
+  for (const auto& [point, record] : records) {
+    for (const auto& [run, series] : record.series) table.series.push_back({point, run, series});
+  }
   table.columns.reserve(all.size());
   for (const auto& spec : all) {
     SweepColumn column;

@@ -26,16 +26,19 @@ struct FlatRecord {
   // Each row's fields in the record's order, keys by record_key() number: a sweep's rows share
   // a hundred or so names, kept once.
   std::vector<std::vector<std::pair<uint32_t, FlatValue>>> rows;
+  std::vector<std::pair<size_t, TimeSeries>> series;  // (run, its series), by run
 };
 
 // The name of key number `id` (as parse_record() numbered it).
 const std::string& record_key(uint32_t id);
 
-// Reads {"point": i, "rows": [{"key": scalar, ...}, ...]}; throws std::runtime_error on
+// Reads {"point": i, "rows": [{"key": scalar, ...}, ...]} and its optional
+// "series": [{"run": r, "NAME": [number, ...], ...}, ...]; throws std::runtime_error on
 // anything else.
 FlatRecord parse_record(std::string_view line);
 
-// The table of `records` (point order), with the columns and cell rules of table_from_rows().
+// The table of `records` (point order), with the columns and cell rules of table_from_rows(),
+// and their series.
 SweepTable table_from_records(const std::map<size_t, FlatRecord>& records,
                               const std::vector<ColumnSpec>& columns);
 

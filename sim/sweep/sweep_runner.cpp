@@ -100,6 +100,10 @@ Records records_in_output(const SweepPlan& plan, const SweepOptions& options) {
     entry["rows"].push_back(std::move(row));
   }
   for (auto& [index, record] : by_point) records[index] = parse_record(record.dump());
+  for (auto& entry : table.series) {
+    auto it = records.find(entry.point);
+    if (it != records.end()) it->second.series.push_back({entry.run, std::move(entry.series)});
+  }
   return records;
 }
 
