@@ -14,12 +14,15 @@
 #include "sim/jobs.hpp"
 #include "sim/serving_load.hpp"
 #include "tests/analysis/scratch_folder.hpp"
+#include "tests/event/request_streams.hpp"
 #include "tests/sim/engine_fixtures.hpp"
 #include "validation.pb.h"
 #include "workloads/serving/request_stream.hpp"
 
 using namespace kcsim;
 using Catch::Approx;
+using kcsim::test::fixed;
+using kcsim::test::stream;
 
 namespace {
 
@@ -50,19 +53,6 @@ ServingResult run(const ClusterModel& cluster, ServingSpec spec, int replicas,
   auto result = simulate_serving_load(cluster, spec, options, requests);
   check_conservation(result.load);
   return result;
-}
-
-serving::RequestStream stream(double rate, int64_t count, serving::Lengths input,
-                              serving::Lengths output, uint64_t seed = 1) {
-  serving::Arrivals arrivals;
-  arrivals.rate_per_s = rate;
-  return serving::synthetic_requests(arrivals, input, output, count, std::nullopt, seed);
-}
-
-serving::Lengths fixed(int64_t n) {
-  serving::Lengths l;
-  l.fixed = n;
-  return l;
 }
 
 }  // namespace

@@ -8,34 +8,17 @@
 
 #include "analysis/json_writer.hpp"
 #include "sim/serving_load.hpp"
+#include "tests/event/request_streams.hpp"
 #include "tests/sim/engine_fixtures.hpp"
 #include "workloads/serving/request_stream.hpp"
 
 using namespace kcsim;
 using Catch::Approx;
+using kcsim::test::fixed;
+using kcsim::test::stream;
+using kcsim::test::uniform;
 
 namespace {
-
-serving::RequestStream stream(double rate, int64_t count, serving::Lengths input,
-                              serving::Lengths output, uint64_t seed = 1) {
-  serving::Arrivals arrivals;
-  arrivals.rate_per_s = rate;
-  return serving::synthetic_requests(arrivals, input, output, count, std::nullopt, seed);
-}
-
-serving::Lengths fixed(int64_t n) {
-  serving::Lengths l;
-  l.fixed = n;
-  return l;
-}
-
-serving::Lengths uniform(int64_t min, int64_t max) {
-  serving::Lengths l;
-  l.kind = serving::Lengths::Kind::Uniform;
-  l.min = min;
-  l.max = max;
-  return l;
-}
 
 // The integral of the samples' step function from 0 to `end_s`.
 double integral(const std::vector<ClusterPowerSample>& samples, double end_s) {
