@@ -1,5 +1,7 @@
 #include "sim/cluster_model.hpp"
 
+#include <cstdint>
+
 #include <mutex>
 #include <unordered_map>
 
@@ -47,17 +49,24 @@ ClusterModel resolve_cluster(const config::Cluster& cluster, const config::Catal
   if (!node.has_chip()) {
     throw_input_error(where(file, path, "node"), "node.chip", "every node names a catalog chip");
   }
-  const config::Chip& listed = catalog.chip(node.chip(), where(file, path, "node.chip"));
+  auto entry = catalog.chip_entry(node.chip(), where(file, path, "node.chip"));
+  const config::Chip& listed = *entry;
   // A sweep resolves the same few clusters for thousands of points: the model is a function
-  // of the cluster and the catalog's chip, so it is kept by their contents.
+  // of the cluster and the catalog's chip entry, so it is kept by the cluster's contents and
+  // the entry it was resolved against. The cache holds the entry too, so that its address
+  // cannot be reused by another catalog's entry while the key names it.
+  struct Cached {
+    std::shared_ptr<const config::Chip> entry;
+    ClusterModel model;
+  };
   static std::mutex cache_lock;
-  static std::unordered_map<std::string, ClusterModel> cache;
+  static std::unordered_map<std::string, Cached> cache;
   std::string key = cluster.SerializeAsString();
   key += '\0';
-  key += listed.SerializeAsString();
+  key += std::to_string(reinterpret_cast<std::uintptr_t>(entry.get()));
   {
     std::lock_guard<std::mutex> hold(cache_lock);
-    if (auto it = cache.find(key); it != cache.end()) return it->second;
+    if (auto it = cache.find(key); it != cache.end()) return it->second.model;
   }
   config::Chip chip = config::merge_chip(listed, node.chip_overrides());
   if (node.devices_per_node() <= 0) {
@@ -83,13 +92,16 @@ ClusterModel resolve_cluster(const config::Cluster& cluster, const config::Catal
     throw InputError(at.empty() ? std::string(e.what()) : at + ": " + e.what());
   }
   ChipModel chip_model(chip);
-  ClusterModel model{cluster.name().empty() ? chip.name() : cluster.name(), cluster,
-                     std::move(chip_model), network_tiers(cluster, chip), {}};
+  ClusterModel model{cluster.name().empty() ? chip.name() : cluster.name(),
+                     cluster,
+                     std::move(chip_model),
+                     network_tiers(cluster, chip),
+                     {}};
   model.config.mutable_node()->clear_chip_overrides();
   model.link_power = sum_link_power(model);
   std::lock_guard<std::mutex> hold(cache_lock);
   if (cache.size() >= 256) cache.clear();
-  cache.emplace(std::move(key), model);
+  cache.emplace(std::move(key), Cached{entry, model});
   return model;
 }
 

@@ -37,31 +37,36 @@ std::filesystem::path Catalog::default_root() {
 }
 
 template <class Msg>
-Msg Catalog::load(const std::string& folder, const std::string& name, const Origin& where,
-                  const char* what) const {
+std::shared_ptr<const Msg> Catalog::load(const std::string& folder, const std::string& name,
+                                         const Origin& where, const char* what) const {
   std::string key = folder + "/" + name;
   {
     std::lock_guard lock(cache_->mutex);
     if (auto it = cache_->entries.find(key); it != cache_->entries.end()) {
-      return static_cast<const Msg&>(*it->second);
+      return std::static_pointer_cast<const Msg>(it->second);
     }
   }
-  auto message = std::make_shared<Msg>(load_entry<Msg>(*this, folder, name, where, what));
+  auto message = std::make_shared<const Msg>(load_entry<Msg>(*this, folder, name, where, what));
   std::lock_guard lock(cache_->mutex);
   cache_->entries.emplace(key, message);
-  return *message;
+  return message;
 }
 
 Chip Catalog::chip(const std::string& name, const Origin& where) const {
+  return *load<Chip>("chips", name, where, "chip");
+}
+
+std::shared_ptr<const Chip> Catalog::chip_entry(const std::string& name,
+                                                const Origin& where) const {
   return load<Chip>("chips", name, where, "chip");
 }
 
 Model Catalog::model(const std::string& name, const Origin& where) const {
-  return load<Model>("models", name, where, "model");
+  return *load<Model>("models", name, where, "model");
 }
 
 Cluster Catalog::cluster(const std::string& name, const Origin& where) const {
-  return load<Cluster>("clusters", name, where, "cluster");
+  return *load<Cluster>("clusters", name, where, "cluster");
 }
 
 std::vector<std::filesystem::path> Catalog::files(const std::string& folder) const {
@@ -90,7 +95,7 @@ Chip merge_chip(const Chip& base, const Chip& overrides) {
   merged.MergeFrom(rest);
   for (const auto& peak : overrides.peak()) {
     auto existing = std::find_if(merged.mutable_peak()->begin(), merged.mutable_peak()->end(),
-                                  [&](const DtypePeak& p) { return p.dtype() == peak.dtype(); });
+                                 [&](const DtypePeak& p) { return p.dtype() == peak.dtype(); });
     if (existing != merged.mutable_peak()->end()) {
       existing->MergeFrom(peak);
     } else {

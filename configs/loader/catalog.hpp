@@ -26,6 +26,8 @@ class Catalog {
 
   // Each throws InputError at `where` naming the entries that exist when `name` is unknown.
   Chip chip(const std::string& name, const Origin& where = {}) const;
+  // The same entry without a copy: the catalog's own, shared and never changed.
+  std::shared_ptr<const Chip> chip_entry(const std::string& name, const Origin& where = {}) const;
   Model model(const std::string& name, const Origin& where = {}) const;
   Cluster cluster(const std::string& name, const Origin& where = {}) const;
 
@@ -42,8 +44,8 @@ class Catalog {
     std::map<std::string, std::shared_ptr<const google::protobuf::Message>> entries;
   };
   template <class Msg>
-  Msg load(const std::string& folder, const std::string& name, const Origin& where,
-           const char* what) const;
+  std::shared_ptr<const Msg> load(const std::string& folder, const std::string& name,
+                                  const Origin& where, const char* what) const;
 
   std::filesystem::path root_;
   std::shared_ptr<Cache> cache_ = std::make_shared<Cache>();
