@@ -1,5 +1,7 @@
 #include "sim/link_bytes.hpp"
 
+#include "sim/collectives.hpp"
+
 namespace kcsim {
 namespace {
 
@@ -40,9 +42,9 @@ void LinkBytes::add_transfer(int from_rank, int to_rank, double bytes) {
 }
 
 void LinkBytes::add_ring_allreduce(const std::vector<int>& ranks, double buffer_bytes) {
-  auto n = static_cast<double>(ranks.size());
   if (ranks.size() < 2) return;
-  double each = 2 * (n - 1) / n * buffer_bytes;
+  double each =
+      ring_shape(Collective::AllReduce, static_cast<int>(ranks.size())).volume * buffer_bytes;
   for (size_t i = 0; i < ranks.size(); ++i) {
     add_transfer(ranks[i], ranks[(i + 1) % ranks.size()], each);
   }

@@ -9,7 +9,7 @@
 namespace kcsim::event {
 
 ServingTraffic::ServingTraffic(const ServingSpec& spec)
-    : tp_(spec.tp), allreduce_bytes_(static_cast<size_t>(spec.replicas), 0) {
+    : tp_(spec.tp), pp_(spec.pp), allreduce_bytes_(static_cast<size_t>(spec.replicas), 0) {
   // Two all-reduces per layer of the activations of every token (serving_batch_cost.cpp).
   if (spec.tp > 1) {
     bytes_per_token_ = 2.0 * static_cast<double>(spec.model.layers) * spec.model.hidden *
@@ -29,16 +29,22 @@ void ServingTraffic::kv_transfer(int from_replica, int to_replica, double bytes)
 
 std::string ServingTraffic::write(const topology::Topology& topology, double duration_s) const {
   LinkBytes links(topology);
+  const int per_replica = tp_ * pp_;
   double allreduce = 0;
   std::vector<int> ranks(static_cast<size_t>(tp_));
   for (size_t r = 0; r < allreduce_bytes_.size(); ++r) {
-    for (int i = 0; i < tp_; ++i) ranks[static_cast<size_t>(i)] = static_cast<int>(r) * tp_ + i;
-    links.add_ring_allreduce(ranks, allreduce_bytes_[r]);
+    // Each stage holds layers / pp of the layers, so its TP ring carries that share.
+    for (int stage = 0; stage < pp_; ++stage) {
+      int first = static_cast<int>(r) * per_replica + stage * tp_;
+      for (int i = 0; i < tp_; ++i) ranks[static_cast<size_t>(i)] = first + i;
+      links.add_ring_allreduce(ranks, allreduce_bytes_[r] / pp_);
+    }
     allreduce += allreduce_bytes_[r];
   }
   for (const auto& [pair, bytes] : kv_bytes_) {
-    for (int i = 0; i < tp_; ++i) {
-      links.add_transfer(pair.first * tp_ + i, pair.second * tp_ + i, bytes / tp_);
+    for (int i = 0; i < per_replica; ++i) {
+      links.add_transfer(pair.first * per_replica + i, pair.second * per_replica + i,
+                         bytes / per_replica);
     }
   }
   LinkActivity a = links.activity(duration_s);

@@ -1,8 +1,9 @@
 // The link traffic of a serving run, for link energy by traffic: each iteration's
-// tensor-parallel all-reduces (two per layer over the replica's devices, a ring of buffers of
-// the iteration's tokens x hidden) and each disaggregated KV-cache transfer (every TP rank
-// sending its share to the same rank of the decode replica), routed on the cluster's topology
-// at the end of the run (link_bytes.hpp).
+// tensor-parallel all-reduces (two per layer over each stage's TP devices, a ring of buffers of
+// the iteration's tokens x hidden) and each disaggregated KV-cache transfer (every device of the
+// prefill replica sending its share to the same device of the decode replica), routed on the
+// cluster's topology at the end of the run (link_bytes.hpp). Replica r holds devices
+// r x tp x pp onwards, stage by stage, as the serving loop places them.
 #pragma once
 
 #include <istream>
@@ -29,7 +30,7 @@ class ServingTraffic {
   static void read(std::istream& in, ServingLoadResult& load, LinkActivity& links);
 
  private:
-  int tp_ = 1;
+  int tp_ = 1, pp_ = 1;
   double bytes_per_token_ = 0;           // all-reduce buffer bytes per token over all layers
   std::vector<double> allreduce_bytes_;  // by replica: buffers summed
   std::map<std::pair<int, int>, double> kv_bytes_;  // by (prefill, decode) replica

@@ -172,3 +172,18 @@ TEST_CASE("link energy grows with the KV bytes a disaggregated run sends", "[ser
     CHECK(r.load.energy.link_j > links.in_server_idle_w * r.load.simulated_time_s);
   }
 }
+
+TEST_CASE("KV transfers between pipelined replicas go between the replicas' own servers",
+          "[serving][energy]") {
+  // Two DGX A100 servers of 8; replicas of tp 2 x pp 2 hold devices 4r to 4r + 3, so prefill
+  // replicas 0 and 1 sit on the first server and decode replicas 2 and 3 on the second: every
+  // KV cache leaves its server.
+  auto cluster = test::catalog_cluster("dgx-a100", 2);
+  auto spec = test::serving(cluster, "llama2-7b", 2, 1, 512, 128, 2);
+  ServingLoadOptions options;
+  options.disaggregated = true;
+  options.prefill_replicas = 2;
+  auto r = run(cluster, spec, 4, options, stream(4, 40, fixed(1000), fixed(16)));
+  REQUIRE(r.load.kv_transfer_bytes > 0);
+  CHECK(r.load.link_bytes_between_servers > 0);
+}
