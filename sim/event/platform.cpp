@@ -64,22 +64,18 @@ TopologyZone& zone_of(const sg4::Host* device) {
   return *static_cast<TopologyZone*>(device->get_englobing_zone()->get_impl());
 }
 
-TopologyZone::RouteSummary summary(const sg4::Host* from, const sg4::Host* to) {
+}  // namespace
+
+TopologyZone::RouteSummary route_summary(const sg4::Host* from, const sg4::Host* to) {
   return zone_of(from).summary(from, to);
 }
 
-}  // namespace
-
 double route_latency_s(const sg4::Host* from, const sg4::Host* to) {
-  return summary(from, to).latency_s;
+  return route_summary(from, to).latency_s;
 }
 
 const std::vector<const sg4::Link*>& route_links(const sg4::Host* from, const sg4::Host* to) {
   return zone_of(from).links(from, to);
-}
-
-double route_bottleneck_bytes_per_s(const sg4::Host* from, const sg4::Host* to) {
-  return summary(from, to).bottleneck_bytes_per_s;
 }
 
 }  // namespace kcsim::event

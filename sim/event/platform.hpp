@@ -12,6 +12,7 @@
 #include <simgrid/s4u/Host.hpp>
 #include <simgrid/s4u/Link.hpp>
 
+#include "sim/event/topology_zone.hpp"
 #include "topology/graph.hpp"
 
 namespace kcsim::event {
@@ -44,7 +45,9 @@ double route_latency_s(const simgrid::s4u::Host* from, const simgrid::s4u::Host*
 // The link directions of that route, in order.
 const std::vector<const simgrid::s4u::Link*>& route_links(const simgrid::s4u::Host* from,
                                                           const simgrid::s4u::Host* to);
-// Bandwidth of the slowest link on that route, bytes/s (0 between a device and itself).
-double route_bottleneck_bytes_per_s(const simgrid::s4u::Host* from, const simgrid::s4u::Host* to);
+// That route's latency and the bandwidth of its slowest link, bytes/s (0 between a device and
+// itself), from the zone's route cache.
+TopologyZone::RouteSummary route_summary(const simgrid::s4u::Host* from,
+                                         const simgrid::s4u::Host* to);
 
 }  // namespace kcsim::event

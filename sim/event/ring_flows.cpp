@@ -94,9 +94,9 @@ StageRing stage_ring(const RingStage& stage, int size, int per_node, int positio
 double ring_alone_s(const RingStage& stage, sg4::Host* self, sg4::Host* next, double efficiency,
                     int count, double start_s) {
   if (stage.members <= 1 || stage.bytes <= 0 || count <= 0) return 0;
-  double bandwidth = route_bottleneck_bytes_per_s(self, next);
-  if (bandwidth <= 0) return 0;
-  LinkTier tier{"", bandwidth, route_latency_s(self, next)};
+  auto route = route_summary(self, next);
+  if (route.bottleneck_bytes_per_s <= 0) return 0;
+  LinkTier tier{"", route.bottleneck_bytes_per_s, route.latency_s};
   double time = count * stage_time_s(stage, tier, efficiency);
   double sent = count * stage.shape.volume * stage.bytes / efficiency;
   notify({self, next, sent, start_s, start_s + time});
