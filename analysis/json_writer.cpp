@@ -44,6 +44,14 @@ std::vector<LinkUse> links_from_json(const Json& links) {
 // The energy keys every workload shares: facility energy, its split, what it costs.
 void add_energy_report(Json& j, const EnergyReport& e) {
   j["energy_j"] = e.facility_j;
+  j["avg_node_power_w"] = e.avg_node_power_w;
+  j["servers_charged"] = e.servers;
+  j["charge_whole_servers"] = e.whole_servers;
+  j["server_breakdown_j"] = Json{{"cpu_j", e.server_cpu_j},
+                                 {"fixed_j", e.server_fixed_j},
+                                 {"switch_j", e.server_switch_j},
+                                 {"fan_j", e.server_fan_j},
+                                 {"conversion_j", e.server_conversion_j}};
   j["avg_it_power_w"] = e.avg_it_power_w;
   j["avg_facility_power_w"] = e.avg_facility_power_w;
   j["pue"] = e.pue;
@@ -86,12 +94,29 @@ void read_energy(const Json& j, EnergyReport& e) {
   if (j.contains("tokens_per_kwh")) j.at("tokens_per_kwh").get_to(e.tokens_per_kwh);
   j.at("co2_kg").get_to(e.co2_kg);
   j.at("cost_krw").get_to(e.cost_krw);
+  if (j.contains("avg_node_power_w")) j.at("avg_node_power_w").get_to(e.avg_node_power_w);
+  if (j.contains("servers_charged")) j.at("servers_charged").get_to(e.servers);
+  if (j.contains("charge_whole_servers")) j.at("charge_whole_servers").get_to(e.whole_servers);
+  if (j.contains("server_breakdown_j")) {
+    const auto& s = j.at("server_breakdown_j");
+    s.at("cpu_j").get_to(e.server_cpu_j);
+    s.at("fixed_j").get_to(e.server_fixed_j);
+    s.at("switch_j").get_to(e.server_switch_j);
+    s.at("fan_j").get_to(e.server_fan_j);
+    s.at("conversion_j").get_to(e.server_conversion_j);
+  }
+}
+
+Json power_levels_json(const DevicePowerLevels& p) {
+  return Json{{"idle_w", p.idle_w}, {"held_w", p.held_w}};
 }
 
 }  // namespace
 
 bool ValidationRow::within_tolerance() const {
-  return error.empty() && std::fabs(relative_error()) <= tolerance;
+  if (!error.empty()) return false;
+  if (tolerance_abs > 0) return std::fabs(absolute_error()) <= tolerance_abs;
+  return std::fabs(relative_error()) <= tolerance;
 }
 
 Json to_json(const TrainingResult& r) {
@@ -130,6 +155,10 @@ Json to_json(const TrainingResult& r) {
   j["energy_per_token_j"] = r.energy_per_token_j;
   j["avg_it_power_w"] = r.avg_it_power_w;
   j["avg_device_power_w"] = r.avg_device_power_w;
+  j["device_energy_j"] = r.device_energy_j;
+  j["device_power_levels_w"] = power_levels_json(r.device_power);
+  j["power_limit_w"] = r.power_limit_w;
+  j["compute_clock_speed"] = r.compute_clock_speed;
   j["tokens_per_s_per_kw"] = r.tokens_per_s_per_kw;
   if (!r.network_model.empty()) j["network_model"] = r.network_model;
   if (!r.busiest_links.empty()) j["busiest_links"] = links_json(r.busiest_links);
@@ -158,6 +187,12 @@ Json to_json(const ServingResult& r) {
   j["output_tokens_per_s_per_kw"] = r.output_tokens_per_s_per_kw;
   j["prefill_dvfs_speed"] = r.prefill_speed;
   j["decode_dvfs_speed"] = r.decode_speed;
+  j["prefill_device_power_w"] = r.prefill_device_power_w;
+  j["decode_device_power_w"] = r.decode_device_power_w;
+  j["prefill_compute_power_w"] = r.prefill_compute_power_w;
+  j["device_energy_j"] = r.device_energy_j;
+  j["device_power_levels_w"] = power_levels_json(r.device_power);
+  j["power_limit_w"] = r.power_limit_w;
   add_energy(j, r.energy, "energy_per_output_token_j", r.energy_per_output_token_j,
              r.device_power_cap_w);
   // Which run the energy and power keys describe: one closed-form static batch, or the
@@ -214,7 +249,13 @@ Json to_json(const std::vector<ValidationRow>& rows) {
     } else {
       c["error"] = row.error;
     }
-    c["tolerance"] = row.tolerance;
+    if (row.tolerance_abs > 0) {
+      c["tolerance_abs"] = row.tolerance_abs;
+      if (row.error.empty()) c["absolute_error"] = row.absolute_error();
+    } else {
+      c["tolerance"] = row.tolerance;
+    }
+    c["ratio"] = row.ratio;
     c["within_tolerance"] = row.within_tolerance();
     passed += row.within_tolerance() ? 1 : 0;
     cases.push_back(std::move(c));
@@ -275,6 +316,11 @@ TrainingResult training_result_from_json(const Json& j) {
   j.at("avg_it_power_w").get_to(r.avg_it_power_w);
   j.at("avg_device_power_w").get_to(r.avg_device_power_w);
   j.at("tokens_per_s_per_kw").get_to(r.tokens_per_s_per_kw);
+  j.at("device_energy_j").get_to(r.device_energy_j);
+  j.at("device_power_levels_w").at("idle_w").get_to(r.device_power.idle_w);
+  j.at("device_power_levels_w").at("held_w").get_to(r.device_power.held_w);
+  j.at("power_limit_w").get_to(r.power_limit_w);
+  j.at("compute_clock_speed").get_to(r.compute_clock_speed);
   if (j.contains("network_model")) j.at("network_model").get_to(r.network_model);
   if (j.contains("busiest_links")) r.busiest_links = links_from_json(j.at("busiest_links"));
   read_energy(j, r.energy);

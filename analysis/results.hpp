@@ -37,6 +37,13 @@ struct LinkUse {
   double utilization = 0;  // bytes / (bandwidth x run time)
 };
 
+// A device's draw with no job, and held by one with no kernel running (between kernels, in a
+// pipeline bubble, while a checkpoint is written), at the state it waits at.
+struct DevicePowerLevels {
+  double idle_w = 0;
+  double held_w = 0;
+};
+
 // Where the energy of a run went, joules, and what it costs. IT = device + memory + link +
 // network + server + storage; the facility adds cooling, conversion and lighting.
 struct EnergyReport {
@@ -45,7 +52,11 @@ struct EnergyReport {
   double memory_j = 0;   // memory traffic (in-memory PIM work included)
   double link_j = 0;     // links inside the servers (NVLink, PCIe)
   double network_j = 0;  // switches and links between servers
-  double server_j = 0;   // host CPUs, fans, NICs, PCIe switches
+  double server_j = 0;   // the servers' own draw: the five parts below
+  double server_cpu_j = 0, server_fixed_j = 0, server_switch_j = 0, server_fan_j = 0;
+  double server_conversion_j = 0;  // the servers' power supplies
+  double servers = 0;  // servers charged: the job's share of them, or every one it touches
+  bool whole_servers = false;
   double storage_j = 0;
   double cooling_j = 0;
   double conversion_j = 0;
@@ -54,6 +65,8 @@ struct EnergyReport {
   double facility_j = 0;  // everything: the energy drawn from the grid
   double avg_it_power_w = 0;
   double avg_facility_power_w = 0;
+  // One server as its power feed sees it: its devices, its own draw and its links.
+  double avg_node_power_w = 0;
   double pue = 0;
   double co2_kg = 0;    // facility energy x grid intensity
   double cost_krw = 0;  // facility energy x electricity price
@@ -96,8 +109,12 @@ struct TrainingResult {
 
   std::vector<LinkUse> busiest_links;  // event engine: the most utilised links, busiest first
 
-  EnergyReport energy;  // one iteration on the whole cluster
+  EnergyReport energy;  // one iteration: the plan's devices and their share of the servers
   double device_power_cap_w = 0;  // 0: uncapped
+  double power_limit_w = 0;       // the limit the devices ran under (the TDP unless capped)
+  double compute_clock_speed = 1;  // relative clock of the compute, time-weighted
+  double device_energy_j = 0;      // the plan's devices over the iteration (memory included)
+  DevicePowerLevels device_power;
   // Event engine: time_s and device_power_w, the cluster's device power (memory included) as
   // steps, each held until the next sample; the last sample is at the iteration's end.
   TimeSeries series;
@@ -176,6 +193,7 @@ struct ServingLoadResult {
   double energy_per_output_token_j = 0;  // IT energy per output token
   double kv_pool_per_device_gib = 0;     // the KV blocks' memory on each device
   double avg_device_power_w = 0;         // the replicas' devices over the run
+  double device_energy_per_request_j = 0;  // the replicas' devices per completed request
   double output_tokens_per_s_per_kw = 0;  // per kW of average IT power
   std::vector<ReplicaUse> replica_use;
   std::vector<RequestRecord> requests;
@@ -205,6 +223,15 @@ struct ServingResult {
   EnergyReport energy;  // one batch on every replica (the run's e2e time)
   double device_power_cap_w = 0;  // 0: uncapped
   double prefill_speed = 1, decode_speed = 1;  // DVFS state chosen per phase (relative speed)
+  double power_limit_w = 0;  // the limit the devices ran under (the TDP unless capped)
+  // One device's draw averaged over a prefill iteration and over a decode step (waits on
+  // collectives and the host included).
+  double prefill_device_power_w = 0, decode_device_power_w = 0;
+  // The same while the prefill's kernels run (its collective and host waits left out): the
+  // draw a power meter's peak sample sees during a long prefill.
+  double prefill_compute_power_w = 0;
+  double device_energy_j = 0;  // the replicas' devices over the batch (memory included)
+  DevicePowerLevels device_power;
   bool has_load = false;  // set by a load-driven run (kcsim serve --rate | --trace)
   ServingLoadResult load;
 };
@@ -271,13 +298,16 @@ struct ValidationRow {
   std::string metric;
   double published = 0;
   double simulated = 0;
-  double tolerance = 0;
+  double tolerance = 0;       // relative
+  double tolerance_abs = 0;   // absolute, when set (ratios: percentage points / 100)
+  bool ratio = false;         // the metric is a ratio of two runs (ratio_to)
   std::string error;  // set when the case could not run
   // The full run behind the figure (one of the two, as the case's workload says).
   bool has_training = false, has_serving = false;
   TrainingResult training;
   ServingResult serving;
   double relative_error() const { return published != 0 ? (simulated - published) / published : 0; }
+  double absolute_error() const { return simulated - published; }
   bool within_tolerance() const;
 };
 

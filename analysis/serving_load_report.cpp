@@ -51,6 +51,7 @@ void append_serving_load(nlohmann::ordered_json& j, const ServingLoadResult& l) 
   j["cluster_power_cap_w"] = l.cluster_power_cap_w;
   j["cluster_power_peak_w"] = l.cluster_power_peak_w;
   j["cap_throttled_iterations"] = l.cap_throttled_iterations;
+  j["device_energy_per_request_j"] = l.device_energy_per_request_j;
   auto replicas = nlohmann::ordered_json::array();
   for (const auto& u : l.replica_use) {
     replicas.push_back({{"replica", u.replica},

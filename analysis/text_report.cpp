@@ -339,10 +339,16 @@ std::string format_validation(const std::vector<ValidationRow>& rows) {
                      "no"});
       continue;
     }
-    table.add_row({row.name, row.metric, fmt::format("{:.4g}", row.published),
+    // A ratio's error is in percentage points, against an absolute tolerance.
+    bool absolute = row.tolerance_abs > 0;
+    std::string metric = row.ratio ? row.metric + " ratio" : row.metric;
+    table.add_row({row.name, metric, fmt::format("{:.4g}", row.published),
                    fmt::format("{:.4g}", row.simulated),
-                   fmt::format("{:+.1f} %", row.relative_error() * 100),
-                   fmt::format("{:.0f} %", row.tolerance * 100), ok ? "yes" : "no"});
+                   absolute ? fmt::format("{:+.1f} pp", row.absolute_error() * 100)
+                            : fmt::format("{:+.1f} %", row.relative_error() * 100),
+                   absolute ? fmt::format("{:.0f} pp", row.tolerance_abs * 100)
+                            : fmt::format("{:.0f} %", row.tolerance * 100),
+                   ok ? "yes" : "no"});
   }
   std::string out = table.str();
   for (const auto& row : rows) {

@@ -1,5 +1,7 @@
 #include "hw-models/chip_model.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "configs/loader/errors.hpp"
@@ -46,6 +48,43 @@ ChipModel::ChipModel(config::Chip chip)
     throw InputError(
         fmt::format("chip {}: power.active_idle_w: must lie between idle_w and tdp_w", name()));
   }
+  auto non_negative = [&](bool present, double value, const char* field) {
+    if (present && !(value >= 0 && value < 1e6)) {
+      throw InputError(fmt::format("chip {}: power.{}: must lie in [0, 1e6) (got {})", name(),
+                                   field, value));
+    }
+  };
+  non_negative(power.has_matrix_w(), power.matrix_w(), "matrix_w");
+  non_negative(power.has_vector_w(), power.vector_w(), "vector_w");
+  non_negative(power.has_onchip_pj_per_bit(), power.onchip_pj_per_bit(), "onchip_pj_per_bit");
+  non_negative(power.has_memory_pj_per_bit(), power.memory_pj_per_bit(), "memory_pj_per_bit");
+  for (const auto& state : power.dvfs()) {
+    require_positive(*chip_, state.has_frequency_mhz(), state.frequency_mhz(),
+                     "power.dvfs.frequency_mhz");
+    if (state.has_relative_speed() && !(state.relative_speed() > 0 && state.relative_speed() <= 1)) {
+      throw InputError(fmt::format("chip {}: power.dvfs.relative_speed: must lie in (0, 1] (got {})",
+                                   name(), state.relative_speed()));
+    }
+    if (state.has_relative_voltage() &&
+        !(state.relative_voltage() > 0 && state.relative_voltage() <= 1)) {
+      throw InputError(
+          fmt::format("chip {}: power.dvfs.relative_voltage: must lie in (0, 1] (got {})", name(),
+                      state.relative_voltage()));
+    }
+    nominal_mhz_ = std::max(nominal_mhz_, state.frequency_mhz());
+  }
+  if (power.has_voltage_floor() || power.has_voltage_floor_mhz()) {
+    if (!(power.voltage_floor() > 0 && power.voltage_floor() <= 1)) {
+      throw InputError(fmt::format("chip {}: power.voltage_floor: must lie in (0, 1] (got {})",
+                                   name(), power.voltage_floor()));
+    }
+    if (!(power.voltage_floor_mhz() > 0 && power.voltage_floor_mhz() < nominal_mhz_)) {
+      throw InputError(fmt::format(
+          "chip {}: power.voltage_floor_mhz: must be positive and below the fastest DVFS state "
+          "({} MHz; got {})",
+          name(), nominal_mhz_, power.voltage_floor_mhz()));
+    }
+  }
   if (!chip_->has_scale_up() && !chip_->has_host_link()) {
     throw InputError(
         fmt::format("chip {}: host_link: a chip needs a scale_up or host link", name()));
@@ -79,6 +118,73 @@ Dtype ChipModel::equivalent_dtype(Dtype dtype) const {
   if (supports(dtype)) return dtype;
   Dtype twin = dtype == config::BF16 ? config::FP16 : dtype == config::FP16 ? config::BF16 : dtype;
   return supports(twin) ? twin : dtype;
+}
+
+double ChipModel::voltage_at(double frequency_mhz) const {
+  const auto& power = chip_->power();
+  for (const auto& state : power.dvfs()) {
+    if (state.frequency_mhz() == frequency_mhz && state.has_relative_voltage()) {
+      return state.relative_voltage();
+    }
+  }
+  if (!power.has_voltage_floor() || nominal_mhz_ <= 0) return 1.0;
+  double floor_mhz = power.voltage_floor_mhz();
+  if (frequency_mhz <= floor_mhz) return power.voltage_floor();
+  double along = std::min(1.0, (frequency_mhz - floor_mhz) / (nominal_mhz_ - floor_mhz));
+  return power.voltage_floor() + (1 - power.voltage_floor()) * along;
+}
+
+namespace {
+
+// Shares of a chip's dynamic range (tdp_w - idle_w) for the power terms its file leaves out:
+// the held floor a little above idle, the matrix units at peak past the range (a large GEMM at
+// 75 % of peak then lands near the TDP with the rest), DRAM and its on-chip path together at
+// half the range at full bandwidth, and collectives' kernels as a light load.
+struct DefaultShares {
+  static constexpr double held = 0.08, matrix = 1.1, vector = 0.3, onchip = 0.25, dram = 0.25,
+                          collective = 0.15;
+};
+
+}  // namespace
+
+double ChipModel::held_above_idle_w() const {
+  const auto& power = chip_->power();
+  double range = power.tdp_w() - power.idle_w();
+  return power.has_active_idle_w() ? power.active_idle_w() - power.idle_w()
+                                   : DefaultShares::held * range;
+}
+
+double ChipModel::matrix_w() const {
+  const auto& power = chip_->power();
+  return power.has_matrix_w() ? power.matrix_w()
+                              : DefaultShares::matrix * (power.tdp_w() - power.idle_w());
+}
+
+double ChipModel::vector_w() const {
+  const auto& power = chip_->power();
+  return power.has_vector_w() ? power.vector_w()
+                              : DefaultShares::vector * (power.tdp_w() - power.idle_w());
+}
+
+double ChipModel::onchip_w() const {
+  const auto& power = chip_->power();
+  return power.has_onchip_pj_per_bit()
+             ? power.onchip_pj_per_bit() * 1e-12 * 8 * memory_bandwidth_bytes_per_s()
+                              : DefaultShares::onchip * (power.tdp_w() - power.idle_w());
+}
+
+double ChipModel::collective_w() const {
+  const auto& power = chip_->power();
+  return power.has_collective_w() ? power.collective_w()
+                                  : DefaultShares::collective * (power.tdp_w() - power.idle_w());
+}
+
+double ChipModel::dram_w() const {
+  const auto& power = chip_->power();
+  if (!power.has_memory_pj_per_bit()) {
+    return DefaultShares::dram * (power.tdp_w() - power.idle_w());
+  }
+  return power.memory_pj_per_bit() * 1e-12 * 8 * memory_bandwidth_bytes_per_s();
 }
 
 double ChipModel::memory_capacity_bytes() const {

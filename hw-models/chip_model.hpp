@@ -10,6 +10,14 @@
 
 namespace kcsim {
 
+// A DVFS operating point: its clock, and the compute speed and core voltage it gives relative to
+// the nominal state (the clock the datasheet peaks hold at).
+struct DvfsPoint {
+  double frequency_mhz = 0;
+  double speed = 1.0;
+  double voltage = 1.0;
+};
+
 class ChipModel {
  public:
   // Throws InputError naming the chip and the field when an essential figure is missing or
@@ -38,10 +46,27 @@ class ChipModel {
   double idle_w() const { return chip_->power().idle_w(); }
   double tdp_w() const { return chip_->power().tdp_w(); }
 
+  // The nominal clock: the listed state of relative speed 1 (0 when the chip lists none).
+  double nominal_mhz() const { return nominal_mhz_; }
+  // Core voltage relative to the nominal state's at `frequency_mhz`: the state's own figure
+  // when it lists one, else the chip's linear curve down to its floor, else 1.
+  double voltage_at(double frequency_mhz) const;
+
+  // Power terms of the model in hw-models/power_model.hpp, at the nominal state, watts. A chip
+  // file that leaves one out gets a share of its dynamic range (tdp_w - idle_w), sized so that
+  // a large GEMM draws about the TDP and a streaming op about half of it (kDefaultShares).
+  double held_above_idle_w() const;  // active_idle_w - idle_w
+  double matrix_w() const;
+  double vector_w() const;
+  double onchip_w() const;  // the on-chip path at the datasheet bandwidth
+  double collective_w() const;
+  double dram_w() const;  // DRAM at the datasheet bandwidth
+
  private:
   // Shared and never changed: copies of a model (one per resolved cluster, one per sweep point)
   // cost a pointer, not the whole catalog entry.
   std::shared_ptr<const config::Chip> chip_;
+  double nominal_mhz_ = 0;
 };
 
 }  // namespace kcsim

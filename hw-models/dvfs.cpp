@@ -6,43 +6,127 @@
 
 namespace kcsim {
 
-std::vector<DvfsPoint> dvfs_states(const ChipModel& chip) {
+DvfsPoint dvfs_state_at(const ChipModel& chip, double frequency_mhz) {
+  double nominal = chip.nominal_mhz();
+  if (!(nominal > 0)) return {};
+  for (const auto& s : chip.config().power().dvfs()) {
+    if (s.frequency_mhz() == frequency_mhz && s.has_relative_speed()) {
+      return {frequency_mhz, s.relative_speed(), chip.voltage_at(frequency_mhz)};
+    }
+  }
+  return {frequency_mhz, frequency_mhz / nominal, chip.voltage_at(frequency_mhz)};
+}
+
+std::vector<DvfsPoint> dvfs_states(const ChipModel& chip, double locked_mhz) {
   std::vector<DvfsPoint> states;
   for (const auto& s : chip.config().power().dvfs()) {
-    states.push_back({s.frequency_mhz(), s.relative_speed()});
+    if (locked_mhz > 0 && s.frequency_mhz() > locked_mhz) continue;
+    states.push_back(dvfs_state_at(chip, s.frequency_mhz()));
   }
-  if (states.empty()) states.push_back({0, 1.0});
+  if (locked_mhz > 0 && chip.nominal_mhz() > 0) {
+    bool listed = std::any_of(states.begin(), states.end(),
+                              [&](const DvfsPoint& p) { return p.frequency_mhz == locked_mhz; });
+    if (!listed) states.push_back(dvfs_state_at(chip, std::min(locked_mhz, chip.nominal_mhz())));
+  }
+  if (states.empty()) states.push_back({});
   std::sort(states.begin(), states.end(),
             [](const DvfsPoint& a, const DvfsPoint& b) { return a.speed > b.speed; });
   return states;
 }
 
+double power_limit_w(const ChipModel& chip, double cap_w) {
+  return cap_w > 0 ? cap_w : chip.tdp_w();
+}
+
+DvfsPoint fastest_state_within(const std::vector<DvfsPoint>& states, double cap_w,
+                               const std::function<double(const DvfsPoint&)>& draw) {
+  for (const auto& state : states) {
+    if (draw(state) <= cap_w) return state;
+  }
+  return states.empty() ? DvfsPoint{} : states.back();
+}
+
+DvfsPoint waiting_state(const ChipModel& chip, double cap_w,
+                        const std::vector<DvfsPoint>& states) {
+  return fastest_state_within(
+      states, cap_w, [&](const DvfsPoint& s) { return waiting_power(chip, s).total_w(); });
+}
+
+DvfsPoint collective_state(const ChipModel& chip, double cap_w,
+                           const std::vector<DvfsPoint>& states) {
+  return fastest_state_within(
+      states, cap_w, [&](const DvfsPoint& s) { return collective_power(chip, s).total_w(); });
+}
+
+namespace {
+
+double draw_w(const ChipModel& chip, const OpCost& cost) {
+  return busy_power(chip, cost).total_w();
+}
+
+// The work done `share` at `fast` and the rest at `slow`: the limiter alternating between two
+// neighbouring states.
+OpCost alternate(const OpCost& fast, const OpCost& slow, double share) {
+  OpCost mixed = fast.scaled(share);
+  mixed += slow.scaled(1 - share);
+  return mixed;
+}
+
+}  // namespace
+
 DvfsChoice choose_state_under_cap(const ChipModel& chip, double cap_w,
-                                  const std::function<OpCost(double speed)>& work) {
+                                  const std::vector<DvfsPoint>& states,
+                                  const std::function<OpCost(const DvfsPoint&)>& work) {
   DvfsChoice choice;
-  for (const auto& state : dvfs_states(chip)) {
-    choice.state = state;
-    choice.cost = work(state.speed);
-    choice.power_w = device_power(chip, DeviceActivity::of(choice.cost, state.speed)).total_w();
+  OpCost faster;  // the work at the state before the one tried
+  bool have_faster = false;
+  for (size_t i = 0; i < states.size(); ++i) {
+    choice.state = states[i];
+    choice.state_index = static_cast<int>(i);
+    choice.cost = work(states[i]);
+    choice.power_w = draw_w(chip, choice.cost);
     choice.under_cap = choice.power_w <= cap_w;
-    if (choice.under_cap) return choice;
+    if (choice.under_cap) {
+      if (have_faster) {
+        // Energy above the cap's pace at each state: the share of the faster state that
+        // brings the average to the cap exactly.
+        double over_fast = faster.energy_j() + chip.idle_w() * faster.time_s - cap_w * faster.time_s;
+        double under_slow = cap_w * choice.cost.time_s - choice.cost.energy_j() -
+                            chip.idle_w() * choice.cost.time_s;
+        if (over_fast > 0 && under_slow > 0) {
+          choice.faster_share = under_slow / (under_slow + over_fast);
+          choice.cost = alternate(faster, choice.cost, choice.faster_share);
+          choice.power_w = draw_w(chip, choice.cost);
+        }
+      }
+      return choice;
+    }
+    faster = choice.cost;
+    have_faster = true;
   }
   // Even the slowest state draws too much (memory-bound work at full bandwidth): the device's
-  // limiter stretches the work until its dynamic power fits what the cap leaves above the floor.
-  DevicePower power = device_power(chip, DeviceActivity::of(choice.cost, choice.state.speed));
+  // limiter stretches the work until its draw fits; the held clock runs the longer time.
+  DevicePower power = busy_power(chip, choice.cost);
   double floor_w = power.idle_w + power.held_w;
-  double dynamic_w = power.compute_w + power.memory_w;
-  if (cap_w <= floor_w || dynamic_w <= 0) return choice;  // under_cap stays false
-  double stretch = dynamic_w / (cap_w - floor_w);
+  double activity_w = power.compute_w + power.memory_w;
+  if (cap_w <= floor_w || activity_w <= 0) return choice;  // under_cap stays false
+  double stretch = activity_w / (cap_w - floor_w);
+  double held_j = choice.cost.held_j, clock_s = choice.cost.clock_s;
   choice.cost.time_s *= stretch;
+  choice.cost.clock_s = clock_s * stretch;
   choice.cost.compute_busy /= stretch;
   choice.cost.memory_busy /= stretch;
   choice.cost.pim_busy /= stretch;
+  choice.cost.held_j = held_j * stretch;
   choice.stretch = stretch;
-  choice.power_w =
-      device_power(chip, DeviceActivity::of(choice.cost, choice.state.speed)).total_w();
+  choice.power_w = draw_w(chip, choice.cost);
   choice.under_cap = true;
   return choice;
+}
+
+DvfsChoice choose_state_under_cap(const ChipModel& chip, double cap_w,
+                                  const std::function<OpCost(const DvfsPoint&)>& work) {
+  return choose_state_under_cap(chip, cap_w, dvfs_states(chip), work);
 }
 
 }  // namespace kcsim

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <optional>
 
+#include "hw-models/power_model.hpp"
+
 namespace kcsim {
 
 OpCost& OpCost::operator+=(const OpCost& other) {
@@ -14,12 +16,31 @@ OpCost& OpCost::operator+=(const OpCost& other) {
     pim_busy = (pim_busy * time_s + other.pim_busy * other.time_s) / total;
   }
   pim_s += other.pim_s;
+  held_j += other.held_j;
+  clock_s += other.clock_s;
+  compute_j += other.compute_j;
+  memory_j += other.memory_j;
   time_s = total;
   compute_s += other.compute_s;
   memory_s += other.memory_s;
   flops += other.flops;
   bytes += other.bytes;
   return *this;
+}
+
+OpCost OpCost::scaled(double factor) const {
+  OpCost c = *this;
+  c.time_s *= factor;
+  c.compute_s *= factor;
+  c.memory_s *= factor;
+  c.flops *= factor;
+  c.bytes *= factor;
+  c.pim_s *= factor;
+  c.held_j *= factor;
+  c.clock_s *= factor;
+  c.compute_j *= factor;
+  c.memory_j *= factor;
+  return c;
 }
 
 double gemm_efficiency(const config::Efficiency& eff, double m, double n, double k) {
@@ -48,13 +69,41 @@ std::optional<OpCost> pim_cost(const ChipModel& chip, const Op& op, double proce
   cost.bytes = op.bytes;
   cost.pim_s = pim_s;
   cost.time_s = pim_s;
+  // The bytes move inside the memory at a fraction of a DRAM byte's energy (the in-memory
+  // compute included in that figure), off the core supply.
+  cost.memory_j = chip.dram_w() * op.bytes / chip.memory_bandwidth_bytes_per_s() *
+                  pim.energy_per_byte_relative();
   return cost;
+}
+
+// Switching energy of the op's work at the state's voltage (hw-models/power_model.hpp): matrix
+// FLOPs over the nominal peak, vector work over its nominal rate, DRAM bytes over the datasheet
+// bandwidth, each in seconds of full-rate work times the part's full-rate watts. A small-batch
+// GEMV costs its FLOPs, not the cycles it waits on memory. A runtime whose kernels reach only
+// `gemm_scale` of the chip's GEMM efficiency keeps the SMs as busy for fewer FLOPs (an older
+// instruction path moves operands through the register files): each FLOP costs 1 / gemm_scale
+// as much.
+void add_work_energy(const ChipModel& chip, const Op& op, Dtype dtype, const Execution& exec,
+                     OpCost& cost) {
+  double v2 = exec.state.voltage * exec.state.voltage;
+  double peak = chip.peak_ops_per_s(dtype);
+  if (op.flops > 0) {
+    bool matrix = op.kind == OpKind::Gemm || op.kind == OpKind::AttnGemm;
+    double full_rate_s =
+        matrix ? op.flops / (peak * std::max(exec.gemm_scale, 0.05))
+               : op.flops / (peak * chip.efficiency().vector_max());
+    cost.compute_j = v2 * (matrix ? chip.matrix_w() : chip.vector_w()) * full_rate_s;
+  }
+  if (op.bytes > 0) {
+    double full_rate_s = op.bytes / chip.memory_bandwidth_bytes_per_s();
+    cost.memory_j = (chip.dram_w() + v2 * chip.onchip_w()) * full_rate_s;
+  }
 }
 
 // Device-side busy time of an op at the roofline, without launch costs.
 OpCost roofline(const ChipModel& chip, const Op& op, Dtype dtype, const Execution& exec) {
   const auto& eff = chip.efficiency();
-  double peak = chip.peak_ops_per_s(dtype) * exec.speed;
+  double peak = chip.peak_ops_per_s(dtype) * exec.state.speed;
   double efficiency = 1.0;
   switch (op.kind) {
     case OpKind::Gemm:
@@ -74,17 +123,21 @@ OpCost roofline(const ChipModel& chip, const Op& op, Dtype dtype, const Executio
       op.bytes > 0 ? op.bytes / (chip.memory_bandwidth_bytes_per_s() * eff.memory_max()) : 0;
   cost.time_s = std::max(cost.compute_s, cost.memory_s);
   if (auto pim = pim_cost(chip, op, cost.time_s)) return *pim;
+  add_work_energy(chip, op, dtype, exec, cost);
   return cost;
 }
 
 // One kernel: its parts back to back, plus one launch overhead, and never shorter than the
-// host's dispatch.
+// host's dispatch (an eager framework's host issues each kernel as the one before it ends, so a
+// kernel shorter than the dispatch leaves the device waiting, held, for the rest).
 OpCost launch(const ChipModel& chip, OpCost kernel, const Execution& exec) {
   kernel.time_s = std::max(kernel.time_s + chip.efficiency().op_overhead_us() * 1e-6,
                            exec.dispatch_s);
   kernel.compute_busy = kernel.time_s > 0 ? kernel.compute_s / kernel.time_s : 0;
   kernel.memory_busy = kernel.time_s > 0 ? kernel.memory_s / kernel.time_s : 0;
   kernel.pim_busy = kernel.time_s > 0 ? kernel.pim_s / kernel.time_s : 0;
+  kernel.held_j = held_w(chip, exec.state) * kernel.time_s;
+  kernel.clock_s = exec.state.speed * kernel.time_s;
   return kernel;
 }
 
@@ -105,6 +158,8 @@ OpCost ops_cost(const ChipModel& chip, const std::vector<Op>& ops, Dtype dtype,
       kernel.compute_s += part.compute_s;
       kernel.memory_s += part.memory_s;
       kernel.pim_s += part.pim_s;
+      kernel.compute_j += part.compute_j;
+      kernel.memory_j += part.memory_j;
       kernel.flops += part.flops;
       kernel.bytes += part.bytes;
       continue;

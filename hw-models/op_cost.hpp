@@ -1,4 +1,5 @@
-// Roofline cost of an op on a chip: max(compute time, memory time) plus a fixed overhead.
+// Roofline cost of an op on a chip at a DVFS state: max(compute time, memory time) plus a fixed
+// overhead, and the energy its work spends (hw-models/power_model.hpp).
 #pragma once
 
 #include <vector>
@@ -22,21 +23,33 @@ struct OpCost {
   // work moves its bytes inside the memory and never reaches the memory roof above.
   double pim_s = 0;
   double pim_busy = 0;
+  // Energy above the device's idle floor, joules: the clock tree and leakage of the held device
+  // over the op's whole time (launch gaps included), the compute units' switching, and memory
+  // traffic (DRAM and the on-chip path that carries it; in-memory work for PIM).
+  double held_j = 0;
+  double compute_j = 0;
+  double memory_j = 0;
+  double energy_j() const { return held_j + compute_j + memory_j; }
+  // The DVFS state's relative clock integrated over the op's time (clock_s / time_s is the
+  // average relative clock).
+  double clock_s = 0;
 
   OpCost& operator+=(const OpCost& other);
+  // Every extensive figure (times, work, energy) times `factor`; busy fractions unchanged.
+  OpCost scaled(double factor) const;
   bool compute_bound() const { return compute_s >= memory_s; }
 };
 
 // Efficiency of a GEMM-like op of this shape: gemm_max * prod over m, n, k of d / (d + half).
 double gemm_efficiency(const config::Efficiency& eff, double m, double n, double k);
 
-// How ops are issued: the DVFS state's relative compute speed (1 = nominal), and the host time
+// How ops are issued: the DVFS state (its relative compute speed and voltage), and the host time
 // to dispatch one op. The host cannot run ahead of its own dispatch, so an op takes at least
 // that long; short ops of an eager framework are bound by it.
 // `gemm_scale` is the share of the chip's GEMM efficiency the runtime's kernels reach (1 for
 // kernels built for the chip; less for a library without its newest matrix instructions).
 struct Execution {
-  double speed = 1.0;
+  DvfsPoint state;
   double dispatch_s = 0;
   double gemm_scale = 1.0;
 };

@@ -1,51 +1,49 @@
 #include "hw-models/power_model.hpp"
 
-#include <algorithm>
-#include <cmath>
-
 namespace kcsim {
 
-double held_idle_w(const ChipModel& chip) {
-  const auto& power = chip.config().power();
-  return power.has_active_idle_w()
-             ? std::clamp(power.active_idle_w(), power.idle_w(), power.tdp_w())
-             : power.idle_w();
+DevicePower DevicePower::average(const DevicePower& a, double a_s, const DevicePower& b,
+                                 double b_s) {
+  double total = a_s + b_s;
+  if (!(total > 0)) return a;
+  auto mix = [&](double x, double y) { return (x * a_s + y * b_s) / total; };
+  return {mix(a.idle_w, b.idle_w), mix(a.held_w, b.held_w), mix(a.compute_w, b.compute_w),
+          mix(a.memory_w, b.memory_w)};
 }
 
-DevicePower device_power(const ChipModel& chip, const DeviceActivity& a) {
-  const auto& power = chip.config().power();
+double held_w(const ChipModel& chip, const DvfsPoint& state) {
+  return chip.held_above_idle_w() * state.voltage * state.voltage * state.speed;
+}
+
+DevicePower busy_power(const ChipModel& chip, const OpCost& cost) {
   DevicePower p;
-  p.idle_w = power.idle_w();
-  if (!a.held) return p;
-  p.held_w = held_idle_w(chip) - power.idle_w();
-  double c = std::clamp(a.compute_busy, 0.0, 1.0);
-  double m = std::clamp(a.memory_busy, 0.0, 1.0);
-  double pim = std::clamp(a.pim_busy, 0.0, 1.0);
-  double compute_share = power.compute_share();
-  double memory_share = power.has_memory_share() ? power.memory_share() : 1.0 - compute_share;
-  double dynamic = power.tdp_w() - power.idle_w();
-  p.compute_w = dynamic * compute_share * c * std::pow(a.speed, power.dvfs_power_exponent());
-  p.memory_w = dynamic * memory_share * m;
-  if (pim > 0 && chip.config().has_pim()) {
-    const auto& cfg = chip.config().pim();
-    p.memory_w +=
-        dynamic * memory_share * pim * cfg.bandwidth_multiplier() * cfg.energy_per_byte_relative();
-  }
-  // A device at its limit: the parts above the floor shrink together to fit the TDP.
-  double above = p.held_w + p.compute_w + p.memory_w;
-  double room = power.tdp_w() - p.idle_w;
-  if (above > room && above > 0) {
-    double scale = room / above;
-    p.held_w *= scale;
-    p.compute_w *= scale;
-    p.memory_w *= scale;
-  }
+  p.idle_w = chip.idle_w();
+  if (!(cost.time_s > 0)) return p;
+  p.held_w = cost.held_j / cost.time_s;
+  p.compute_w = cost.compute_j / cost.time_s;
+  p.memory_w = cost.memory_j / cost.time_s;
   return p;
 }
 
-double device_power_w(const ChipModel& chip, double compute_busy, double memory_busy,
-                      double speed) {
-  return device_power(chip, {compute_busy, memory_busy, 0, speed, true}).total_w();
+DevicePower waiting_power(const ChipModel& chip, const DvfsPoint& state) {
+  DevicePower p;
+  p.idle_w = chip.idle_w();
+  p.held_w = held_w(chip, state);
+  return p;
 }
+
+DevicePower collective_power(const ChipModel& chip, const DvfsPoint& state) {
+  DevicePower p = waiting_power(chip, state);
+  p.compute_w = chip.collective_w() * state.voltage * state.voltage * state.speed;
+  return p;
+}
+
+DevicePower idle_power(const ChipModel& chip) {
+  DevicePower p;
+  p.idle_w = chip.idle_w();
+  return p;
+}
+
+double held_idle_w(const ChipModel& chip) { return waiting_power(chip).total_w(); }
 
 }  // namespace kcsim

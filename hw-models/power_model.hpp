@@ -1,9 +1,14 @@
-// Device power from what it is doing:
-//   P = idle + held + (tdp - idle) * (kc * compute_busy * s^a + km * memory_busy + kp * pim_busy)
-// never above tdp. `held` (active_idle_w - idle_w) is drawn while a job holds the device, kernel
-// or not; kc is the chip's compute_share, km its memory_share, s the DVFS relative frequency and
-// a its power exponent; kp = km * pim bandwidth multiplier * pim energy per byte (in-memory work
-// moves its bytes faster and cheaper). Links and servers are accounted by the engine.
+// Device power from what is busy, at a DVFS state of relative speed s = f / f0 and voltage
+// v = V / V0 (configs/schema/chip.proto, Power):
+//   P = idle + held v^2 s + v^2 (matrix_w u_matrix + vector_w u_vector + onchip_w u_memory)
+//       + dram_w u_memory
+// and, in a collective, idle + (held + collective_w) v^2 s.
+// The parts that switch on the core supply spend C V^2 per operation; their power is that
+// energy times the rate the work goes at. Compute-bound work goes at the clock's pace, so it
+// draws as V^2 f; memory-bound work goes at the memory's pace whatever the clock, so a lower
+// clock saves on it only through V, and its DRAM energy not at all. op_cost prices an op's
+// energy at its state (OpCost::held_j, compute_j, memory_j); this file turns energies and
+// states into watts. The power limit (dvfs.hpp) keeps the total at or under the TDP or a cap.
 #pragma once
 
 #include "hw-models/chip_model.hpp"
@@ -11,40 +16,31 @@
 
 namespace kcsim {
 
-// What a device is doing over an interval: busy fractions (0..1) of its compute units, its
-// memory and its PIM units, the DVFS state's relative speed, and whether a job holds it.
-struct DeviceActivity {
-  double compute_busy = 0;
-  double memory_busy = 0;
-  double pim_busy = 0;
-  double speed = 1.0;
-  bool held = true;
-
-  static DeviceActivity of(const OpCost& cost, double speed = 1.0) {
-    return {cost.compute_busy, cost.memory_busy, cost.pim_busy, speed, true};
-  }
-  static DeviceActivity waiting() { return {0, 0, 0, 1.0, true}; }
-  static DeviceActivity idle() { return {0, 0, 0, 1.0, false}; }
-};
-
-// The parts of a device's draw; they add up to at most the TDP (a device at its power limit
-// scales its dynamic parts down together).
+// The parts of a device's draw, watts.
 struct DevicePower {
   double idle_w = 0;     // the floor of a device with no job
-  double held_w = 0;     // extra while a job holds it (clocks up between kernels)
-  double compute_w = 0;  // compute units, by utilisation and frequency
-  double memory_w = 0;   // memory traffic, in-memory (PIM) work included
+  double held_w = 0;     // clock tree and leakage while a job holds it (between kernels too)
+  double compute_w = 0;  // matrix and vector units switching
+  double memory_w = 0;   // memory traffic: DRAM and the on-chip path that carries it; PIM work
   double total_w() const { return idle_w + held_w + compute_w + memory_w; }
+  // Time-weighted average of two draws.
+  static DevicePower average(const DevicePower& a, double a_s, const DevicePower& b, double b_s);
 };
 
-DevicePower device_power(const ChipModel& chip, const DeviceActivity& activity);
+// Watts above idle of a held device at `state`, no kernel running.
+double held_w(const ChipModel& chip, const DvfsPoint& state);
 
-// Watts a device draws while its compute units are busy `compute_busy` of the time and its
-// memory `memory_busy` of the time (both 0..1), at relative frequency `speed`, held by a job.
-double device_power_w(const ChipModel& chip, double compute_busy, double memory_busy,
-                      double speed = 1.0);
+// A device doing `cost` (priced at its state by op_cost), averaged over the cost's time.
+DevicePower busy_power(const ChipModel& chip, const OpCost& cost);
+// A device held by a job at `state` with no kernel running (waiting on the host, a pipeline
+// bubble).
+DevicePower waiting_power(const ChipModel& chip, const DvfsPoint& state = {});
+// A device running a collective's kernels at `state` (reducing, copying, polling for data).
+DevicePower collective_power(const ChipModel& chip, const DvfsPoint& state = {});
+// A device no job holds.
+DevicePower idle_power(const ChipModel& chip);
 
-// Watts while a job holds the device and no kernel runs.
+// Watts while a job holds the device at its nominal state and no kernel runs.
 double held_idle_w(const ChipModel& chip);
 
 }  // namespace kcsim

@@ -7,6 +7,7 @@
 #include "hw-models/power_model.hpp"
 #include "sim/collectives.hpp"
 #include "sim/energy_ledger.hpp"
+#include "sim/serving_energy.hpp"
 #include "workloads/transformer_ops.hpp"
 
 namespace kcsim {
@@ -49,7 +50,7 @@ IterationCost serving_iteration(const ClusterModel& cluster, const ServingSpec& 
   const auto& m = spec.model;
   PassShape pass = serving_pass_shape(spec, sequences, new_tokens, context);
 
-  const Execution exec{spec.speed, spec.dispatch_us * 1e-6 / cluster.host_speed(),
+  const Execution exec{spec.state, spec.dispatch_us * 1e-6 / cluster.host_speed(),
                        spec.gemm_efficiency_scale};
   IterationCost cost;
   cost.host_s = spec.step_overhead_us * 1e-6 / cluster.host_speed();
@@ -91,23 +92,30 @@ ServingResult simulate_serving_analytical(const ClusterModel& cluster, const Ser
   r.parameters = parameter_count(m);
 
   int64_t mean_context = spec.prompt_tokens + spec.output_tokens / 2;
-  // Each phase at the fastest DVFS state under the device cap.
-  auto phase = [&](int64_t new_tokens, int64_t context, double& speed) {
-    double cap = spec.device_power_cap_w > 0 ? spec.device_power_cap_w : cluster.chip.tdp_w();
+  // Each phase under the device's power limit: the fastest state (or two alternating) whose
+  // draw fits.
+  const std::vector<DvfsPoint> states = dvfs_states(cluster.chip, spec.clock_mhz);
+  const double limit = power_limit_w(cluster.chip, spec.device_power_cap_w);
+  const WaitStates waits = wait_states(cluster.chip, limit, states);
+  auto phase = [&](int64_t new_tokens, int64_t context, double& speed, double& power_w) {
     ServingSpec at = spec;
     IterationCost cost;  // the iteration at the last state tried, which is the one chosen
-    DvfsChoice choice = choose_state_under_cap(cluster.chip, cap, [&](double s) {
-      at.speed = s;
+    DvfsChoice choice = choose_state_under_cap(cluster.chip, limit, states, [&](const DvfsPoint& s) {
+      at.state = s;
       cost = serving_iteration(cluster, at, spec.batch_size, new_tokens, context);
       return cost.compute;
     });
-    speed = choice.state.speed;
-    cost.compute = choice.cost;  // stretched when even the slowest state draws too much
+    cost.compute = choice.cost;  // alternated, or stretched when even the slowest drew too much
+    speed = choice.cost.time_s > 0 ? choice.cost.clock_s / choice.cost.time_s : choice.state.speed;
+    power_w = iteration_device_power_w(cluster.chip, cost, waits);
     return cost;
   };
-  IterationCost prefill = phase(spec.prompt_tokens, spec.prompt_tokens, r.prefill_speed);
-  IterationCost decode = phase(1, mean_context, r.decode_speed);
+  IterationCost prefill =
+      phase(spec.prompt_tokens, spec.prompt_tokens, r.prefill_speed, r.prefill_device_power_w);
+  IterationCost decode = phase(1, mean_context, r.decode_speed, r.decode_device_power_w);
   r.device_power_cap_w = spec.device_power_cap_w;
+  r.power_limit_w = limit;
+  r.prefill_compute_power_w = busy_power(cluster.chip, prefill.compute).total_w();
   r.ttft_s = prefill.time_s();
   r.tpot_s = decode.time_s();
   double decode_steps = static_cast<double>(spec.output_tokens - 1);
@@ -130,25 +138,29 @@ ServingResult simulate_serving_analytical(const ClusterModel& cluster, const Ser
   r.memory.total_gib = r.memory.weights_gib + r.memory.activations_gib + r.memory.workspace_gib;
   r.memory.capacity_gib = cluster.chip.memory_capacity_bytes() / kGiB;
 
-  // Energy of one batch on every replica: devices by their busy fractions while computing and
-  // held-idle while waiting on collectives and the host; servers, links and the facility on top.
-  EnergyLedger ledger(cluster.chip, cluster.devices());
-  int held = std::min(cluster.devices(), r.devices);
-  // Each stage's devices compute only their stage: a replica's compute is one chain of stages.
-  double chains = static_cast<double>(held) / spec.pp;
-  ledger.add_device_time(chains * prefill.compute.time_s,
-                         DeviceActivity::of(prefill.compute, r.prefill_speed));
-  ledger.add_device_time(chains * decode_steps * decode.compute.time_s,
-                         DeviceActivity::of(decode.compute, r.decode_speed));
-  DeviceEnergy devices = ledger.finish(r.e2e_s, held);
+  // Energy of one batch on every replica: each iteration's devices at its compute's draw, in
+  // collectives and waiting on the host at their states; their share of the servers, links and
+  // the facility on top. A replica's compute is one chain of stages: one TP rank's chain of pp
+  // devices spends what one device does plus its waiting stages.
+  auto chain_energy = [&](const IterationCost& it, double times) {
+    IterationEnergy e = iteration_device_energy(cluster.chip, it, waits);
+    e.device_j += pipeline_idle_j(cluster.chip, spec.pp, it, waits);
+    return IterationEnergy{e.device_j * times, e.memory_j * times};
+  };
+  IterationEnergy prefill_j = chain_energy(prefill, 1), decode_j = chain_energy(decode, decode_steps);
+  double chains = static_cast<double>(r.devices) / spec.pp;
+  DeviceEnergy devices{chains * (prefill_j.device_j + decode_j.device_j),
+                       chains * (prefill_j.memory_j + decode_j.memory_j)};
   LinkActivity links;
   double comm_s =
       prefill.tp_comm_s + prefill.pp_comm_s + decode_steps * (decode.tp_comm_s + decode.pp_comm_s);
   links.in_server = std::min(1.0, comm_s / r.e2e_s);
-  r.energy = cluster_energy(cluster, devices, r.e2e_s, links, spec.replicas * tokens_per_batch);
+  r.energy = cluster_energy(cluster, devices, r.e2e_s, links, spec.replicas * tokens_per_batch,
+                            {r.devices, spec.whole_servers});
   r.energy_per_output_token_j = r.energy.it_j / (spec.replicas * tokens_per_batch);
-  double unused_j = (cluster.devices() - held) * cluster.chip.idle_w() * r.e2e_s;
-  r.avg_device_power_w = (devices.total_j() - unused_j) / held / r.e2e_s;
+  r.avg_device_power_w = devices.total_j() / r.devices / r.e2e_s;
+  r.device_energy_j = devices.total_j();
+  r.device_power = {cluster.chip.idle_w(), waiting_power(cluster.chip, waits.wait).total_w()};
   r.avg_it_power_w = r.energy.avg_it_power_w;
   r.output_tokens_per_s_per_kw = r.throughput_output_tokens_per_s / (r.avg_it_power_w / 1000);
   return r;

@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "hw-models/server_power.hpp"
+#include "sim/cluster_energy.hpp"
 #include "sim/facility_model.hpp"
 #include "topology/cluster_topology.hpp"
 
@@ -19,6 +21,10 @@ Origin where(const config::LoadedFile* file, const std::string& path, const std:
 }
 
 }  // namespace
+
+double ClusterModel::server_overhead_w() const {
+  return kcsim::server_overhead(*this, tiers.devices_per_node * chip.tdp_w(), 1, 1).overhead_w();
+}
 
 double ClusterModel::peak_it_power_w() const {
   return devices() * chip.tdp_w() + tiers.nodes * server_overhead_w();
@@ -84,6 +90,14 @@ ClusterModel resolve_cluster(const config::Cluster& cluster, const config::Catal
   if (!(node.host().relative_speed() > 0)) {
     throw_input_error(where(file, path, "node.host.relative_speed"), "node.host.relative_speed",
                       "must be positive");
+  }
+  if (node.has_server()) {
+    try {
+      check_server_power(node.server(), "node");
+    } catch (const InputError& e) {
+      std::string at = where(file, path, "node.server").str();
+      throw InputError(at.empty() ? std::string(e.what()) : at + ": " + e.what());
+    }
   }
   try {
     FacilityModel facility(cluster.facility());

@@ -26,10 +26,11 @@ struct ClusterModel {
   NetworkTiers tiers;
 
   int devices() const { return tiers.devices_per_node * tiers.nodes; }
-  double server_overhead_w() const { return config.node().server_overhead_w(); }
+  // One server's own draw at full load (devices at TDP, CPUs busy, fans at speed).
+  double server_overhead_w() const;
   // Host single-thread speed relative to the DGX A100 host.
   double host_speed() const { return config.node().host().relative_speed(); }
-  // Devices at TDP plus every server's overhead.
+  // Devices at TDP plus every server's own draw at that load.
   double peak_it_power_w() const;
 
   // Summed once from the topology when the cluster is resolved; energy accounting reads it.

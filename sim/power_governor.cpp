@@ -7,17 +7,17 @@
 
 namespace kcsim {
 
-PowerGovernor::PowerGovernor(const ChipModel& chip, double cap_w)
-    : chip_(chip), cap_w_(cap_w), states_(dvfs_states(chip)) {
+PowerGovernor::PowerGovernor(const ChipModel& chip, double cap_w, std::vector<DvfsPoint> states)
+    : chip_(chip), cap_w_(cap_w), states_(states.empty() ? dvfs_states(chip) : std::move(states)) {
   if (!(cap_w > 0)) throw InputError(fmt::format("power cap: must be positive (got {} W)", cap_w));
 }
 
-DeviceDemand PowerGovernor::demand_of(const std::function<OpCost(double speed)>& work) const {
+DeviceDemand PowerGovernor::demand_of(
+    const std::function<OpCost(const DvfsPoint& state)>& work) const {
   DeviceDemand demand;
   for (const auto& state : states_) {
-    DeviceActivity activity =
-        work ? DeviceActivity::of(work(state.speed), state.speed) : DeviceActivity::waiting();
-    demand.power_w.push_back(device_power(chip_, activity).total_w());
+    DevicePower power = work ? busy_power(chip_, work(state)) : waiting_power(chip_, state);
+    demand.power_w.push_back(power.total_w());
   }
   return demand;
 }

@@ -28,14 +28,15 @@ struct GovernorDecision {
 
 class PowerGovernor {
  public:
-  PowerGovernor(const ChipModel& chip, double cap_w);
+  // Over `states` (default: the chip's), fastest first.
+  PowerGovernor(const ChipModel& chip, double cap_w, std::vector<DvfsPoint> states = {});
 
   double cap_w() const { return cap_w_; }
   const std::vector<DvfsPoint>& states() const { return states_; }
 
   GovernorDecision decide(const std::vector<DeviceDemand>& demands) const;
-  // The demand of a device doing `work(speed)` (or waiting held, when `work` is null).
-  DeviceDemand demand_of(const std::function<OpCost(double speed)>& work) const;
+  // The demand of a device doing `work(state)` (or waiting held, when `work` is null).
+  DeviceDemand demand_of(const std::function<OpCost(const DvfsPoint& state)>& work) const;
 
  private:
   const ChipModel& chip_;

@@ -9,7 +9,6 @@
 #include "scenario.pb.h"
 #include "sim/jobs.hpp"
 #include "sim/layer_workload.hpp"
-#include "validation.pb.h"
 
 namespace kcsim {
 namespace {
@@ -146,46 +145,6 @@ ScenarioResult run_scenario(const config::Scenario& scenario, const config::Load
     result.runs.push_back(std::move(run));
   }
   return result;
-}
-
-std::vector<ValidationRow> run_validation(const config::Catalog& catalog) {
-  std::vector<ValidationRow> rows;
-  for (const auto& path : catalog.files("validation")) {
-    config::ValidationCase c;
-    auto file = config::LoadedFile::parse(path, &c);
-    ValidationRow row;
-    row.name = c.name().empty() ? path.stem().string() : c.name();
-    row.citation = c.source().citation();
-    row.metric = c.metric();
-    row.published = c.published();
-    row.tolerance = c.tolerance();
-    try {
-      config::Cluster cluster_config =
-          c.has_cluster() ? c.cluster() : catalog.cluster(c.cluster_name(), file.locate("cluster_name"));
-      ClusterModel cluster = resolve_cluster(cluster_config, catalog, &file, "cluster");
-      Json out;
-      if (c.has_training()) {
-        row.training = run_training_job(c.training(), cluster, catalog, {&file, "training"});
-        row.has_training = true;
-        out = to_json(row.training);
-      } else if (c.has_serving()) {
-        row.serving = run_serving_job(c.serving(), cluster, catalog, {&file, "serving"});
-        row.has_serving = true;
-        out = to_json(row.serving);
-      } else {
-        throw_input_error(file.locate(""), "training, serving", "a case needs a workload");
-      }
-      if (!out.contains(row.metric) || !out[row.metric].is_number()) {
-        throw_input_error(file.locate("metric"), "metric",
-                          fmt::format("\"{}\" is not a numeric output key", row.metric));
-      }
-      row.simulated = out[row.metric].get<double>();
-    } catch (const InfeasibleError& e) {
-      row.error = e.what();
-    }
-    rows.push_back(std::move(row));
-  }
-  return rows;
 }
 
 }  // namespace kcsim

@@ -21,7 +21,4 @@ ScenarioResult run_scenario_file(const std::filesystem::path& file, const config
 ScenarioResult run_scenario(const config::Scenario& scenario, const config::LoadedFile& file,
                             const std::string& default_name, const config::Catalog& catalog);
 
-// Every case under configs/validation/, run and compared with its published figure.
-std::vector<ValidationRow> run_validation(const config::Catalog& catalog);
-
 }  // namespace kcsim

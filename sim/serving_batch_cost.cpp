@@ -24,19 +24,10 @@ std::vector<Op> layer_part(const ModelShape& m, const PassShape& p, bool attenti
 
 }  // namespace
 
-OpCost repeated(OpCost cost, double n) {
-  cost.time_s *= n;
-  cost.compute_s *= n;
-  cost.memory_s *= n;
-  cost.flops *= n;
-  cost.bytes *= n;
-  return cost;
-}
-
 BatchCostModel::BatchCostModel(const ClusterModel& cluster, const ServingSpec& spec)
     : cluster_(cluster),
       spec_(spec),
-      exec_{spec.speed, spec.dispatch_us * 1e-6 / cluster.host_speed(),
+      exec_{spec.state, spec.dispatch_us * 1e-6 / cluster.host_speed(),
             spec.gemm_efficiency_scale} {}
 
 const OpCost& BatchCostModel::dense(int64_t tokens) {
@@ -45,8 +36,8 @@ const OpCost& BatchCostModel::dense(int64_t tokens) {
   const auto& m = spec_.model;
   PassShape pass = serving_pass_shape(spec_, tokens, 1, 1);
   OpCost cost = ops_cost(cluster_.chip, embedding_forward_ops(m, pass), spec_.dtype, exec_);
-  cost += repeated(ops_cost(cluster_.chip, layer_part(m, pass, false), spec_.dtype, exec_),
-                   static_cast<double>(m.layers));
+  cost += ops_cost(cluster_.chip, layer_part(m, pass, false), spec_.dtype, exec_)
+              .scaled(static_cast<double>(m.layers));
   return dense_.emplace(tokens, cost).first->second;
 }
 
@@ -67,9 +58,8 @@ OpCost BatchCostModel::attention(int64_t sequences, int64_t new_tokens, int64_t 
   if (it != attention_.end()) return it->second;
   if (attention_.size() > 4'000'000) attention_.clear();  // bound the cache's memory
   PassShape pass = serving_pass_shape(spec_, sequences, new_tokens, context);
-  OpCost cost =
-      repeated(ops_cost(cluster_.chip, layer_part(spec_.model, pass, true), spec_.dtype, exec_),
-               static_cast<double>(spec_.model.layers));
+  OpCost cost = ops_cost(cluster_.chip, layer_part(spec_.model, pass, true), spec_.dtype, exec_)
+                    .scaled(static_cast<double>(spec_.model.layers));
   attention_.emplace(key, cost);
   return cost;
 }

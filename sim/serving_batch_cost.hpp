@@ -10,7 +10,7 @@
 // mean context: exact in sum(context) up to rounding the mean to a whole token. Prompt chunks
 // are priced per distinct (chunk, context).
 // A uniform batch costs what serving_iteration (analytical_serving.hpp) gives it. The model
-// prices at the spec's DVFS speed (`spec.speed`); serving_dvfs.hpp holds one per state.
+// prices at the spec's DVFS state (`spec.state`); serving_dvfs.hpp holds one per state.
 #pragma once
 
 #include <cstdint>
@@ -52,8 +52,5 @@ class BatchCostModel {
   std::unordered_map<int64_t, double> tp_comm_;
   std::unordered_map<int64_t, double> pp_comm_;
 };
-
-// Scales every time and count of `cost` by `n` (its busy fractions stay).
-OpCost repeated(OpCost cost, double n);
 
 }  // namespace kcsim

@@ -132,7 +132,7 @@ ServingResult simulate_serving_load(const ClusterModel& cluster, const ServingSp
       load.iterations > 0 ? output.batch_sequences_sum / static_cast<double>(load.iterations) : 0;
 
   // Energy: each replica's devices over its iterations and held idle between them (the serving
-  // engine holds them the whole run); devices no replica uses sit idle.
+  // engine holds them the whole run); the job is charged its share of the servers.
   DeviceEnergy devices;
   double kv_sum = 0;
   for (auto& u : load.replica_use) {
@@ -143,17 +143,18 @@ ServingResult simulate_serving_load(const ClusterModel& cluster, const ServingSp
     devices.memory_j += u.memory_energy_j;
     kv_sum += u.kv_utilization_mean;
   }
-  int unused = cluster.devices() - spec.tp * spec.pp * spec.replicas;
-  devices.device_j += std::max(0, unused) * cluster.chip.idle_w() * t;
   load.kv_utilization_mean =
       load.replica_use.empty() ? 0 : kv_sum / static_cast<double>(load.replica_use.size());
   double tokens = load.throughput_output_tokens_per_s * t;
-  load.energy = cluster_energy(cluster, devices, t, output.links, tokens);
+  int held = spec.tp * spec.pp * spec.replicas;
+  load.energy = cluster_energy(cluster, devices, t, output.links, tokens, {held, spec.whole_servers});
   load.energy_per_output_token_j = tokens > 0 ? load.energy.it_j / tokens : 0;
   double replica_j = 0;
   for (const auto& u : load.replica_use) replica_j += u.device_energy_j;
-  int held = spec.tp * spec.pp * spec.replicas;
   load.avg_device_power_w = t > 0 && held > 0 ? replica_j / held / t : 0;
+  load.device_energy_per_request_j =
+      load.requests_completed > 0 ? replica_j / static_cast<double>(load.requests_completed) : 0;
+  result.device_energy_j = replica_j;
   load.output_tokens_per_s_per_kw =
       load.energy.avg_it_power_w > 0
           ? load.throughput_output_tokens_per_s / (load.energy.avg_it_power_w / 1000)

@@ -7,15 +7,15 @@
 namespace kcsim {
 
 ClusterPowerCap::ClusterPowerCap(const ChipModel& chip, int tp, int replicas, int unused_devices,
-                                 double cap_w, bool keep_samples)
-    : states_(dvfs_states(chip)),
+                                 double cap_w, bool keep_samples, std::vector<DvfsPoint> states)
+    : states_(states.empty() ? dvfs_states(chip) : std::move(states)),
       tp_(tp),
       unused_w_(std::max(0, unused_devices) * chip.idle_w()),
       held_w_(held_idle_w(chip)),
       cap_w_(cap_w),
       replicas_(static_cast<size_t>(replicas)),
       keep_samples_(keep_samples) {
-  if (cap_w > 0) governor_.emplace(chip, cap_w);
+  if (cap_w > 0) governor_.emplace(chip, cap_w, states_);
   note(0);
 }
 
@@ -50,7 +50,7 @@ void ClusterPowerCap::close_segment(Replica& r, double now, double fraction) {
   // A stretched iteration waits at the held-idle floor for the time it was stretched by.
   d.energy.device_j += fraction * (e.device_j + (r.stretch - 1) * c.time_s() * held_w_);
   d.energy.memory_j += fraction * e.memory_j;
-  d.speed += dt * states_[s].speed;  // time-weighted; divided at the end
+  d.speed += dt * r.it.speed[s];  // time-weighted; divided at the end
   r.progress += fraction;
   r.since_s = now;
 }
@@ -75,7 +75,7 @@ IterationDone ClusterPowerCap::finish(int r, double now) {
     done.speed /= done.duration_s;
     done.power_w = done.energy.total_j() / done.duration_s;
   } else {
-    done.speed = states_[static_cast<size_t>(rep.state)].speed;
+    done.speed = rep.it.speed[static_cast<size_t>(rep.state)];
     done.power_w = held_w_;
   }
   if (done.throttled) ++throttled_;

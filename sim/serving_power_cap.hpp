@@ -37,8 +37,9 @@ struct IterationDone {
 class ClusterPowerCap {
  public:
   // `cap_w` 0: no cluster cap. `unused_devices` belong to no replica and draw their idle floor.
+  // `states` are the ones the iterations are priced at (default: the chip's).
   ClusterPowerCap(const ChipModel& chip, int tp, int replicas, int unused_devices, double cap_w,
-                  bool keep_samples);
+                  bool keep_samples, std::vector<DvfsPoint> states = {});
 
   bool capped() const { return governor_.has_value(); }
   double cap_w() const { return cap_w_; }

@@ -105,11 +105,17 @@ ServingSpec make_serving_spec(const config::ServingJob& job, const ModelShape& m
   spec.gemm_efficiency_scale = job.runtime().gemm_efficiency_scale();
   spec.step_overhead_us = job.runtime().step_overhead_us();
   spec.device_power_cap_w = job.device_power_cap_w();
+  spec.clock_mhz = job.device_clock_mhz();
+  spec.whole_servers = job.charge_whole_servers();
   spec.pp = job.pp();
   if (spec.pp < 1) throw InputError(fmt::format("serving: pp: must be positive (got {})", spec.pp));
-  if (spec.device_power_cap_w < 0) {
-    throw InputError(fmt::format("serving: device_power_cap_w: must not be negative (got {})",
+  if (!(spec.device_power_cap_w >= 0 && spec.device_power_cap_w < 1e6)) {
+    throw InputError(fmt::format("serving: device_power_cap_w: must lie in [0, 1e6) W (got {})",
                                  spec.device_power_cap_w));
+  }
+  if (!(spec.clock_mhz >= 0 && spec.clock_mhz < 1e5)) {
+    throw InputError(fmt::format("serving: device_clock_mhz: must lie in [0, 1e5) MHz (got {})",
+                                 spec.clock_mhz));
   }
   if (spec.batch_size <= 0 || spec.prompt_tokens <= 0 || spec.output_tokens <= 0) {
     throw InputError(fmt::format(

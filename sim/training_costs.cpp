@@ -5,6 +5,7 @@
 #include <iterator>
 #include <vector>
 
+#include "hw-models/dvfs.hpp"
 #include "hw-models/power_model.hpp"
 #include "sim/energy_ledger.hpp"
 #include "workloads/training_memory.hpp"
@@ -79,10 +80,24 @@ TrainingCosts training_costs(const ClusterModel& cluster, const TrainingSpec& sp
   const auto& s = spec.setup;
   const auto& m = spec.model;
   const auto& chip = cluster.chip;
-  const Execution exec{1.0, spec.dispatch_us * 1e-6 / cluster.host_speed(),
+  const Execution exec{DvfsPoint{}, spec.dispatch_us * 1e-6 / cluster.host_speed(),
                        spec.gemm_efficiency_scale};
   const int per_node = cluster.tiers.devices_per_node;
   TrainingCosts c;
+  // The power limiter: each piece at the fastest state (or two alternating) whose draw fits.
+  const std::vector<DvfsPoint> states = dvfs_states(chip, spec.clock_mhz);
+  c.power_limit_w = power_limit_w(chip, spec.device_power_cap_w);
+  c.wait_state = waiting_state(chip, c.power_limit_w, states);
+  c.collective_state = collective_state(chip, c.power_limit_w, states);
+  c.whole_servers = spec.whole_servers;
+  auto ops_cost = [&](const ChipModel& on, const std::vector<Op>& ops, Dtype dtype,
+                      const Execution& base) {
+    return choose_state_under_cap(on, c.power_limit_w, states, [&](const DvfsPoint& state) {
+             Execution at = base;
+             at.state = state;
+             return kcsim::ops_cost(on, ops, dtype, at);
+           }).cost;
+  };
   c.efficiency = chip.efficiency().collective_max();
   c.algorithm = spec.algorithm;
   c.layers_per_stage = static_cast<double>(m.layers) / s.pp;
@@ -161,8 +176,10 @@ TrainingCosts training_costs(const ClusterModel& cluster, const TrainingSpec& sp
   double optimizer_params = local_params / (s.zero_stage >= 1 ? s.dp : 1);
   double optimizer_bytes =
       optimizer_params * (s.optimizer_bytes * 2 + s.grad_bytes + s.weight_bytes);
-  c.optimizer_s =
-      optimizer_bytes / (chip.memory_bandwidth_bytes_per_s() * chip.efficiency().memory_max());
+  // About 16 FLOPs per parameter (moments, bias corrections, the update), on the vector units.
+  Op adam{"optimizer", OpKind::Vector, 16 * optimizer_params, optimizer_bytes};
+  c.optimizer = ops_cost(chip, {adam}, spec.dtype, exec);
+  c.optimizer_s = c.optimizer.time_s;
   return c;
 }
 
@@ -190,6 +207,7 @@ TrainingResult start_training_result(const ClusterModel& cluster, const Training
   r.micro_batches = s.micro_batches;
   r.seq_len = s.seq_len;
   r.parameters = parameter_count(m);
+  r.device_power_cap_w = spec.device_power_cap_w;
 
   // FLOPs counted on the whole model (tp = 1) for every sequence of the batch.
   PassShape whole = training_pass(spec, 1);
@@ -227,35 +245,61 @@ void finish_training_result(TrainingResult& r, const ClusterModel& cluster,
   r.mfu = r.model_tflops_per_device * 1e12 /
           cluster.chip.peak_ops_per_s(*parse_dtype(r.dtype));
 
-  // Energy: devices draw by their busy fractions while computing and held-idle power otherwise
+  OpCost compute = training_compute(costs, static_cast<double>(r.micro_batches), r.pp);
+  r.compute_clock_speed = compute.time_s > 0 ? compute.clock_s / compute.time_s : 1;
+  r.power_limit_w = costs.power_limit_w;
+
+  // Energy: devices draw their compute's power while computing and their held floor otherwise
   // (waiting in the bubble or on communication); servers, links and the facility on top.
   double compute_time = r.time.compute_s + r.time.recompute_s + r.time.optimizer_s;
-  EnergyLedger ledger(cluster.chip, std::max(cluster.devices(), r.devices));
+  EnergyLedger ledger(cluster.chip, r.devices, waiting_power(cluster.chip, costs.wait_state));
   ledger.add_device_time(r.devices * std::min(compute_time, r.iteration_time_s),
-                         training_busy_activity(costs));
-  set_training_energy(r, cluster, ledger.finish(r.iteration_time_s, r.devices));
+                         training_busy_power(cluster.chip, costs,
+                                             static_cast<double>(r.micro_batches), r.pp));
+  set_training_energy(r, cluster, costs, ledger.finish(r.iteration_time_s, r.devices));
 }
 
-DeviceActivity training_busy_activity(const TrainingCosts& costs) {
-  OpCost busy = costs.layer_fwd;
-  busy += costs.layer_bwd;
-  busy += costs.last_fwd;
-  busy += costs.last_bwd;
-  return DeviceActivity::of(busy);
+OpCost training_compute(const TrainingCosts& costs, double micro_batches, int stages) {
+  double layers = costs.layers_per_stage;
+  OpCost per_micro_batch = costs.layer_fwd.scaled(layers);
+  per_micro_batch += costs.layer_bwd.scaled(layers);
+  per_micro_batch += costs.layer_recompute.scaled(layers);
+  // The head and the embedding run on one stage each: a device's share of them.
+  double share = 1.0 / std::max(1, stages);
+  for (const OpCost* end : {&costs.first_fwd, &costs.first_bwd, &costs.last_fwd, &costs.last_bwd}) {
+    per_micro_batch += end->scaled(share);
+  }
+  OpCost all = per_micro_batch.scaled(micro_batches);
+  all += costs.optimizer;
+  return all;
+}
+
+DevicePower training_busy_power(const ChipModel& chip, const TrainingCosts& costs,
+                                double micro_batches, int stages) {
+  return busy_power(chip, training_compute(costs, micro_batches, stages));
 }
 
 void set_training_energy(TrainingResult& r, const ClusterModel& cluster,
-                         const DeviceEnergy& devices) {
+                         const TrainingCosts& costs, DeviceEnergy devices) {
+  // Collectives and sends left exposed run their kernels on the devices: above the held floor
+  // the ledger charged for that time.
+  double collective_s = std::min(r.time.tp_comm_s + r.time.pp_comm_s + r.time.ep_comm_s +
+                                     r.time.dp_comm_exposed_s,
+                                 r.iteration_time_s);
+  devices.device_j += r.devices * collective_s *
+                      (collective_power(cluster.chip, costs.collective_state).total_w() -
+                       waiting_power(cluster.chip, costs.wait_state).total_w());
   double tokens = static_cast<double>(r.global_batch) * r.seq_len;
   double t = r.iteration_time_s;
   LinkActivity links;
   links.in_server = std::min(1.0, (r.time.tp_comm_s + r.time.ep_comm_s + r.time.pp_comm_s) / t);
   if (cluster.tiers.nodes > 1) links.between_servers = std::min(1.0, r.time.dp_comm_total_s / t);
-  r.energy = cluster_energy(cluster, devices, t, links, tokens);
+  r.energy = cluster_energy(cluster, devices, t, links, tokens, {r.devices, costs.whole_servers});
+  r.device_energy_j = devices.total_j();
+  r.device_power = {cluster.chip.idle_w(),
+                    waiting_power(cluster.chip, costs.wait_state).total_w()};
   r.energy_per_iteration_j = r.energy.it_j;
-  // Per device of the plan: the cluster's devices it leaves out sit idle.
-  double unused_j = std::max(0, cluster.devices() - r.devices) * cluster.chip.idle_w() * t;
-  r.avg_device_power_w = (devices.total_j() - unused_j) / r.devices / t;
+  r.avg_device_power_w = devices.total_j() / r.devices / t;
   r.avg_it_power_w = r.energy.avg_it_power_w;
   r.energy_per_token_j = r.energy.it_j / tokens;
   r.tokens_per_s_per_kw = r.tokens_per_s / (r.avg_it_power_w / 1000);

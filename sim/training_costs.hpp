@@ -40,7 +40,14 @@ struct TrainingCosts {
   CollectiveCost dp_grads, dp_weights;
   double grad_buckets = 1;
   double zero3_gather_excess_s = 0;  // ZeRO-3 weight gathers not hidden behind compute
+  OpCost optimizer;  // the optimizer step over the device's shard
   double optimizer_s = 0;
+
+  // Each piece of compute ran at the fastest DVFS state whose draw fits the device's power
+  // limit (the TDP unless capped); waits and collectives at the fastest state whose draw fits.
+  double power_limit_w = 0;
+  DvfsPoint wait_state, collective_state;
+  bool whole_servers = false;  // energy: the job pays for every server it touches in full
 
   double efficiency = 1;  // collectives' share of link bandwidth
   Algorithm algorithm = Algorithm::Auto;  // all-reduce between servers
@@ -60,12 +67,16 @@ TrainingResult start_training_result(const ClusterModel& cluster, const Training
 void finish_training_result(TrainingResult& result, const ClusterModel& cluster,
                             const TrainingCosts& costs);
 
-// What a device does while it computes a training step (forward and backward of a layer and of
-// the head, time-weighted), for the power model.
-DeviceActivity training_busy_activity(const TrainingCosts& costs);
-// Energy of one iteration from the devices' energy: links (by the result's communication
-// times), servers and the facility; also the result's power and per-token figures.
+// One device's compute over an iteration of `micro_batches` (every layer's forward, backward and
+// recompute, its share of the head and embedding, the optimizer step), time-weighted: its draw
+// while computing, and the relative clock the work ran at.
+OpCost training_compute(const TrainingCosts& costs, double micro_batches, int stages);
+DevicePower training_busy_power(const ChipModel& chip, const TrainingCosts& costs,
+                                double micro_batches, int stages);
+// Energy of one iteration from the plan's devices' energy: links (by the result's
+// communication times), the job's share of the servers and the facility; also the result's
+// power and per-token figures.
 void set_training_energy(TrainingResult& result, const ClusterModel& cluster,
-                         const DeviceEnergy& devices);
+                         const TrainingCosts& costs, DeviceEnergy devices);
 
 }  // namespace kcsim

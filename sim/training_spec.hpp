@@ -22,6 +22,9 @@ struct TrainingSpec {
   double gemm_efficiency_scale = 1;  // Runtime: share of the chip's GEMM efficiency
   double dispatch_us = 0;           // host time per op on the reference host (Runtime)
   Algorithm algorithm = Algorithm::Auto;  // all-reduce between servers
+  double device_power_cap_w = 0;  // 0: the chip's TDP
+  double clock_mhz = 0;           // a locked application clock; 0: none
+  bool whole_servers = false;     // energy: charge every server touched in full
 
   int devices() const { return static_cast<int>(setup.tp * setup.pp * setup.dp); }
 };

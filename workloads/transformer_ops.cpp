@@ -112,9 +112,14 @@ void attention_core_ops(const ModelShape& m, const PassShape& p, const Dims& d,
   if (d.cached_kv) {
     add(ops, vector_op("kv_read", 0, seqs * ctx * 2.0 * d.kv_heads * hd * p.kv_bytes));
   }
-  // Fused attention is one kernel: the cache read (decode), scores, softmax and context.
+  // Fused attention is one kernel: the cache read (decode), scores, softmax and context. Fused
+  // kernels take the query heads that share a KV head together (grouped-query attention), so a
+  // decode step's tile has heads / kv_heads rows, not one; unfused attention repeats K and V
+  // per query head.
   bool fused = p.flash_attention;
-  Op score = attn_gemm("attn_score", batch, news, ctx, hd, d.causal_fraction);
+  double group = fused && d.kv_heads > 0 ? std::max(1.0, d.heads / d.kv_heads) : 1.0;
+  double tiles = batch / group, rows = news * group;
+  Op score = attn_gemm("attn_score", tiles, rows, ctx, hd, d.causal_fraction);
   score.bytes = q_or_out + k_or_v + scores;
   score.fused = fused && d.cached_kv;
   add(ops, score);
@@ -126,7 +131,7 @@ void attention_core_ops(const ModelShape& m, const PassShape& p, const Dims& d,
     double elements = batch * news * ctx;
     add(ops, vector_op("attn_dropout", elements, 2.0 * scores + elements));
   }
-  Op context = attn_gemm("attn_context", batch, news, hd, ctx, d.causal_fraction);
+  Op context = attn_gemm("attn_context", tiles, rows, hd, ctx, d.causal_fraction);
   context.bytes = scores + k_or_v + q_or_out;
   context.fused = fused;
   add(ops, context);

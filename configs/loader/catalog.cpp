@@ -12,9 +12,8 @@ namespace {
 
 constexpr const char* kExtension = ".textproto";
 
-template <class Msg>
-Msg load_entry(const Catalog& catalog, const std::string& folder, const std::string& name,
-               const Origin& where, const char* what) {
+std::filesystem::path entry_path(const Catalog& catalog, const std::string& folder,
+                                 const std::string& name, const Origin& where, const char* what) {
   auto path = catalog.root() / folder / (name + kExtension);
   if (name.empty() || !std::filesystem::exists(path)) {
     auto known = catalog.names(folder);
@@ -22,9 +21,54 @@ Msg load_entry(const Catalog& catalog, const std::string& folder, const std::str
                       fmt::format("unknown {} \"{}\"; the catalog {} has: {}", what, name,
                                   (catalog.root() / folder).string(), fmt::join(known, ", ")));
   }
+  return path;
+}
+
+template <class Msg>
+Msg load_entry(const Catalog& catalog, const std::string& folder, const std::string& name,
+               const Origin& where, const char* what) {
   Msg message;
-  LoadedFile::parse(path, &message);
+  LoadedFile::parse(entry_path(catalog, folder, name, where, what), &message);
   return message;
+}
+
+// A chip variant names the chip it is a board of: that entry first, this file's fields over it.
+template <>
+Chip load_entry<Chip>(const Catalog& catalog, const std::string& folder, const std::string& name,
+                      const Origin& where, const char* what) {
+  constexpr int kMaxDepth = 8;
+  Chip merged;
+  std::vector<std::pair<Chip, LoadedFile>> chain;  // the named chip, then its bases
+  std::string next = name;
+  Origin at = where;
+  for (int depth = 0;; ++depth) {
+    Chip entry;
+    LoadedFile file = LoadedFile::unlocated(next, Chip::descriptor());
+    if (const Chip* replacement = catalog.chip_override(next)) {
+      entry = *replacement;
+    } else {
+      file = LoadedFile::parse(entry_path(catalog, folder, next, at, what), &entry);
+    }
+    bool has_base = entry.has_base();
+    std::string base = entry.base();
+    chain.emplace_back(std::move(entry), file);
+    if (!has_base) break;
+    at = file.locate("base");
+    if (depth + 1 >= kMaxDepth || base == name) {
+      throw_input_error(at, "base",
+                        fmt::format("chip \"{}\": its chain of base chips loops or runs deeper "
+                                    "than {}",
+                                    name, kMaxDepth));
+    }
+    next = base;
+  }
+  merged = chain.back().first;
+  for (auto it = chain.rbegin() + 1; it != chain.rend(); ++it) {
+    merged = merge_chip(merged, it->first);
+  }
+  merged.clear_base();
+  merged.set_name(chain.front().first.has_name() ? chain.front().first.name() : name);
+  return merged;
 }
 
 }  // namespace
@@ -50,6 +94,21 @@ std::shared_ptr<const Msg> Catalog::load(const std::string& folder, const std::s
   std::lock_guard lock(cache_->mutex);
   cache_->entries.emplace(key, message);
   return message;
+}
+
+Catalog Catalog::with_chip(const std::string& name, const Chip& chip) const {
+  Catalog copy(root_);
+  auto overrides = chip_overrides_ ? std::make_shared<std::map<std::string, Chip>>(*chip_overrides_)
+                                   : std::make_shared<std::map<std::string, Chip>>();
+  (*overrides)[name] = chip;
+  copy.chip_overrides_ = std::move(overrides);
+  return copy;
+}
+
+const Chip* Catalog::chip_override(const std::string& name) const {
+  if (!chip_overrides_) return nullptr;
+  auto it = chip_overrides_->find(name);
+  return it == chip_overrides_->end() ? nullptr : &it->second;
 }
 
 Chip Catalog::chip(const std::string& name, const Origin& where) const {

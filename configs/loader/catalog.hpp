@@ -31,6 +31,13 @@ class Catalog {
   Model model(const std::string& name, const Origin& where = {}) const;
   Cluster cluster(const std::string& name, const Origin& where = {}) const;
 
+  // A copy of this catalog that takes `chip` for the chip entry `name` instead of its file (the
+  // figures a fit tries); chips that name it as their base see it too. The copy has a cache of
+  // its own.
+  Catalog with_chip(const std::string& name, const Chip& chip) const;
+  // The chip that stands in for entry `name`'s file, if any.
+  const Chip* chip_override(const std::string& name) const;
+
   // Sorted entry names of a catalog folder ("chips", "models", "clusters", ...).
   std::vector<std::string> names(const std::string& folder) const;
   // Sorted files of a catalog folder.
@@ -49,6 +56,7 @@ class Catalog {
 
   std::filesystem::path root_;
   std::shared_ptr<Cache> cache_ = std::make_shared<Cache>();
+  std::shared_ptr<const std::map<std::string, Chip>> chip_overrides_;
 };
 
 // A catalog chip with a scenario's overrides applied: scalar fields replace, a peak replaces

@@ -14,6 +14,7 @@
 #include "sim/cli/commands.hpp"
 #include "sim/cli/support.hpp"
 #include "sim/scenario_runner.hpp"
+#include "sim/validation_runner.hpp"
 #include "workloads/model_shape.hpp"
 
 namespace kcsim::cli {

@@ -98,6 +98,20 @@ int models(const Common& common, std::ostream& out);
 int validate(const Common& common, const std::string& only_case, std::ostream& out);
 int plan(const PlanOptions& options, std::ostream& out);
 
+// `kcsim calibrate power`: a chip's power figures fitted over the catalog's cases of that chip
+// (configs/validation/) or over a CSV of the user's measurements.
+struct CalibrateOptions {
+  Common common;
+  std::string what = "power";
+  std::string chip;          // the chip (or a variant of it) to fit; empty: every one with cases
+  std::string measurements;  // a CSV of measured rows (then --chip is required)
+  std::string out;           // write the fitted chip file here
+  bool write = false;        // write the fitted figures into the catalog's chip files
+  int max_evaluations = 600;
+  std::vector<std::string> fields;  // the power fields to fit; empty: the default set
+};
+int calibrate(const CalibrateOptions& options, std::ostream& out);
+
 // `kcsim sweep FILE --out results.h5`: every point of a sweep file, resumable.
 struct SweepCommandOptions {
   Common common;

@@ -180,6 +180,30 @@ int main(int argc, char** argv) {
   validate_cmd->add_option("--case", validate_case, "Print this case's full report too");
   add_common(validate_cmd, validate_common);
 
+  CalibrateOptions calibrate_options;
+  auto* calibrate_cmd = app.add_subcommand(
+      "calibrate", "Fit a chip's power figures to measured cases and print the residuals");
+  calibrate_cmd->add_option("what", calibrate_options.what, "What to fit: power")
+      ->capture_default_str();
+  calibrate_cmd->add_option("--chip", calibrate_options.chip,
+                            "The chip to fit (its base chip's figures); default: every chip "
+                            "with power cases");
+  calibrate_cmd->add_option("--measurements", calibrate_options.measurements,
+                            "CSV of your own measured rows (columns: workload, model, cluster or "
+                            "chip, tp, batch, prompt_tokens, output_tokens, cap_w, clock_mhz, "
+                            "measured_time_s, measured_power_w, ...)");
+  calibrate_cmd->add_option("-o,--out", calibrate_options.out,
+                            "Write the chip file with the fitted figures here");
+  calibrate_cmd->add_flag("--write", calibrate_options.write,
+                          "Write the fitted figures into the catalog's chip files");
+  calibrate_cmd->add_option("--max-evaluations", calibrate_options.max_evaluations,
+                            "Runs of the cases the search may make")
+      ->capture_default_str();
+  calibrate_cmd->add_option("--fit", calibrate_options.fields,
+                            "Power fields to fit (repeatable; default: active_idle_w, matrix_w, "
+                            "onchip_pj_per_bit, collective_w, voltage_floor, voltage_floor_mhz)");
+  add_common(calibrate_cmd, calibrate_options.common);
+
   PlanOptions p;
   auto* plan_cmd = app.add_subcommand(
       "plan", "Devices and racks that fit a facility power budget, and what they deliver");
@@ -274,6 +298,7 @@ int main(int argc, char** argv) {
     else if (*topo_cmd) code = topo(topo_cluster, topo_nodes, topo_common, out);
     else if (*validate_cmd) code = validate(validate_common, validate_case, out);
     else if (*plan_cmd) code = plan(p, out);
+    else if (*calibrate_cmd) code = calibrate(calibrate_options, out);
     else if (*sweep_cmd) code = sweep(sweep_options, out);
     else if (*best_cmd) code = best(best_options, out);
     else if (*report_cmd) code = report(report_options, out);

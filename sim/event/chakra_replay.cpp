@@ -15,6 +15,7 @@
 
 #include "analysis/json_writer.hpp"
 #include "configs/loader/errors.hpp"
+#include "hw-models/dvfs.hpp"
 #include "hw-models/op_cost.hpp"
 #include "hw-models/power_model.hpp"
 #include "sim/energy_ledger.hpp"
@@ -87,27 +88,39 @@ struct NodeWork {
   double power_w = 0;
 };
 
+// An op the trace describes by its work, run under the device's power limit (its TDP).
+NodeWork priced_work(const ClusterModel& cluster, const Op& op, Dtype dtype) {
+  DvfsChoice run = choose_state_under_cap(cluster.chip, cluster.chip.tdp_w(), [&](const DvfsPoint& s) {
+    return op_cost(cluster.chip, op, dtype, Execution{s});
+  });
+  return {run.cost.time_s, busy_power(cluster.chip, run.cost).total_w()};
+}
+
+Dtype replay_dtype(const ChipModel& chip) {
+  for (auto preferred : {config::BF16, config::FP16}) {
+    if (chip.supports(preferred)) return preferred;
+  }
+  return chip.dtypes().front();
+}
+
 NodeWork node_work(const ClusterModel& cluster, const chakra::Node& node) {
   auto ops = chakra_int_attribute(node, "num_ops");
   auto bytes = chakra_int_attribute(node, "tensor_size");
   if (node.type() == chakra::MEM_LOAD_NODE || node.type() == chakra::MEM_STORE_NODE) {
     double moved = bytes ? static_cast<double>(*bytes) : 0.0;
-    return {moved / (cluster.chip.memory_bandwidth_bytes_per_s() *
-                     cluster.chip.efficiency().memory_max()),
-            device_power_w(cluster.chip, 0, 1)};
+    // A streaming copy: memory traffic with no launch overhead of its own.
+    NodeWork work{moved / (cluster.chip.memory_bandwidth_bytes_per_s() *
+                           cluster.chip.efficiency().memory_max()),
+                  0};
+    OpCost copy = op_cost(cluster.chip, Op{node.name(), OpKind::Vector, 0, moved},
+                          replay_dtype(cluster.chip));
+    work.power_w = busy_power(cluster.chip, copy).total_w();
+    return work;
   }
   if (ops || bytes) {
     Op op{node.name(), OpKind::Gemm, ops ? static_cast<double>(*ops) : 0.0,
           bytes ? static_cast<double>(*bytes) : 0.0};
-    auto dtype = cluster.chip.dtypes().front();
-    for (auto preferred : {config::BF16, config::FP16}) {
-      if (cluster.chip.supports(preferred)) {
-        dtype = preferred;
-        break;
-      }
-    }
-    OpCost cost = op_cost(cluster.chip, op, dtype);
-    return {cost.time_s, device_power_w(cluster.chip, cost.compute_busy, cost.memory_busy)};
+    return priced_work(cluster, op, replay_dtype(cluster.chip));
   }
   // A measured kernel time says nothing of what it kept busy: it is taken at full draw.
   if (auto ns = chakra_int_attribute(node, kDurationNsAttribute)) {
@@ -490,14 +503,13 @@ std::string replay_in_this_process(const std::vector<ChakraTrace>& traces,
   }
   r.rank_times = run.times;
   // Energy: the ranks' devices are held by the job over the whole step and draw above that
-  // floor while their nodes run; devices no rank uses sit idle. Servers, links and the facility
-  // come from the cluster.
+  // floor while their nodes run. Their share of the servers, links and the facility come from
+  // the cluster.
   DeviceEnergy devices;
-  devices.device_j = (cluster.devices() - ranks) * cluster.chip.idle_w() * r.step_time_s;
   for (int rank = 0; rank < ranks; ++rank) {
     devices.device_j += held_idle_w(cluster.chip) * r.step_time_s + run.busy_j[rank];
   }
-  r.energy = cluster_energy(cluster, devices, r.step_time_s, LinkActivity{}, 0);
+  r.energy = cluster_energy(cluster, devices, r.step_time_s, LinkActivity{}, 0, {ranks, false});
   r.busiest_links = traffic.busiest(5, r.step_time_s);
   if (!trace_out.empty()) recorder.write(trace_out);
   return dump(to_json(r));

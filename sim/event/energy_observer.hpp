@@ -10,16 +10,17 @@ namespace kcsim::event {
 
 class EnergyObserver {
  public:
-  // Devices draw `busy` during their compute spans.
-  EnergyObserver(const ChipModel& chip, int devices, const DeviceActivity& busy)
-      : ledger_(chip, devices), busy_(busy) {}
+  // Devices draw `busy` during their compute spans and `wait` between them.
+  EnergyObserver(const ChipModel& chip, int devices, const DevicePower& busy,
+                 const DevicePower& wait)
+      : ledger_(chip, devices, wait), busy_(busy) {}
   // Subscribes to spans; the observer must outlive the run.
   void attach();
   const EnergyLedger& ledger() const { return ledger_; }
 
  private:
   EnergyLedger ledger_;
-  DeviceActivity busy_;
+  DevicePower busy_;
 };
 
 }  // namespace kcsim::event

@@ -252,14 +252,14 @@ std::string simulate_in_this_process(const ClusterModel& cluster, const Training
                          !shares_server(costs.dp_grads) && !shares_server(costs.ep_fwd);
   event::LinkTraffic traffic;
   traffic.attach();
-  const DeviceActivity busy = training_busy_activity(costs);
-  event::EnergyObserver energy(cluster.chip, simulated, busy);
+  const DevicePower busy = training_busy_power(
+      cluster.chip, costs, static_cast<double>(spec.setup.micro_batches), static_cast<int>(spec.setup.pp));
+  const DevicePower wait = waiting_power(cluster.chip, costs.wait_state);
+  event::EnergyObserver energy(cluster.chip, simulated, busy, wait);
   energy.attach();
-  event::PowerSeriesObserver power(held_idle_w(cluster.chip),
-                                   device_power(cluster.chip, busy).total_w());
+  event::PowerSeriesObserver power(wait.total_w(), busy.total_w());
   power.attach();
-  event::TraceRecorder trace(run.platform, device_power(cluster.chip, busy).total_w(),
-                             held_idle_w(cluster.chip));
+  event::TraceRecorder trace(run.platform, busy.total_w(), wait.total_w());
   if (!options.trace_out.empty()) trace.attach();
 
   for (int rank = 0; rank < simulated; ++rank) {
@@ -291,18 +291,15 @@ std::string simulate_in_this_process(const ClusterModel& cluster, const Training
   r.busiest_links = traffic.busiest(5, r.iteration_time_s);
   finish_training_result(r, cluster, costs);
   // Device energy from the spans: the simulated devices stand for all of the plan's (one
-  // data-parallel replica when reduced), the cluster's other devices idle.
+  // data-parallel replica when reduced).
   DeviceEnergy devices = energy.ledger().finish(r.iteration_time_s, simulated);
   double scale = static_cast<double>(spec.devices()) / simulated;
-  devices.device_j = devices.device_j * scale + std::max(0, cluster.devices() - spec.devices()) *
-                                                    cluster.chip.idle_w() * r.iteration_time_s;
+  devices.device_j *= scale;
   devices.memory_j *= scale;
-  set_training_energy(r, cluster, devices);
+  set_training_energy(r, cluster, costs, devices);
   if (!options.trace_out.empty()) trace.write(options.trace_out);
-  double unused_w = std::max(0, cluster.devices() - spec.devices()) * cluster.chip.idle_w();
   Json out = to_json(r);
-  out["series"] =
-      to_json(power.series(r.iteration_time_s, simulated, scale, unused_w, kMaxSeriesSamples));
+  out["series"] = to_json(power.series(r.iteration_time_s, simulated, scale, 0, kMaxSeriesSamples));
   return dump(out);
 }
 

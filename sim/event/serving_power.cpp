@@ -17,7 +17,7 @@ ServingPower::ServingPower(const ClusterModel& cluster, const ServingSpec& spec,
     : costs_(cluster, spec),
       cap_(cluster.chip, spec.tp * spec.pp, spec.replicas,
            cluster.devices() - spec.tp * spec.pp * spec.replicas,
-           cluster_cap_w, keep_samples),
+           cluster_cap_w, keep_samples, costs_.states()),
       running_(static_cast<size_t>(spec.replicas)),
       cancelled_(static_cast<size_t>(spec.replicas), 0) {}
 

@@ -23,7 +23,11 @@ kcsim::ChipModel test_chip() {
   c.mutable_host_link()->set_bandwidth_gb_per_s(32);
   c.mutable_power()->set_idle_w(50);
   c.mutable_power()->set_tdp_w(350);
-  c.mutable_power()->set_compute_share(0.6);
+  c.mutable_power()->set_active_idle_w(80);
+  c.mutable_power()->set_matrix_w(200);
+  c.mutable_power()->set_vector_w(40);
+  c.mutable_power()->set_onchip_pj_per_bit(7.5);  // 60 W at 1 TB/s
+  c.mutable_power()->set_memory_pj_per_bit(5);  // 40 W at 1 TB/s
   auto* eff = c.mutable_efficiency();
   eff->set_gemm_max(0.8);
   eff->set_gemm_half_dim(100);
@@ -87,21 +91,28 @@ TEST_CASE("a chip without essential figures is rejected", "[hw]") {
   CHECK_THROWS_AS(kcsim::ChipModel(c), kcsim::InputError);
 }
 
-TEST_CASE("power runs from idle to TDP with the busy fractions", "[hw]") {
+TEST_CASE("an op's energy is its work at full-rate watts plus the held clock", "[hw]") {
   auto chip = test_chip();
-  CHECK_THAT(kcsim::device_power_w(chip, 0, 0), WithinRel(50.0, 1e-12));
-  CHECK_THAT(kcsim::device_power_w(chip, 1, 1), WithinRel(350.0, 1e-12));
-  CHECK_THAT(kcsim::device_power_w(chip, 1, 0), WithinRel(50 + 300 * 0.6, 1e-12));
-  CHECK_THAT(kcsim::device_power_w(chip, 0, 1), WithinRel(50 + 300 * 0.4, 1e-12));
-  // Busy fractions beyond 1 are clamped: never above TDP.
-  CHECK(kcsim::device_power_w(chip, 3, 2) <= 350.0);
+  // 1.8e12 FLOPs of GEMM at 100 TFLOP/s peak: 18 ms of the matrix units at full rate.
+  kcsim::Op gemm{"g", kcsim::OpKind::Gemm, 1.8e12, 1e9, 1e6, 1e6, 1e6};
+  auto cost = kcsim::op_cost(chip, gemm, kcsim::config::BF16);
+  CHECK_THAT(cost.compute_j, WithinRel(200 * 0.018, 1e-12));
+  // 1 GB at 1 TB/s is 1 ms of DRAM (40 W) and of the on-chip path (60 W) at full rate.
+  CHECK_THAT(cost.memory_j, WithinRel(100 * 1e-3, 1e-12));
+  CHECK_THAT(cost.held_j, WithinRel(30 * cost.time_s, 1e-12));
+  CHECK_THAT(kcsim::busy_power(chip, cost).total_w(),
+             WithinRel(50 + cost.energy_j() / cost.time_s, 1e-12));
+  // Vector work is priced on the vector units at their own full rate (vector_max of peak).
+  kcsim::Op norm{"n", kcsim::OpKind::Vector, 1e9, 0};
+  auto vector = kcsim::op_cost(chip, norm, kcsim::config::BF16);
+  CHECK_THAT(vector.compute_j, WithinRel(40 * 1e9 / (100e12 * 0.25), 1e-12));
 }
 
 TEST_CASE("an op takes at least the host's dispatch time", "[hw]") {
   auto chip = test_chip();
   kcsim::Op tiny{"tiny", kcsim::OpKind::Vector, 1e3, 1e6};
   kcsim::Op big{"big", kcsim::OpKind::Vector, 1e6, 1e10};
-  kcsim::Execution eager{1.0, 40e-6};
+  kcsim::Execution eager{kcsim::DvfsPoint{}, 40e-6};
   auto tiny_cost = kcsim::op_cost(chip, tiny, kcsim::config::BF16, eager);
   CHECK_THAT(tiny_cost.time_s, WithinRel(40e-6, 1e-12));
   // Waiting on the host, the device is busy only for its own share of the time.

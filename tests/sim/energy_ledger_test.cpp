@@ -44,8 +44,10 @@ TEST_CASE("device energy equals the integral of the recorded power samples", "[s
     for (int k = 0; k < 5; ++k) {
       double start = 0.1 * k + 0.01 * d;
       double busy = 0.2 + 0.1 * ((d + k) % 4);
-      ledger.add_interval(d, start, start + 0.05 + 0.005 * d,
-                          {busy, 1 - busy, 0, 1.0 - 0.05 * (k % 3), true});
+      DevicePower power = waiting_power(cluster.chip);
+      power.compute_w = 200 * busy * (1.0 - 0.05 * (k % 3));
+      power.memory_w = 100 * (1 - busy);
+      ledger.add_interval(d, start, start + 0.05 + 0.005 * d, power);
     }
   }
   double duration = 0.6;

@@ -14,23 +14,29 @@ TEST_CASE("the governor keeps a server under its cap as prefill bursts move", "[
   auto cluster = catalog_cluster("dgx-h100", 1);
   const auto& chip = cluster.chip;
   auto spec = serving(cluster, "llama3-8b", 1, 8, 2048, 256);
-  // Work at a DVFS speed: a prefill of 8 prompts, or a decode step of 8 sequences.
-  auto prefill = [&](double speed) {
+  // Work at a DVFS state: a prefill of 8 prompts, or a decode step of 8 sequences.
+  auto prefill = [&](const DvfsPoint& state) {
     ServingSpec at = spec;
-    at.speed = speed;
+    at.state = state;
     return serving_iteration(cluster, at, 8, 2048, 2048).compute;
   };
-  auto decode = [&](double speed) {
+  auto decode = [&](const DvfsPoint& state) {
     ServingSpec at = spec;
-    at.speed = speed;
+    at.state = state;
     return serving_iteration(cluster, at, 8, 1, 2048).compute;
   };
   const double cap = 3500;  // 8 devices would draw about 5.6 kW at full prefill
   PowerGovernor governor(chip, cap);
-  DeviceDemand prefill_demand = governor.demand_of(prefill);
-  DeviceDemand decode_demand = governor.demand_of(decode);
+  // Each device's own limit (its TDP) rules out the states above the first that fits it.
+  auto within_tdp = [&](DeviceDemand d) {
+    while (d.power_w[static_cast<size_t>(d.first_state)] > chip.tdp_w()) ++d.first_state;
+    return d;
+  };
+  DeviceDemand prefill_demand = within_tdp(governor.demand_of(prefill));
+  DeviceDemand decode_demand = within_tdp(governor.demand_of(decode));
   DeviceDemand waiting = governor.demand_of(nullptr);
   REQUIRE(prefill_demand.power_w.front() > decode_demand.power_w.front());
+  REQUIRE(decode_demand.first_state == 0);
 
   // 64 samples: each device in turn prefills, a moving set of others decodes or waits.
   int slowed_prefill = 0, slowed_decode = 0;

@@ -5,6 +5,7 @@
 
 #include "configs/loader/catalog.hpp"
 #include "sim/scenario_runner.hpp"
+#include "sim/validation_runner.hpp"
 
 TEST_CASE("every validation case is within its tolerance", "[validation]") {
   kcsim::config::Catalog catalog(KCSIM_SOURCE_DIR "/configs");
