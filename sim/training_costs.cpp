@@ -249,13 +249,19 @@ void finish_training_result(TrainingResult& r, const ClusterModel& cluster,
   r.compute_clock_speed = compute.time_s > 0 ? compute.clock_s / compute.time_s : 1;
   r.power_limit_w = costs.power_limit_w;
 
-  // Energy: devices draw their compute's power while computing and their held floor otherwise
-  // (waiting in the bubble or on communication); servers, links and the facility on top.
-  double compute_time = r.time.compute_s + r.time.recompute_s + r.time.optimizer_s;
+  // Energy: devices draw their compute's power while computing, run collectives' kernels while
+  // tensor-, expert- and data-parallel collectives are exposed, and wait held otherwise (the
+  // bubble, pipeline sends); servers, links and the facility on top.
+  double compute_time = std::min(r.time.compute_s + r.time.recompute_s + r.time.optimizer_s,
+                                 r.iteration_time_s);
+  double collective_time = std::min(r.time.tp_comm_s + r.time.ep_comm_s + r.time.dp_comm_exposed_s,
+                                    r.iteration_time_s - compute_time);
   EnergyLedger ledger(cluster.chip, r.devices, waiting_power(cluster.chip, costs.wait_state));
-  ledger.add_device_time(r.devices * std::min(compute_time, r.iteration_time_s),
+  ledger.add_device_time(r.devices * compute_time,
                          training_busy_power(cluster.chip, costs,
                                              static_cast<double>(r.micro_batches), r.pp));
+  ledger.add_device_time(r.devices * collective_time,
+                         collective_power(cluster.chip, costs.collective_state));
   set_training_energy(r, cluster, costs, ledger.finish(r.iteration_time_s, r.devices));
 }
 
@@ -280,15 +286,7 @@ DevicePower training_busy_power(const ChipModel& chip, const TrainingCosts& cost
 }
 
 void set_training_energy(TrainingResult& r, const ClusterModel& cluster,
-                         const TrainingCosts& costs, DeviceEnergy devices) {
-  // Collectives and sends left exposed run their kernels on the devices: above the held floor
-  // the ledger charged for that time.
-  double collective_s = std::min(r.time.tp_comm_s + r.time.pp_comm_s + r.time.ep_comm_s +
-                                     r.time.dp_comm_exposed_s,
-                                 r.iteration_time_s);
-  devices.device_j += r.devices * collective_s *
-                      (collective_power(cluster.chip, costs.collective_state).total_w() -
-                       waiting_power(cluster.chip, costs.wait_state).total_w());
+                         const TrainingCosts& costs, const DeviceEnergy& devices) {
   double tokens = static_cast<double>(r.global_batch) * r.seq_len;
   double t = r.iteration_time_s;
   LinkActivity links;

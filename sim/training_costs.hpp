@@ -77,6 +77,6 @@ DevicePower training_busy_power(const ChipModel& chip, const TrainingCosts& cost
 // communication times), the job's share of the servers and the facility; also the result's
 // power and per-token figures.
 void set_training_energy(TrainingResult& result, const ClusterModel& cluster,
-                         const TrainingCosts& costs, DeviceEnergy devices);
+                         const TrainingCosts& costs, const DeviceEnergy& devices);
 
 }  // namespace kcsim

@@ -6,8 +6,11 @@ namespace kcsim::event {
 
 void EnergyObserver::attach() {
   add_span_observer([this](const SpanEvent& span) {
-    if (std::string_view(span.track) != "compute") return;
-    ledger_.add_interval(span.rank, span.start_s, span.end_s, busy_);
+    std::string_view track(span.track);
+    if (track == "compute") ledger_.add_interval(span.rank, span.start_s, span.end_s, busy_);
+    if (track == "collectives") {
+      ledger_.add_interval(span.rank, span.start_s, span.end_s, collective_);
+    }
   });
 }
 

@@ -1,6 +1,6 @@
 // An observer of the event engine that accounts device energy: every compute span is an interval
-// of the device at its compute activity; the time between spans the device waits, held by the
-// job. The engine knows nothing of it.
+// of the device at its compute's draw, every collective span one at a collective's draw; the
+// time between spans the device waits, held by the job. The engine knows nothing of it.
 #pragma once
 
 #include "sim/energy_ledger.hpp"
@@ -10,17 +10,18 @@ namespace kcsim::event {
 
 class EnergyObserver {
  public:
-  // Devices draw `busy` during their compute spans and `wait` between them.
+  // Devices draw `busy` during their compute spans, `collective` during their collective spans
+  // and `wait` between them.
   EnergyObserver(const ChipModel& chip, int devices, const DevicePower& busy,
-                 const DevicePower& wait)
-      : ledger_(chip, devices, wait), busy_(busy) {}
+                 const DevicePower& collective, const DevicePower& wait)
+      : ledger_(chip, devices, wait), busy_(busy), collective_(collective) {}
   // Subscribes to spans; the observer must outlive the run.
   void attach();
   const EnergyLedger& ledger() const { return ledger_; }
 
  private:
   EnergyLedger ledger_;
-  DevicePower busy_;
+  DevicePower busy_, collective_;
 };
 
 }  // namespace kcsim::event

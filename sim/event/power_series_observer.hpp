@@ -1,6 +1,7 @@
 // An observer of the event engine that records the cluster's device power over time: every
-// compute span lifts one device from held to busy power for its length, as EnergyLedger prices
-// it, so the steps integrate to the ledger's device and memory energy of the same spans.
+// compute span lifts one device from held to busy power for its length, every collective span to
+// a collective's power, as EnergyLedger prices them, so the steps integrate to the ledger's
+// device and memory energy of the same spans.
 #pragma once
 
 #include <cstddef>
@@ -14,8 +15,11 @@ namespace kcsim::event {
 
 class PowerSeriesObserver {
  public:
-  // A device draws `held_w` between its compute spans and `busy_w` during them.
-  PowerSeriesObserver(double held_w, double busy_w) : held_w_(held_w), busy_w_(busy_w) {}
+  // A device draws `held_w` between its spans, `busy_w` during compute spans and
+  // `collective_w` during collective spans.
+  PowerSeriesObserver(double held_w, double busy_w, double collective_w)
+      : held_w_(held_w), busy_w_(busy_w), collective_w_(collective_w) {}
+  PowerSeriesObserver(double held_w, double busy_w) : PowerSeriesObserver(held_w, busy_w, held_w) {}
   // Subscribes to spans; the observer must outlive the run.
   void attach();
 
@@ -27,8 +31,12 @@ class PowerSeriesObserver {
                     size_t max_samples) const;
 
  private:
-  double held_w_, busy_w_;
-  std::vector<std::pair<double, double>> spans_;  // start, end
+  double held_w_, busy_w_, collective_w_;
+  struct Span {
+    double start, end;
+    bool collective;
+  };
+  std::vector<Span> spans_;
 };
 
 }  // namespace kcsim::event

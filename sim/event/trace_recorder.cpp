@@ -38,8 +38,10 @@ void TraceRecorder::attach() {
     if (!(span.end_s > span.start_s)) return;
     timeline_.add_span(track(span.rank, span.track), span.name, span.track, span.start_s,
                        span.end_s);
-    if (std::string_view(span.track) == "compute") {
-      timeline_.add_counter(power_[span.rank], span.start_s, busy_w_);
+    std::string_view kind(span.track);
+    if (kind == "compute" || kind == "collectives") {
+      timeline_.add_counter(power_[span.rank], span.start_s,
+                            kind == "compute" ? busy_w_ : collective_w_);
       timeline_.add_counter(power_[span.rank], span.end_s, idle_w_);
     }
   });

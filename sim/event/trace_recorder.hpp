@@ -16,10 +16,12 @@ namespace kcsim::event {
 
 class TraceRecorder {
  public:
-  // A device draws `busy_w` during its compute spans and `idle_w` otherwise (the held-idle
-  // power of a device the job holds).
+  // A device draws `busy_w` during its compute spans, `collective_w` during its collective
+  // spans and `idle_w` otherwise (the held-idle power of a device the job holds).
+  TraceRecorder(const Platform& platform, double busy_w, double idle_w, double collective_w)
+      : platform_(platform), busy_w_(busy_w), idle_w_(idle_w), collective_w_(collective_w) {}
   TraceRecorder(const Platform& platform, double busy_w, double idle_w)
-      : platform_(platform), busy_w_(busy_w), idle_w_(idle_w) {}
+      : TraceRecorder(platform, busy_w, idle_w, idle_w) {}
   // Subscribes to spans and flows; the recorder must outlive the run.
   void attach();
   // Adds the link counters and writes the trace (temporary file, then rename).
@@ -29,7 +31,7 @@ class TraceRecorder {
   TrackId track(int rank, const char* name);
 
   const Platform& platform_;
-  double busy_w_ = 0, idle_w_ = 0;
+  double busy_w_ = 0, idle_w_ = 0, collective_w_ = 0;
   Timeline timeline_;
   std::vector<CounterId> power_;  // per rank
   std::unordered_map<long long, TrackId> tracks_;

@@ -8,6 +8,7 @@
 
 #include "configs/loader/errors.hpp"
 #include "configs/loader/text_loader.hpp"
+#include "hw-models/dvfs.hpp"
 #include "sim/collectives.hpp"
 #include "sim/event/chakra_replay.hpp"
 #include "tests/sim/engine_fixtures.hpp"
@@ -169,12 +170,20 @@ TEST_CASE("compute and memory nodes take their roofline and memory-bandwidth tim
   auto result = replay_chakra(traces({{comp, load, store}}), cluster, "s");
 
   // A GEMM of unknown shape at the chip's best GEMM efficiency (bf16), or its bytes at the
-  // memory roof, whichever is longer, plus one kernel launch.
+  // memory roof, whichever is longer, plus one kernel launch, at the clock the chip's power
+  // limit (its TDP) lets it run.
   const auto& eff = chip.efficiency();
   double memory_bw = chip.memory_bandwidth_bytes_per_s() * eff.memory_max();
-  double comp_s =
+  Op gemm{"gemm", OpKind::Gemm, ops, bytes};
+  DvfsChoice run = choose_state_under_cap(chip, chip.tdp_w(), [&](const DvfsPoint& state) {
+    return op_cost(chip, gemm, config::BF16, Execution{state});
+  });
+  double nominal_s =
       std::max(ops / (chip.peak_ops_per_s(config::BF16) * eff.gemm_max()), bytes / memory_bw) +
       eff.op_overhead_us() * 1e-6;
+  double comp_s = run.cost.time_s;
+  CHECK(comp_s >= nominal_s * (1 - 1e-12));
+  CHECK(comp_s <= nominal_s / dvfs_states(chip).back().speed);
   double expected = comp_s + bytes / memory_bw + bytes / 2 / memory_bw;
   CHECK_THAT(result.rank_times[0].compute_s, WithinRel(expected, 1e-9));
   CHECK_THAT(result.step_time_s, WithinRel(expected, 1e-9));

@@ -109,7 +109,8 @@ TEST_CASE("published batch-1 latencies through the serving loop (Splitwise, Fast
     if (name.rfind("splitwise", 0) != 0 && name.rfind("fastertransformer", 0) != 0) continue;
     config::ValidationCase c;
     auto file = config::LoadedFile::parse(path, &c);
-    if (c.metric() != "ttft_s" && c.metric() != "tpot_s") continue;  // power rows
+    // Power rows and ratios under power caps are not latencies.
+    if ((c.metric() != "ttft_s" && c.metric() != "tpot_s") || c.has_ratio_to()) continue;
     auto job = c.serving();
     std::ofstream(trace) << "TIMESTAMP,ContextTokens,GeneratedTokens\n"
                          << fmt::format("0,{0},{1}\n60,{0},{1}\n120,{0},{1}\n", job.prompt_tokens(),
@@ -290,10 +291,17 @@ TEST_CASE("energy: idle and busy device time add up per replica", "[serving][eve
     CHECK(u.memory_energy_j < u.device_energy_j);
     replicas_j += u.device_energy_j;
   }
-  // The cluster's device energy is the replicas' plus the devices no replica holds, at idle.
-  int unused = cluster.devices() - 2;
-  CHECK(l.energy.device_j + l.energy.memory_j ==
-        Approx(replicas_j + unused * cluster.chip.idle_w() * l.simulated_time_s).epsilon(1e-9));
+  // The job is charged its replicas' devices and their share of the server (2 of 8 devices).
+  CHECK(l.energy.device_j + l.energy.memory_j == Approx(replicas_j).epsilon(1e-9));
+  CHECK(l.energy.servers == Approx(0.25).epsilon(1e-12));
   CHECK(l.energy.facility_j > l.energy.it_j);
   CHECK(l.energy_per_output_token_j > 0);
+  // Charged by whole servers, the server's other devices idle on the job's bill too.
+  spec.whole_servers = true;
+  auto whole = run(cluster, spec, 2, options, stream(4, 100, fixed(512), fixed(128)));
+  int unused = cluster.devices() - 2;
+  CHECK(whole.load.energy.device_j + whole.load.energy.memory_j ==
+        Approx(replicas_j + unused * cluster.chip.idle_w() * l.simulated_time_s).epsilon(1e-9));
+  CHECK(whole.load.energy.servers == 1);
+  CHECK(whole.load.energy.server_j > 3.9 * l.energy.server_j);
 }
