@@ -53,17 +53,23 @@ TEST_CASE("a device cap slows the loop's prefill iterations and leaves decode ne
   double prefill = capped.load.ttft_mean_s / free_run.load.ttft_mean_s;
   double decode = capped.load.tpot_mean_s / free_run.load.tpot_mean_s;
   INFO("TTFT x" << prefill << ", TPOT x" << decode);
+  // Half the TDP: prefill, compute-bound, slows with the clock; decode, memory-bound, saves
+  // through the voltage first and slows far less.
   CHECK(prefill > 1.15);
-  CHECK(decode < 1.05);
+  CHECK(decode < 1.0 + 0.5 * (prefill - 1));
   CHECK(capped.load.energy.device_j != free_run.load.energy.device_j);
   for (const auto& it : capped.load.iteration_log) {
-    CHECK(it.device_power_w <= 350);
+    CHECK(it.device_power_w <= 350 * (1 + 1e-9));
     if (it.prefill_tokens > 0) {
       // The whole iteration slowed about as 1/f: its prefill is compute-bound.
       CHECK(it.dvfs_speed < 0.9);
     }
   }
-  for (const auto& it : free_run.load.iteration_log) CHECK(it.dvfs_speed == 1.0);
+  // Uncapped, the TDP is the limit: decode steps keep the nominal clock.
+  for (const auto& it : free_run.load.iteration_log) {
+    CHECK(it.device_power_w <= cluster.chip.tdp_w() * (1 + 1e-9));
+    if (it.prefill_tokens == 0) CHECK(it.dvfs_speed == 1.0);
+  }
 }
 
 TEST_CASE("a cluster power cap holds at every sample and throttles prefill first",
@@ -144,10 +150,11 @@ TEST_CASE("link energy grows with the KV bytes a disaggregated run sends", "[ser
   ServingLoadOptions options;
   options.disaggregated = true;
   const auto& links = cluster.link_power;
-  // Link energy above what the links draw idle over the run.
-  auto traffic_j = [&](const ServingLoadResult& l) {
-    return l.energy.link_j - links.in_server_idle_w * l.simulated_time_s;
+  // Link energy above what the job's share of the links draws idle over the run.
+  auto idle_j = [&](const ServingLoadResult& l) {
+    return l.energy.servers / cluster.tiers.nodes * links.in_server_idle_w * l.simulated_time_s;
   };
+  auto traffic_j = [&](const ServingLoadResult& l) { return l.energy.link_j - idle_j(l); };
   auto short_prompts = run(cluster, spec, 4, options, stream(4, 100, fixed(1000), fixed(32)));
   auto long_prompts = run(cluster, spec, 4, options, stream(4, 100, fixed(2000), fixed(32)));
   const auto& a = short_prompts.load;
@@ -169,7 +176,7 @@ TEST_CASE("link energy grows with the KV bytes a disaggregated run sends", "[ser
     double per_token = 2.0 * tp2.model.layers * tp2.model.hidden * 2;  // bf16 activations
     CHECK(r.load.tp_allreduce_bytes == Approx(tokens * per_token));
     CHECK(r.load.link_bytes_in_server > 0);
-    CHECK(r.load.energy.link_j > links.in_server_idle_w * r.load.simulated_time_s);
+    CHECK(r.load.energy.link_j > idle_j(r.load));
   }
 }
 

@@ -63,10 +63,11 @@ TEST_CASE("a lower DVFS state slows compute-bound ops and not memory-bound ones"
   auto chip = test_chip();
   kcsim::Op gemm{"g", kcsim::OpKind::Gemm, 1e13, 1e8, 4096, 4096, 4096};
   kcsim::Op stream{"s", kcsim::OpKind::Vector, 1e6, 1e10};
-  double gemm_ratio = kcsim::op_cost(chip, gemm, kcsim::config::BF16, {0.5}).time_s /
-                      kcsim::op_cost(chip, gemm, kcsim::config::BF16, {1.0}).time_s;
-  double stream_ratio = kcsim::op_cost(chip, stream, kcsim::config::BF16, {0.5}).time_s /
-                        kcsim::op_cost(chip, stream, kcsim::config::BF16, {1.0}).time_s;
+  const kcsim::Execution half{kcsim::DvfsPoint{1000, 0.5, 0.8}}, full{};
+  double gemm_ratio = kcsim::op_cost(chip, gemm, kcsim::config::BF16, half).time_s /
+                      kcsim::op_cost(chip, gemm, kcsim::config::BF16, full).time_s;
+  double stream_ratio = kcsim::op_cost(chip, stream, kcsim::config::BF16, half).time_s /
+                        kcsim::op_cost(chip, stream, kcsim::config::BF16, full).time_s;
   CHECK_THAT(gemm_ratio, WithinRel(2.0, 0.01));
   CHECK_THAT(stream_ratio, WithinRel(1.0, 1e-9));
 }
@@ -93,7 +94,8 @@ TEST_CASE("a chip without essential figures is rejected", "[hw]") {
 
 TEST_CASE("an op's energy is its work at full-rate watts plus the held clock", "[hw]") {
   auto chip = test_chip();
-  // 1.8e12 FLOPs of GEMM at 100 TFLOP/s peak: 18 ms of the matrix units at full rate.
+  // 1.8e12 FLOPs of GEMM at 100 TFLOP/s peak: 18 ms of the matrix units at full rate (the
+  // energy counts the FLOPs, whatever share of peak the shape reaches).
   kcsim::Op gemm{"g", kcsim::OpKind::Gemm, 1.8e12, 1e9, 1e6, 1e6, 1e6};
   auto cost = kcsim::op_cost(chip, gemm, kcsim::config::BF16);
   CHECK_THAT(cost.compute_j, WithinRel(200 * 0.018, 1e-12));

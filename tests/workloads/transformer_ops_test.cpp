@@ -123,16 +123,41 @@ TEST_CASE("GEMM shapes, FLOPs and bytes", "[workloads][ops]") {
   CHECK(find(ops, "mlp_down").k == 28672 / 8);
   CHECK(find(ops, "mlp_down").n == 8192);
 
+  // Fused attention takes the 8 query heads of each KV head together: one tile of 8 x 4096 rows
+  // per KV head and sequence.
   const Op& score = find(ops, "attn_score");
   CHECK(score.kind == OpKind::AttnGemm);
-  CHECK(score.batch == 2 * 64 / 8);
-  CHECK(score.m == 4096);
+  CHECK(score.batch == 2 * 8 / 8);
+  CHECK(score.m == 8 * 4096);
   CHECK(score.n == 4096);
   CHECK(score.k == 128);
-  CHECK(score.flops == 2 * score.batch * score.m * score.n * score.k * 0.5);
+  CHECK(score.flops == 2 * 2 * (64 / 8) * 4096.0 * 4096 * 128 * 0.5);
   const Op& context = find(ops, "attn_context");
   CHECK(context.n == 128);
   CHECK(context.k == 4096);
+
+  // Unfused attention repeats K and V for every query head.
+  p.flash_attention = false;
+  p.causal = false;
+  const Op unfused = find(layer_forward_ops(m, p), "attn_score");
+  CHECK(unfused.batch == 2 * 64 / 8);
+  CHECK(unfused.m == 4096);
+  CHECK(unfused.flops == score.flops * 2);
+}
+
+TEST_CASE("a decode step's attention tile holds a KV head's query heads", "[workloads][ops]") {
+  ModelShape m = test::llama2_70b();  // 64 query heads, 8 KV heads
+  PassShape p;
+  p.sequences = 16;
+  p.new_tokens = 1;
+  p.context = 2048;
+  p.tp = 8;
+  p.flash_attention = true;
+  p.causal = true;
+  const Op& score = find(layer_forward_ops(m, p), "attn_score");
+  CHECK(score.m == 8);  // not 1: the grouped query heads fill the tile's rows
+  CHECK(score.batch == 16);
+  CHECK(score.flops == 2.0 * 16 * 8 * 2048 * 128);
 }
 
 TEST_CASE("KV heads are replicated when tp exceeds them", "[workloads][ops]") {
