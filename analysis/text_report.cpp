@@ -52,6 +52,18 @@ std::string energy_lines(const EnergyReport& e) {
       pct(e.network_j / total), pct(e.server_j / total), pct(e.storage_j / total),
       pct(e.cooling_j / total), pct(e.conversion_j / total), pct(e.lighting_j / total));
   out += fmt::format("  facility split        {}\n", facility_split(e));
+  if (e.servers > 0 && e.duration_s > 0) {
+    double server_w = e.server_j / e.duration_s / e.servers;
+    out += fmt::format(
+        "  servers               {:.3g} charged ({}), {:.2f} kW per server at the wall with its "
+        "devices; its own {:.0f} W: CPUs {:.0f}, fans {:.0f}, switches {:.0f}, fixed {:.0f}, "
+        "supplies' loss {:.0f}\n",
+        e.servers, e.whole_servers ? "every server the job touches" : "the job's share by devices",
+        e.avg_node_power_w / 1000, server_w, e.server_cpu_j / e.duration_s / e.servers,
+        e.server_fan_j / e.duration_s / e.servers, e.server_switch_j / e.duration_s / e.servers,
+        e.server_fixed_j / e.duration_s / e.servers,
+        e.server_conversion_j / e.duration_s / e.servers);
+  }
   return out;
 }
 
@@ -134,6 +146,11 @@ std::string format_training(const TrainingResult& r) {
                      r.energy_per_iteration_j, r.energy_per_token_j);
   out += fmt::format("  power                 {:.1f} kW IT average ({:.0f} W per device)\n",
                      r.avg_it_power_w / 1000, r.avg_device_power_w);
+  out += fmt::format(
+      "  device power          held {:.0f} W, idle {:.0f} W; limit {:.0f} W{}, compute at {:.0f} "
+      "% of the nominal clock\n",
+      r.device_power.held_w, r.device_power.idle_w, r.power_limit_w,
+      r.device_power_cap_w > 0 ? " (capped)" : " (TDP)", r.compute_clock_speed * 100);
   out += energy_lines(r.energy);
   if (!r.network_model.empty()) {
     out += fmt::format("  network model         {} (SimGrid)\n", r.network_model);
@@ -192,11 +209,12 @@ std::string format_serving(const ServingResult& r) {
       "  power                 {}{:.1f} kW IT average ({:.0f} W per device), {:.1f} output "
       "tokens/s per kW\n",
       source, it_w / 1000, device_w, per_kw);
-  if (r.device_power_cap_w > 0) {
-    out += fmt::format("  power cap             {:.0f} W per device: prefill at {:.0f} %, decode at "
-                       "{:.0f} % of nominal clock\n",
-                       r.device_power_cap_w, r.prefill_speed * 100, r.decode_speed * 100);
-  }
+  out += fmt::format(
+      "  device power          prefill {:.0f} W, decode {:.0f} W, held {:.0f} W, idle {:.0f} W; "
+      "limit {:.0f} W{}: prefill at {:.0f} %, decode at {:.0f} % of the nominal clock\n",
+      r.prefill_device_power_w, r.decode_device_power_w, r.device_power.held_w,
+      r.device_power.idle_w, r.power_limit_w, r.device_power_cap_w > 0 ? " (capped)" : " (TDP)",
+      r.prefill_speed * 100, r.decode_speed * 100);
   out += energy_lines(r.has_load ? r.load.energy : r.energy);
   return out;
 }

@@ -43,10 +43,12 @@ ChipModel::ChipModel(config::Chip chip)
                      "pim.energy_per_byte_relative");
   }
   const auto& power = chip_->power();
-  if (power.has_active_idle_w() &&
-      (power.active_idle_w() < power.idle_w() || power.active_idle_w() > power.tdp_w())) {
-    throw InputError(
-        fmt::format("chip {}: power.active_idle_w: must lie between idle_w and tdp_w", name()));
+  if (power.has_held_above_idle_w() &&
+      !(power.held_above_idle_w() >= 0 && power.idle_w() + power.held_above_idle_w() <= power.tdp_w())) {
+    throw InputError(fmt::format(
+        "chip {}: power.held_above_idle_w: must be at least 0 and leave idle_w + it within tdp_w "
+        "(got {})",
+        name(), power.held_above_idle_w()));
   }
   auto non_negative = [&](bool present, double value, const char* field) {
     if (present && !(value >= 0 && value < 1e6)) {
@@ -150,8 +152,7 @@ struct DefaultShares {
 double ChipModel::held_above_idle_w() const {
   const auto& power = chip_->power();
   double range = power.tdp_w() - power.idle_w();
-  return power.has_active_idle_w() ? power.active_idle_w() - power.idle_w()
-                                   : DefaultShares::held * range;
+  return power.has_held_above_idle_w() ? power.held_above_idle_w() : DefaultShares::held * range;
 }
 
 double ChipModel::matrix_w() const {

@@ -55,7 +55,7 @@ class ChipModel {
   // Power terms of the model in hw-models/power_model.hpp, at the nominal state, watts. A chip
   // file that leaves one out gets a share of its dynamic range (tdp_w - idle_w), sized so that
   // a large GEMM draws about the TDP and a streaming op about half of it (kDefaultShares).
-  double held_above_idle_w() const;  // active_idle_w - idle_w
+  double held_above_idle_w() const;
   double matrix_w() const;
   double vector_w() const;
   double onchip_w() const;  // the on-chip path at the datasheet bandwidth

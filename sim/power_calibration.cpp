@@ -254,7 +254,7 @@ std::vector<PowerFitParameter> power_fit_parameters(const config::Chip& chip,
   double top_mhz = 0;
   for (const auto& s : p.dvfs()) top_mhz = std::max(top_mhz, s.frequency_mhz());
   std::vector<PowerFitParameter> all{
-      {"active_idle_w", p.idle_w(), p.idle_w() + 0.5 * range},
+      {"held_above_idle_w", 0.0, 0.5 * range},
       {"matrix_w", 0.1 * range, 3.0 * range},
       {"onchip_pj_per_bit", 0.0, 2.0 * range / (8e-12 * bandwidth)},
       {"collective_w", 0.0, 0.6 * range},

@@ -20,8 +20,18 @@ struct ShapeOverrides {
   std::optional<int64_t> layers, hidden, heads, kv_heads, ffn, vocab;
 };
 
+// How the devices are powered and how the job is billed: a power limit below the TDP, the
+// board's TDP itself, a locked clock, and whether whole servers are charged.
+struct PowerFlags {
+  double cap_w = 0;      // 0: the TDP
+  double tdp_w = 0;      // 0: the chip's
+  double clock_mhz = 0;  // 0: not locked
+  bool whole_servers = false;
+};
+
 struct TrainOptions {
   Common common;
+  PowerFlags power;
   std::string model, chip, cluster;
   int devices = 0;
   int tp = 1, pp = 1, ep = 1, virtual_stages = 1, zero_stage = 1;
@@ -40,18 +50,18 @@ struct TrainOptions {
 
 struct ServeOptions {
   Common common;
+  PowerFlags power;
   std::string model, chip, cluster;
-  int devices = 0;  // default: tp * pp * replicas
+  int devices = 0;  // the devices the job uses; default: tp * pp * replicas
   int tp = 0;       // 0: the smallest that fits
   int pp = 1;       // pipeline stages per replica
-  int replicas = 1;
+  std::optional<int> replicas;  // default: as many as --devices holds, else 1
   int batch_size = 1;
   int64_t prompt_tokens = 512, output_tokens = 128;
   std::string dtype = "bf16";
   std::string kv_dtype;
   std::string engine = "analytical";
   ShapeOverrides shape;
-  double device_power_cap_w = 0;  // 0: uncapped
   // A request stream (--rate or --trace) runs the serving loop on the event engine.
   std::optional<double> rate_per_s, duration_s, slo_ttft_s, slo_tpot_s, arrival_cv;
   std::optional<double> cluster_power_cap_w;

@@ -26,6 +26,17 @@ void add_shape(CLI::App* app, ShapeOverrides& shape) {
   app->add_option("--vocab", shape.vocab, "Change the model's vocabulary");
 }
 
+void add_power(CLI::App* app, PowerFlags& power) {
+  app->add_option("--power-cap-w", power.cap_w,
+                  "Per-device power limit, W: work runs at the fastest DVFS state whose draw "
+                  "fits (default: the TDP)");
+  app->add_option("--tdp-w", power.tdp_w, "Set the chip's board power limit (TDP), W");
+  app->add_option("--clock-mhz", power.clock_mhz,
+                  "Lock the devices' clock, MHz (no DVFS state above it)");
+  app->add_flag("--whole-servers", power.whole_servers,
+                "Charge every server the job touches in full (default: its devices' share)");
+}
+
 void add_target(CLI::App* app, std::string& chip, std::string& cluster) {
   app->add_option("--chip", chip, "Catalog chip (kcsim chips); its catalog server is used");
   app->add_option("--cluster", cluster, "Catalog cluster (configs/clusters/)");
@@ -84,6 +95,7 @@ int main(int argc, char** argv) {
                       "Event engine: simulate one data-parallel replica");
   train_cmd->add_option("--trace-out", t.trace_out,
                         "Event engine: write a Chrome/Perfetto trace (JSON) of the iteration");
+  add_power(train_cmd, t.power);
 
   TrainOptions x;
   std::string export_prefix;
@@ -100,9 +112,10 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--tp", s.tp, "Tensor-parallel degree per replica (default: smallest that fits)");
   serve_cmd->add_option("--pp", s.pp, "Pipeline stages per replica (must divide the layers)")
       ->capture_default_str();
-  serve_cmd->add_option("--replicas", s.replicas, "Model replicas")->capture_default_str();
+  serve_cmd->add_option("--replicas", s.replicas,
+                        "Model replicas (default: as many as --devices holds, else 1)");
   serve_cmd->add_option("--devices", s.devices,
-                        "Devices in the cluster (default: tp x pp x replicas)");
+                        "Devices the job uses (default: tp x pp x replicas)");
   serve_cmd->add_option("--batch-size", s.batch_size, "Sequences decoded together per replica")
       ->capture_default_str();
   serve_cmd->add_option("--prompt-tokens", s.prompt_tokens, "Input tokens per request")
@@ -112,8 +125,7 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--dtype", s.dtype, "Weights and compute dtype")->capture_default_str();
   serve_cmd->add_option("--kv-dtype", s.kv_dtype, "KV-cache dtype (default: --dtype)");
   serve_cmd->add_option("--engine", s.engine, "analytical")->capture_default_str();
-  serve_cmd->add_option("--power-cap-w", s.device_power_cap_w,
-                        "Per-device power cap, W: each phase at the fastest DVFS state under it");
+  add_power(serve_cmd, s.power);
   add_shape(serve_cmd, s.shape);
   add_common(serve_cmd, s.common);
   serve_cmd->add_option("--rate", s.rate_per_s,
@@ -200,7 +212,7 @@ int main(int argc, char** argv) {
                             "Runs of the cases the search may make")
       ->capture_default_str();
   calibrate_cmd->add_option("--fit", calibrate_options.fields,
-                            "Power fields to fit (repeatable; default: active_idle_w, matrix_w, "
+                            "Power fields to fit (repeatable; default: held_above_idle_w, matrix_w, "
                             "onchip_pj_per_bit, collective_w, voltage_floor, voltage_floor_mhz)");
   add_common(calibrate_cmd, calibrate_options.common);
 

@@ -76,6 +76,29 @@ config::Recompute recompute_flag(const std::string& value) {
                     fmt::format("unknown mode \"{}\"; use none, selective or full", value));
 }
 
+// A finite number in (0, limit), or the flag's error.
+void require_in_range(double value, double limit, const char* flag, const char* unit) {
+  if (!(value > 0 && value < limit)) {
+    throw_input_error(Origin{}, flag,
+                      fmt::format("must be a positive number of {} below {:g} (got {})", unit,
+                                  limit, value));
+  }
+}
+
+// The cluster with the power flags applied: --tdp-w replaces the chip's board limit.
+config::Cluster with_power_flags(config::Cluster cluster, const PowerFlags& power) {
+  if (power.tdp_w != 0) {
+    require_in_range(power.tdp_w, 1e5, "--tdp-w", "W");
+    cluster.mutable_node()->mutable_chip_overrides()->mutable_power()->set_tdp_w(power.tdp_w);
+  }
+  return cluster;
+}
+
+void check_power_flags(const PowerFlags& power) {
+  if (power.cap_w != 0) require_in_range(power.cap_w, 1e5, "--power-cap-w", "W");
+  if (power.clock_mhz != 0) require_in_range(power.clock_mhz, 1e5, "--clock-mhz", "MHz");
+}
+
 // The job the training flags describe.
 config::TrainingJob training_job(const TrainOptions& o) {
   if (o.devices <= 0) throw_input_error(Origin{}, "--devices", "must be positive");
@@ -90,6 +113,10 @@ config::TrainingJob training_job(const TrainOptions& o) {
   job.set_devices(o.devices);
   job.set_auto_plan(o.auto_plan);
   job.set_collective_algorithm(o.collective_algorithm);
+  check_power_flags(o.power);
+  job.set_device_power_cap_w(o.power.cap_w);
+  job.set_device_clock_mhz(o.power.clock_mhz);
+  job.set_charge_whole_servers(o.power.whole_servers);
   auto* plan = job.mutable_plan();
   plan->set_tp(o.tp);
   plan->set_pp(o.pp);
@@ -111,8 +138,8 @@ int train(const TrainOptions& o, std::ostream& out) {
   }
   config::TrainingJob job = training_job(o);
   auto catalog = catalog_of(o.common);
-  ClusterModel cluster =
-      resolve_cluster(cluster_for(catalog, o.cluster, o.chip, o.devices), catalog);
+  ClusterModel cluster = resolve_cluster(
+      with_power_flags(cluster_for(catalog, o.cluster, o.chip, o.devices), o.power), catalog);
   EventOptions event = event_options(o);
   TrainingResult result =
       run_training_job(job, cluster, catalog, {}, o.engine == "event" ? &event : nullptr);
@@ -148,7 +175,10 @@ int export_chakra(const TrainOptions& o, const std::string& prefix, std::ostream
 int serve(const ServeOptions& o, std::ostream& out) {
   bool stream = o.rate_per_s.has_value() || !o.trace.empty();
   require_engine(o.engine, stream);
-  if (o.replicas <= 0) throw_input_error(Origin{}, "--replicas", "must be positive");
+  if (o.replicas && *o.replicas <= 0) throw_input_error(Origin{}, "--replicas", "must be positive");
+  if (o.devices < 0) throw_input_error(Origin{}, "--devices", "must be positive");
+  if (o.pp <= 0) throw_input_error(Origin{}, "--pp", "must be positive");
+  check_power_flags(o.power);
   auto catalog = catalog_of(o.common);
 
   config::ServingJob job;
@@ -159,29 +189,44 @@ int serve(const ServeOptions& o, std::ostream& out) {
   job.set_batch_size(o.batch_size);
   job.set_prompt_tokens(o.prompt_tokens);
   job.set_output_tokens(o.output_tokens);
-  job.set_replicas(o.replicas);
   if (o.tp > 0) job.set_tp(o.tp);
-  if (o.pp <= 0) throw_input_error(Origin{}, "--pp", "must be positive");
   job.set_pp(o.pp);
-  job.set_device_power_cap_w(o.device_power_cap_w);
+  job.set_device_power_cap_w(o.power.cap_w);
+  job.set_device_clock_mhz(o.power.clock_mhz);
+  job.set_charge_whole_servers(o.power.whole_servers);
   apply_load_flags(o, job);
 
-  // Without --tp the cluster must be large enough to search: size it from --devices, else
-  // from a first look at the smallest fitting tp on a generous cluster.
-  int devices = o.devices > 0 ? o.devices : (o.tp > 0 ? o.tp * o.pp * o.replicas : 0);
-  config::Cluster cluster_config = cluster_for(catalog, o.cluster, o.chip, devices);
-  if (devices == 0) {
-    config::Cluster wide = cluster_config;
+  // The replica's tp: given, else the smallest that fits, found on a generous cluster.
+  int tp = o.tp;
+  if (tp <= 0) {
+    config::Cluster wide = with_power_flags(cluster_for(catalog, o.cluster, o.chip, 0), o.power);
     wide.set_nodes(std::max(1, 64 / std::max(1, wide.node().devices_per_node())));
     config::ServingJob probe = job;
     probe.set_replicas(1);
     probe.clear_load();
-    ServingResult first = run_serving_job(probe, resolve_cluster(wide, catalog), catalog);
-    int per_node = std::max(1, cluster_config.node().devices_per_node());
-    int needed = first.tp * o.pp * o.replicas;
-    cluster_config.set_nodes((needed + per_node - 1) / per_node);
-    job.set_tp(first.tp);
+    tp = run_serving_job(probe, resolve_cluster(wide, catalog), catalog).tp;
+    job.set_tp(tp);
   }
+  // --devices is what the job uses: replicas fill it unless given, and never overflow it.
+  int per_replica = tp * o.pp;
+  int replicas = o.replicas ? *o.replicas : (o.devices > 0 ? o.devices / per_replica : 1);
+  if (o.devices > 0 && replicas * per_replica > o.devices) {
+    throw_input_error(
+        Origin{}, "--devices",
+        fmt::format("{} devices hold {} replica(s) of tp {} x pp {}, not {}; give --devices {} or "
+                    "fewer replicas",
+                    o.devices, o.devices / per_replica, tp, o.pp, replicas,
+                    replicas * per_replica));
+  }
+  if (replicas < 1) {
+    throw_input_error(Origin{}, "--devices",
+                      fmt::format("{} devices cannot hold one replica of tp {} x pp {} ({} "
+                                  "devices): give --devices {} or more",
+                                  o.devices, tp, o.pp, per_replica, per_replica));
+  }
+  job.set_replicas(replicas);
+  config::Cluster cluster_config =
+      with_power_flags(cluster_for(catalog, o.cluster, o.chip, replicas * per_replica), o.power);
   ServingResult result = run_serving_job(job, resolve_cluster(cluster_config, catalog), catalog);
   if (!o.requests_out.empty()) write_requests_csv(o.requests_out, result.load);
   out << (o.common.json ? dump(to_json(result)) : format_serving(result));

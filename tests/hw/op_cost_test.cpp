@@ -23,7 +23,7 @@ kcsim::ChipModel test_chip() {
   c.mutable_host_link()->set_bandwidth_gb_per_s(32);
   c.mutable_power()->set_idle_w(50);
   c.mutable_power()->set_tdp_w(350);
-  c.mutable_power()->set_active_idle_w(80);
+  c.mutable_power()->set_held_above_idle_w(30);
   c.mutable_power()->set_matrix_w(200);
   c.mutable_power()->set_vector_w(40);
   c.mutable_power()->set_onchip_pj_per_bit(7.5);  // 60 W at 1 TB/s

@@ -27,7 +27,7 @@ config::Chip round_chip_config() {
   c.mutable_host_link()->set_bandwidth_gb_per_s(32);
   auto* power = c.mutable_power();
   power->set_idle_w(50);
-  power->set_active_idle_w(80);
+  power->set_held_above_idle_w(30);
   power->set_tdp_w(400);
   power->set_matrix_w(300);
   power->set_vector_w(60);
@@ -188,7 +188,7 @@ TEST_CASE("PIM takes GEMV and KV reads faster and for less energy, not large GEM
 TEST_CASE("a chip file without activity terms gets shares of its dynamic range", "[hw][power]") {
   auto c = round_chip_config();
   auto* power = c.mutable_power();
-  power->clear_active_idle_w();
+  power->clear_held_above_idle_w();
   power->clear_matrix_w();
   power->clear_memory_pj_per_bit();
   ChipModel chip(c);
