@@ -1,6 +1,7 @@
 #include "hw-models/dvfs.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "hw-models/power_model.hpp"
 
@@ -40,8 +41,22 @@ double power_limit_w(const ChipModel& chip, double cap_w) {
 
 DvfsPoint fastest_state_within(const std::vector<DvfsPoint>& states, double cap_w,
                                const std::function<double(const DvfsPoint&)>& draw) {
-  for (const auto& state : states) {
-    if (draw(state) <= cap_w) return state;
+  for (size_t i = 0; i < states.size(); ++i) {
+    double w = draw(states[i]);
+    if (w > cap_w) continue;
+    if (i == 0) return states[0];
+    // The limiter alternates with the state above so that the draw sits at the cap: a state
+    // between the two, whose V^2 f (what a waiting device's draw goes with) is the mix's.
+    const DvfsPoint& fast = states[i - 1];
+    const DvfsPoint& slow = states[i];
+    double above = draw(fast);
+    double share = above > w ? (cap_w - w) / (above - w) : 0;
+    auto v2s = [](const DvfsPoint& p) { return p.voltage * p.voltage * p.speed; };
+    DvfsPoint mixed;
+    mixed.speed = share * fast.speed + (1 - share) * slow.speed;
+    mixed.frequency_mhz = share * fast.frequency_mhz + (1 - share) * slow.frequency_mhz;
+    mixed.voltage = std::sqrt((share * v2s(fast) + (1 - share) * v2s(slow)) / mixed.speed);
+    return mixed;
   }
   return states.empty() ? DvfsPoint{} : states.back();
 }

@@ -36,7 +36,9 @@ struct DvfsChoice {
 };
 
 // The fastest of `states` at which a device draws `draw(state)` W at most `cap_w` (the slowest
-// when none does): the clock of a device waiting or in a collective under a limit.
+// when none does): the clock of a device waiting or in a collective under a limit. Below the top
+// state the limiter alternates with the state above it to draw the cap exactly; the point
+// returned stands for that mix (for draws that go with V^2 f, as a waiting device's does).
 DvfsPoint fastest_state_within(const std::vector<DvfsPoint>& states, double cap_w,
                                const std::function<double(const DvfsPoint&)>& draw);
 

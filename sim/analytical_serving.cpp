@@ -71,6 +71,7 @@ IterationCost serving_iteration(const ClusterModel& cluster, const ServingSpec& 
     cost.tp_comm_s = 2.0 * m.layers * each;
   }
   cost.pp_comm_s = serving_pipeline_send_s(cluster, spec, sequences * new_tokens);
+  cost.state = spec.state;
   return cost;
 }
 
@@ -93,21 +94,17 @@ ServingResult simulate_serving_analytical(const ClusterModel& cluster, const Ser
 
   int64_t mean_context = spec.prompt_tokens + spec.output_tokens / 2;
   // Each phase under the device's power limit: the fastest state (or two alternating) whose
-  // draw fits.
+  // draw over the whole iteration fits.
   const std::vector<DvfsPoint> states = dvfs_states(cluster.chip, spec.clock_mhz);
   const double limit = power_limit_w(cluster.chip, spec.device_power_cap_w);
-  const WaitStates waits = wait_states(cluster.chip, limit, states);
   auto phase = [&](int64_t new_tokens, int64_t context, double& speed, double& power_w) {
     ServingSpec at = spec;
-    IterationCost cost;  // the iteration at the last state tried, which is the one chosen
-    DvfsChoice choice = choose_state_under_cap(cluster.chip, limit, states, [&](const DvfsPoint& s) {
+    IterationCost cost = iteration_under_limit(cluster.chip, limit, states, [&](const DvfsPoint& s) {
       at.state = s;
-      cost = serving_iteration(cluster, at, spec.batch_size, new_tokens, context);
-      return cost.compute;
+      return serving_iteration(cluster, at, spec.batch_size, new_tokens, context);
     });
-    cost.compute = choice.cost;  // alternated, or stretched when even the slowest drew too much
-    speed = choice.cost.time_s > 0 ? choice.cost.clock_s / choice.cost.time_s : choice.state.speed;
-    power_w = iteration_device_power_w(cluster.chip, cost, waits);
+    speed = cost.compute.time_s > 0 ? cost.compute.clock_s / cost.compute.time_s : cost.state.speed;
+    power_w = iteration_device_power_w(cluster.chip, cost);
     return cost;
   };
   IterationCost prefill =
@@ -143,8 +140,8 @@ ServingResult simulate_serving_analytical(const ClusterModel& cluster, const Ser
   // the facility on top. A replica's compute is one chain of stages: one TP rank's chain of pp
   // devices spends what one device does plus its waiting stages.
   auto chain_energy = [&](const IterationCost& it, double times) {
-    IterationEnergy e = iteration_device_energy(cluster.chip, it, waits);
-    e.device_j += pipeline_idle_j(cluster.chip, spec.pp, it, waits);
+    IterationEnergy e = iteration_device_energy(cluster.chip, it);
+    e.device_j += pipeline_idle_j(cluster.chip, spec.pp, it);
     return IterationEnergy{e.device_j * times, e.memory_j * times};
   };
   IterationEnergy prefill_j = chain_energy(prefill, 1), decode_j = chain_energy(decode, decode_steps);
@@ -160,7 +157,7 @@ ServingResult simulate_serving_analytical(const ClusterModel& cluster, const Ser
   r.energy_per_output_token_j = r.energy.it_j / (spec.replicas * tokens_per_batch);
   r.avg_device_power_w = devices.total_j() / r.devices / r.e2e_s;
   r.device_energy_j = devices.total_j();
-  r.device_power = {cluster.chip.idle_w(), waiting_power(cluster.chip, waits.wait).total_w()};
+  r.device_power = {cluster.chip.idle_w(), waiting_power(cluster.chip, decode.state).total_w()};
   r.avg_it_power_w = r.energy.avg_it_power_w;
   r.output_tokens_per_s_per_kw = r.throughput_output_tokens_per_s / (r.avg_it_power_w / 1000);
   return r;

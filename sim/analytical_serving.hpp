@@ -18,6 +18,10 @@ struct IterationCost {
   double tp_comm_s = 0;  // tensor-parallel all-reduces
   double host_s = 0;     // the runtime's per-iteration host work, the device idle meanwhile
   double pp_comm_s = 0;  // activations sent from each stage to the next (pp - 1 sends)
+  // The DVFS state the whole iteration runs at: the power limiter acts over milliseconds, so
+  // the collectives and waits between kernels run at the compute's clock (a mix of two states
+  // when the limiter alternates; serving_energy.hpp).
+  DvfsPoint state;
   double time_s() const { return compute.time_s + tp_comm_s + host_s + pp_comm_s; }
 };
 

@@ -137,8 +137,10 @@ class Evaluator {
   int evaluations_ = 0;
 };
 
-// Nelder-Mead over the unit cube (points clamped into it), from `start`.
-std::vector<double> nelder_mead(Evaluator& f, std::vector<double> start, int max_evaluations) {
+// Nelder-Mead over the unit cube (points clamped into it), from `start` with a first simplex of
+// edge `step`.
+std::vector<double> nelder_mead(Evaluator& f, std::vector<double> start, int max_evaluations,
+                                double step) {
   const size_t n = start.size();
   if (n == 0) return start;
   auto clamp01 = [](std::vector<double> x) {
@@ -148,7 +150,7 @@ std::vector<double> nelder_mead(Evaluator& f, std::vector<double> start, int max
   std::vector<std::vector<double>> simplex{start};
   for (size_t i = 0; i < n; ++i) {
     auto p = start;
-    p[i] += p[i] < 0.85 ? 0.15 : -0.15;
+    p[i] += p[i] < 1 - step ? step : -step;
     simplex.push_back(clamp01(p));
   }
   std::vector<double> value;
@@ -259,7 +261,7 @@ std::vector<PowerFitParameter> power_fit_parameters(const config::Chip& chip,
       {"onchip_pj_per_bit", 0.0, 2.0 * range / (8e-12 * bandwidth)},
       {"collective_w", 0.0, 0.6 * range},
       {"voltage_floor", 0.5, 1.0},
-      {"voltage_floor_mhz", 0.3 * top_mhz, 0.95 * top_mhz},
+      {"voltage_floor_mhz", 0.1 * top_mhz, 0.95 * top_mhz},
   };
   if (top_mhz <= 0) all.resize(4);  // no clocks listed: no voltage curve to fit
   std::vector<PowerFitParameter> chosen;
@@ -439,9 +441,21 @@ PowerFitResult fit_chip_power(const config::Catalog& catalog, const std::string&
   result.before = f.values(start);
   result.rows_before = f.rows(start);
   result.objective_before = objective(result.rows_before);
-  // Two rounds: the second restarts a fresh simplex at the first's best point.
-  auto best = nelder_mead(f, start, options.max_evaluations / 2);
-  best = nelder_mead(f, best, options.max_evaluations);
+  // Rounds of the search, each a fresh simplex at the best point so far, its first edge
+  // alternating between wide and narrow, until a round no longer helps or the budget is spent.
+  auto best = start;
+  double best_value = f(best);
+  for (int round = 0; f.evaluations() < options.max_evaluations; ++round) {
+    double step = round % 2 == 0 ? 0.25 : 0.05;
+    auto next = nelder_mead(f, best, options.max_evaluations, step);
+    double value = f(next);
+    bool better = value < best_value - 1e-9 * (1 + best_value);
+    if (value < best_value) {
+      best = next;
+      best_value = value;
+    }
+    if (!better && round >= 3) break;
+  }
   result.after = f.values(best);
   result.rows_after = f.rows(best);
   result.objective_after = objective(result.rows_after);

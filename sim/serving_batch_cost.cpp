@@ -92,6 +92,7 @@ IterationCost BatchCostModel::cost(const MixedBatch& batch) {
   for (const auto& [n, c] : batch.prefill_chunks) tokens += n;
   int64_t sequences = batch.decode_sequences + static_cast<int64_t>(batch.prefill_chunks.size());
   IterationCost cost;
+  cost.state = spec_.state;
   cost.host_s = spec_.step_overhead_us * 1e-6 / cluster_.host_speed();
   if (tokens == 0) return cost;
   cost.compute = dense(tokens);

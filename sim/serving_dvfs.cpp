@@ -8,8 +8,7 @@ DvfsBatchCost::DvfsBatchCost(const ClusterModel& cluster, const ServingSpec& spe
     : cluster_(cluster),
       device_cap_w_(power_limit_w(cluster.chip, spec.device_power_cap_w)),
       pp_(static_cast<int>(spec.pp)),
-      states_(dvfs_states(cluster.chip, spec.clock_mhz)),
-      waits_(wait_states(cluster.chip, device_cap_w_, states_)) {
+      states_(dvfs_states(cluster.chip, spec.clock_mhz)) {
   models_.reserve(states_.size());
   for (const auto& state : states_) {
     ServingSpec at = spec;
@@ -21,10 +20,10 @@ DvfsBatchCost::DvfsBatchCost(const ClusterModel& cluster, const ServingSpec& spe
 void DvfsBatchCost::fill(IterationAtStates& it, size_t state) const {
   const IterationCost& cost = it.cost[state];
   IterationEnergy& energy = it.energy[state];
-  energy = iteration_device_energy(cluster_.chip, cost, waits_);
+  energy = iteration_device_energy(cluster_.chip, cost);
   // With pipeline stages the energy is one TP rank's chain of pp devices, and the draw the
   // average of its devices.
-  energy.device_j += pipeline_idle_j(cluster_.chip, pp_, cost, waits_);
+  energy.device_j += pipeline_idle_j(cluster_.chip, pp_, cost);
   double t = cost.time_s();
   it.power_w[state] = t > 0 ? energy.total_j() / (t * pp_) : held_idle_w(cluster_.chip);
   const OpCost& c = cost.compute;
@@ -40,16 +39,13 @@ IterationAtStates DvfsBatchCost::price(const MixedBatch& batch, bool slower_stat
   it.energy.resize(n);
   it.power_w.resize(n);
   it.speed.resize(n);
-  // choose_state_under_cap tries the states fastest first and stops at the one it chooses.
+  // The states are tried fastest first, up to the one chosen; the iteration there may alternate
+  // with the state above, or be stretched when even the slowest drew too much.
   size_t tried = 0;
-  DvfsChoice choice =
-      choose_state_under_cap(cluster_.chip, device_cap_w_, states_, [&](const DvfsPoint&) {
-        it.cost[tried] = models_[tried].cost(batch);
-        return it.cost[tried++].compute;
-      });
-  it.first_state = choice.state_index;
-  // Alternated with the state above, or stretched when even the slowest drew too much.
-  it.cost[tried - 1].compute = choice.cost;
+  IterationCost chosen = iteration_under_limit(
+      cluster_.chip, device_cap_w_, states_,
+      [&](const DvfsPoint&) { return models_[tried++].cost(batch); }, &it.first_state);
+  it.cost[static_cast<size_t>(it.first_state)] = chosen;
   auto first = static_cast<size_t>(it.first_state);
   fill(it, first);
   for (size_t s = first + 1; slower_states && s < n; ++s) {

@@ -43,7 +43,6 @@ class DvfsBatchCost {
   double device_cap_w_ = 0;  // the device's power limit
   int pp_ = 1;               // pipeline stages per replica
   std::vector<DvfsPoint> states_;
-  WaitStates waits_;  // where the devices wait and run collectives under the limit
   std::vector<BatchCostModel> models_;  // one per state, each with its own caches
 };
 

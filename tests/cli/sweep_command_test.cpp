@@ -51,6 +51,7 @@ axes { field: "training.plan.pp" values: "1" values: "2" values: "4" }
 axes { field: "training.micro_batch" values: "1" values: "2" values: "4" }
 axes { field: "training.plan.recompute" values: "NONE" values: "SELECTIVE" values: "FULL" }
 axes { field: "training.seq_len" range { start: 1024 stop: 8192 step: 1024 } }
+axes { field: "training.global_batch" values: "512" values: "1024" values: "2048" values: "4096" }
 )";
   return path.string();
 }
@@ -146,12 +147,12 @@ TEST_CASE("a sweep killed mid-way resumes into the file of an uninterrupted run"
   REQUIRE(WIFSIGNALED(status));
   size_t journalled = lines_in(journal);
   REQUIRE(journalled >= 300);
-  REQUIRE(journalled < 3456);  // it was killed before the end
+  REQUIRE(journalled < 13824);  // it was killed before the end
 
   // What the kill left is a readable file of the points done so far, marked incomplete.
   kcsim::SweepTable left = kcsim::read_hdf5_table(resumed);
   CHECK(left.attribute("complete") == "false");
-  CHECK(left.attribute("points_total") == "3456");
+  CHECK(left.attribute("points_total") == "13824");
   size_t left_points = std::stoul(left.attribute("points_done"));
   CHECK(left_points > 0);
   CHECK(left_points <= journalled);
@@ -164,7 +165,7 @@ TEST_CASE("a sweep killed mid-way resumes into the file of an uninterrupted run"
   REQUIRE(again.exit_code == 0);
   auto summary = nlohmann::json::parse(again.out);
   CHECK(summary["resumed_points"].get<size_t>() >= journalled - 2);  // header and a cut line
-  CHECK(summary["points"] == 3456);
+  CHECK(summary["points"] == 13824);
 
   auto fresh =
       run_kcsim("sweep " + shell_quoted(sweep) + " --out " + shell_quoted(whole) + " --jobs 1");
@@ -187,7 +188,7 @@ TEST_CASE("a sweep killed mid-way resumes into the file of an uninterrupted run"
   auto done =
       run_kcsim("sweep " + shell_quoted(sweep) + " --out " + shell_quoted(resumed) + " --json");
   REQUIRE(done.exit_code == 0);
-  CHECK(nlohmann::json::parse(done.out)["resumed_points"] == 3456);
+  CHECK(nlohmann::json::parse(done.out)["resumed_points"] == 13824);
   CHECK(read_file(resumed) == read_file(whole));
 }
 

@@ -7,6 +7,7 @@
 
 #include "configs/loader/text_loader.hpp"
 #include "hw-models/power_model.hpp"
+#include "sim/cluster_energy.hpp"
 #include "sim/chakra_export.hpp"
 #include "sim/event/chakra_replay.hpp"
 #include "sim/event/event_training.hpp"
@@ -112,7 +113,9 @@ TEST_CASE("replay energy is the held-idle floor plus the work drawn above it", "
   const double tdp = cluster.chip.tdp_w(), held = held_idle_w(cluster.chip);
   double devices = 4 * tdp * 2e-3 + 4 * (tdp * 1e-3 + held * 1e-3);
   CHECK_THAT(result.energy.device_j, WithinRel(devices, 1e-9));
-  CHECK_THAT(result.energy.server_j, WithinRel(cluster.server_overhead_w() * 2e-3, 1e-9));
+  // The job's one server, at the load its devices put on it.
+  double server_w = server_overhead(cluster, devices / 2e-3, 1, 0).overhead_w();
+  CHECK_THAT(result.energy.server_j, WithinRel(server_w * 2e-3, 1e-9));
   CHECK(result.energy.facility_j > result.energy.it_j);
   CHECK_THAT(result.energy.avg_it_power_w, WithinRel(result.energy.it_j / 2e-3, 1e-9));
 }
