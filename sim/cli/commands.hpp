@@ -23,9 +23,9 @@ struct ShapeOverrides {
 // How the devices are powered and how the job is billed: a power limit below the TDP, the
 // board's TDP itself, a locked clock, and whether whole servers are charged.
 struct PowerFlags {
-  double cap_w = 0;      // 0: the TDP
-  double tdp_w = 0;      // 0: the chip's
-  double clock_mhz = 0;  // 0: not locked
+  std::optional<double> cap_w;      // unset: the TDP
+  std::optional<double> tdp_w;      // unset: the chip's
+  std::optional<double> clock_mhz;  // unset: not locked
   bool whole_servers = false;
 };
 

@@ -87,16 +87,16 @@ void require_in_range(double value, double limit, const char* flag, const char* 
 
 // The cluster with the power flags applied: --tdp-w replaces the chip's board limit.
 config::Cluster with_power_flags(config::Cluster cluster, const PowerFlags& power) {
-  if (power.tdp_w != 0) {
-    require_in_range(power.tdp_w, 1e5, "--tdp-w", "W");
-    cluster.mutable_node()->mutable_chip_overrides()->mutable_power()->set_tdp_w(power.tdp_w);
+  if (power.tdp_w) {
+    require_in_range(*power.tdp_w, 1e5, "--tdp-w", "W");
+    cluster.mutable_node()->mutable_chip_overrides()->mutable_power()->set_tdp_w(*power.tdp_w);
   }
   return cluster;
 }
 
 void check_power_flags(const PowerFlags& power) {
-  if (power.cap_w != 0) require_in_range(power.cap_w, 1e5, "--power-cap-w", "W");
-  if (power.clock_mhz != 0) require_in_range(power.clock_mhz, 1e5, "--clock-mhz", "MHz");
+  if (power.cap_w) require_in_range(*power.cap_w, 1e5, "--power-cap-w", "W");
+  if (power.clock_mhz) require_in_range(*power.clock_mhz, 1e5, "--clock-mhz", "MHz");
 }
 
 // The job the training flags describe.
@@ -114,8 +114,8 @@ config::TrainingJob training_job(const TrainOptions& o) {
   job.set_auto_plan(o.auto_plan);
   job.set_collective_algorithm(o.collective_algorithm);
   check_power_flags(o.power);
-  job.set_device_power_cap_w(o.power.cap_w);
-  job.set_device_clock_mhz(o.power.clock_mhz);
+  job.set_device_power_cap_w(o.power.cap_w.value_or(0));
+  job.set_device_clock_mhz(o.power.clock_mhz.value_or(0));
   job.set_charge_whole_servers(o.power.whole_servers);
   auto* plan = job.mutable_plan();
   plan->set_tp(o.tp);
@@ -191,8 +191,8 @@ int serve(const ServeOptions& o, std::ostream& out) {
   job.set_output_tokens(o.output_tokens);
   if (o.tp > 0) job.set_tp(o.tp);
   job.set_pp(o.pp);
-  job.set_device_power_cap_w(o.power.cap_w);
-  job.set_device_clock_mhz(o.power.clock_mhz);
+  job.set_device_power_cap_w(o.power.cap_w.value_or(0));
+  job.set_device_clock_mhz(o.power.clock_mhz.value_or(0));
   job.set_charge_whole_servers(o.power.whole_servers);
   apply_load_flags(o, job);
 

@@ -187,3 +187,63 @@ TEST_CASE("serve --cluster-power-cap-w keeps the serving cluster under its cap",
       run_kcsim("serve --model llama3-8b --chip h100-sxm --tp 1 --cluster-power-cap-w 3000");
   CHECK(no_stream.exit_code == 2);
 }
+
+TEST_CASE("--devices 1 is one device: the job pays for it and an eighth of its server",
+          "[cli][energy]") {
+  auto one = run_kcsim("serve --model llama3-8b --chip h100-sxm --devices 1 --json");
+  REQUIRE(one.exit_code == 0);
+  auto j = nlohmann::json::parse(one.out);
+  CHECK(j["devices"] == 1);
+  CHECK(j["replicas"] == 1);
+  CHECK_THAT(j["servers_charged"].get<double>(), WithinRel(0.125, 1e-12));
+  CHECK(j["charge_whole_servers"] == false);
+  auto whole = run_kcsim("serve --model llama3-8b --chip h100-sxm --devices 1 --whole-servers --json");
+  REQUIRE(whole.exit_code == 0);
+  auto w = nlohmann::json::parse(whole.out);
+  CHECK(w["servers_charged"] == 1.0);
+  CHECK(w["avg_it_power_w"].get<double>() > 2 * j["avg_it_power_w"].get<double>());
+  // --devices fills with replicas; a replica that does not fit in it is an error.
+  auto filled = run_kcsim("serve --model llama3-8b --chip h100-sxm --devices 4 --json");
+  REQUIRE(filled.exit_code == 0);
+  CHECK(nlohmann::json::parse(filled.out)["replicas"] == 4);
+  auto too_few = run_kcsim("serve --model llama2-70b --chip h100-sxm --tp 8 --devices 4");
+  CHECK(too_few.exit_code == 2);
+  CHECK_THAT(too_few.err, ContainsSubstring("--devices"));
+  auto overflow = run_kcsim("serve --model llama3-8b --chip h100-sxm --devices 2 --replicas 3");
+  CHECK(overflow.exit_code == 2);
+}
+
+TEST_CASE("--tdp-w, --power-cap-w and --clock-mhz set the devices' limit and clock",
+          "[cli][power]") {
+  const std::string serve = "serve --model llama2-70b --chip h100-sxm --tp 8 --prompt-tokens 2048 --json";
+  auto free_run = nlohmann::json::parse(run_kcsim(serve).out);
+  CHECK(free_run["power_limit_w"] == 700);
+  auto lower_tdp = run_kcsim(serve + " --tdp-w 400");
+  REQUIRE(lower_tdp.exit_code == 0);
+  auto t = nlohmann::json::parse(lower_tdp.out);
+  CHECK(t["power_limit_w"] == 400);
+  CHECK(t["ttft_s"].get<double>() > free_run["ttft_s"].get<double>());
+  CHECK(t["prefill_device_power_w"].get<double>() <= 400 * (1 + 1e-9));
+  auto locked = nlohmann::json::parse(run_kcsim(serve + " --clock-mhz 1000").out);
+  CHECK(locked["prefill_dvfs_speed"].get<double>() <= 1000.0 / 1830 + 1e-9);
+  CHECK(locked["ttft_s"].get<double>() > free_run["ttft_s"].get<double>());
+
+  const std::string train =
+      "train --model megatron-22b --chip a100-80g --devices 8 --tp 8 --global-batch 4 --json";
+  auto uncapped = nlohmann::json::parse(run_kcsim(train).out);
+  auto capped_run = run_kcsim(train + " --power-cap-w 250");
+  REQUIRE(capped_run.exit_code == 0);
+  auto capped = nlohmann::json::parse(capped_run.out);
+  CHECK(capped["power_limit_w"] == 250);
+  CHECK(capped["device_power_cap_w"] == 250);
+  CHECK(capped["compute_clock_speed"].get<double>() < 1);
+  CHECK(capped["iteration_time_s"].get<double>() > uncapped["iteration_time_s"].get<double>());
+  CHECK(capped["avg_device_power_w"].get<double>() <= 250 * (1 + 1e-9));
+
+  for (const char* bad : {" --tdp-w 0", " --tdp-w nan", " --power-cap-w -5", " --clock-mhz 1e9"}) {
+    INFO(bad);
+    auto r = run_kcsim(train + bad);
+    CHECK(r.exit_code == 2);
+    CHECK(r.out.empty());
+  }
+}

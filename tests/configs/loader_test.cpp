@@ -1,3 +1,6 @@
+#include <filesystem>
+#include <fstream>
+
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/matchers/catch_matchers_string.hpp>
 
@@ -110,4 +113,38 @@ TEST_CASE("dtype names round-trip and have sizes", "[configs]") {
   CHECK(kcsim::dtype_name(kcsim::config::INT4) == "int4");
   CHECK(kcsim::dtype_bytes(kcsim::config::INT4) == 0.5);
   CHECK(kcsim::dtype_bytes(kcsim::config::FP32) == 4);
+}
+
+TEST_CASE("a chip variant reads its base chip first and its own fields over it",
+          "[configs][catalog]") {
+  kcsim::config::Catalog catalog(KCSIM_SOURCE_DIR "/configs");
+  auto base = catalog.chip("a100-80g");
+  auto pcie = catalog.chip("a100-pcie-80g");
+  CHECK(pcie.name() == "a100-pcie-80g");
+  CHECK_FALSE(pcie.has_base());
+  CHECK(pcie.power().tdp_w() == 300);
+  CHECK(pcie.memory().bandwidth_gb_per_s() == 1935);
+  // The silicon's figures carry over.
+  CHECK(pcie.power().matrix_w() == base.power().matrix_w());
+  CHECK(pcie.power().dvfs_size() == base.power().dvfs_size());
+  CHECK(pcie.peak_size() == base.peak_size());
+  // Two levels: a100-pcie-40g -> a100-40g -> a100-80g.
+  auto pcie40 = catalog.chip("a100-pcie-40g");
+  CHECK(pcie40.memory().capacity_gib() == 40);
+  CHECK(pcie40.power().tdp_w() == 250);
+  // A figure tried in place of the base's reaches its variants.
+  auto tried = base;
+  tried.mutable_power()->set_matrix_w(1);
+  CHECK(catalog.with_chip("a100-80g", tried).chip("a100-pcie-80g").power().matrix_w() == 1);
+}
+
+TEST_CASE("a chip whose bases loop is refused", "[configs][catalog]") {
+  auto folder = std::filesystem::temp_directory_path() / "kcsim-base-loop";
+  std::filesystem::remove_all(folder);
+  std::filesystem::create_directories(folder / "chips");
+  std::ofstream(folder / "chips" / "a.textproto") << "name: \"a\"\nbase: \"b\"\n";
+  std::ofstream(folder / "chips" / "b.textproto") << "name: \"b\"\nbase: \"a\"\n";
+  kcsim::config::Catalog catalog(folder);
+  CHECK_THROWS_WITH(catalog.chip("a"), Catch::Matchers::ContainsSubstring("loops"));
+  std::filesystem::remove_all(folder);
 }
