@@ -188,7 +188,7 @@ TEST_CASE("serve --cluster-power-cap-w keeps the serving cluster under its cap",
   CHECK(no_stream.exit_code == 2);
 }
 
-TEST_CASE("--devices 1 is one device: the job pays for it and an eighth of its server",
+TEST_CASE("serve --devices 1 is one device: the job pays for it and an eighth of its server",
           "[cli][energy]") {
   auto one = run_kcsim("serve --model llama3-8b --chip h100-sxm --devices 1 --json");
   REQUIRE(one.exit_code == 0);
@@ -213,7 +213,7 @@ TEST_CASE("--devices 1 is one device: the job pays for it and an eighth of its s
   CHECK(overflow.exit_code == 2);
 }
 
-TEST_CASE("--tdp-w, --power-cap-w and --clock-mhz set the devices' limit and clock",
+TEST_CASE("the power flags set the devices' limit and clock (--tdp-w, --power-cap-w, --clock-mhz)",
           "[cli][power]") {
   const std::string serve = "serve --model llama2-70b --chip h100-sxm --tp 8 --prompt-tokens 2048 --json";
   auto free_run = nlohmann::json::parse(run_kcsim(serve).out);

@@ -54,6 +54,7 @@ TEST_CASE("node power at idle, decode and training is ordered and below the rati
 TEST_CASE("a job on part of a server pays its devices' share of the server", "[sim][energy]") {
   auto cluster = catalog_cluster("dgx-h100", 1);
   auto spec = serving(cluster, "llama3-8b", 1, 8, 512, 128);
+  spec.replicas = 1;
   ServingResult shared = simulate_serving_analytical(cluster, spec);
   CHECK(shared.devices == 1);
   CHECK_THAT(shared.energy.servers, WithinRel(1.0 / 8, 1e-12));
