@@ -68,9 +68,9 @@ struct EnergyReport {
   // One server as its power feed sees it: its devices, its own draw and its links.
   double avg_node_power_w = 0;
   double pue = 0;
-  double co2_kg = 0;    // facility energy x grid intensity
-  double cost_krw = 0;  // facility energy x electricity price
-  double tokens = 0;    // tokens produced over the run (output tokens when serving)
+  double co2_kg = 0;          // facility energy x grid intensity
+  double cost_krw = 0;        // facility energy x electricity price
+  double tokens = 0;          // tokens produced over the run (output tokens when serving)
   double tokens_per_kwh = 0;  // per facility kWh
 };
 
@@ -110,8 +110,8 @@ struct TrainingResult {
   std::vector<LinkUse> busiest_links;  // event engine: the most utilised links, busiest first
 
   EnergyReport energy;  // one iteration: the plan's devices and their share of the servers
-  double device_power_cap_w = 0;  // 0: uncapped
-  double power_limit_w = 0;       // the limit the devices ran under (the TDP unless capped)
+  double device_power_cap_w = 0;   // 0: uncapped
+  double power_limit_w = 0;        // the limit the devices ran under (the TDP unless capped)
   double compute_clock_speed = 1;  // relative clock of the compute, time-weighted
   double device_energy_j = 0;      // the plan's devices over the iteration (memory included)
   DevicePowerLevels device_power;
@@ -136,12 +136,12 @@ struct ReplicaUse {
   int replica = 0;
   std::string pool;  // "mixed", "prefill" or "decode"
   long long iterations = 0;
-  double busy_s = 0;           // time in iterations
-  double compute_busy_s = 0;   // integral over iterations of the compute utilisation
-  double memory_busy_s = 0;    // integral over iterations of the memory-bandwidth utilisation
+  double busy_s = 0;               // time in iterations
+  double compute_busy_s = 0;       // integral over iterations of the compute utilisation
+  double memory_busy_s = 0;        // integral over iterations of the memory-bandwidth utilisation
   double kv_utilization_mean = 0;  // blocks in use over capacity, averaged over the run
-  double device_energy_j = 0;  // all the replica's devices, iterations and idle time
-  double memory_energy_j = 0;  // of which memory traffic
+  double device_energy_j = 0;      // all the replica's devices, iterations and idle time
+  double memory_energy_j = 0;      // of which memory traffic
 };
 
 // One iteration of one replica (recorded on request): its time and the utilisations the power
@@ -189,12 +189,12 @@ struct ServingLoadResult {
   double cluster_power_peak_w = 0;                // the most the devices drew at once
   long long cap_throttled_iterations = 0;         // run below their state by the cluster cap
   std::vector<ClusterPowerSample> power_samples;  // with the iteration log
-  EnergyReport energy;                 // the whole cluster over the run
-  double energy_per_output_token_j = 0;  // IT energy per output token
-  double kv_pool_per_device_gib = 0;     // the KV blocks' memory on each device
-  double avg_device_power_w = 0;         // the replicas' devices over the run
-  double device_energy_per_request_j = 0;  // the replicas' devices per completed request
-  double output_tokens_per_s_per_kw = 0;  // per kW of average IT power
+  EnergyReport energy;                            // the whole cluster over the run
+  double energy_per_output_token_j = 0;           // IT energy per output token
+  double kv_pool_per_device_gib = 0;              // the KV blocks' memory on each device
+  double avg_device_power_w = 0;                  // the replicas' devices over the run
+  double device_energy_per_request_j = 0;         // the replicas' devices per completed request
+  double output_tokens_per_s_per_kw = 0;          // per kW of average IT power
   std::vector<ReplicaUse> replica_use;
   std::vector<RequestRecord> requests;
   std::vector<IterationUse> iteration_log;  // empty unless asked for
@@ -213,15 +213,15 @@ struct ServingResult {
   double throughput_output_tokens_per_s = 0;
   int max_batch_by_kv = 0;
   double kv_bytes_per_token = 0;  // per replica, all layers
-  MemoryUse memory;  // per device
+  MemoryUse memory;               // per device
 
   double energy_per_output_token_j = 0;
   double avg_it_power_w = 0;
   double avg_device_power_w = 0;
   double output_tokens_per_s_per_kw = 0;
 
-  EnergyReport energy;  // one batch on every replica (the run's e2e time)
-  double device_power_cap_w = 0;  // 0: uncapped
+  EnergyReport energy;                         // one batch on every replica (the run's e2e time)
+  double device_power_cap_w = 0;               // 0: uncapped
   double prefill_speed = 1, decode_speed = 1;  // DVFS state chosen per phase (relative speed)
   double power_limit_w = 0;  // the limit the devices ran under (the TDP unless capped)
   // One device's draw averaged over a prefill iteration and over a decode step (waits on
@@ -248,9 +248,9 @@ struct LayerStepResult {
   int devices = 0;
   int layers = 0;
   double step_time_s = 0;
-  double compute_s = 0;         // every layer's forward and backward
-  double exposed_comm_s = 0;    // the step after the last backward: all-reduces not hidden
-  double comm_total_s = 0;      // the all-reduces' own closed-form times, hidden or not
+  double compute_s = 0;                // every layer's forward and backward
+  double exposed_comm_s = 0;           // the step after the last backward: all-reduces not hidden
+  double comm_total_s = 0;             // the all-reduces' own closed-form times, hidden or not
   std::vector<LinkUse> busiest_links;  // event engine: the most utilised link directions
 };
 
@@ -276,9 +276,9 @@ struct ScenarioResult {
 // A Chakra trace replayed on the event engine: where each rank's time went.
 struct RankTime {
   int rank = 0;
-  double compute_s = 0;        // COMP and memory nodes
-  double exposed_comm_s = 0;   // waiting on collectives and receives with nothing to compute
-  double idle_s = 0;           // finished before the slowest rank
+  double compute_s = 0;       // COMP and memory nodes
+  double exposed_comm_s = 0;  // waiting on collectives and receives with nothing to compute
+  double idle_s = 0;          // finished before the slowest rank
 };
 
 struct ReplayResult {
@@ -286,7 +286,7 @@ struct ReplayResult {
   int ranks = 0;
   long long nodes = 0;
   double step_time_s = 0;  // the slowest rank
-  EnergyReport energy;  // the whole cluster over the step
+  EnergyReport energy;     // the whole cluster over the step
   std::vector<RankTime> rank_times;
   std::vector<LinkUse> busiest_links;
 };
@@ -298,10 +298,10 @@ struct ValidationRow {
   std::string metric;
   double published = 0;
   double simulated = 0;
-  double tolerance = 0;       // relative
-  double tolerance_abs = 0;   // absolute, when set (ratios: percentage points / 100)
-  bool ratio = false;         // the metric is a ratio of two runs (ratio_to)
-  std::string error;  // set when the case could not run
+  double tolerance = 0;      // relative
+  double tolerance_abs = 0;  // absolute, when set (ratios: percentage points / 100)
+  bool ratio = false;        // the metric is a ratio of two runs (ratio_to)
+  std::string error;         // set when the case could not run
   // The full run behind the figure (one of the two, as the case's workload says).
   bool has_training = false, has_serving = false;
   TrainingResult training;
@@ -315,9 +315,9 @@ struct ValidationRow {
 struct EnvelopeResult {
   std::string chip, cluster, model, workload;  // workload: "serving" or "training"
   double power_budget_mw = 0;
-  int max_racks = 0;  // 0: no limit
-  std::string cooling;  // "air", "liquid" or "pue"
-  double pue = 0;       // at the servers' peak draw
+  int max_racks = 0;              // 0: no limit
+  std::string cooling;            // "air", "liquid" or "pue"
+  double pue = 0;                 // at the servers' peak draw
   double server_peak_it_kw = 0;   // devices at TDP plus server overhead
   double server_facility_kw = 0;  // with its share of network, storage, cooling and losses
   double rack_power_kw = 0;
@@ -331,7 +331,7 @@ struct EnvelopeResult {
   std::string throughput_limit, throughput_detail;
   double tokens_per_s = 0;  // output tokens when serving
   double avg_it_power_mw = 0, avg_facility_power_mw = 0;
-  double tokens_per_j = 0;  // per facility joule
+  double tokens_per_j = 0;         // per facility joule
   double tokens_per_s_per_mw = 0;  // per MW of average facility power
   bool has_training = false, has_serving = false;
   TrainingResult training;

@@ -70,8 +70,8 @@ std::string energy_lines(const EnergyReport& e) {
 // The scenario's runs side by side in watts, joules, tonnes and won, run all year round.
 std::string energy_table(const ScenarioResult& r) {
   constexpr double kHoursPerYear = 8760;
-  Table table({"cluster", "workload", "tok/s", "p99 latency s", "IT kW", "facility kW",
-               "tokens/J", "tok/s per MW", "MWh/year", "t CO2/year", "M KRW/year"});
+  Table table({"cluster", "workload", "tok/s", "p99 latency s", "IT kW", "facility kW", "tokens/J",
+               "tok/s per MW", "MWh/year", "t CO2/year", "M KRW/year"});
   bool any = false;
   auto add = [&](const ScenarioRun& run, const char* workload, double tokens_per_s,
                  double latency_s, const EnergyReport& e) {
@@ -85,7 +85,8 @@ std::string energy_table(const ScenarioResult& r) {
                    fmt::format("{:.1f}", e.avg_facility_power_w / 1e3),
                    fmt::format("{:.3f}", e.tokens / e.facility_j),
                    fmt::format("{:.0f}", tokens_per_s / (e.avg_facility_power_w / 1e6)),
-                   fmt::format("{:.0f}", mwh), fmt::format("{:.0f}", e.co2_kg * years_fraction / 1e3),
+                   fmt::format("{:.0f}", mwh),
+                   fmt::format("{:.0f}", e.co2_kg * years_fraction / 1e3),
                    fmt::format("{:.0f}", e.cost_krw * years_fraction / 1e6)});
   };
   for (const auto& run : r.runs) {
@@ -120,16 +121,17 @@ std::string energy_table(const ScenarioResult& r) {
 }  // namespace
 
 std::string format_training(const TrainingResult& r) {
-  std::string out = fmt::format(
-      "training {} ({:.1f} B parameters) on {} x {} [{}], engine {}\n", r.model,
-      r.parameters / 1e9, r.devices, r.chip, r.cluster, r.engine);
+  std::string out =
+      fmt::format("training {} ({:.1f} B parameters) on {} x {} [{}], engine {}\n", r.model,
+                  r.parameters / 1e9, r.devices, r.chip, r.cluster, r.engine);
   out += fmt::format(
       "  plan                  tp {} x pp {} x dp {} (ep {}, virtual stages {}), sequence "
       "parallel {}, recompute {}, ZeRO {}, {}\n",
       r.tp, r.pp, r.dp, r.ep, r.virtual_stages, r.sequence_parallel ? "on" : "off", r.recompute,
       r.zero_stage, r.dtype);
-  out += fmt::format("  batch                 {} sequences of {} tokens, micro-batch {} ({} per pipeline)\n",
-                     r.global_batch, r.seq_len, r.micro_batch, r.micro_batches);
+  out += fmt::format(
+      "  batch                 {} sequences of {} tokens, micro-batch {} ({} per pipeline)\n",
+      r.global_batch, r.seq_len, r.micro_batch, r.micro_batches);
   out += fmt::format("  iteration time        {:.4f} s\n", r.iteration_time_s);
   out += fmt::format("  throughput            {:.0f} tokens/s\n", r.tokens_per_s);
   out += fmt::format("  model TFLOP/s/device  {:.1f} (MFU {}), hardware {:.1f}\n",
@@ -157,16 +159,17 @@ std::string format_training(const TrainingResult& r) {
   }
   for (size_t i = 0; i < r.busiest_links.size(); ++i) {
     const auto& link = r.busiest_links[i];
-    out += fmt::format("  {}{} {} busy ({:.2f} GB)\n", i == 0 ? "busiest links         " : "                      ",
-                       link.name, pct(link.utilization), link.bytes / 1e9);
+    out += fmt::format("  {}{} {} busy ({:.2f} GB)\n",
+                       i == 0 ? "busiest links         " : "                      ", link.name,
+                       pct(link.utilization), link.bytes / 1e9);
   }
   return out;
 }
 
 std::string format_serving(const ServingResult& r) {
-  std::string out = fmt::format(
-      "serving {} ({:.1f} B parameters) on {} x {} [{}], engine {}\n", r.model,
-      r.parameters / 1e9, r.devices, r.chip, r.cluster, r.engine);
+  std::string out =
+      fmt::format("serving {} ({:.1f} B parameters) on {} x {} [{}], engine {}\n", r.model,
+                  r.parameters / 1e9, r.devices, r.chip, r.cluster, r.engine);
   std::string shape =
       r.pp > 1 ? fmt::format("tp {} x pp {}", r.tp, r.pp) : fmt::format("tp {}", r.tp);
   out +=
@@ -247,10 +250,11 @@ std::string layer_workload_table(const ScenarioResult& r, std::vector<std::strin
   }
   if (table.empty()) return "";
   std::string out =
-      first ? fmt::format("\nLayer workload ({} layers, data parallel, {} all-reduce, {} engine{})\n",
-                          first->layers, first->collective_algorithm, first->engine,
-                          first->network_model.empty() ? "" : ", " + first->network_model)
-            : "\nLayer workload\n";
+      first
+          ? fmt::format("\nLayer workload ({} layers, data parallel, {} all-reduce, {} engine{})\n",
+                        first->layers, first->collective_algorithm, first->engine,
+                        first->network_model.empty() ? "" : ", " + first->network_model)
+          : "\nLayer workload\n";
   return out + table.str();
 }
 
@@ -297,7 +301,10 @@ std::string format_scenario(const ScenarioResult& r) {
     }
     const auto* first = &r.runs.front().serving;
     for (const auto& run : r.runs) {
-      if (run.has_serving) { first = &run.serving; break; }
+      if (run.has_serving) {
+        first = &run.serving;
+        break;
+      }
     }
     if (any_load) {
       out += fmt::format(
@@ -313,8 +320,8 @@ std::string format_scenario(const ScenarioResult& r) {
     out += table.str();
   }
   if (any_training) {
-    Table table({"cluster", "chip", "devices", "tp x pp x dp", "step s", "tokens/s", "MFU",
-                 "IT kW", "J/token", "tok/s per kW"});
+    Table table({"cluster", "chip", "devices", "tp x pp x dp", "step s", "tokens/s", "MFU", "IT kW",
+                 "J/token", "tok/s per kW"});
     const TrainingResult* first = nullptr;
     for (const auto& run : r.runs) {
       if (!run.has_training) {
@@ -326,15 +333,16 @@ std::string format_scenario(const ScenarioResult& r) {
       if (!first) first = &t;
       table.add_row({run.cluster, run.chip, std::to_string(t.devices),
                      fmt::format("{} x {} x {}", t.tp, t.pp, t.dp),
-                     fmt::format("{:.2f}", t.iteration_time_s), fmt::format("{:.0f}", t.tokens_per_s),
-                     pct(t.mfu), fmt::format("{:.1f}", t.avg_it_power_w / 1e3),
+                     fmt::format("{:.2f}", t.iteration_time_s),
+                     fmt::format("{:.0f}", t.tokens_per_s), pct(t.mfu),
+                     fmt::format("{:.1f}", t.avg_it_power_w / 1e3),
                      fmt::format("{:.3f}", t.energy_per_token_j),
                      fmt::format("{:.1f}", t.tokens_per_s_per_kw)});
     }
     if (first) {
-      out += fmt::format("\nTraining {} (global batch {} x {} tokens, {}, {} engine)\n",
-                         first->model, first->global_batch, first->seq_len, first->dtype,
-                         first->engine);
+      out +=
+          fmt::format("\nTraining {} (global batch {} x {} tokens, {}, {} engine)\n", first->model,
+                      first->global_batch, first->seq_len, first->dtype, first->engine);
     } else {
       out += "\nTraining\n";
     }
@@ -353,8 +361,8 @@ std::string format_validation(const std::vector<ValidationRow>& rows) {
     bool ok = row.within_tolerance();
     passed += ok ? 1 : 0;
     if (!row.error.empty()) {
-      table.add_row({row.name, row.metric, fmt::format("{:.4g}", row.published), "error", "", "",
-                     "no"});
+      table.add_row(
+          {row.name, row.metric, fmt::format("{:.4g}", row.published), "error", "", "", "no"});
       continue;
     }
     // A ratio's error is in percentage points, against an absolute tolerance.
@@ -380,25 +388,27 @@ std::string format_envelope(const EnvelopeResult& r) {
   std::string out = fmt::format("{} of {} MW{}: {} on {} [{}]\n", r.workload, r.power_budget_mw,
                                 r.max_racks > 0 ? fmt::format(" and {} racks", r.max_racks) : "",
                                 r.model, r.chip, r.cluster);
-  out += fmt::format("  per server            {:.2f} kW IT at TDP, {:.2f} kW of facility ({}, PUE "
-                     "{:.2f})\n",
-                     r.server_peak_it_kw, r.server_facility_kw,
-                     r.cooling == "pue" ? "overhead from the facility's PUE" : r.cooling + " cooling",
-                     r.pue);
+  out += fmt::format(
+      "  per server            {:.2f} kW IT at TDP, {:.2f} kW of facility ({}, PUE "
+      "{:.2f})\n",
+      r.server_peak_it_kw, r.server_facility_kw,
+      r.cooling == "pue" ? "overhead from the facility's PUE" : r.cooling + " cooling", r.pue);
   out += fmt::format("  racks                 {} of {:.0f} kW, {} servers each\n", r.racks,
                      r.rack_power_kw, r.servers_per_rack);
-  out += fmt::format("  fits                  {} servers, {} devices ({} used by the plan), {:.2f} "
-                     "MW of facility at peak\n",
-                     r.servers, r.devices, r.devices_used, r.peak_facility_mw);
+  out += fmt::format(
+      "  fits                  {} servers, {} devices ({} used by the plan), {:.2f} "
+      "MW of facility at peak\n",
+      r.servers, r.devices, r.devices_used, r.peak_facility_mw);
   out += fmt::format("  binding constraint    {}: {}\n", r.binding_constraint, r.binding_detail);
   out += fmt::format("  throughput limit      {}: {}\n", r.throughput_limit, r.throughput_detail);
   out += fmt::format("  throughput            {:.0f} {}tokens/s\n", r.tokens_per_s,
                      r.has_serving ? "output " : "");
   out += fmt::format("  power                 {:.2f} MW IT, {:.2f} MW facility on average\n",
                      r.avg_it_power_mw, r.avg_facility_power_mw);
-  out += fmt::format("  efficiency            {:.3f} tokens per joule, {:.0f} tokens/s per MW of "
-                     "facility\n",
-                     r.tokens_per_j, r.tokens_per_s_per_mw);
+  out += fmt::format(
+      "  efficiency            {:.3f} tokens per joule, {:.0f} tokens/s per MW of "
+      "facility\n",
+      r.tokens_per_j, r.tokens_per_s_per_mw);
   return out;
 }
 

@@ -44,7 +44,8 @@ ChipModel::ChipModel(config::Chip chip)
   }
   const auto& power = chip_->power();
   if (power.has_held_above_idle_w() &&
-      !(power.held_above_idle_w() >= 0 && power.idle_w() + power.held_above_idle_w() <= power.tdp_w())) {
+      !(power.held_above_idle_w() >= 0 &&
+        power.idle_w() + power.held_above_idle_w() <= power.tdp_w())) {
     throw InputError(fmt::format(
         "chip {}: power.held_above_idle_w: must be at least 0 and leave idle_w + it within tdp_w "
         "(got {})",
@@ -52,8 +53,8 @@ ChipModel::ChipModel(config::Chip chip)
   }
   auto non_negative = [&](bool present, double value, const char* field) {
     if (present && !(value >= 0 && value < 1e6)) {
-      throw InputError(fmt::format("chip {}: power.{}: must lie in [0, 1e6) (got {})", name(),
-                                   field, value));
+      throw InputError(
+          fmt::format("chip {}: power.{}: must lie in [0, 1e6) (got {})", name(), field, value));
     }
   };
   non_negative(power.has_matrix_w(), power.matrix_w(), "matrix_w");
@@ -63,9 +64,11 @@ ChipModel::ChipModel(config::Chip chip)
   for (const auto& state : power.dvfs()) {
     require_positive(*chip_, state.has_frequency_mhz(), state.frequency_mhz(),
                      "power.dvfs.frequency_mhz");
-    if (state.has_relative_speed() && !(state.relative_speed() > 0 && state.relative_speed() <= 1)) {
-      throw InputError(fmt::format("chip {}: power.dvfs.relative_speed: must lie in (0, 1] (got {})",
-                                   name(), state.relative_speed()));
+    if (state.has_relative_speed() &&
+        !(state.relative_speed() > 0 && state.relative_speed() <= 1)) {
+      throw InputError(
+          fmt::format("chip {}: power.dvfs.relative_speed: must lie in (0, 1] (got {})", name(),
+                      state.relative_speed()));
     }
     if (state.has_relative_voltage() &&
         !(state.relative_voltage() > 0 && state.relative_voltage() <= 1)) {
@@ -171,7 +174,7 @@ double ChipModel::onchip_w() const {
   const auto& power = chip_->power();
   return power.has_onchip_pj_per_bit()
              ? power.onchip_pj_per_bit() * 1e-12 * 8 * memory_bandwidth_bytes_per_s()
-                              : DefaultShares::onchip * (power.tdp_w() - power.idle_w());
+             : DefaultShares::onchip * (power.tdp_w() - power.idle_w());
 }
 
 double ChipModel::collective_w() const {

@@ -61,10 +61,9 @@ DvfsPoint fastest_state_within(const std::vector<DvfsPoint>& states, double cap_
   return states.empty() ? DvfsPoint{} : states.back();
 }
 
-DvfsPoint waiting_state(const ChipModel& chip, double cap_w,
-                        const std::vector<DvfsPoint>& states) {
-  return fastest_state_within(
-      states, cap_w, [&](const DvfsPoint& s) { return waiting_power(chip, s).total_w(); });
+DvfsPoint waiting_state(const ChipModel& chip, double cap_w, const std::vector<DvfsPoint>& states) {
+  return fastest_state_within(states, cap_w,
+                              [&](const DvfsPoint& s) { return waiting_power(chip, s).total_w(); });
 }
 
 DvfsPoint collective_state(const ChipModel& chip, double cap_w,
@@ -105,7 +104,8 @@ DvfsChoice choose_state_under_cap(const ChipModel& chip, double cap_w,
       if (have_faster) {
         // Energy above the cap's pace at each state: the share of the faster state that
         // brings the average to the cap exactly.
-        double over_fast = faster.energy_j() + chip.idle_w() * faster.time_s - cap_w * faster.time_s;
+        double over_fast =
+            faster.energy_j() + chip.idle_w() * faster.time_s - cap_w * faster.time_s;
         double under_slow = cap_w * choice.cost.time_s - choice.cost.energy_j() -
                             chip.idle_w() * choice.cost.time_s;
         if (over_fast > 0 && under_slow > 0) {

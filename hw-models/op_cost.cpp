@@ -89,9 +89,8 @@ void add_work_energy(const ChipModel& chip, const Op& op, Dtype dtype, const Exe
   double peak = chip.peak_ops_per_s(dtype);
   if (op.flops > 0) {
     bool matrix = op.kind == OpKind::Gemm || op.kind == OpKind::AttnGemm;
-    double full_rate_s =
-        matrix ? op.flops / (peak * std::max(exec.gemm_scale, 0.05))
-               : op.flops / (peak * chip.efficiency().vector_max());
+    double full_rate_s = matrix ? op.flops / (peak * std::max(exec.gemm_scale, 0.05))
+                                : op.flops / (peak * chip.efficiency().vector_max());
     cost.compute_j = v2 * (matrix ? chip.matrix_w() : chip.vector_w()) * full_rate_s;
   }
   if (op.bytes > 0) {
@@ -131,8 +130,8 @@ OpCost roofline(const ChipModel& chip, const Op& op, Dtype dtype, const Executio
 // host's dispatch (an eager framework's host issues each kernel as the one before it ends, so a
 // kernel shorter than the dispatch leaves the device waiting, held, for the rest).
 OpCost launch(const ChipModel& chip, OpCost kernel, const Execution& exec) {
-  kernel.time_s = std::max(kernel.time_s + chip.efficiency().op_overhead_us() * 1e-6,
-                           exec.dispatch_s);
+  kernel.time_s =
+      std::max(kernel.time_s + chip.efficiency().op_overhead_us() * 1e-6, exec.dispatch_s);
   kernel.compute_busy = kernel.time_s > 0 ? kernel.compute_s / kernel.time_s : 0;
   kernel.memory_busy = kernel.time_s > 0 ? kernel.memory_s / kernel.time_s : 0;
   kernel.pim_busy = kernel.time_s > 0 ? kernel.pim_s / kernel.time_s : 0;

@@ -67,7 +67,8 @@ void check_server_power(const config::ServerPower& s, const std::string& where) 
     throw InputError(fmt::format("{}: server.{}: {}", where, field, what));
   };
   auto watts = [&](double value, const char* field) {
-    if (!(value >= 0 && value < 1e7)) fail(field, fmt::format("must lie in [0, 1e7) W (got {})", value));
+    if (!(value >= 0 && value < 1e7))
+      fail(field, fmt::format("must lie in [0, 1e7) W (got {})", value));
   };
   watts(s.cpu_idle_w(), "cpu_idle_w");
   watts(s.cpu_max_w(), "cpu_max_w");

@@ -99,10 +99,11 @@ ServingResult simulate_serving_analytical(const ClusterModel& cluster, const Ser
   const double limit = power_limit_w(cluster.chip, spec.device_power_cap_w);
   auto phase = [&](int64_t new_tokens, int64_t context, double& speed, double& power_w) {
     ServingSpec at = spec;
-    IterationCost cost = iteration_under_limit(cluster.chip, limit, states, [&](const DvfsPoint& s) {
-      at.state = s;
-      return serving_iteration(cluster, at, spec.batch_size, new_tokens, context);
-    });
+    IterationCost cost =
+        iteration_under_limit(cluster.chip, limit, states, [&](const DvfsPoint& s) {
+          at.state = s;
+          return serving_iteration(cluster, at, spec.batch_size, new_tokens, context);
+        });
     speed = cost.compute.time_s > 0 ? cost.compute.clock_s / cost.compute.time_s : cost.state.speed;
     power_w = iteration_device_power_w(cluster.chip, cost);
     return cost;
@@ -129,8 +130,8 @@ ServingResult simulate_serving_analytical(const ClusterModel& cluster, const Ser
   r.max_batch_by_kv = free_bytes > 0 ? static_cast<int>(std::floor(free_bytes / per_sequence)) : 0;
   r.kv_bytes_per_token = kv_token * spec.tp * spec.pp;
   r.memory.weights_gib = weights / kGiB;
-  r.memory.activations_gib = kv_token * spec.batch_size *
-                             (spec.prompt_tokens + spec.output_tokens) / kGiB;
+  r.memory.activations_gib =
+      kv_token * spec.batch_size * (spec.prompt_tokens + spec.output_tokens) / kGiB;
   r.memory.workspace_gib = serving_workspace_bytes() / kGiB;
   r.memory.total_gib = r.memory.weights_gib + r.memory.activations_gib + r.memory.workspace_gib;
   r.memory.capacity_gib = cluster.chip.memory_capacity_bytes() / kGiB;
@@ -144,7 +145,8 @@ ServingResult simulate_serving_analytical(const ClusterModel& cluster, const Ser
     e.device_j += pipeline_idle_j(cluster.chip, spec.pp, it);
     return IterationEnergy{e.device_j * times, e.memory_j * times};
   };
-  IterationEnergy prefill_j = chain_energy(prefill, 1), decode_j = chain_energy(decode, decode_steps);
+  IterationEnergy prefill_j = chain_energy(prefill, 1),
+                  decode_j = chain_energy(decode, decode_steps);
   double chains = static_cast<double>(r.devices) / spec.pp;
   DeviceEnergy devices{chains * (prefill_j.device_j + decode_j.device_j),
                        chains * (prefill_j.memory_j + decode_j.memory_j)};

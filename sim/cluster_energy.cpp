@@ -66,8 +66,8 @@ EnergyReport cluster_energy(const ClusterModel& cluster, const DeviceEnergy& dev
   e.link_j = server_share *
              link_w(links.in_server_idle_w, links.in_server_active_w, activity.in_server) *
              duration_s;
-  double network_w = network_share * link_w(links.network_idle_w, links.network_active_w,
-                                            activity.between_servers);
+  double network_w = network_share *
+                     link_w(links.network_idle_w, links.network_active_w, activity.between_servers);
   FacilityModel facility(cluster.config.facility());
   double compute_j = e.device_j + e.memory_j + e.link_j + e.server_j;
   if (duration_s > 0) {

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-
 namespace kcsim {
 
 EnergyLedger::EnergyLedger(const ChipModel& chip, int devices)

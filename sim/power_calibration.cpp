@@ -20,7 +20,8 @@ namespace pb = google::protobuf;
 const pb::FieldDescriptor* power_field(const std::string& name) {
   const auto* field = config::Power::descriptor()->FindFieldByName(name);
   if (!field || field->cpp_type() != pb::FieldDescriptor::CPPTYPE_DOUBLE || field->is_repeated()) {
-    throw InputError(fmt::format("calibrate: \"{}\" is not a number of a chip's power block", name));
+    throw InputError(
+        fmt::format("calibrate: \"{}\" is not a number of a chip's power block", name));
   }
   return field;
 }
@@ -293,18 +294,34 @@ std::vector<ValidationCaseFile> measurement_cases(const std::filesystem::path& c
   std::ifstream in(csv);
   if (!in) throw InputError(fmt::format("{}: file: cannot be opened", csv.string()));
   std::string line;
-  if (!std::getline(in, line)) throw InputError(fmt::format("{}:1: header: the file is empty", csv.string()));
+  if (!std::getline(in, line))
+    throw InputError(fmt::format("{}:1: header: the file is empty", csv.string()));
   if (line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);  // a UTF-8 byte-order mark
   std::vector<std::string> header = split_csv_line(line);
-  static const std::vector<std::string> known{
-      "name",        "workload", "model",       "cluster",       "chip",          "tp",
-      "pp",          "batch",    "prompt_tokens", "output_tokens", "global_batch", "micro_batch",
-      "seq_len",     "dtype",    "cap_w",       "clock_mhz",     "dispatch_us",   "step_overhead_us",
-      "measured_time_s", "measured_power_w"};
+  static const std::vector<std::string> known{"name",
+                                              "workload",
+                                              "model",
+                                              "cluster",
+                                              "chip",
+                                              "tp",
+                                              "pp",
+                                              "batch",
+                                              "prompt_tokens",
+                                              "output_tokens",
+                                              "global_batch",
+                                              "micro_batch",
+                                              "seq_len",
+                                              "dtype",
+                                              "cap_w",
+                                              "clock_mhz",
+                                              "dispatch_us",
+                                              "step_overhead_us",
+                                              "measured_time_s",
+                                              "measured_power_w"};
   for (size_t c = 0; c < header.size(); ++c) {
     if (std::find(known.begin(), known.end(), header[c]) == known.end()) {
-      throw InputError(fmt::format("{}:1:{}: header: unknown column \"{}\"; known: {}", csv.string(),
-                                   c + 1, header[c], fmt::join(known, ", ")));
+      throw InputError(fmt::format("{}:1:{}: header: unknown column \"{}\"; known: {}",
+                                   csv.string(), c + 1, header[c], fmt::join(known, ", ")));
     }
   }
   std::vector<ValidationCaseFile> cases;
@@ -330,8 +347,8 @@ std::vector<ValidationCaseFile> measurement_cases(const std::filesystem::path& c
         used = 0;
       }
       if (used != text.size() || !(value >= lo && value <= hi)) {
-        throw InputError(fmt::format("{}: {}: \"{}\" is not a number in [{:g}, {:g}]", where(column),
-                                     column, text, lo, hi));
+        throw InputError(fmt::format("{}: {}: \"{}\" is not a number in [{:g}, {:g}]",
+                                     where(column), column, text, lo, hi));
       }
       return value;
     };
@@ -349,8 +366,8 @@ std::vector<ValidationCaseFile> measurement_cases(const std::filesystem::path& c
                                    where("workload")));
     }
     config::ValidationCase base;
-    std::string name = row["name"].empty() ? fmt::format("{}-line-{}", csv.stem().string(), line_no)
-                                           : row["name"];
+    std::string name =
+        row["name"].empty() ? fmt::format("{}-line-{}", csv.stem().string(), line_no) : row["name"];
     base.mutable_source()->set_kind("measurement");
     base.mutable_source()->set_citation(fmt::format("{} line {}", csv.string(), line_no));
     if (!row["cluster"].empty()) {
@@ -367,12 +384,15 @@ std::vector<ValidationCaseFile> measurement_cases(const std::filesystem::path& c
         }
       }
       if (!base.has_cluster_name()) {
-        throw InputError(fmt::format("{}: chip: no catalog cluster is built from \"{}\"; give a "
-                                     "cluster column", where("chip"), row["chip"]));
+        throw InputError(
+            fmt::format("{}: chip: no catalog cluster is built from \"{}\"; give a "
+                        "cluster column",
+                        where("chip"), row["chip"]));
       }
     }
     auto dtype = parse_dtype(row["dtype"].empty() ? "bf16" : row["dtype"]);
-    if (!dtype) throw InputError(fmt::format("{}: dtype: unknown \"{}\"", where("dtype"), row["dtype"]));
+    if (!dtype)
+      throw InputError(fmt::format("{}: dtype: unknown \"{}\"", where("dtype"), row["dtype"]));
     config::Runtime runtime;
     runtime.set_name("measured runtime");
     runtime.set_dispatch_us(number("dispatch_us", 0, 0, 1e6));
@@ -468,30 +488,29 @@ PowerFitResult fit_chip_power(const config::Catalog& catalog, const std::string&
   return result;
 }
 
-std::string with_power_fields(const std::string& text, const std::map<std::string, double>& values) {
+std::string with_power_fields(const std::string& text,
+                              const std::map<std::string, double>& values) {
   std::istringstream in(text);
   std::string line, out;
   int depth = 0;
   bool in_power = false;
-  std::map<std::string, bool> written;
-  std::string after_tdp;  // fields to add after tdp_w
   static const std::regex field_line(R"(^(\s*)([a-z_]+)\s*:\s*[-+0-9.eE]+\s*$)");
   auto format = [](double v) { return fmt::format("{:.4g}", v); };
   while (std::getline(in, line)) {
     std::smatch m;
     if (depth == 0 && line.rfind("power {", 0) == 0) in_power = true;
     if (in_power && depth == 1 && std::regex_match(line, m, field_line)) {
-      auto it = values.find(m[2].str());
+      // Copies: `line` is rewritten below and the match points into it.
+      const std::string indent = m[1].str(), field = m[2].str();
+      auto it = values.find(field);
       if (it != values.end()) {
-        line = m[1].str() + it->first + ": " + format(it->second);
-        written[it->first] = true;
+        line = indent + field + ": " + format(it->second);
       }
-      if (m[2].str() == "tdp_w") {
+      if (field == "tdp_w") {
         out += line + "\n";
-        for (const auto& [field, value] : values) {
-          if (!text.empty() && text.find("  " + field + ":") == std::string::npos) {
-            out += m[1].str() + field + ": " + format(value) + "\n";
-            written[field] = true;
+        for (const auto& [name, value] : values) {
+          if (text.find("  " + name + ":") == std::string::npos) {
+            out += indent + name + ": " + format(value) + "\n";
           }
         }
         continue;

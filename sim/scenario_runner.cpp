@@ -18,9 +18,9 @@ void fit_to_budget(config::Cluster& cluster, const ClusterModel& model, double b
   double server_w = model.tiers.devices_per_node * model.chip.tdp_w() + model.server_overhead_w();
   int nodes = static_cast<int>(std::floor(budget_kw * 1000 / server_w));
   if (nodes < 1) {
-    throw InfeasibleError(fmt::format(
-        "one {} server draws {:.1f} kW at TDP, more than the {:.1f} kW budget", model.name,
-        server_w / 1000, budget_kw));
+    throw InfeasibleError(
+        fmt::format("one {} server draws {:.1f} kW at TDP, more than the {:.1f} kW budget",
+                    model.name, server_w / 1000, budget_kw));
   }
   cluster.set_nodes(nodes);
 }
@@ -78,9 +78,9 @@ ScenarioResult run_scenario(const config::Scenario& scenario, const config::Load
                       "a scenario needs a training, a serving or a layer workload");
   }
   if (scenario.engine() != "analytical" && scenario.engine() != "event") {
-    throw_input_error(file.locate("engine"), "engine",
-                      fmt::format("unknown engine \"{}\"; available: analytical, event",
-                                  scenario.engine()));
+    throw_input_error(
+        file.locate("engine"), "engine",
+        fmt::format("unknown engine \"{}\"; available: analytical, event", scenario.engine()));
   }
   if (scenario.engine() == "event" && scenario.has_serving()) {
     throw_input_error(file.locate("engine"), "engine",

@@ -16,8 +16,7 @@ IterationCost mix(const IterationCost& fast, const IterationCost& slow, double s
   m.compute = fast.compute.scaled(share);
   m.compute += slow.compute.scaled(1 - share);
   m.state.speed = share * fast.state.speed + (1 - share) * slow.state.speed;
-  m.state.frequency_mhz =
-      share * fast.state.frequency_mhz + (1 - share) * slow.state.frequency_mhz;
+  m.state.frequency_mhz = share * fast.state.frequency_mhz + (1 - share) * slow.state.frequency_mhz;
   m.state.voltage =
       std::sqrt((share * v2s(fast.state) + (1 - share) * v2s(slow.state)) / m.state.speed);
   return m;

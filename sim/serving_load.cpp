@@ -147,7 +147,8 @@ ServingResult simulate_serving_load(const ClusterModel& cluster, const ServingSp
       load.replica_use.empty() ? 0 : kv_sum / static_cast<double>(load.replica_use.size());
   double tokens = load.throughput_output_tokens_per_s * t;
   int held = spec.tp * spec.pp * spec.replicas;
-  load.energy = cluster_energy(cluster, devices, t, output.links, tokens, {held, spec.whole_servers});
+  load.energy =
+      cluster_energy(cluster, devices, t, output.links, tokens, {held, spec.whole_servers});
   load.energy_per_output_token_j = tokens > 0 ? load.energy.it_j / tokens : 0;
   double replica_j = 0;
   for (const auto& u : load.replica_use) replica_j += u.device_energy_j;

@@ -24,8 +24,8 @@ double usable_bytes(const ServingSpec& spec, const ClusterModel& cluster) {
 }
 
 bool tp_valid(const ModelShape& model, int tp) {
-  return model.heads % tp == 0 && (tp <= model.kv_heads ? model.kv_heads % tp == 0
-                                                        : tp % model.kv_heads == 0);
+  return model.heads % tp == 0 &&
+         (tp <= model.kv_heads ? model.kv_heads % tp == 0 : tp % model.kv_heads == 0);
 }
 
 bool pp_valid(const ModelShape& model, int pp) { return pp >= 1 && model.layers % pp == 0; }

@@ -23,12 +23,12 @@ struct ServingSpec {
   bool flash_attention = true;
   double memory_utilization = 0.9;
   double gemm_efficiency_scale = 1;  // Runtime: share of the chip's GEMM efficiency
-  double dispatch_us = 0;       // host time per op on the reference host (Runtime)
-  double step_overhead_us = 0;  // host time per iteration on the reference host (Runtime)
-  double device_power_cap_w = 0;  // 0: the chip's TDP
-  double clock_mhz = 0;           // a locked application clock; 0: none
-  bool whole_servers = false;     // energy: charge every server touched in full
-  DvfsPoint state;                // the DVFS state an iteration is priced at
+  double dispatch_us = 0;            // host time per op on the reference host (Runtime)
+  double step_overhead_us = 0;       // host time per iteration on the reference host (Runtime)
+  double device_power_cap_w = 0;     // 0: the chip's TDP
+  double clock_mhz = 0;              // a locked application clock; 0: none
+  bool whole_servers = false;        // energy: charge every server touched in full
+  DvfsPoint state;                   // the DVFS state an iteration is priced at
 };
 
 // Bytes one device of stage `stage` of a tp x pp replica holds for weights: its layers/pp

@@ -92,11 +92,13 @@ TrainingCosts training_costs(const ClusterModel& cluster, const TrainingSpec& sp
   c.whole_servers = spec.whole_servers;
   auto ops_cost = [&](const ChipModel& on, const std::vector<Op>& ops, Dtype dtype,
                       const Execution& base) {
-    return choose_state_under_cap(on, c.power_limit_w, states, [&](const DvfsPoint& state) {
-             Execution at = base;
-             at.state = state;
-             return kcsim::ops_cost(on, ops, dtype, at);
-           }).cost;
+    return choose_state_under_cap(on, c.power_limit_w, states,
+                                  [&](const DvfsPoint& state) {
+                                    Execution at = base;
+                                    at.state = state;
+                                    return kcsim::ops_cost(on, ops, dtype, at);
+                                  })
+        .cost;
   };
   c.efficiency = chip.efficiency().collective_max();
   c.algorithm = spec.algorithm;
@@ -166,9 +168,8 @@ TrainingCosts training_costs(const ClusterModel& cluster, const TrainingSpec& sp
       double layer_bytes = layer_parameters(m) / s.tp * s.weight_bytes;
       double gather = collective_time_s(Collective::AllGather, layer_bytes, group, cluster.tiers,
                                         c.efficiency, c.algorithm);
-      c.zero3_gather_excess_s =
-          static_cast<double>(s.micro_batches) * c.layers_per_stage *
-          std::max(0.0, 2 * gather - c.layer_fwd.time_s - c.layer_bwd.time_s);
+      c.zero3_gather_excess_s = static_cast<double>(s.micro_batches) * c.layers_per_stage *
+                                std::max(0.0, 2 * gather - c.layer_fwd.time_s - c.layer_bwd.time_s);
     }
   }
 
@@ -213,8 +214,8 @@ TrainingResult start_training_result(const ClusterModel& cluster, const Training
   PassShape whole = training_pass(spec, 1);
   double micro_batches_total = static_cast<double>(spec.global_batch) / s.micro_batch;
   double layer_flops = total_flops(layer_forward_ops(m, whole));
-  double fwd_flops =
-      (m.layers * layer_flops + total_flops(head_forward_ops(m, whole, true))) * micro_batches_total;
+  double fwd_flops = (m.layers * layer_flops + total_flops(head_forward_ops(m, whole, true))) *
+                     micro_batches_total;
   double recompute_flops = 0;
   if (s.recompute == RecomputeMode::Full) {
     recompute_flops = m.layers * layer_flops;
@@ -222,7 +223,8 @@ TrainingResult start_training_result(const ClusterModel& cluster, const Training
     recompute_flops = m.layers * costs.layer_recompute.flops * s.tp;
   }
   r.model_flops_per_iteration = 3 * fwd_flops;
-  r.hardware_flops_per_iteration = r.model_flops_per_iteration + recompute_flops * micro_batches_total;
+  r.hardware_flops_per_iteration =
+      r.model_flops_per_iteration + recompute_flops * micro_batches_total;
 
   TrainingMemory mem = training_memory_per_device(m, s);
   r.memory.weights_gib = mem.weights_bytes / kGiB;
@@ -242,8 +244,7 @@ void finish_training_result(TrainingResult& r, const ClusterModel& cluster,
   r.model_tflops_per_device = r.model_flops_per_iteration / r.iteration_time_s / r.devices / 1e12;
   r.hardware_tflops_per_device =
       r.hardware_flops_per_iteration / r.iteration_time_s / r.devices / 1e12;
-  r.mfu = r.model_tflops_per_device * 1e12 /
-          cluster.chip.peak_ops_per_s(*parse_dtype(r.dtype));
+  r.mfu = r.model_tflops_per_device * 1e12 / cluster.chip.peak_ops_per_s(*parse_dtype(r.dtype));
 
   OpCost compute = training_compute(costs, static_cast<double>(r.micro_batches), r.pp);
   r.compute_clock_speed = compute.time_s > 0 ? compute.clock_s / compute.time_s : 1;
@@ -252,14 +253,14 @@ void finish_training_result(TrainingResult& r, const ClusterModel& cluster,
   // Energy: devices draw their compute's power while computing, run collectives' kernels while
   // tensor-, expert- and data-parallel collectives are exposed, and wait held otherwise (the
   // bubble, pipeline sends); servers, links and the facility on top.
-  double compute_time = std::min(r.time.compute_s + r.time.recompute_s + r.time.optimizer_s,
-                                 r.iteration_time_s);
+  double compute_time =
+      std::min(r.time.compute_s + r.time.recompute_s + r.time.optimizer_s, r.iteration_time_s);
   double collective_time = std::min(r.time.tp_comm_s + r.time.ep_comm_s + r.time.dp_comm_exposed_s,
                                     r.iteration_time_s - compute_time);
   EnergyLedger ledger(cluster.chip, r.devices, waiting_power(cluster.chip, costs.wait_state));
-  ledger.add_device_time(r.devices * compute_time,
-                         training_busy_power(cluster.chip, costs,
-                                             static_cast<double>(r.micro_batches), r.pp));
+  ledger.add_device_time(
+      r.devices * compute_time,
+      training_busy_power(cluster.chip, costs, static_cast<double>(r.micro_batches), r.pp));
   ledger.add_device_time(r.devices * collective_time,
                          collective_power(cluster.chip, costs.collective_state));
   set_training_energy(r, cluster, costs, ledger.finish(r.iteration_time_s, r.devices));
@@ -285,8 +286,8 @@ DevicePower training_busy_power(const ChipModel& chip, const TrainingCosts& cost
   return busy_power(chip, training_compute(costs, micro_batches, stages));
 }
 
-void set_training_energy(TrainingResult& r, const ClusterModel& cluster,
-                         const TrainingCosts& costs, const DeviceEnergy& devices) {
+void set_training_energy(TrainingResult& r, const ClusterModel& cluster, const TrainingCosts& costs,
+                         const DeviceEnergy& devices) {
   double tokens = static_cast<double>(r.global_batch) * r.seq_len;
   double t = r.iteration_time_s;
   LinkActivity links;
@@ -294,8 +295,7 @@ void set_training_energy(TrainingResult& r, const ClusterModel& cluster,
   if (cluster.tiers.nodes > 1) links.between_servers = std::min(1.0, r.time.dp_comm_total_s / t);
   r.energy = cluster_energy(cluster, devices, t, links, tokens, {r.devices, costs.whole_servers});
   r.device_energy_j = devices.total_j();
-  r.device_power = {cluster.chip.idle_w(),
-                    waiting_power(cluster.chip, costs.wait_state).total_w()};
+  r.device_power = {cluster.chip.idle_w(), waiting_power(cluster.chip, costs.wait_state).total_w()};
   r.energy_per_iteration_j = r.energy.it_j;
   r.avg_device_power_w = devices.total_j() / r.devices / t;
   r.avg_it_power_w = r.energy.avg_it_power_w;

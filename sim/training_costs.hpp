@@ -5,9 +5,9 @@
 #include "analysis/results.hpp"
 #include "hw-models/op_cost.hpp"
 #include "hw-models/power_model.hpp"
-#include "sim/energy_ledger.hpp"
 #include "sim/cluster_model.hpp"
 #include "sim/collectives.hpp"
+#include "sim/energy_ledger.hpp"
 #include "sim/training_spec.hpp"
 
 namespace kcsim {
@@ -40,7 +40,7 @@ struct TrainingCosts {
   CollectiveCost dp_grads, dp_weights;
   double grad_buckets = 1;
   double zero3_gather_excess_s = 0;  // ZeRO-3 weight gathers not hidden behind compute
-  OpCost optimizer;  // the optimizer step over the device's shard
+  OpCost optimizer;                  // the optimizer step over the device's shard
   double optimizer_s = 0;
 
   // Each piece of compute ran at the fastest DVFS state whose draw fits the device's power
@@ -49,7 +49,7 @@ struct TrainingCosts {
   DvfsPoint wait_state, collective_state;
   bool whole_servers = false;  // energy: the job pays for every server it touches in full
 
-  double efficiency = 1;  // collectives' share of link bandwidth
+  double efficiency = 1;                  // collectives' share of link bandwidth
   Algorithm algorithm = Algorithm::Auto;  // all-reduce between servers
 
   // One micro-batch through model chunk `chunk` of `chunks` on `stage` (the whole stage when

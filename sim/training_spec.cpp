@@ -26,9 +26,12 @@ void require_positive(int64_t value, const char* field) {
 
 RecomputeMode recompute_mode(config::Recompute r) {
   switch (r) {
-    case config::NONE: return RecomputeMode::None;
-    case config::FULL: return RecomputeMode::Full;
-    default: return RecomputeMode::Selective;
+    case config::NONE:
+      return RecomputeMode::None;
+    case config::FULL:
+      return RecomputeMode::Full;
+    default:
+      return RecomputeMode::Selective;
   }
 }
 
@@ -36,9 +39,12 @@ RecomputeMode recompute_mode(config::Recompute r) {
 
 const char* recompute_name(RecomputeMode mode) {
   switch (mode) {
-    case RecomputeMode::None: return "none";
-    case RecomputeMode::Selective: return "selective";
-    case RecomputeMode::Full: return "full";
+    case RecomputeMode::None:
+      return "none";
+    case RecomputeMode::Selective:
+      return "selective";
+    case RecomputeMode::Full:
+      return "full";
   }
   return "selective";
 }
@@ -54,9 +60,9 @@ TrainingSpec make_training_spec(const config::TrainingJob& job, const ModelShape
   spec.dispatch_us = job.runtime().dispatch_us();
   auto algorithm = parse_algorithm(job.collective_algorithm());
   if (!algorithm) {
-    throw InputError(fmt::format(
-        "training: collective_algorithm: \"{}\" is not one of auto, ring, tree",
-        job.collective_algorithm()));
+    throw InputError(
+        fmt::format("training: collective_algorithm: \"{}\" is not one of auto, ring, tree",
+                    job.collective_algorithm()));
   }
   spec.algorithm = *algorithm;
   spec.gemm_efficiency_scale = job.runtime().gemm_efficiency_scale();
@@ -83,7 +89,8 @@ TrainingSpec make_training_spec(const config::TrainingJob& job, const ModelShape
   s.recompute = recompute_mode(plan.recompute());
   s.micro_batch = job.micro_batch();
   s.seq_len = job.seq_len();
-  s.weight_bytes = dtype_bytes(spec.dtype) < 2 ? 2 : dtype_bytes(spec.dtype);  // master copy in fp32
+  s.weight_bytes =
+      dtype_bytes(spec.dtype) < 2 ? 2 : dtype_bytes(spec.dtype);  // master copy in fp32
   s.act_bytes = s.weight_bytes;
   s.flash_attention = spec.flash_attention;
 
@@ -95,8 +102,8 @@ TrainingSpec make_training_spec(const config::TrainingJob& job, const ModelShape
   require_positive(s.seq_len, "seq_len");
   require_positive(spec.global_batch, "global_batch");
   if (s.zero_stage < 0 || s.zero_stage > 3) {
-    throw InputError(fmt::format("training: plan.zero_stage: must be 0, 1, 2 or 3 (got {})",
-                                 s.zero_stage));
+    throw InputError(
+        fmt::format("training: plan.zero_stage: must be 0, 1, 2 or 3 (got {})", s.zero_stage));
   }
   int devices = job.devices() > 0 ? job.devices() : cluster_devices;
   if (plan.dp() > 0) {
@@ -120,14 +127,14 @@ void check_training_plan(const TrainingSpec& spec, const ClusterModel& cluster) 
   cluster.chip.peak_ops_per_s(spec.dtype);  // throws when the chip lacks the dtype
 
   if (m.heads % s.tp != 0) {
-    throw InfeasibleError(fmt::format(
-        "tp {} does not divide the {} attention heads of {}; tp values that do: {}", s.tp,
-        m.heads, m.name, fmt::join(divisors(m.heads, cluster.devices()), ", ")));
+    throw InfeasibleError(
+        fmt::format("tp {} does not divide the {} attention heads of {}; tp values that do: {}",
+                    s.tp, m.heads, m.name, fmt::join(divisors(m.heads, cluster.devices()), ", ")));
   }
   if (s.tp > m.kv_heads && s.tp % m.kv_heads != 0) {
-    throw InfeasibleError(fmt::format(
-        "tp {} neither divides nor is a multiple of the {} KV heads of {}", s.tp, m.kv_heads,
-        m.name));
+    throw InfeasibleError(
+        fmt::format("tp {} neither divides nor is a multiple of the {} KV heads of {}", s.tp,
+                    m.kv_heads, m.name));
   }
   if (m.layers % (s.pp * s.virtual_stages) != 0) {
     throw InfeasibleError(fmt::format(
@@ -140,18 +147,18 @@ void check_training_plan(const TrainingSpec& spec, const ClusterModel& cluster) 
         spec.global_batch, s.dp, s.micro_batch, s.dp * s.micro_batch));
   }
   if (s.virtual_stages > 1 && s.micro_batches % s.pp != 0) {
-    throw InfeasibleError(fmt::format(
-        "the interleaved schedule needs micro-batches ({}) to be a multiple of pp ({})",
-        s.micro_batches, s.pp));
+    throw InfeasibleError(
+        fmt::format("the interleaved schedule needs micro-batches ({}) to be a multiple of pp ({})",
+                    s.micro_batches, s.pp));
   }
   if (m.is_moe() && (m.experts % s.ep != 0 || s.dp % s.ep != 0)) {
-    throw InfeasibleError(fmt::format(
-        "ep {} must divide the {} experts of {} and dp {}", s.ep, m.experts, m.name, s.dp));
+    throw InfeasibleError(fmt::format("ep {} must divide the {} experts of {} and dp {}", s.ep,
+                                      m.experts, m.name, s.dp));
   }
   if (spec.devices() > cluster.devices()) {
-    throw InfeasibleError(fmt::format(
-        "the plan needs tp {} x pp {} x dp {} = {} devices; cluster {} has {}", s.tp, s.pp, s.dp,
-        spec.devices(), cluster.name, cluster.devices()));
+    throw InfeasibleError(
+        fmt::format("the plan needs tp {} x pp {} x dp {} = {} devices; cluster {} has {}", s.tp,
+                    s.pp, s.dp, spec.devices(), cluster.name, cluster.devices()));
   }
 }
 

@@ -16,7 +16,8 @@ const Json* find_metric(const Json& out, const std::string& metric) {
   size_t start = 0;
   while (start <= metric.size()) {
     size_t dot = metric.find('.', start);
-    std::string key = metric.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    std::string key =
+        metric.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
     if (!at->is_object() || !at->contains(key)) return nullptr;
     at = &(*at)[key];
     if (dot == std::string::npos) break;
@@ -106,7 +107,8 @@ ValidationRow run_validation_case(const ValidationCaseFile& entry, const config:
 
 std::vector<ValidationRow> run_validation(const config::Catalog& catalog) {
   std::vector<ValidationRow> rows;
-  for (const auto& c : read_validation_cases(catalog)) rows.push_back(run_validation_case(c, catalog));
+  for (const auto& c : read_validation_cases(catalog))
+    rows.push_back(run_validation_case(c, catalog));
   return rows;
 }
 

@@ -8,22 +8,22 @@ namespace {
 
 // Rough FLOPs per element of the element-wise ops; they are memory bound, so these only need
 // to be the right order of magnitude.
-constexpr double kNormFlops = 5;     // mean, variance, normalise, scale, shift
-constexpr double kSoftmaxFlops = 5;  // max, subtract, exp, sum, divide
-constexpr double kRotaryFlops = 3;   // x * cos + rotate(x) * sin
-constexpr double kGeluFlops = 8;     // tanh approximation
-constexpr double kSwigluFlops = 5;   // silu(gate) * up
+constexpr double kNormFlops = 5;      // mean, variance, normalise, scale, shift
+constexpr double kSoftmaxFlops = 5;   // max, subtract, exp, sum, divide
+constexpr double kRotaryFlops = 3;    // x * cos + rotate(x) * sin
+constexpr double kGeluFlops = 8;      // tanh approximation
+constexpr double kSwigluFlops = 5;    // silu(gate) * up
 constexpr double kResidualFlops = 2;  // dropout scale + add
-constexpr double kLossFlops = 5;     // log-softmax and pick
+constexpr double kLossFlops = 5;      // log-softmax and pick
 
 // What one device of the TP group sees.
 struct Dims {
-  double tokens;          // T = sequences * new_tokens
-  double row_tokens;      // tokens of the replicated (norm, residual) ops: T / tp with SP
-  double heads;           // query heads per device
-  double kv_heads;        // KV heads per device: replicated when tp > kv_heads
+  double tokens;           // T = sequences * new_tokens
+  double row_tokens;       // tokens of the replicated (norm, residual) ops: T / tp with SP
+  double heads;            // query heads per device
+  double kv_heads;         // KV heads per device: replicated when tp > kv_heads
   double causal_fraction;  // share of the new_tokens x context scores that are computed
-  bool cached_kv;         // K and V of the context come from the KV cache
+  bool cached_kv;          // K and V of the context come from the KV cache
 };
 
 double causal_fraction(const PassShape& p) {
@@ -137,8 +137,7 @@ void attention_core_ops(const ModelShape& m, const PassShape& p, const Dims& d,
   add(ops, context);
 }
 
-void attention_ops(const ModelShape& m, const PassShape& p, const Dims& d,
-                   std::vector<Op>& ops) {
+void attention_ops(const ModelShape& m, const PassShape& p, const Dims& d, std::vector<Op>& ops) {
   double h = static_cast<double>(m.hidden), hd = static_cast<double>(m.head_dim);
   double q_cols = d.heads * hd, kv_cols = d.kv_heads * hd;
   add(ops, norm_op("norm1", m, d, p));

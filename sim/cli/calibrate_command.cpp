@@ -23,10 +23,10 @@ std::string residual_text(const ValidationRow& row) {
 }
 
 std::string format_fit(const PowerFitResult& fit) {
-  std::string out = fmt::format("chip {}: {} cases, {} evaluations, misfit (sum of (error / "
-                                "tolerance)^2, steeper past 0.9) {:.3g} -> {:.3g}\n",
-                                fit.chip, fit.cases.size(), fit.evaluations, fit.objective_before,
-                                fit.objective_after);
+  std::string out = fmt::format(
+      "chip {}: {} cases, {} evaluations, misfit (sum of (error / "
+      "tolerance)^2, steeper past 0.9) {:.3g} -> {:.3g}\n",
+      fit.chip, fit.cases.size(), fit.evaluations, fit.objective_before, fit.objective_after);
   Table figures({"figure", "before", "fitted"});
   for (const auto& [field, value] : fit.after) {
     auto before = fit.before.find(field);
@@ -35,8 +35,8 @@ std::string format_fit(const PowerFitResult& fit) {
                      fmt::format("{:.4g}", value)});
   }
   out += figures.str();
-  Table cases({"case", "metric", "published", "before", "error", "fitted", "error", "tolerance",
-               "ok"});
+  Table cases(
+      {"case", "metric", "published", "before", "error", "fitted", "error", "tolerance", "ok"});
   int passed = 0;
   for (size_t i = 0; i < fit.rows_after.size(); ++i) {
     const auto& b = fit.rows_before[i];
@@ -51,8 +51,8 @@ std::string format_fit(const PowerFitResult& fit) {
                    a.within_tolerance() ? "yes" : "no"});
   }
   out += cases.str();
-  out += fmt::format("{} of {} cases within tolerance after the fit\n", passed,
-                     fit.rows_after.size());
+  out +=
+      fmt::format("{} of {} cases within tolerance after the fit\n", passed, fit.rows_after.size());
   for (const auto& row : fit.rows_after) {
     if (!row.error.empty()) out += fmt::format("{}: {}\n", row.name, row.error);
   }
@@ -64,7 +64,10 @@ Json fit_json(const PowerFitResult& fit) {
   for (size_t i = 0; i < fit.rows_after.size(); ++i) {
     const auto& b = fit.rows_before[i];
     const auto& a = fit.rows_after[i];
-    Json c{{"name", a.name}, {"metric", a.metric}, {"ratio", a.ratio}, {"published", a.published},
+    Json c{{"name", a.name},
+           {"metric", a.metric},
+           {"ratio", a.ratio},
+           {"published", a.published},
            {"within_tolerance", a.within_tolerance()}};
     if (b.error.empty()) c["before"] = b.simulated;
     if (a.error.empty()) c["fitted"] = a.simulated;
@@ -154,7 +157,8 @@ int calibrate(const CalibrateOptions& o, std::ostream& out) {
     return 0;
   }
   for (const auto& fit : fits) out << format_fit(fit) << "\n";
-  if (o.write) out << "wrote the fitted figures into " << (catalog.root() / "chips").string() << "\n";
+  if (o.write)
+    out << "wrote the fitted figures into " << (catalog.root() / "chips").string() << "\n";
   if (!o.out.empty()) out << "wrote the fitted chip file to " << o.out << "\n";
   return 0;
 }

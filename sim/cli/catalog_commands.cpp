@@ -38,8 +38,8 @@ std::string peak_of(const ChipModel& chip, Dtype dtype) {
 int chips(const Common& common, std::ostream& out) {
   auto catalog = catalog_of(common);
   Json all = Json::array();
-  Table table({"chip", "vendor", "bf16 TF", "fp16 TF", "fp8 TF", "int8 TOPS", "memory GiB",
-               "GB/s", "TDP W"});
+  Table table({"chip", "vendor", "bf16 TF", "fp16 TF", "fp8 TF", "int8 TOPS", "memory GiB", "GB/s",
+               "TDP W"});
   for (const auto& name : catalog.names("chips")) {
     ChipModel chip(catalog.chip(name));
     const auto& c = chip.config();
@@ -71,13 +71,13 @@ int models(const Common& common, std::ostream& out) {
     j["parameters"] = parameter_count(shape);
     j["active_parameters"] = active_parameter_count(shape);
     all.push_back(std::move(j));
-    table.add_row({name, std::to_string(shape.layers), std::to_string(shape.hidden),
-                   std::to_string(shape.heads), std::to_string(shape.kv_heads),
-                   std::to_string(shape.ffn_hidden), std::to_string(shape.vocab),
-                   shape.is_moe() ? fmt::format("{} (top {})", shape.experts, shape.experts_top_k)
-                                  : "-",
-                   fmt::format("{:.2f}", parameter_count(shape) / 1e9),
-                   m.has_published_params_b() ? fmt::format("{:g}", m.published_params_b()) : "-"});
+    table.add_row(
+        {name, std::to_string(shape.layers), std::to_string(shape.hidden),
+         std::to_string(shape.heads), std::to_string(shape.kv_heads),
+         std::to_string(shape.ffn_hidden), std::to_string(shape.vocab),
+         shape.is_moe() ? fmt::format("{} (top {})", shape.experts, shape.experts_top_k) : "-",
+         fmt::format("{:.2f}", parameter_count(shape) / 1e9),
+         m.has_published_params_b() ? fmt::format("{:g}", m.published_params_b()) : "-"});
   }
   if (common.json) {
     out << dump(Json{{"models", all}});

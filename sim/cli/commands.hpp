@@ -52,9 +52,9 @@ struct ServeOptions {
   Common common;
   PowerFlags power;
   std::string model, chip, cluster;
-  int devices = 0;  // the devices the job uses; default: tp * pp * replicas
-  int tp = 0;       // 0: the smallest that fits
-  int pp = 1;       // pipeline stages per replica
+  int devices = 0;              // the devices the job uses; default: tp * pp * replicas
+  int tp = 0;                   // 0: the smallest that fits
+  int pp = 1;                   // pipeline stages per replica
   std::optional<int> replicas;  // default: as many as --devices holds, else 1
   int batch_size = 1;
   int64_t prompt_tokens = 512, output_tokens = 128;
@@ -130,8 +130,8 @@ struct SweepCommandOptions {
   double timeout_s = 0;
   double rewrite_s = 1;  // at least this long between rebuilds of `out` while it runs
   bool no_resume = false;
-  bool quiet = false;                // no progress on stderr
-  long long print_point = -1;        // >= 0: print that point's scenario instead of running
+  bool quiet = false;          // no progress on stderr
+  long long print_point = -1;  // >= 0: print that point's scenario instead of running
 };
 int sweep(const SweepCommandOptions& options, std::ostream& out);
 

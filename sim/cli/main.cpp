@@ -59,7 +59,8 @@ void add_training_plan(CLI::App* app, TrainOptions& o) {
   app->add_option("--seq-len", o.seq_len, "Tokens per sequence")->capture_default_str();
   app->add_option("--recompute", o.recompute, "none | selective | full")->capture_default_str();
   app->add_flag("--sequence-parallel", o.sequence_parallel, "Megatron sequence parallelism");
-  app->add_flag("--auto-plan", o.auto_plan, "Search TP, PP, recompute and ZeRO for the fastest plan that fits");
+  app->add_flag("--auto-plan", o.auto_plan,
+                "Search TP, PP, recompute and ZeRO for the fastest plan that fits");
   app->add_option("--dtype", o.dtype, "bf16 | fp16 | fp8 | int8 | ...")->capture_default_str();
   add_shape(app, o.shape);
   add_common(app, o.common);
@@ -82,12 +83,14 @@ int main(int argc, char** argv) {
   add_common(run_cmd, run_common);
 
   TrainOptions t;
-  auto* train_cmd = app.add_subcommand("train", "One training iteration: time, FLOP/s, memory, energy");
+  auto* train_cmd =
+      app.add_subcommand("train", "One training iteration: time, FLOP/s, memory, energy");
   add_training_plan(train_cmd, t);
   train_cmd->add_option("--engine", t.engine, "analytical | event (SimGrid timeline)")
       ->capture_default_str();
-  train_cmd->add_option("--collective-algorithm", t.collective_algorithm,
-                        "All-reduce between servers: auto | ring | tree")
+  train_cmd
+      ->add_option("--collective-algorithm", t.collective_algorithm,
+                   "All-reduce between servers: auto | ring | tree")
       ->capture_default_str();
   train_cmd->add_option("--straggler", t.stragglers,
                         "RANK:FACTOR: that device computes FACTOR times slower (event engine)");
@@ -102,14 +105,16 @@ int main(int argc, char** argv) {
   auto* export_cmd = app.add_subcommand(
       "export-chakra", "Write a training plan as Chakra execution traces (PREFIX.RANK.et)");
   add_training_plan(export_cmd, x);
-  export_cmd->add_option("--out", export_prefix, "Trace prefix: writes PREFIX.0.et, PREFIX.1.et, ...")
+  export_cmd
+      ->add_option("--out", export_prefix, "Trace prefix: writes PREFIX.0.et, PREFIX.1.et, ...")
       ->required();
 
   ServeOptions s;
   auto* serve_cmd = app.add_subcommand("serve", "Serving latency, throughput, KV capacity, energy");
   serve_cmd->add_option("--model", s.model, "Catalog model (kcsim models)")->required();
   add_target(serve_cmd, s.chip, s.cluster);
-  serve_cmd->add_option("--tp", s.tp, "Tensor-parallel degree per replica (default: smallest that fits)");
+  serve_cmd->add_option("--tp", s.tp,
+                        "Tensor-parallel degree per replica (default: smallest that fits)");
   serve_cmd->add_option("--pp", s.pp, "Pipeline stages per replica (must divide the layers)")
       ->capture_default_str();
   serve_cmd->add_option("--replicas", s.replicas,
@@ -166,7 +171,8 @@ int main(int argc, char** argv) {
   int replay_nodes = 0;
   auto* replay_cmd = app.add_subcommand(
       "replay", "Replay a Chakra execution trace (PREFIX.RANK.et) on the event engine");
-  replay_cmd->add_option("prefix", replay_prefix, "Trace prefix: files PREFIX.0.et, PREFIX.1.et, ...")
+  replay_cmd
+      ->add_option("prefix", replay_prefix, "Trace prefix: files PREFIX.0.et, PREFIX.1.et, ...")
       ->required();
   replay_cmd->add_option("--cluster", replay_cluster, "Catalog cluster name or cluster file")
       ->required();
@@ -208,12 +214,14 @@ int main(int argc, char** argv) {
                             "Write the chip file with the fitted figures here");
   calibrate_cmd->add_flag("--write", calibrate_options.write,
                           "Write the fitted figures into the catalog's chip files");
-  calibrate_cmd->add_option("--max-evaluations", calibrate_options.max_evaluations,
-                            "Runs of the cases the search may make")
+  calibrate_cmd
+      ->add_option("--max-evaluations", calibrate_options.max_evaluations,
+                   "Runs of the cases the search may make")
       ->capture_default_str();
-  calibrate_cmd->add_option("--fit", calibrate_options.fields,
-                            "Power fields to fit (repeatable; default: held_above_idle_w, matrix_w, "
-                            "onchip_pj_per_bit, collective_w, voltage_floor, voltage_floor_mhz)");
+  calibrate_cmd->add_option(
+      "--fit", calibrate_options.fields,
+      "Power fields to fit (repeatable; default: held_above_idle_w, matrix_w, "
+      "onchip_pj_per_bit, collective_w, voltage_floor, voltage_floor_mhz)");
   add_common(calibrate_cmd, calibrate_options.common);
 
   PlanOptions p;
@@ -227,7 +235,8 @@ int main(int argc, char** argv) {
   plan_cmd->add_option("--cooling", p.cooling, "air | liquid (default: the cluster's facility)");
   plan_cmd->add_option("--workload", p.workload, "serving | training")->capture_default_str();
   plan_cmd->add_option("--dtype", p.dtype, "Weights and compute dtype")->capture_default_str();
-  plan_cmd->add_option("--tp", p.tp, "Tensor-parallel degree (serving default: smallest that fits)");
+  plan_cmd->add_option("--tp", p.tp,
+                       "Tensor-parallel degree (serving default: smallest that fits)");
   plan_cmd->add_option("--pp", p.pp, "Training: pipeline-parallel degree")->capture_default_str();
   plan_cmd->add_option("--batch-size", p.batch_size, "Serving: sequences per replica batch")
       ->capture_default_str();
@@ -238,7 +247,8 @@ int main(int argc, char** argv) {
   plan_cmd->add_option("--global-batch", p.global_batch, "Training: sequences per iteration");
   plan_cmd->add_option("--micro-batch", p.micro_batch, "Training: sequences per micro-batch")
       ->capture_default_str();
-  plan_cmd->add_option("--seq-len", p.seq_len, "Training: tokens per sequence")->capture_default_str();
+  plan_cmd->add_option("--seq-len", p.seq_len, "Training: tokens per sequence")
+      ->capture_default_str();
   add_common(plan_cmd, p.common);
 
   SweepCommandOptions sweep_options;
@@ -250,8 +260,9 @@ int main(int argc, char** argv) {
   sweep_cmd->add_option("--jobs", sweep_options.jobs, "Worker processes")->capture_default_str();
   sweep_cmd->add_option("--engine", sweep_options.engine,
                         "analytical | event (default: the base scenario's)");
-  sweep_cmd->add_option("--timeout-s", sweep_options.timeout_s,
-                        "Seconds a point may run before it is recorded as failed (0: no limit)")
+  sweep_cmd
+      ->add_option("--timeout-s", sweep_options.timeout_s,
+                   "Seconds a point may run before it is recorded as failed (0: no limit)")
       ->capture_default_str();
   sweep_cmd
       ->add_option("--rewrite-s", sweep_options.rewrite_s,
@@ -272,8 +283,7 @@ int main(int argc, char** argv) {
   best_cmd->add_option("--minimize", best_options.minimize, "Metric to minimize (column name)");
   best_cmd->add_option("--where", best_options.where,
                        "Conditions such as 'serving.ttft_s<0.5,chip==h100-sxm' (repeatable)");
-  best_cmd->add_option("--pareto", best_options.pareto,
-                       "Frontier over two metrics: A:max,B:min");
+  best_cmd->add_option("--pareto", best_options.pareto, "Frontier over two metrics: A:max,B:min");
   best_cmd->add_option("--top", best_options.top, "Rows to print")->capture_default_str();
   add_common(best_cmd, best_options.common);
 
@@ -298,23 +308,37 @@ int main(int argc, char** argv) {
   std::ostringstream out;
   int code = 0;
   try {
-    if (*run_cmd) code = run(scenario, run_common, out);
-    else if (*train_cmd) code = train(t, out);
-    else if (*export_cmd) code = export_chakra(x, export_prefix, out);
-    else if (*serve_cmd) code = serve(s, out);
-    else if (*chips_cmd) code = chips(chips_common, out);
-    else if (*models_cmd) code = models(models_common, out);
+    if (*run_cmd)
+      code = run(scenario, run_common, out);
+    else if (*train_cmd)
+      code = train(t, out);
+    else if (*export_cmd)
+      code = export_chakra(x, export_prefix, out);
+    else if (*serve_cmd)
+      code = serve(s, out);
+    else if (*chips_cmd)
+      code = chips(chips_common, out);
+    else if (*models_cmd)
+      code = models(models_common, out);
     else if (*replay_cmd)
-      code = replay(replay_prefix, replay_cluster, replay_nodes, replay_trace_out, replay_common,
-                    out);
-    else if (*topo_cmd) code = topo(topo_cluster, topo_nodes, topo_common, out);
-    else if (*validate_cmd) code = validate(validate_common, validate_case, out);
-    else if (*plan_cmd) code = plan(p, out);
-    else if (*calibrate_cmd) code = calibrate(calibrate_options, out);
-    else if (*sweep_cmd) code = sweep(sweep_options, out);
-    else if (*best_cmd) code = best(best_options, out);
-    else if (*report_cmd) code = report(report_options, out);
-    else code = demo(demo_common, out);
+      code =
+          replay(replay_prefix, replay_cluster, replay_nodes, replay_trace_out, replay_common, out);
+    else if (*topo_cmd)
+      code = topo(topo_cluster, topo_nodes, topo_common, out);
+    else if (*validate_cmd)
+      code = validate(validate_common, validate_case, out);
+    else if (*plan_cmd)
+      code = plan(p, out);
+    else if (*calibrate_cmd)
+      code = calibrate(calibrate_options, out);
+    else if (*sweep_cmd)
+      code = sweep(sweep_options, out);
+    else if (*best_cmd)
+      code = best(best_options, out);
+    else if (*report_cmd)
+      code = report(report_options, out);
+    else
+      code = demo(demo_common, out);
   } catch (const kcsim::InputError& e) {
     std::cerr << "kcsim: " << e.what() << "\n";
     return 2;

@@ -3,14 +3,14 @@
 #include <fmt/format.h>
 
 #include "analysis/json_writer.hpp"
+#include "analysis/serving_load_report.hpp"
 #include "analysis/text_report.hpp"
 #include "configs/loader/dtype.hpp"
 #include "configs/loader/errors.hpp"
-#include "analysis/serving_load_report.hpp"
+#include "sim/chakra_export.hpp"
+#include "sim/cli/commands.hpp"
 #include "sim/cli/serve_load_flags.hpp"
 #include "sim/cli/support.hpp"
-#include "sim/cli/commands.hpp"
-#include "sim/chakra_export.hpp"
 #include "sim/jobs.hpp"
 
 namespace kcsim::cli {
@@ -21,7 +21,8 @@ Dtype dtype_flag(const std::string& value, const char* flag) {
   if (!dtype) {
     throw_input_error(Origin{}, flag,
                       fmt::format("unknown dtype \"{}\"; use fp32, tf32, bf16, fp16, fp8, int8 "
-                                  "or int4", value));
+                                  "or int4",
+                                  value));
   }
   return *dtype;
 }
@@ -79,9 +80,9 @@ config::Recompute recompute_flag(const std::string& value) {
 // A finite number in (0, limit), or the flag's error.
 void require_in_range(double value, double limit, const char* flag, const char* unit) {
   if (!(value > 0 && value < limit)) {
-    throw_input_error(Origin{}, flag,
-                      fmt::format("must be a positive number of {} below {:g} (got {})", unit,
-                                  limit, value));
+    throw_input_error(
+        Origin{}, flag,
+        fmt::format("must be a positive number of {} below {:g} (got {})", unit, limit, value));
   }
 }
 

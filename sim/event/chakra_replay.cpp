@@ -90,9 +90,9 @@ struct NodeWork {
 
 // An op the trace describes by its work, run under the device's power limit (its TDP).
 NodeWork priced_work(const ClusterModel& cluster, const Op& op, Dtype dtype) {
-  DvfsChoice run = choose_state_under_cap(cluster.chip, cluster.chip.tdp_w(), [&](const DvfsPoint& s) {
-    return op_cost(cluster.chip, op, dtype, Execution{s});
-  });
+  DvfsChoice run = choose_state_under_cap(
+      cluster.chip, cluster.chip.tdp_w(),
+      [&](const DvfsPoint& s) { return op_cost(cluster.chip, op, dtype, Execution{s}); });
   return {run.cost.time_s, busy_power(cluster.chip, run.cost).total_w()};
 }
 

@@ -252,16 +252,16 @@ std::string simulate_in_this_process(const ClusterModel& cluster, const Training
                          !shares_server(costs.dp_grads) && !shares_server(costs.ep_fwd);
   event::LinkTraffic traffic;
   traffic.attach();
-  const DevicePower busy = training_busy_power(
-      cluster.chip, costs, static_cast<double>(spec.setup.micro_batches), static_cast<int>(spec.setup.pp));
+  const DevicePower busy =
+      training_busy_power(cluster.chip, costs, static_cast<double>(spec.setup.micro_batches),
+                          static_cast<int>(spec.setup.pp));
   const DevicePower wait = waiting_power(cluster.chip, costs.wait_state);
   const DevicePower in_collective = collective_power(cluster.chip, costs.collective_state);
   event::EnergyObserver energy(cluster.chip, simulated, busy, in_collective, wait);
   energy.attach();
   event::PowerSeriesObserver power(wait.total_w(), busy.total_w(), in_collective.total_w());
   power.attach();
-  event::TraceRecorder trace(run.platform, busy.total_w(), wait.total_w(),
-                             in_collective.total_w());
+  event::TraceRecorder trace(run.platform, busy.total_w(), wait.total_w(), in_collective.total_w());
   if (!options.trace_out.empty()) trace.attach();
 
   for (int rank = 0; rank < simulated; ++rank) {

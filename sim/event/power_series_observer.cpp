@@ -22,7 +22,9 @@ TimeSeries PowerSeriesObserver::series(double duration_s, int devices, double sc
     int delta;
     bool collective;
     bool operator<(const Change& o) const {
-      return time != o.time ? time < o.time : delta != o.delta ? delta < o.delta : collective < o.collective;
+      return time != o.time     ? time < o.time
+             : delta != o.delta ? delta < o.delta
+                                : collective < o.collective;
     }
   };
   std::vector<Change> changes;

@@ -16,8 +16,8 @@ ServingPower::ServingPower(const ClusterModel& cluster, const ServingSpec& spec,
                            double cluster_cap_w, bool keep_samples)
     : costs_(cluster, spec),
       cap_(cluster.chip, spec.tp * spec.pp, spec.replicas,
-           cluster.devices() - spec.tp * spec.pp * spec.replicas,
-           cluster_cap_w, keep_samples, costs_.states()),
+           cluster.devices() - spec.tp * spec.pp * spec.replicas, cluster_cap_w, keep_samples,
+           costs_.states()),
       running_(static_cast<size_t>(spec.replicas)),
       cancelled_(static_cast<size_t>(spec.replicas), 0) {}
 

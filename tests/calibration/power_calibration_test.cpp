@@ -9,10 +9,10 @@
 #include <catch2/matchers/catch_matchers_floating_point.hpp>
 #include <catch2/matchers/catch_matchers_string.hpp>
 
+#include <nlohmann/json.hpp>
 #include "configs/loader/catalog.hpp"
 #include "configs/loader/errors.hpp"
 #include "configs/loader/text_loader.hpp"
-#include <nlohmann/json.hpp>
 #include "sim/jobs.hpp"
 #include "sim/power_calibration.hpp"
 #include "tests/support/run_kcsim.hpp"
@@ -115,13 +115,14 @@ TEST_CASE("a bad measurement CSV names its file, line and column", "[calibration
       "wl.csv", "workload,model,cluster,measured_time_s\ninfer,llama2-13b,dgx-a100,1\n");
   CHECK_THROWS_WITH(measurement_cases(bad_workload, catalog),
                     ContainsSubstring("wl.csv:2:1: workload"));
-  auto nothing = test::write_temp_file("none.csv", "workload,model,cluster\ndecode,llama2-13b,dgx-a100\n");
+  auto nothing =
+      test::write_temp_file("none.csv", "workload,model,cluster\ndecode,llama2-13b,dgx-a100\n");
   CHECK_THROWS_WITH(measurement_cases(nothing, catalog), ContainsSubstring("needs one of them"));
   // The command exits 2 on it and writes nothing.
   auto out = std::filesystem::temp_directory_path() / "kcsim-calibrate-out.textproto";
   std::filesystem::remove(out);
-  auto r = test::run_kcsim("calibrate power --chip a100-80g --measurements " + bad_number +
-                           " -o " + out.string());
+  auto r = test::run_kcsim("calibrate power --chip a100-80g --measurements " + bad_number + " -o " +
+                           out.string());
   CHECK(r.exit_code == 2);
   CHECK_FALSE(std::filesystem::exists(out));
 }

@@ -197,7 +197,8 @@ TEST_CASE("serve --devices 1 is one device: the job pays for it and an eighth of
   CHECK(j["replicas"] == 1);
   CHECK_THAT(j["servers_charged"].get<double>(), WithinRel(0.125, 1e-12));
   CHECK(j["charge_whole_servers"] == false);
-  auto whole = run_kcsim("serve --model llama3-8b --chip h100-sxm --devices 1 --whole-servers --json");
+  auto whole =
+      run_kcsim("serve --model llama3-8b --chip h100-sxm --devices 1 --whole-servers --json");
   REQUIRE(whole.exit_code == 0);
   auto w = nlohmann::json::parse(whole.out);
   CHECK(w["servers_charged"] == 1.0);
@@ -215,7 +216,8 @@ TEST_CASE("serve --devices 1 is one device: the job pays for it and an eighth of
 
 TEST_CASE("the power flags set the devices' limit and clock (--tdp-w, --power-cap-w, --clock-mhz)",
           "[cli][power]") {
-  const std::string serve = "serve --model llama2-70b --chip h100-sxm --tp 8 --prompt-tokens 2048 --json";
+  const std::string serve =
+      "serve --model llama2-70b --chip h100-sxm --tp 8 --prompt-tokens 2048 --json";
   auto free_run = nlohmann::json::parse(run_kcsim(serve).out);
   CHECK(free_run["power_limit_w"] == 700);
   auto lower_tdp = run_kcsim(serve + " --tdp-w 400");

@@ -229,8 +229,8 @@ base {
 axes { field: "engine" values: "analytical" values: "event" }
 )";
   auto out = folder.path() / "slow.h5";
-  auto result = run_kcsim("sweep " + shell_quoted(sweep) + " --out " + shell_quoted(out) +
-                          " --timeout-s 4");
+  auto result =
+      run_kcsim("sweep " + shell_quoted(sweep) + " --out " + shell_quoted(out) + " --timeout-s 4");
   INFO(result.err);
   CHECK(result.exit_code == 1);  // a point failed
   kcsim::SweepTable table = kcsim::read_hdf5_table(out);

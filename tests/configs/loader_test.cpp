@@ -50,7 +50,8 @@ TEST_CASE("JSON scenarios are accepted and their errors name the file", "[config
 TEST_CASE("locate finds nested and repeated fields", "[configs]") {
   kcsim::config::Scenario scenario;
   std::string text =
-      "name: \"x\"\nclusters {\n  name: \"a\"\n}\nclusters {\n  node {\n    chip: \"h100-sxm\"\n  }\n}\n";
+      "name: \"x\"\nclusters {\n  name: \"a\"\n}\nclusters {\n  node {\n    chip: \"h100-sxm\"\n  "
+      "}\n}\n";
   auto file = LoadedFile::parse_text(text, "s.textproto", &scenario);
   auto origin = file.locate("clusters[1].node.chip");
   CHECK(origin.line == 7);

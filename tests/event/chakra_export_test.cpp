@@ -7,8 +7,8 @@
 
 #include "configs/loader/text_loader.hpp"
 #include "hw-models/power_model.hpp"
-#include "sim/cluster_energy.hpp"
 #include "sim/chakra_export.hpp"
+#include "sim/cluster_energy.hpp"
 #include "sim/event/chakra_replay.hpp"
 #include "sim/event/event_training.hpp"
 #include "tests/analysis/scratch_folder.hpp"

@@ -27,7 +27,7 @@ kcsim::ChipModel test_chip() {
   c.mutable_power()->set_matrix_w(200);
   c.mutable_power()->set_vector_w(40);
   c.mutable_power()->set_onchip_pj_per_bit(7.5);  // 60 W at 1 TB/s
-  c.mutable_power()->set_memory_pj_per_bit(5);  // 40 W at 1 TB/s
+  c.mutable_power()->set_memory_pj_per_bit(5);    // 40 W at 1 TB/s
   auto* eff = c.mutable_efficiency();
   eff->set_gemm_max(0.8);
   eff->set_gemm_half_dim(100);
@@ -40,8 +40,8 @@ kcsim::ChipModel test_chip() {
 
 TEST_CASE("a large GEMM is compute bound at peak x shape efficiency", "[hw]") {
   auto chip = test_chip();
-  kcsim::Op gemm{"g", kcsim::OpKind::Gemm, 2.0 * 900 * 900 * 900, 3.0 * 900 * 900 * 2,
-                 900, 900, 900};
+  kcsim::Op gemm{"g", kcsim::OpKind::Gemm, 2.0 * 900 * 900 * 900, 3.0 * 900 * 900 * 2, 900, 900,
+                 900};
   double eff = 0.8 * 0.9 * 0.9 * 0.9;  // 900 / (900 + 100) along each dimension
   CHECK_THAT(kcsim::gemm_efficiency(chip.efficiency(), 900, 900, 900), WithinRel(eff, 1e-12));
   auto cost = kcsim::op_cost(chip, gemm, kcsim::config::BF16);

@@ -29,8 +29,8 @@ TEST_CASE("the iteration is the sum of its parts", "[sim][training]") {
   auto cluster = catalog_cluster("dgx-a100", 16);
   auto r = simulate_training_analytical(cluster, training(cluster, "gpt3-175b", 8, 8, 256));
   const auto& t = r.time;
-  double sum = t.compute_s + t.recompute_s + t.tp_comm_s + t.pp_comm_s + t.ep_comm_s +
-               t.bubble_s + t.dp_comm_exposed_s + t.optimizer_s;
+  double sum = t.compute_s + t.recompute_s + t.tp_comm_s + t.pp_comm_s + t.ep_comm_s + t.bubble_s +
+               t.dp_comm_exposed_s + t.optimizer_s;
   CHECK_THAT(r.iteration_time_s, WithinRel(sum, 1e-12));
   CHECK(t.dp_comm_exposed_s <= t.dp_comm_total_s);
 }
@@ -59,9 +59,10 @@ TEST_CASE("model FLOPs per iteration are 6 N D within 3 %", "[sim][training]") {
 
 TEST_CASE("full recompute executes one more forward pass", "[sim][training]") {
   auto cluster = catalog_cluster("dgx-a100", 8);
-  auto full = simulate_training_analytical(
-      cluster, training(cluster, "gpt3-175b", 8, 8, 64, config::FULL));
-  CHECK_THAT(full.hardware_flops_per_iteration, WithinRel(4.0 / 3 * full.model_flops_per_iteration, 0.02));
+  auto full =
+      simulate_training_analytical(cluster, training(cluster, "gpt3-175b", 8, 8, 64, config::FULL));
+  CHECK_THAT(full.hardware_flops_per_iteration,
+             WithinRel(4.0 / 3 * full.model_flops_per_iteration, 0.02));
   CHECK_THAT(full.time.recompute_s, WithinRel(full.time.compute_s / 3, 0.05));
 }
 
@@ -159,5 +160,6 @@ TEST_CASE("plans that cannot run say why", "[sim][training]") {
                     ContainsSubstring("global batch 63 does not split over dp 8"));
   auto too_many = training(cluster, "gpt3-175b", 8, 8, 64);
   too_many.setup.dp = 2;
-  CHECK_THROWS_WITH(check_training_plan(too_many, cluster), ContainsSubstring("cluster dgx-a100 has 64"));
+  CHECK_THROWS_WITH(check_training_plan(too_many, cluster),
+                    ContainsSubstring("cluster dgx-a100 has 64"));
 }

@@ -43,7 +43,7 @@ TEST_CASE("a cap on DGX H100 slows prefill and leaves decode alone", "[validatio
     double prefill_ratio = r.capped.ttft_s / r.free_run.ttft_s;
     double decode_ratio = r.capped.tpot_s / r.free_run.tpot_s;
     INFO(cap << " W: prefill x" << prefill_ratio << " at speed " << r.capped.prefill_speed
-              << ", decode x" << decode_ratio << " at speed " << r.capped.decode_speed);
+             << ", decode x" << decode_ratio << " at speed " << r.capped.decode_speed);
     CHECK(prefill_ratio > 1.05);
     CHECK(decode_ratio < 1.0 + 0.25 * (prefill_ratio - 1));
     CHECK(r.capped.prefill_speed < r.capped.decode_speed);

@@ -83,9 +83,9 @@ TEST_CASE("GPT-3 training FLOPs are 6ND within 3 %", "[workloads][ops]") {
 
 TEST_CASE("a dense layer has the named ops in order", "[workloads][ops]") {
   PassShape p = training_pass(1, 2048);
-  std::vector<std::string> gpt = {"norm1",        "qkv",      "attn_score", "attn_softmax",
-                                  "attn_context", "proj",     "residual1",  "norm2",
-                                  "mlp_up",       "mlp_act",  "mlp_down",   "residual2"};
+  std::vector<std::string> gpt = {"norm1",        "qkv",     "attn_score", "attn_softmax",
+                                  "attn_context", "proj",    "residual1",  "norm2",
+                                  "mlp_up",       "mlp_act", "mlp_down",   "residual2"};
   CHECK(names(layer_forward_ops(test::gpt3_175b(), p)) == gpt);
 
   // Rotary models add a rotary op after the QKV projection.
