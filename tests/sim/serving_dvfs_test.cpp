@@ -24,7 +24,6 @@ TEST_CASE("a device cap slows a prefill iteration about as 1/f and a decode iter
   DvfsBatchCost free_run(cluster, spec);
   spec.device_power_cap_w = 350;
   DvfsBatchCost capped(cluster, spec);
-  const auto& states = capped.states();
 
   auto p0 = free_run.price(prefill, false), p1 = capped.price(prefill, false);
   auto d0 = free_run.price(decode, false), d1 = capped.price(decode, false);
