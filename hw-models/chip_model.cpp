@@ -90,6 +90,16 @@ ChipModel::ChipModel(config::Chip chip)
           name(), nominal_mhz_, power.voltage_floor_mhz()));
     }
   }
+  std::vector<DvfsPoint> states;
+  for (const auto& state : power.dvfs()) {
+    double f = state.frequency_mhz();
+    states.push_back({f, state.has_relative_speed() ? state.relative_speed() : f / nominal_mhz_,
+                      voltage_at(f)});
+  }
+  if (states.empty()) states.push_back({});
+  std::sort(states.begin(), states.end(),
+            [](const DvfsPoint& a, const DvfsPoint& b) { return a.speed > b.speed; });
+  states_ = std::make_shared<const std::vector<DvfsPoint>>(std::move(states));
   if (!chip_->has_scale_up() && !chip_->has_host_link()) {
     throw InputError(
         fmt::format("chip {}: host_link: a chip needs a scale_up or host link", name()));

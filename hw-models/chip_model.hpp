@@ -51,6 +51,9 @@ class ChipModel {
   // Core voltage relative to the nominal state's at `frequency_mhz`: the state's own figure
   // when it lists one, else the chip's linear curve down to its floor, else 1.
   double voltage_at(double frequency_mhz) const;
+  // The listed DVFS states, fastest first, with their speed and voltage (the nominal state alone
+  // when none is listed); worked out once.
+  const std::vector<DvfsPoint>& listed_states() const { return *states_; }
 
   // Power terms of the model in hw-models/power_model.hpp, at the nominal state, watts. A chip
   // file that leaves one out gets a share of its dynamic range (tdp_w - idle_w), sized so that
@@ -67,6 +70,7 @@ class ChipModel {
   // cost a pointer, not the whole catalog entry.
   std::shared_ptr<const config::Chip> chip_;
   double nominal_mhz_ = 0;
+  std::shared_ptr<const std::vector<DvfsPoint>> states_;
 };
 
 }  // namespace kcsim

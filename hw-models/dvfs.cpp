@@ -19,6 +19,7 @@ DvfsPoint dvfs_state_at(const ChipModel& chip, double frequency_mhz) {
 }
 
 std::vector<DvfsPoint> dvfs_states(const ChipModel& chip, double locked_mhz) {
+  if (!(locked_mhz > 0)) return chip.listed_states();
   std::vector<DvfsPoint> states;
   for (const auto& s : chip.config().power().dvfs()) {
     if (locked_mhz > 0 && s.frequency_mhz() > locked_mhz) continue;

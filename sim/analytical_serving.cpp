@@ -153,7 +153,9 @@ ServingResult simulate_serving_analytical(const ClusterModel& cluster, const Ser
   LinkActivity links;
   double comm_s =
       prefill.tp_comm_s + prefill.pp_comm_s + decode_steps * (decode.tp_comm_s + decode.pp_comm_s);
-  links.in_server = std::min(1.0, comm_s / r.e2e_s);
+  // The replicas' share of the cluster's links carries their traffic while they communicate.
+  links.in_server = std::min(1.0, static_cast<double>(r.devices) / cluster.devices()) *
+                    std::min(1.0, comm_s / r.e2e_s);
   r.energy = cluster_energy(cluster, devices, r.e2e_s, links, spec.replicas * tokens_per_batch,
                             {r.devices, spec.whole_servers});
   r.energy_per_output_token_j = r.energy.it_j / (spec.replicas * tokens_per_batch);

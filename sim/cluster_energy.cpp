@@ -54,20 +54,21 @@ EnergyReport cluster_energy(const ClusterModel& cluster, const DeviceEnergy& dev
   e.server_conversion_j = servers * server.conversion_w * duration_s;
   e.server_j = servers * server.overhead_w() * duration_s;
 
-  // The links: the job's share of the servers' links and of the network's.
+  // The links: the job's share of what they draw idle, and all of what its own traffic adds
+  // (`activity` is the job's bytes over the whole cluster's links).
   const LinkPowerTotals& links = cluster_link_power(cluster);
-  auto link_w = [](double idle, double active, double busy) {
-    return idle + (active - idle) * std::clamp(busy, 0.0, 1.0);
+  auto link_w = [](double share, double idle, double active, double busy) {
+    return share * idle + (active - idle) * std::clamp(busy, 0.0, 1.0);
   };
   double server_share = servers / std::max(1, cluster.tiers.nodes);
   double network_share = who.whole_servers
                              ? server_share
                              : static_cast<double>(job_devices) / std::max(1, cluster.devices());
-  e.link_j = server_share *
-             link_w(links.in_server_idle_w, links.in_server_active_w, activity.in_server) *
+  e.link_j = link_w(server_share, links.in_server_idle_w, links.in_server_active_w,
+                    activity.in_server) *
              duration_s;
-  double network_w = network_share *
-                     link_w(links.network_idle_w, links.network_active_w, activity.between_servers);
+  double network_w = link_w(network_share, links.network_idle_w, links.network_active_w,
+                            activity.between_servers);
   FacilityModel facility(cluster.config.facility());
   double compute_j = e.device_j + e.memory_j + e.link_j + e.server_j;
   if (duration_s > 0) {

@@ -17,7 +17,8 @@ struct DeviceEnergy {
   double total_j() const { return device_j + memory_j; }
 };
 
-// Fraction of the run each class of link carries traffic at full rate.
+// Fraction of the run each class of the cluster's links (all of them) carries traffic at full
+// rate: a job's own traffic.
 struct LinkActivity {
   double in_server = 0;
   double between_servers = 0;

@@ -291,8 +291,13 @@ void set_training_energy(TrainingResult& r, const ClusterModel& cluster, const T
   double tokens = static_cast<double>(r.global_batch) * r.seq_len;
   double t = r.iteration_time_s;
   LinkActivity links;
-  links.in_server = std::min(1.0, (r.time.tp_comm_s + r.time.ep_comm_s + r.time.pp_comm_s) / t);
-  if (cluster.tiers.nodes > 1) links.between_servers = std::min(1.0, r.time.dp_comm_total_s / t);
+  // The plan's share of the cluster's links carries its traffic while it communicates.
+  double share = std::min(1.0, static_cast<double>(r.devices) / std::max(1, cluster.devices()));
+  links.in_server =
+      share * std::min(1.0, (r.time.tp_comm_s + r.time.ep_comm_s + r.time.pp_comm_s) / t);
+  if (cluster.tiers.nodes > 1) {
+    links.between_servers = share * std::min(1.0, r.time.dp_comm_total_s / t);
+  }
   r.energy = cluster_energy(cluster, devices, t, links, tokens, {r.devices, costs.whole_servers});
   r.device_energy_j = devices.total_j();
   r.device_power = {cluster.chip.idle_w(), waiting_power(cluster.chip, costs.wait_state).total_w()};
