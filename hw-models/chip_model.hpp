@@ -64,6 +64,11 @@ class ChipModel {
   double onchip_w() const;  // the on-chip path at the datasheet bandwidth
   double collective_w() const;
   double dram_w() const;  // DRAM at the datasheet bandwidth
+  // Watts above idle of a device held at `state` with no kernel running: the clock tree and
+  // leakage, as V^2 f.
+  double held_w(const DvfsPoint& state) const {
+    return held_above_idle_w() * state.voltage * state.voltage * state.speed;
+  }
 
  private:
   // Shared and never changed: copies of a model (one per resolved cluster, one per sweep point)

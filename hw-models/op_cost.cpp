@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <optional>
 
-#include "hw-models/power_model.hpp"
 
 namespace kcsim {
 
@@ -135,7 +134,7 @@ OpCost launch(const ChipModel& chip, OpCost kernel, const Execution& exec) {
   kernel.compute_busy = kernel.time_s > 0 ? kernel.compute_s / kernel.time_s : 0;
   kernel.memory_busy = kernel.time_s > 0 ? kernel.memory_s / kernel.time_s : 0;
   kernel.pim_busy = kernel.time_s > 0 ? kernel.pim_s / kernel.time_s : 0;
-  kernel.held_j = held_w(chip, exec.state) * kernel.time_s;
+  kernel.held_j = chip.held_w(exec.state) * kernel.time_s;
   kernel.clock_s = exec.state.speed * kernel.time_s;
   return kernel;
 }

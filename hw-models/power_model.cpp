@@ -11,9 +11,7 @@ DevicePower DevicePower::average(const DevicePower& a, double a_s, const DeviceP
           mix(a.memory_w, b.memory_w)};
 }
 
-double held_w(const ChipModel& chip, const DvfsPoint& state) {
-  return chip.held_above_idle_w() * state.voltage * state.voltage * state.speed;
-}
+double held_w(const ChipModel& chip, const DvfsPoint& state) { return chip.held_w(state); }
 
 DevicePower busy_power(const ChipModel& chip, const OpCost& cost) {
   DevicePower p;

@@ -7,22 +7,6 @@
 
 namespace kcsim {
 
-ServerPowerDraw server_overhead(const ClusterModel& cluster, double devices_w, double held,
-                                double switch_busy) {
-  const auto& node = cluster.config.node();
-  if (!node.has_server()) {
-    ServerPowerDraw constant;
-    constant.fixed_w = node.server_overhead_w();
-    return constant;
-  }
-  ServerLoad load;
-  load.devices_w = devices_w;
-  load.devices_held = held;
-  load.switch_busy = switch_busy;
-  load.devices_max_w = cluster.tiers.devices_per_node * cluster.chip.tdp_w();
-  return server_power(node.server(), load);
-}
-
 EnergyReport cluster_energy(const ClusterModel& cluster, const DeviceEnergy& devices,
                             double duration_s, const LinkActivity& activity, double tokens,
                             const EnergyAttribution& who) {

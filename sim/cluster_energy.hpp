@@ -5,7 +5,6 @@
 #pragma once
 
 #include "analysis/results.hpp"
-#include "hw-models/server_power.hpp"
 #include "sim/cluster_model.hpp"
 
 namespace kcsim {
@@ -42,10 +41,5 @@ inline const LinkPowerTotals& cluster_link_power(const ClusterModel& cluster) {
 EnergyReport cluster_energy(const ClusterModel& cluster, const DeviceEnergy& devices,
                             double duration_s, const LinkActivity& links, double tokens,
                             const EnergyAttribution& who);
-
-// A server's own draw (everything but its devices and links) when its devices draw
-// `devices_w` in all, `held` of them (0..1) held by jobs, its switches `switch_busy` busy.
-ServerPowerDraw server_overhead(const ClusterModel& cluster, double devices_w, double held,
-                                double switch_busy);
 
 }  // namespace kcsim

@@ -8,7 +8,6 @@
 #include <fmt/format.h>
 
 #include "hw-models/server_power.hpp"
-#include "sim/cluster_energy.hpp"
 #include "sim/facility_model.hpp"
 #include "topology/cluster_topology.hpp"
 
@@ -21,6 +20,22 @@ Origin where(const config::LoadedFile* file, const std::string& path, const std:
 }
 
 }  // namespace
+
+ServerPowerDraw server_overhead(const ClusterModel& cluster, double devices_w, double held,
+                                double switch_busy) {
+  const auto& node = cluster.config.node();
+  if (!node.has_server()) {
+    ServerPowerDraw constant;
+    constant.fixed_w = node.server_overhead_w();
+    return constant;
+  }
+  ServerLoad load;
+  load.devices_w = devices_w;
+  load.devices_held = held;
+  load.switch_busy = switch_busy;
+  load.devices_max_w = cluster.tiers.devices_per_node * cluster.chip.tdp_w();
+  return server_power(node.server(), load);
+}
 
 double ClusterModel::server_overhead_w() const {
   return kcsim::server_overhead(*this, tiers.devices_per_node * chip.tdp_w(), 1, 1).overhead_w();

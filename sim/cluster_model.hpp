@@ -8,6 +8,7 @@
 #include "configs/loader/catalog.hpp"
 #include "configs/loader/text_loader.hpp"
 #include "hw-models/chip_model.hpp"
+#include "hw-models/server_power.hpp"
 #include "topology/tiers.hpp"
 
 namespace kcsim {
@@ -36,6 +37,12 @@ struct ClusterModel {
   // Summed once from the topology when the cluster is resolved; energy accounting reads it.
   LinkPowerTotals link_power;
 };
+
+// A server's own draw (everything but its devices and links) when its devices draw
+// `devices_w` in all, `held` of them (0..1) held by jobs, its switches `switch_busy` busy: the
+// node's `server` model, or its constant `server_overhead_w`.
+ServerPowerDraw server_overhead(const ClusterModel& cluster, double devices_w, double held,
+                                double switch_busy);
 
 // Resolves `cluster`; errors point into `file` at `path` ("clusters[1]") when given.
 ClusterModel resolve_cluster(const config::Cluster& cluster, const config::Catalog& catalog,

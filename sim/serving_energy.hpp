@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "hw-models/chip_model.hpp"
-#include "sim/analytical_serving.hpp"
+#include "sim/iteration_cost.hpp"
 
 namespace kcsim {
 
