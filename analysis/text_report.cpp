@@ -354,6 +354,21 @@ std::string format_scenario(const ScenarioResult& r) {
   return out;
 }
 
+std::string validation_error_text(const ValidationRow& row) {
+  if (!row.error.empty()) return "error";
+  if (row.tolerance_abs > 0) return fmt::format("{:+.1f} pp", row.absolute_error() * 100);
+  return fmt::format("{:+.1f} %", row.relative_error() * 100);
+}
+
+std::string validation_tolerance_text(const ValidationRow& row) {
+  return row.tolerance_abs > 0 ? fmt::format("{:.0f} pp", row.tolerance_abs * 100)
+                               : fmt::format("{:.0f} %", row.tolerance * 100);
+}
+
+std::string validation_metric_label(const ValidationRow& row) {
+  return row.ratio ? row.metric + " ratio" : row.metric;
+}
+
 std::string format_validation(const std::vector<ValidationRow>& rows) {
   Table table({"case", "metric", "published", "kcsim", "error", "tolerance", "ok"});
   int passed = 0;
@@ -365,16 +380,9 @@ std::string format_validation(const std::vector<ValidationRow>& rows) {
           {row.name, row.metric, fmt::format("{:.4g}", row.published), "error", "", "", "no"});
       continue;
     }
-    // A ratio's error is in percentage points, against an absolute tolerance.
-    bool absolute = row.tolerance_abs > 0;
-    std::string metric = row.ratio ? row.metric + " ratio" : row.metric;
-    table.add_row({row.name, metric, fmt::format("{:.4g}", row.published),
-                   fmt::format("{:.4g}", row.simulated),
-                   absolute ? fmt::format("{:+.1f} pp", row.absolute_error() * 100)
-                            : fmt::format("{:+.1f} %", row.relative_error() * 100),
-                   absolute ? fmt::format("{:.0f} pp", row.tolerance_abs * 100)
-                            : fmt::format("{:.0f} %", row.tolerance * 100),
-                   ok ? "yes" : "no"});
+    table.add_row({row.name, validation_metric_label(row), fmt::format("{:.4g}", row.published),
+                   fmt::format("{:.4g}", row.simulated), validation_error_text(row),
+                   validation_tolerance_text(row), ok ? "yes" : "no"});
   }
   std::string out = table.str();
   for (const auto& row : rows) {

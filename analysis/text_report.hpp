@@ -13,6 +13,12 @@ std::string format_serving(const ServingResult& r);
 // One row per cluster: throughput, watts, joules per token, tokens per second per kW.
 std::string format_scenario(const ScenarioResult& r);
 std::string format_validation(const std::vector<ValidationRow>& rows);
+// A case's error against its published figure ("+3.1 %"; a ratio held to an absolute tolerance
+// in percentage points, "+1.2 pp"; "error" when it could not run), its tolerance in the same
+// unit, and its metric's name ("... ratio" for a ratio of two runs).
+std::string validation_error_text(const ValidationRow& row);
+std::string validation_tolerance_text(const ValidationRow& row);
+std::string validation_metric_label(const ValidationRow& row);
 // How many devices and racks fit a power budget, what binds, and what they deliver.
 std::string format_envelope(const EnvelopeResult& r);
 

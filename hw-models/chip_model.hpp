@@ -16,6 +16,8 @@ struct DvfsPoint {
   double frequency_mhz = 0;
   double speed = 1.0;
   double voltage = 1.0;
+  // (V / V0)^2 times the relative speed: what the clock tree's and a collective's draw go with.
+  double v2s() const { return voltage * voltage * speed; }
 };
 
 class ChipModel {
@@ -66,9 +68,7 @@ class ChipModel {
   double dram_w() const;  // DRAM at the datasheet bandwidth
   // Watts above idle of a device held at `state` with no kernel running: the clock tree and
   // leakage, as V^2 f.
-  double held_w(const DvfsPoint& state) const {
-    return held_above_idle_w() * state.voltage * state.voltage * state.speed;
-  }
+  double held_w(const DvfsPoint& state) const { return held_above_idle_w() * state.v2s(); }
 
  private:
   // Shared and never changed: copies of a model (one per resolved cluster, one per sweep point)

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cmath>
 
+#include <fmt/format.h>
+
+#include "configs/loader/errors.hpp"
 #include "hw-models/power_model.hpp"
 
 namespace kcsim {
@@ -10,30 +13,46 @@ namespace kcsim {
 DvfsPoint dvfs_state_at(const ChipModel& chip, double frequency_mhz) {
   double nominal = chip.nominal_mhz();
   if (!(nominal > 0)) return {};
-  for (const auto& s : chip.config().power().dvfs()) {
-    if (s.frequency_mhz() == frequency_mhz && s.has_relative_speed()) {
-      return {frequency_mhz, s.relative_speed(), chip.voltage_at(frequency_mhz)};
-    }
+  for (const auto& s : chip.listed_states()) {
+    if (s.frequency_mhz == frequency_mhz) return s;
   }
   return {frequency_mhz, frequency_mhz / nominal, chip.voltage_at(frequency_mhz)};
 }
 
 std::vector<DvfsPoint> dvfs_states(const ChipModel& chip, double locked_mhz) {
-  if (!(locked_mhz > 0)) return chip.listed_states();
+  const auto& listed = chip.listed_states();
+  if (!(locked_mhz > 0) || !(chip.nominal_mhz() > 0)) return listed;
+  double locked = std::min(locked_mhz, chip.nominal_mhz());
   std::vector<DvfsPoint> states;
-  for (const auto& s : chip.config().power().dvfs()) {
-    if (locked_mhz > 0 && s.frequency_mhz() > locked_mhz) continue;
-    states.push_back(dvfs_state_at(chip, s.frequency_mhz()));
+  for (const auto& s : listed) {
+    if (s.frequency_mhz <= locked) states.push_back(s);
   }
-  if (locked_mhz > 0 && chip.nominal_mhz() > 0) {
-    bool listed = std::any_of(states.begin(), states.end(),
-                              [&](const DvfsPoint& p) { return p.frequency_mhz == locked_mhz; });
-    if (!listed) states.push_back(dvfs_state_at(chip, std::min(locked_mhz, chip.nominal_mhz())));
-  }
-  if (states.empty()) states.push_back({});
+  bool is_listed = std::any_of(states.begin(), states.end(),
+                               [&](const DvfsPoint& p) { return p.frequency_mhz == locked; });
+  if (!is_listed) states.push_back(dvfs_state_at(chip, locked));
   std::sort(states.begin(), states.end(),
             [](const DvfsPoint& a, const DvfsPoint& b) { return a.speed > b.speed; });
   return states;
+}
+
+DvfsPoint alternated(const DvfsPoint& fast, const DvfsPoint& slow, double fast_share) {
+  DvfsPoint mixed;
+  mixed.speed = fast_share * fast.speed + (1 - fast_share) * slow.speed;
+  mixed.frequency_mhz = fast_share * fast.frequency_mhz + (1 - fast_share) * slow.frequency_mhz;
+  mixed.voltage =
+      std::sqrt((fast_share * fast.v2s() + (1 - fast_share) * slow.v2s()) / mixed.speed);
+  return mixed;
+}
+
+void check_device_power_settings(const char* job, double cap_w, double clock_mhz) {
+  if (!(cap_w >= 0 && cap_w < 1e6)) {
+    throw InputError(
+        fmt::format("{}: device_power_cap_w: must lie in [0, 1e6) W (got {})", job, cap_w));
+  }
+  if (!(clock_mhz >= 0 && clock_mhz < 1e5)) {
+    throw InputError(
+        fmt::format("{}: device_clock_mhz: must lie in [0, 1e5) MHz (got {})", job, clock_mhz));
+  }
 }
 
 double power_limit_w(const ChipModel& chip, double cap_w) {
@@ -46,18 +65,11 @@ DvfsPoint fastest_state_within(const std::vector<DvfsPoint>& states, double cap_
     double w = draw(states[i]);
     if (w > cap_w) continue;
     if (i == 0) return states[0];
-    // The limiter alternates with the state above so that the draw sits at the cap: a state
-    // between the two, whose V^2 f (what a waiting device's draw goes with) is the mix's.
-    const DvfsPoint& fast = states[i - 1];
-    const DvfsPoint& slow = states[i];
-    double above = draw(fast);
+    // The limiter alternates with the state above so that the draw sits at the cap (a waiting
+    // device's draw goes with V^2 f, which the alternated state keeps).
+    double above = draw(states[i - 1]);
     double share = above > w ? (cap_w - w) / (above - w) : 0;
-    auto v2s = [](const DvfsPoint& p) { return p.voltage * p.voltage * p.speed; };
-    DvfsPoint mixed;
-    mixed.speed = share * fast.speed + (1 - share) * slow.speed;
-    mixed.frequency_mhz = share * fast.frequency_mhz + (1 - share) * slow.frequency_mhz;
-    mixed.voltage = std::sqrt((share * v2s(fast) + (1 - share) * v2s(slow)) / mixed.speed);
-    return mixed;
+    return alternated(states[i - 1], states[i], share);
   }
   return states.empty() ? DvfsPoint{} : states.back();
 }
@@ -126,15 +138,8 @@ DvfsChoice choose_state_under_cap(const ChipModel& chip, double cap_w,
   double floor_w = power.idle_w + power.held_w;
   double activity_w = power.compute_w + power.memory_w;
   if (cap_w <= floor_w || activity_w <= 0) return choice;  // under_cap stays false
-  double stretch = activity_w / (cap_w - floor_w);
-  double held_j = choice.cost.held_j, clock_s = choice.cost.clock_s;
-  choice.cost.time_s *= stretch;
-  choice.cost.clock_s = clock_s * stretch;
-  choice.cost.compute_busy /= stretch;
-  choice.cost.memory_busy /= stretch;
-  choice.cost.pim_busy /= stretch;
-  choice.cost.held_j = held_j * stretch;
-  choice.stretch = stretch;
+  choice.stretch = activity_w / (cap_w - floor_w);
+  choice.cost = choice.cost.stretched(choice.stretch);
   choice.power_w = draw_w(chip, choice.cost);
   choice.under_cap = true;
   return choice;

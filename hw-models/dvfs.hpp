@@ -22,6 +22,13 @@ std::vector<DvfsPoint> dvfs_states(const ChipModel& chip, double locked_mhz = 0)
 
 // The device's power limit: `cap_w` when positive, else the board's TDP.
 double power_limit_w(const ChipModel& chip, double cap_w);
+// A job's power settings as its file gives them (0: unset); throws InputError naming `job`
+// ("training", "serving") and the field when one is out of range.
+void check_device_power_settings(const char* job, double cap_w, double clock_mhz);
+
+// The limiter alternating between two neighbouring states, `fast_share` of the time at `fast`, as
+// one state: the mean speed and clock, and the voltage that keeps the mix's V^2 f.
+DvfsPoint alternated(const DvfsPoint& fast, const DvfsPoint& slow, double fast_share);
 
 struct DvfsChoice {
   DvfsPoint state;        // the slowest state the work ran at (its last `work` call)

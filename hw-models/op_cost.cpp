@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <optional>
 
-
 namespace kcsim {
 
 OpCost& OpCost::operator+=(const OpCost& other) {
@@ -39,6 +38,17 @@ OpCost OpCost::scaled(double factor) const {
   c.clock_s *= factor;
   c.compute_j *= factor;
   c.memory_j *= factor;
+  return c;
+}
+
+OpCost OpCost::stretched(double factor) const {
+  OpCost c = *this;
+  c.time_s *= factor;
+  c.clock_s *= factor;
+  c.held_j *= factor;
+  c.compute_busy /= factor;
+  c.memory_busy /= factor;
+  c.pim_busy /= factor;
   return c;
 }
 

@@ -37,6 +37,13 @@ struct OpCost {
   OpCost& operator+=(const OpCost& other);
   // Every extensive figure (times, work, energy) times `factor`; busy fractions unchanged.
   OpCost scaled(double factor) const;
+  // The same work spread over `factor` times the time by a power limiter: the held clock runs
+  // the longer time, the units are busy a smaller share of it.
+  OpCost stretched(double factor) const;
+  // The relative clock averaged over the op's time (`otherwise` for an op of no time).
+  double mean_clock(double otherwise = 1) const {
+    return time_s > 0 ? clock_s / time_s : otherwise;
+  }
   bool compute_bound() const { return compute_s >= memory_s; }
 };
 

@@ -2,17 +2,6 @@
 
 namespace kcsim {
 
-DevicePower DevicePower::average(const DevicePower& a, double a_s, const DevicePower& b,
-                                 double b_s) {
-  double total = a_s + b_s;
-  if (!(total > 0)) return a;
-  auto mix = [&](double x, double y) { return (x * a_s + y * b_s) / total; };
-  return {mix(a.idle_w, b.idle_w), mix(a.held_w, b.held_w), mix(a.compute_w, b.compute_w),
-          mix(a.memory_w, b.memory_w)};
-}
-
-double held_w(const ChipModel& chip, const DvfsPoint& state) { return chip.held_w(state); }
-
 DevicePower busy_power(const ChipModel& chip, const OpCost& cost) {
   DevicePower p;
   p.idle_w = chip.idle_w();
@@ -26,13 +15,13 @@ DevicePower busy_power(const ChipModel& chip, const OpCost& cost) {
 DevicePower waiting_power(const ChipModel& chip, const DvfsPoint& state) {
   DevicePower p;
   p.idle_w = chip.idle_w();
-  p.held_w = held_w(chip, state);
+  p.held_w = chip.held_w(state);
   return p;
 }
 
 DevicePower collective_power(const ChipModel& chip, const DvfsPoint& state) {
   DevicePower p = waiting_power(chip, state);
-  p.compute_w = chip.collective_w() * state.voltage * state.voltage * state.speed;
+  p.compute_w = chip.collective_w() * state.v2s();
   return p;
 }
 

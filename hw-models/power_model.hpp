@@ -23,12 +23,7 @@ struct DevicePower {
   double compute_w = 0;  // matrix and vector units switching
   double memory_w = 0;   // memory traffic: DRAM and the on-chip path that carries it; PIM work
   double total_w() const { return idle_w + held_w + compute_w + memory_w; }
-  // Time-weighted average of two draws.
-  static DevicePower average(const DevicePower& a, double a_s, const DevicePower& b, double b_s);
 };
-
-// Watts above idle of a held device at `state`, no kernel running.
-double held_w(const ChipModel& chip, const DvfsPoint& state);
 
 // A device doing `cost` (priced at its state by op_cost), averaged over the cost's time.
 DevicePower busy_power(const ChipModel& chip, const OpCost& cost);

@@ -104,7 +104,7 @@ ServingResult simulate_serving_analytical(const ClusterModel& cluster, const Ser
           at.state = s;
           return serving_iteration(cluster, at, spec.batch_size, new_tokens, context);
         });
-    speed = cost.compute.time_s > 0 ? cost.compute.clock_s / cost.compute.time_s : cost.state.speed;
+    speed = cost.compute.mean_clock(cost.state.speed);
     power_w = iteration_device_power_w(cluster.chip, cost);
     return cost;
   };

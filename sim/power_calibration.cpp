@@ -11,6 +11,7 @@
 
 #include "configs/loader/dtype.hpp"
 #include "configs/loader/errors.hpp"
+#include "configs/loader/text_files.hpp"
 
 namespace kcsim {
 namespace {
@@ -214,40 +215,7 @@ std::vector<double> nelder_mead(Evaluator& f, std::vector<double> start, int max
   return simplex[best];
 }
 
-std::string trim(std::string s) {
-  auto space = [](unsigned char c) { return std::isspace(c) != 0; };
-  while (!s.empty() && space(s.back())) s.pop_back();
-  size_t start = 0;
-  while (start < s.size() && space(s[start])) ++start;
-  return s.substr(start);
-}
-
-std::vector<std::string> split_csv_line(const std::string& line) {
-  std::vector<std::string> cells;
-  std::string cell;
-  std::istringstream in(line);
-  while (std::getline(in, cell, ',')) cells.push_back(trim(cell));
-  if (!line.empty() && line.back() == ',') cells.emplace_back();
-  return cells;
-}
-
 }  // namespace
-
-std::string chip_family(const config::Catalog& catalog, const std::string& name) {
-  std::string at = name;
-  for (int depth = 0; depth < 8; ++depth) {
-    if (const config::Chip* replacement = catalog.chip_override(at)) {
-      if (!replacement->has_base()) return at;
-      at = replacement->base();
-      continue;
-    }
-    config::Chip raw;
-    config::LoadedFile::parse(catalog.root() / "chips" / (at + ".textproto"), &raw);
-    if (!raw.has_base()) return at;
-    at = raw.base();
-  }
-  return at;
-}
 
 std::vector<PowerFitParameter> power_fit_parameters(const config::Chip& chip,
                                                     const std::vector<std::string>& fields) {
@@ -283,7 +251,7 @@ std::map<std::string, std::vector<ValidationCaseFile>> cases_by_family(
     const config::Catalog& catalog) {
   std::map<std::string, std::vector<ValidationCaseFile>> families;
   for (auto& c : read_validation_cases(catalog)) {
-    std::string family = chip_family(catalog, validation_case_chip(c, catalog));
+    std::string family = catalog.chip_root(validation_case_chip(c, catalog));
     families[family].push_back(std::move(c));
   }
   return families;
@@ -297,7 +265,7 @@ std::vector<ValidationCaseFile> measurement_cases(const std::filesystem::path& c
   if (!std::getline(in, line))
     throw InputError(fmt::format("{}:1: header: the file is empty", csv.string()));
   if (line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);  // a UTF-8 byte-order mark
-  std::vector<std::string> header = split_csv_line(line);
+  std::vector<std::string> header = config::split_csv_line(line);
   static const std::vector<std::string> known{"name",
                                               "workload",
                                               "model",
@@ -328,8 +296,9 @@ std::vector<ValidationCaseFile> measurement_cases(const std::filesystem::path& c
   int line_no = 1;
   while (std::getline(in, line)) {
     ++line_no;
-    if (trim(line).empty() || trim(line)[0] == '#') continue;
-    auto cells = split_csv_line(line);
+    auto cells = config::split_csv_line(line);
+    bool blank = cells.size() == 1 && cells[0].empty();
+    if (blank || cells[0].rfind('#', 0) == 0) continue;  // blank lines and comments
     std::map<std::string, std::string> row;
     for (size_t c = 0; c < header.size(); ++c) row[header[c]] = c < cells.size() ? cells[c] : "";
     auto where = [&](const std::string& column) {

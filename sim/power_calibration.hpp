@@ -40,9 +40,6 @@ struct PowerFitResult {
   int evaluations = 0;
 };
 
-// The chip at the root of `name`'s chain of base chips (the file its power figures live in).
-std::string chip_family(const config::Catalog& catalog, const std::string& name);
-
 // The fields fitted by default and their bounds, from the chip's own TDP and clocks.
 std::vector<PowerFitParameter> power_fit_parameters(const config::Chip& chip,
                                                     const std::vector<std::string>& fields = {});

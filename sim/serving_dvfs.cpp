@@ -26,8 +26,7 @@ void DvfsBatchCost::fill(IterationAtStates& it, size_t state) const {
   energy.device_j += pipeline_idle_j(cluster_.chip, pp_, cost);
   double t = cost.time_s();
   it.power_w[state] = t > 0 ? energy.total_j() / (t * pp_) : held_idle_w(cluster_.chip);
-  const OpCost& c = cost.compute;
-  it.speed[state] = c.time_s > 0 ? c.clock_s / c.time_s : states_[state].speed;
+  it.speed[state] = cost.compute.mean_clock(states_[state].speed);
 }
 
 IterationAtStates DvfsBatchCost::price(const MixedBatch& batch, bool slower_states) {

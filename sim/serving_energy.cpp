@@ -1,24 +1,16 @@
 #include "sim/serving_energy.hpp"
 
-#include <cmath>
-
 #include "hw-models/dvfs.hpp"
 #include "hw-models/power_model.hpp"
 
 namespace kcsim {
 namespace {
 
-// V^2 f of a state: what the clock tree's and a collective's draw go with.
-double v2s(const DvfsPoint& p) { return p.voltage * p.voltage * p.speed; }
-
 IterationCost mix(const IterationCost& fast, const IterationCost& slow, double share) {
   IterationCost m = slow;
   m.compute = fast.compute.scaled(share);
   m.compute += slow.compute.scaled(1 - share);
-  m.state.speed = share * fast.state.speed + (1 - share) * slow.state.speed;
-  m.state.frequency_mhz = share * fast.state.frequency_mhz + (1 - share) * slow.state.frequency_mhz;
-  m.state.voltage =
-      std::sqrt((share * v2s(fast.state) + (1 - share) * v2s(slow.state)) / m.state.speed);
+  m.state = alternated(fast.state, slow.state, share);
   return m;
 }
 
@@ -34,8 +26,8 @@ OpCost iteration_waits(const ChipModel& chip, const IterationCost& it) {
   OpCost waits;
   double collective_s = it.tp_comm_s + it.pp_comm_s;
   waits.time_s = collective_s + it.host_s;
-  waits.held_j = held_w(chip, it.state) * waits.time_s;
-  waits.compute_j = chip.collective_w() * v2s(it.state) * collective_s;
+  waits.held_j = chip.held_w(it.state) * waits.time_s;
+  waits.compute_j = chip.collective_w() * it.state.v2s() * collective_s;
   waits.clock_s = it.state.speed * waits.time_s;
   return waits;
 }
@@ -44,7 +36,8 @@ IterationCost iteration_under_limit(const ChipModel& chip, double limit_w,
                                     const std::vector<DvfsPoint>& states,
                                     const std::function<IterationCost(const DvfsPoint&)>& price,
                                     int* state_index) {
-  std::vector<IterationCost> priced;
+  std::vector<IterationCost> priced;  // the states tried, fastest first
+  priced.reserve(states.size());
   DvfsChoice choice = choose_state_under_cap(chip, limit_w, states, [&](const DvfsPoint& s) {
     priced.push_back(price(s));
     return total(chip, priced.back());
@@ -58,16 +51,8 @@ IterationCost iteration_under_limit(const ChipModel& chip, double limit_w,
     // The limiter slows the compute (memory too) until the iteration's draw fits: the extra
     // time is the compute's, held at the state's clock.
     double extra = choice.cost.time_s - total(chip, chosen).time_s;
-    if (extra > 0) {
-      OpCost& c = chosen.compute;
-      double stretch = (c.time_s + extra) / c.time_s;
-      c.compute_busy /= stretch;
-      c.memory_busy /= stretch;
-      c.pim_busy /= stretch;
-      c.held_j += held_w(chip, chosen.state) * extra;
-      c.clock_s += chosen.state.speed * extra;
-      c.time_s += extra;
-    }
+    OpCost& c = chosen.compute;
+    if (extra > 0 && c.time_s > 0) c = c.stretched((c.time_s + extra) / c.time_s);
   }
   return chosen;
 }

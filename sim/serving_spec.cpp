@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "configs/loader/errors.hpp"
+#include "hw-models/dvfs.hpp"
 
 namespace kcsim {
 namespace {
@@ -109,14 +110,7 @@ ServingSpec make_serving_spec(const config::ServingJob& job, const ModelShape& m
   spec.whole_servers = job.charge_whole_servers();
   spec.pp = job.pp();
   if (spec.pp < 1) throw InputError(fmt::format("serving: pp: must be positive (got {})", spec.pp));
-  if (!(spec.device_power_cap_w >= 0 && spec.device_power_cap_w < 1e6)) {
-    throw InputError(fmt::format("serving: device_power_cap_w: must lie in [0, 1e6) W (got {})",
-                                 spec.device_power_cap_w));
-  }
-  if (!(spec.clock_mhz >= 0 && spec.clock_mhz < 1e5)) {
-    throw InputError(fmt::format("serving: device_clock_mhz: must lie in [0, 1e5) MHz (got {})",
-                                 spec.clock_mhz));
-  }
+  check_device_power_settings("serving", spec.device_power_cap_w, spec.clock_mhz);
   if (spec.batch_size <= 0 || spec.prompt_tokens <= 0 || spec.output_tokens <= 0) {
     throw InputError(fmt::format(
         "serving: batch_size, prompt_tokens, output_tokens: must be positive (got {}, {}, {})",

@@ -90,13 +90,12 @@ TrainingCosts training_costs(const ClusterModel& cluster, const TrainingSpec& sp
   c.wait_state = waiting_state(chip, c.power_limit_w, states);
   c.collective_state = collective_state(chip, c.power_limit_w, states);
   c.whole_servers = spec.whole_servers;
-  auto ops_cost = [&](const ChipModel& on, const std::vector<Op>& ops, Dtype dtype,
-                      const Execution& base) {
-    return choose_state_under_cap(on, c.power_limit_w, states,
+  auto limited_cost = [&](const std::vector<Op>& ops) {
+    return choose_state_under_cap(chip, c.power_limit_w, states,
                                   [&](const DvfsPoint& state) {
-                                    Execution at = base;
+                                    Execution at = exec;
                                     at.state = state;
-                                    return kcsim::ops_cost(on, ops, dtype, at);
+                                    return ops_cost(chip, ops, spec.dtype, at);
                                   })
         .cost;
   };
@@ -106,20 +105,20 @@ TrainingCosts training_costs(const ClusterModel& cluster, const TrainingSpec& sp
 
   PassShape pass = training_pass(spec, s.tp);
   auto layer = layer_forward_ops(m, pass);
-  c.layer_fwd = ops_cost(chip, layer, spec.dtype, exec);
-  c.layer_bwd = ops_cost(chip, backward_of(layer), spec.dtype, exec);
+  c.layer_fwd = limited_cost(layer);
+  c.layer_bwd = limited_cost(backward_of(layer));
   if (s.recompute == RecomputeMode::Full) {
     c.layer_recompute = c.layer_fwd;
   } else if (s.recompute == RecomputeMode::Selective && !spec.flash_attention) {
     // With fused attention nothing is stored to recompute: the kernel recomputes internally.
-    c.layer_recompute = ops_cost(chip, attention_core(layer), spec.dtype, exec);
+    c.layer_recompute = limited_cost(attention_core(layer));
   }
   auto head = head_forward_ops(m, pass, /*with_loss=*/true);
-  c.last_fwd = ops_cost(chip, head, spec.dtype, exec);
-  c.last_bwd = ops_cost(chip, backward_of(head), spec.dtype, exec);
+  c.last_fwd = limited_cost(head);
+  c.last_bwd = limited_cost(backward_of(head));
   auto embed = embedding_forward_ops(m, pass);
-  c.first_fwd = ops_cost(chip, embed, spec.dtype, exec);
-  c.first_bwd = ops_cost(chip, backward_of(embed), spec.dtype, exec);
+  c.first_fwd = limited_cost(embed);
+  c.first_bwd = limited_cost(backward_of(embed));
 
   // Tensor parallelism: two all-reduces per layer forward and two backward (with sequence
   // parallelism an all-gather and a reduce-scatter each, the same bytes); full recompute
@@ -179,7 +178,7 @@ TrainingCosts training_costs(const ClusterModel& cluster, const TrainingSpec& sp
       optimizer_params * (s.optimizer_bytes * 2 + s.grad_bytes + s.weight_bytes);
   // About 16 FLOPs per parameter (moments, bias corrections, the update), on the vector units.
   Op adam{"optimizer", OpKind::Vector, 16 * optimizer_params, optimizer_bytes};
-  c.optimizer = ops_cost(chip, {adam}, spec.dtype, exec);
+  c.optimizer = limited_cost({adam});
   c.optimizer_s = c.optimizer.time_s;
   return c;
 }
@@ -247,7 +246,7 @@ void finish_training_result(TrainingResult& r, const ClusterModel& cluster,
   r.mfu = r.model_tflops_per_device * 1e12 / cluster.chip.peak_ops_per_s(*parse_dtype(r.dtype));
 
   OpCost compute = training_compute(costs, static_cast<double>(r.micro_batches), r.pp);
-  r.compute_clock_speed = compute.time_s > 0 ? compute.clock_s / compute.time_s : 1;
+  r.compute_clock_speed = compute.mean_clock();
   r.power_limit_w = costs.power_limit_w;
 
   // Energy: devices draw their compute's power while computing, run collectives' kernels while

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "configs/loader/errors.hpp"
+#include "hw-models/dvfs.hpp"
 
 namespace kcsim {
 namespace {
@@ -70,14 +71,7 @@ TrainingSpec make_training_spec(const config::TrainingJob& job, const ModelShape
   spec.device_power_cap_w = job.device_power_cap_w();
   spec.clock_mhz = job.device_clock_mhz();
   spec.whole_servers = job.charge_whole_servers();
-  if (!(spec.device_power_cap_w >= 0 && spec.device_power_cap_w < 1e6)) {
-    throw InputError(fmt::format("training: device_power_cap_w: must lie in [0, 1e6) W (got {})",
-                                 spec.device_power_cap_w));
-  }
-  if (!(spec.clock_mhz >= 0 && spec.clock_mhz < 1e5)) {
-    throw InputError(fmt::format("training: device_clock_mhz: must lie in [0, 1e5) MHz (got {})",
-                                 spec.clock_mhz));
-  }
+  check_device_power_settings("training", spec.device_power_cap_w, spec.clock_mhz);
 
   auto& s = spec.setup;
   s.tp = plan.tp();

@@ -32,13 +32,17 @@ Msg load_entry(const Catalog& catalog, const std::string& folder, const std::str
   return message;
 }
 
-// A chip variant names the chip it is a board of: that entry first, this file's fields over it.
-template <>
-Chip load_entry<Chip>(const Catalog& catalog, const std::string& folder, const std::string& name,
-                      const Origin& where, const char* what) {
+// One entry of a chip's chain of base chips: its name and its fields as its file gives them.
+struct ChainLink {
+  std::string name;
+  Chip entry;
+};
+
+// The chip `name`, then the chip it names as its base, and so on to a chip with no base.
+std::vector<ChainLink> chip_chain(const Catalog& catalog, const std::string& name,
+                                  const Origin& where) {
   constexpr int kMaxDepth = 8;
-  Chip merged;
-  std::vector<std::pair<Chip, LoadedFile>> chain;  // the named chip, then its bases
+  std::vector<ChainLink> chain;
   std::string next = name;
   Origin at = where;
   for (int depth = 0;; ++depth) {
@@ -47,27 +51,33 @@ Chip load_entry<Chip>(const Catalog& catalog, const std::string& folder, const s
     if (const Chip* replacement = catalog.chip_override(next)) {
       entry = *replacement;
     } else {
-      file = LoadedFile::parse(entry_path(catalog, folder, next, at, what), &entry);
+      file = LoadedFile::parse(entry_path(catalog, "chips", next, at, "chip"), &entry);
     }
-    bool has_base = entry.has_base();
-    std::string base = entry.base();
-    chain.emplace_back(std::move(entry), file);
-    if (!has_base) break;
+    chain.push_back({next, std::move(entry)});
+    const Chip& added = chain.back().entry;
+    if (!added.has_base()) return chain;
     at = file.locate("base");
-    if (depth + 1 >= kMaxDepth || base == name) {
+    if (depth + 1 >= kMaxDepth || added.base() == name) {
       throw_input_error(at, "base",
                         fmt::format("chip \"{}\": its chain of base chips loops or runs deeper "
                                     "than {}",
                                     name, kMaxDepth));
     }
-    next = base;
+    next = added.base();
   }
-  merged = chain.back().first;
+}
+
+// A chip variant names the chip it is a board of: that entry first, this file's fields over it.
+template <>
+Chip load_entry<Chip>(const Catalog& catalog, const std::string&, const std::string& name,
+                      const Origin& where, const char*) {
+  std::vector<ChainLink> chain = chip_chain(catalog, name, where);
+  Chip merged = chain.back().entry;
   for (auto it = chain.rbegin() + 1; it != chain.rend(); ++it) {
-    merged = merge_chip(merged, it->first);
+    merged = merge_chip(merged, it->entry);
   }
   merged.clear_base();
-  merged.set_name(chain.front().first.has_name() ? chain.front().first.name() : name);
+  merged.set_name(chain.front().entry.has_name() ? chain.front().entry.name() : name);
   return merged;
 }
 
@@ -103,6 +113,10 @@ Catalog Catalog::with_chip(const std::string& name, const Chip& chip) const {
   (*overrides)[name] = chip;
   copy.chip_overrides_ = std::move(overrides);
   return copy;
+}
+
+std::string Catalog::chip_root(const std::string& name, const Origin& where) const {
+  return chip_chain(*this, name, where).back().name;
 }
 
 const Chip* Catalog::chip_override(const std::string& name) const {

@@ -37,6 +37,9 @@ class Catalog {
   Catalog with_chip(const std::string& name, const Chip& chip) const;
   // The chip that stands in for entry `name`'s file, if any.
   const Chip* chip_override(const std::string& name) const;
+  // The chip at the root of `name`'s chain of base chips: the entry whose file holds the figures
+  // its board variants share (`name` itself when it names no base).
+  std::string chip_root(const std::string& name, const Origin& where = {}) const;
 
   // Sorted entry names of a catalog folder ("chips", "models", "clusters", ...).
   std::vector<std::string> names(const std::string& folder) const;

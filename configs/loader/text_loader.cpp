@@ -1,12 +1,13 @@
 #include "configs/loader/text_loader.hpp"
 
-#include <fstream>
 #include <sstream>
 #include <vector>
 
 #include <fmt/format.h>
 #include <google/protobuf/io/tokenizer.h>
 #include <google/protobuf/util/json_util.h>
+
+#include "configs/loader/text_files.hpp"
 
 namespace kcsim::config {
 namespace {
@@ -54,25 +55,22 @@ std::string field_of_error(const std::string& message, const std::string& line) 
   if (begin == std::string::npos) return "syntax";
   auto end = line.find_first_of(" \t:{[", begin);
   std::string word = line.substr(begin, end == std::string::npos ? end : end - begin);
-  bool identifier = !word.empty() && word.find_first_not_of(
-      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.") == std::string::npos;
+  bool identifier =
+      !word.empty() &&
+      word.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.") ==
+          std::string::npos;
   return identifier ? word : "syntax";
 }
 
 bool ends_with(const std::string& s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 }  // namespace
 
 LoadedFile LoadedFile::parse(const std::filesystem::path& path, pb::Message* message) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    throw InputError(fmt::format("{}: file: cannot be opened", path.string()));
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_text(text.str(), path.string(), message);
+  return parse_text(read_text_file(path), path.string(), message);
 }
 
 LoadedFile LoadedFile::parse_text(const std::string& text, const std::string& name,

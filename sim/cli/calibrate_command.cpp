@@ -1,26 +1,20 @@
 // `kcsim calibrate power`: a chip's power figures fitted over the catalog's power cases or a
 // user's measurements, with the residual of every case before and after.
-#include <fstream>
-#include <sstream>
 
 #include <fmt/format.h>
 
 #include "analysis/atomic_file.hpp"
 #include "analysis/json_writer.hpp"
 #include "analysis/table.hpp"
+#include "analysis/text_report.hpp"
 #include "configs/loader/errors.hpp"
+#include "configs/loader/text_files.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/cli/support.hpp"
 #include "sim/power_calibration.hpp"
 
 namespace kcsim::cli {
 namespace {
-
-std::string residual_text(const ValidationRow& row) {
-  if (!row.error.empty()) return "error";
-  if (row.tolerance_abs > 0) return fmt::format("{:+.1f} pp", row.absolute_error() * 100);
-  return fmt::format("{:+.1f} %", row.relative_error() * 100);
-}
 
 std::string format_fit(const PowerFitResult& fit) {
   std::string out = fmt::format(
@@ -42,13 +36,11 @@ std::string format_fit(const PowerFitResult& fit) {
     const auto& b = fit.rows_before[i];
     const auto& a = fit.rows_after[i];
     passed += a.within_tolerance() ? 1 : 0;
-    cases.add_row({a.name, a.ratio ? a.metric + " ratio" : a.metric,
-                   fmt::format("{:.4g}", a.published),
-                   b.error.empty() ? fmt::format("{:.4g}", b.simulated) : "error", residual_text(b),
-                   a.error.empty() ? fmt::format("{:.4g}", a.simulated) : "error", residual_text(a),
-                   a.tolerance_abs > 0 ? fmt::format("{:.0f} pp", a.tolerance_abs * 100)
-                                       : fmt::format("{:.0f} %", a.tolerance * 100),
-                   a.within_tolerance() ? "yes" : "no"});
+    cases.add_row(
+        {a.name, validation_metric_label(a), fmt::format("{:.4g}", a.published),
+         b.error.empty() ? fmt::format("{:.4g}", b.simulated) : "error", validation_error_text(b),
+         a.error.empty() ? fmt::format("{:.4g}", a.simulated) : "error", validation_error_text(a),
+         validation_tolerance_text(a), a.within_tolerance() ? "yes" : "no"});
   }
   out += cases.str();
   out +=
@@ -91,14 +83,6 @@ Json fit_json(const PowerFitResult& fit) {
               {"cases", cases}};
 }
 
-std::string read_text(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  if (!in) throw InputError(fmt::format("{}: file: cannot be opened", path.string()));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 }  // namespace
 
 int calibrate(const CalibrateOptions& o, std::ostream& out) {
@@ -115,13 +99,11 @@ int calibrate(const CalibrateOptions& o, std::ostream& out) {
     if (o.chip.empty()) {
       throw_input_error(Origin{}, "--chip", "name the chip the measurements fit (--chip)");
     }
-    catalog.chip(o.chip, Origin{});
-    families[chip_family(catalog, o.chip)] = measurement_cases(o.measurements, catalog);
+    families[catalog.chip_root(o.chip)] = measurement_cases(o.measurements, catalog);
   } else {
     families = cases_by_family(catalog);
     if (!o.chip.empty()) {
-      catalog.chip(o.chip, Origin{});
-      std::string family = chip_family(catalog, o.chip);
+      std::string family = catalog.chip_root(o.chip);
       auto it = families.find(family);
       if (it == families.end()) {
         throw_input_error(Origin{}, "--chip",
@@ -146,7 +128,7 @@ int calibrate(const CalibrateOptions& o, std::ostream& out) {
   // Every fit is done before a file is written: a failure leaves the catalog as it was.
   for (const auto& fit : fits) {
     auto path = catalog.root() / "chips" / (fit.chip + ".textproto");
-    std::string text = with_power_fields(read_text(path), fit.after);
+    std::string text = with_power_fields(config::read_text_file(path), fit.after);
     if (o.write) write_file_atomically(path, [&](std::ostream& file) { file << text; });
     if (!o.out.empty()) write_file_atomically(o.out, [&](std::ostream& file) { file << text; });
   }

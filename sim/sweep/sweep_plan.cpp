@@ -1,14 +1,13 @@
 #include "sim/sweep/sweep_plan.hpp"
 
 #include <cmath>
-#include <fstream>
 #include <map>
-#include <sstream>
 #include <stdexcept>
 
 #include <fmt/format.h>
 
 #include "configs/loader/errors.hpp"
+#include "configs/loader/text_files.hpp"
 #include "configs/loader/text_loader.hpp"
 #include "sweep.pb.h"
 
@@ -18,13 +17,6 @@ namespace {
 // More points than this is a typo, not a plan.
 constexpr double kMaxPoints = 1e9;
 constexpr size_t kMaxRangeValues = 1000000;
-
-std::string read_text(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 }  // namespace
 
@@ -94,7 +86,7 @@ SweepPlan load_sweep(const std::filesystem::path& path, const std::string& engin
   plan.file = path.string();
   plan.name = sweep.name().empty() ? path.stem().string() : sweep.name();
   plan.description = sweep.description();
-  plan.text = read_text(path);
+  plan.text = config::read_text_file(path);
 
   if (sweep.has_base() == sweep.has_base_file()) {
     throw_input_error(file.locate(sweep.has_base() ? "base_file" : ""), "base, base_file",
@@ -110,7 +102,8 @@ SweepPlan load_sweep(const std::filesystem::path& path, const std::string& engin
                         fmt::format("no file at {}", base_path.string()));
     }
     config::LoadedFile::parse(base_path, &plan.base);
-    plan.text += "\n" + read_text(base_path);
+    plan.text += "\n";
+    plan.text += config::read_text_file(base_path);
   }
   if (!engine.empty()) plan.base.set_engine(engine);
 

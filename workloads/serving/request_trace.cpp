@@ -11,29 +11,10 @@
 #include <fmt/format.h>
 
 #include "configs/loader/errors.hpp"
+#include "configs/loader/text_files.hpp"
 
 namespace kcsim::serving {
 namespace {
-
-std::vector<std::string> split_csv(const std::string& line) {
-  std::vector<std::string> cells;
-  std::string cell;
-  for (char c : line) {
-    if (c == ',') {
-      cells.push_back(cell);
-      cell.clear();
-    } else if (c != '\r') {
-      cell.push_back(c);
-    }
-  }
-  cells.push_back(cell);
-  for (auto& text : cells) {
-    auto first = text.find_first_not_of(" \t\"");
-    auto last = text.find_last_not_of(" \t\"");
-    text = first == std::string::npos ? std::string() : text.substr(first, last - first + 1);
-  }
-  return cells;
-}
 
 bool same_name(const std::string& a, const std::string& b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
@@ -90,7 +71,7 @@ RequestStream read_request_trace(const std::string& path, const TraceColumns& co
   while (header.empty() && std::getline(in, line)) {
     ++line_no;
     if (line.empty() || line[0] == '#') continue;  // comments before the header
-    header = split_csv(line);
+    header = config::split_csv_line(line);
   }
   if (header.empty()) throw InputError(fmt::format("{}: the request trace is empty", path));
   auto find = [&](const std::string& name) {
@@ -115,7 +96,7 @@ RequestStream read_request_trace(const std::string& path, const TraceColumns& co
   while (std::getline(in, line)) {
     ++line_no;
     if (line.empty() || line == "\r" || line[0] == '#') continue;
-    auto cells = split_csv(line);
+    auto cells = config::split_csv_line(line);
     auto fail = [&](size_t index, const std::string& field, const std::string& what) {
       throw InputError(fmt::format("{}:{}:{}: {}: {}", path, line_no,
                                    index < cells.size() ? column_of(line, index) : line.size() + 1,
