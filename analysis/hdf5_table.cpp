@@ -1,18 +1,18 @@
 #include "analysis/hdf5_table.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <charconv>
+#include <cstdint>
 #include <cstring>
+#include <iterator>
 #include <optional>
 #include <sstream>
-#include <system_error>
 
 #include <fmt/format.h>
 #include <hdf5.h>
 
 #include "configs/loader/errors.hpp"
+#include "configs/loader/output_files.hpp"
 
 namespace kcsim {
 namespace {
@@ -60,6 +60,37 @@ void write_attribute(hid_t object, const std::string& name, const std::string& v
   check(H5Awrite(attribute.get(), type.get(), &text), path, "writing an attribute");
 }
 
+// HDF5 has no boolean type; h5py writes and reads numpy.bool_ as this enum.
+hid_t boolean_type() {
+  hid_t type = H5Tenum_create(H5T_NATIVE_INT8);
+  int8_t value = 0;
+  H5Tenum_insert(type, "FALSE", &value);
+  value = 1;
+  H5Tenum_insert(type, "TRUE", &value);
+  return type;
+}
+
+void write_typed_attribute(hid_t object, const TableAttribute& entry, const fs::path& path) {
+  if (entry.kind == TableAttribute::Text) {
+    write_attribute(object, entry.name, entry.value, path);
+    return;
+  }
+  bool integer = entry.kind == TableAttribute::Integer;
+  Handle type(integer ? H5Tcopy(H5T_STD_I64LE) : boolean_type(), H5Tclose);
+  Handle space(H5Screate(H5S_SCALAR), H5Sclose);
+  Handle attribute(
+      H5Acreate2(object, entry.name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT),
+      H5Aclose);
+  if (!attribute.ok()) check(-1, path, "creating an attribute");
+  if (integer) {
+    int64_t value = std::stoll(entry.value);
+    check(H5Awrite(attribute.get(), H5T_NATIVE_INT64, &value), path, "writing an attribute");
+  } else {
+    int8_t value = entry.value == "true" ? 1 : 0;
+    check(H5Awrite(attribute.get(), type.get(), &value), path, "writing an attribute");
+  }
+}
+
 std::string read_attribute(hid_t object, const char* name) {
   if (H5Aexists(object, name) <= 0) return "";
   Handle attribute(H5Aopen(object, name, H5P_DEFAULT), H5Aclose);
@@ -69,6 +100,37 @@ std::string read_attribute(hid_t object, const char* name) {
   std::string value(text);
   H5free_memory(text);
   return value;
+}
+
+// An attribute of any kind kcsim writes: text, a 64-bit integer, or a boolean enum.
+TableAttribute read_typed_attribute(hid_t object, const char* name) {
+  TableAttribute entry{name, "", TableAttribute::Text};
+  Handle attribute(H5Aopen(object, name, H5P_DEFAULT), H5Aclose);
+  Handle type(H5Aget_type(attribute.get()), H5Tclose);
+  switch (H5Tget_class(type.get())) {
+    case H5T_INTEGER: {
+      int64_t value = 0;
+      if (H5Aread(attribute.get(), H5T_NATIVE_INT64, &value) >= 0) {
+        entry.kind = TableAttribute::Integer;
+        entry.value = std::to_string(value);
+      }
+      return entry;
+    }
+    case H5T_ENUM: {
+      Handle memory(H5Tget_native_type(type.get(), H5T_DIR_ASCEND), H5Tclose);
+      unsigned char bytes[8] = {0};  // wide enough for any integer an enum is based on
+      if (H5Tget_size(memory.get()) <= sizeof bytes &&
+          H5Aread(attribute.get(), memory.get(), bytes) >= 0) {
+        entry.kind = TableAttribute::Boolean;
+        bool set = std::any_of(std::begin(bytes), std::end(bytes), [](auto b) { return b != 0; });
+        entry.value = set ? "true" : "false";
+      }
+      return entry;
+    }
+    default:
+      entry.value = read_attribute(object, name);
+      return entry;
+  }
 }
 
 Handle new_group(hid_t parent, const std::string& name, hid_t props, const fs::path& path) {
@@ -182,7 +244,7 @@ void write_file(const fs::path& path, const SweepTable& table) {
 
   std::string columns;
   for (const auto& column : table.columns) columns += column.name + "\n";
-  for (const auto& [name, value] : table.attributes) write_attribute(file.get(), name, value, path);
+  for (const auto& entry : table.attributes) write_typed_attribute(file.get(), entry, path);
   write_attribute(file.get(), "columns", columns, path);
 
   Handle points(H5Gcreate2(file.get(), "points", H5P_DEFAULT, group_props.get(), H5P_DEFAULT),
@@ -216,26 +278,10 @@ void write_file(const fs::path& path, const SweepTable& table) {
 
 }  // namespace
 
-void write_hdf5_table(const fs::path& path, const SweepTable& table) {
-  if (path.filename().empty()) {
-    throw InputError(fmt::format("{}: cannot write: the path names no file", path.string()));
-  }
+void write_hdf5_table(const fs::path& path, const SweepTable& table, const std::string& flag) {
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // errors become exceptions, not stderr noise
-  fs::path temporary = path.parent_path() / fmt::format("{}.tmp-{}", path.filename().string(),
-                                                        static_cast<long>(::getpid()));
-  std::error_code ignored;
-  try {
-    write_file(temporary, table);
-  } catch (...) {
-    fs::remove(temporary, ignored);
-    throw;
-  }
-  std::error_code renamed;
-  fs::rename(temporary, path, renamed);
-  if (renamed) {
-    fs::remove(temporary, ignored);
-    throw InputError(fmt::format("{}: cannot write: {}", path.string(), renamed.message()));
-  }
+  replace_file_atomically({path, flag},
+                          [&](const fs::path& temporary) { write_file(temporary, table); });
 }
 
 SweepTable read_hdf5_table(const fs::path& path) {
@@ -261,7 +307,7 @@ SweepTable read_hdf5_table(const fs::path& path) {
     char name[256] = {0};
     H5Aget_name(attribute.get(), sizeof name, name);
     if (std::string(name) != "columns") {
-      table.attributes.emplace_back(name, read_attribute(file.get(), name));
+      table.attributes.push_back(read_typed_attribute(file.get(), name));
     }
   }
   Handle points(H5Gopen2(file.get(), "points", H5P_DEFAULT), H5Gclose);

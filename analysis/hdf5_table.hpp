@@ -9,14 +9,16 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
 
 #include "analysis/sweep_table.hpp"
 
 namespace kcsim {
 
-// Written to a temporary sibling and renamed into place; throws InputError when the path
-// cannot be written.
-void write_hdf5_table(const std::filesystem::path& path, const SweepTable& table);
+// Written to a temporary sibling and renamed into place; throws InputError (naming `flag`
+// when given) when the path cannot be written.
+void write_hdf5_table(const std::filesystem::path& path, const SweepTable& table,
+                      const std::string& flag = "");
 
 // Throws InputError naming the file when it is not a kcsim sweep file.
 SweepTable read_hdf5_table(const std::filesystem::path& path);

@@ -9,8 +9,8 @@
 
 #include <fmt/format.h>
 
-#include "analysis/atomic_file.hpp"
 #include "analysis/json_string.hpp"
+#include "configs/loader/output_files.hpp"
 
 namespace kcsim {
 
@@ -169,8 +169,8 @@ class TraceEmitter {
     begin_event();
     switch (event.kind) {
       case TimelineEventKind::span:
-        fmt::format_to(fmt::appender(buffer_), "\"ph\":\"X\",\"pid\":{},\"tid\":{},\"ts\":",
-                       key.pid, key.tid);
+        fmt::format_to(fmt::appender(buffer_),
+                       "\"ph\":\"X\",\"pid\":{},\"tid\":{},\"ts\":", key.pid, key.tid);
         microseconds(key.ts_ns);
         text(",\"dur\":");
         microseconds(key.dur_ns);
@@ -224,7 +224,8 @@ void write_chrome_trace(const Timeline& timeline, std::ostream& out) {
 }
 
 void write_chrome_trace(const Timeline& timeline, const std::filesystem::path& path) {
-  write_file_atomically(path, [&timeline](std::ostream& out) { write_chrome_trace(timeline, out); });
+  write_file_atomically(path,
+                        [&timeline](std::ostream& out) { write_chrome_trace(timeline, out); });
 }
 
 }  // namespace kcsim

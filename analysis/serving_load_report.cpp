@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "analysis/atomic_file.hpp"
+#include "configs/loader/output_files.hpp"
 
 namespace kcsim {
 

@@ -86,8 +86,8 @@ const SweepColumn* SweepTable::find(const std::string& name) const {
 }
 
 std::string SweepTable::attribute(const std::string& name) const {
-  for (const auto& [key, value] : attributes) {
-    if (key == name) return value;
+  for (const auto& entry : attributes) {
+    if (entry.name == name) return entry.value;
   }
   return "";
 }

@@ -28,15 +28,26 @@ struct RunSeries {
   TimeSeries series;
 };
 
+// An attribute of the table: text, or a count or a flag, which the HDF5 file holds as a 64-bit
+// integer or a boolean (an 8-bit enum FALSE/TRUE, what h5py reads as numpy.bool_).
+struct TableAttribute {
+  enum Kind { Text, Integer, Boolean };
+  std::string name;
+  std::string value;  // Integer: its decimal digits; Boolean: "true" or "false"
+  Kind kind = Text;
+  bool operator==(const TableAttribute&) const = default;
+};
+
 struct SweepTable {
   std::vector<SweepColumn> columns;
   size_t rows = 0;
   std::vector<RunSeries> series;  // by point, then run
-  // Name and text, written in this order (the sweep file, the kcsim version, ...).
-  std::vector<std::pair<std::string, std::string>> attributes;
+  // Written in this order (the sweep file, the kcsim version, ...).
+  std::vector<TableAttribute> attributes;
 
   const SweepColumn* find(const std::string& name) const;
-  std::string attribute(const std::string& name) const;  // empty when absent
+  // The attribute's value as text ("true", "12"); empty when absent.
+  std::string attribute(const std::string& name) const;
   // The number at `row` (NaN when absent or a text column).
   double number(const SweepColumn& column, size_t row) const;
   // The cell as text: a number in its shortest exact form, empty when absent.

@@ -55,6 +55,24 @@ void check_device_power_settings(const char* job, double cap_w, double clock_mhz
   }
 }
 
+double lowest_feasible_cap_w(const ChipModel& chip, double clock_mhz) {
+  auto states = dvfs_states(chip, clock_mhz);
+  double floor_w = chip.idle_w();
+  if (!states.empty()) floor_w += chip.held_w(states.back());
+  return floor_w;
+}
+
+void check_cap_feasible(const ChipModel& chip, const char* job, double cap_w, double clock_mhz) {
+  if (!(cap_w > 0)) return;
+  double floor_w = lowest_feasible_cap_w(chip, clock_mhz);
+  if (cap_w <= floor_w) {
+    throw InfeasibleError(fmt::format(
+        "{}: a device power cap of {:g} W lies at or below what a held {} draws at its slowest "
+        "clock ({:.1f} W: idle and clock tree); give a cap above {:.1f} W",
+        job, cap_w, chip.name(), floor_w, floor_w));
+  }
+}
+
 double power_limit_w(const ChipModel& chip, double cap_w) {
   return cap_w > 0 ? cap_w : chip.tdp_w();
 }

@@ -25,6 +25,12 @@ double power_limit_w(const ChipModel& chip, double cap_w);
 // A job's power settings as its file gives them (0: unset); throws InputError naming `job`
 // ("training", "serving") and the field when one is out of range.
 void check_device_power_settings(const char* job, double cap_w, double clock_mhz);
+// The lowest per-device cap a device can hold: its idle draw and clock tree at the slowest
+// state it may run (the states at or below `clock_mhz` when one is locked). A cap at or below it
+// cannot be met by any clock (a driver refuses it); throws InfeasibleError naming `job`, the
+// cap and this floor.
+double lowest_feasible_cap_w(const ChipModel& chip, double clock_mhz = 0);
+void check_cap_feasible(const ChipModel& chip, const char* job, double cap_w, double clock_mhz);
 
 // The limiter alternating between two neighbouring states, `fast_share` of the time at `fast`, as
 // one state: the mean speed and clock, and the voltage that keeps the mix's V^2 f.

@@ -12,6 +12,7 @@ packages=(
   libhdf5-dev
   libbenchmark-dev libcli11-dev nlohmann-json3-dev
   libopenmpi-dev openmpi-bin
+  clang libclang-rt-dev
   chromium
   python3-h5py python3-matplotlib python3-pandas
 )

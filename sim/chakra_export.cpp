@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "configs/loader/errors.hpp"
+#include "configs/loader/output_files.hpp"
 #include "sim/pipeline_schedule.hpp"
 
 namespace kcsim {
@@ -207,11 +208,19 @@ ChakraExport export_training_chakra(const ClusterModel& cluster, const TrainingS
     throw InputError(
         fmt::format("--out: {}: the folder {} does not exist", prefix, folder.string()));
   }
+  std::vector<OutputPath> files;  // every rank's file checked before the first is written
+  for (int rank = 0; rank < spec.devices(); ++rank) {
+    files.push_back({fmt::format("{}.{}.et", prefix, rank), "--out"});
+  }
+  check_outputs(files);
   TrainingCosts costs = training_costs(cluster, spec);
   chakra::GlobalMetadata metadata;
   metadata.set_version(kChakraVersion);
   ChakraExport out;
   out.ranks = spec.devices();
+  auto* world = metadata.add_attr();
+  world->set_name(kWorldSizeAttribute);
+  world->set_int64_val(out.ranks);
   for (int rank = 0; rank < out.ranks; ++rank) {
     auto nodes = training_rank_nodes(spec, costs, rank);
     out.nodes += static_cast<long long>(nodes.size());
@@ -219,6 +228,7 @@ ChakraExport export_training_chakra(const ClusterModel& cluster, const TrainingS
     write_chakra_file(file, metadata, nodes);
     out.files.push_back(file);
   }
+  out.removed = remove_chakra_ranks_from(prefix, out.ranks);
   return out;
 }
 

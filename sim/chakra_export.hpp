@@ -25,9 +25,11 @@ struct ChakraExport {
   int ranks = 0;
   long long nodes = 0;
   std::vector<std::string> files;
+  std::vector<std::string> removed;  // rank files past `ranks` left by an earlier export
 };
 
-// Writes every device's trace of `spec` on `cluster` to PREFIX.RANK.et.
+// Writes every device's trace of `spec` on `cluster` to PREFIX.RANK.et, each stating the world
+// size, and removes the prefix's rank files past the last (an earlier, larger trace's).
 ChakraExport export_training_chakra(const ClusterModel& cluster, const TrainingSpec& spec,
                                     const std::string& prefix);
 

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "configs/loader/field_checks.hpp"
 #include "hw-models/server_power.hpp"
 #include "sim/facility_model.hpp"
 #include "topology/cluster_topology.hpp"
@@ -67,6 +68,15 @@ LinkPowerTotals sum_link_power(const ClusterModel& cluster) {
 ClusterModel resolve_cluster(const config::Cluster& cluster, const config::Catalog& catalog,
                              const config::LoadedFile* file, const std::string& path) {
   const auto& node = cluster.node();
+  long long devices = static_cast<long long>(cluster.nodes()) * node.devices_per_node();
+  if (devices > kMaxClusterDevices) {
+    throw InfeasibleError(fmt::format(
+        "cluster {}: too large to simulate: {} nodes x {} devices = {} devices, limit {}",
+        cluster.name().empty() ? node.chip() : cluster.name(), cluster.nodes(),
+        node.devices_per_node(), devices, kMaxClusterDevices));
+  }
+  config::check_fields(
+      cluster, [&](std::string_view field) { return where(file, path, std::string(field)); });
   if (!node.has_chip()) {
     throw_input_error(where(file, path, "node"), "node.chip", "every node names a catalog chip");
   }

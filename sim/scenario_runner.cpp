@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "analysis/json_writer.hpp"
+#include "configs/loader/field_checks.hpp"
 #include "configs/loader/text_loader.hpp"
 #include "scenario.pb.h"
 #include "sim/jobs.hpp"
@@ -73,6 +74,9 @@ ScenarioResult run_scenario_file(const std::filesystem::path& path,
 
 ScenarioResult run_scenario(const config::Scenario& scenario, const config::LoadedFile& file,
                             const std::string& default_name, const config::Catalog& catalog) {
+  // A file was checked as it was read; a scenario built in memory (a sweep point) is checked
+  // here, so that every value an axis writes meets the schema too.
+  config::check_fields(scenario, [&](std::string_view field) { return file.locate(field); });
   if (!scenario.has_training() && !scenario.has_serving() && !scenario.has_layer_workload()) {
     throw_input_error(file.locate(""), "training, serving, layer_workload",
                       "a scenario needs a training, a serving or a layer workload");

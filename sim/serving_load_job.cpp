@@ -1,6 +1,7 @@
 #include "sim/serving_load_job.hpp"
 
 #include <charconv>
+#include <filesystem>
 
 #include <fmt/format.h>
 
@@ -60,9 +61,20 @@ serving::Lengths lengths_spec(const std::string& text, int64_t fixed, const Orig
                                 text));
 }
 
-serving::RequestStream trace_of(const config::ServingLoad& load) {
+// The trace file: a relative path is taken from the folder of the file that names it, as every
+// other path in a scenario is; from the working folder when the job came from flags.
+std::filesystem::path trace_path(const config::ServingLoad& load, const JobOrigin& origin) {
+  std::filesystem::path path = load.trace();
+  if (path.is_relative() && origin.file && !origin.file->file().empty()) {
+    return std::filesystem::path(origin.file->file()).parent_path() / path;
+  }
+  return path;
+}
+
+serving::RequestStream trace_of(const config::ServingLoad& load, const JobOrigin& origin) {
   return serving::read_request_trace(
-      load.trace(), {load.timestamp_column(), load.input_column(), load.output_column()});
+      trace_path(load, origin),
+      {load.timestamp_column(), load.input_column(), load.output_column()});
 }
 
 }  // namespace
@@ -146,7 +158,7 @@ serving::RequestStream serving_load_requests(const config::ServingLoad& load,
     throw_input_error(at("rate_per_s"), "rate_per_s", "give an arrival rate or a request trace");
   }
   if (!load.has_rate_per_s()) {
-    return serving::truncate_requests(trace_of(load), count, duration);
+    return serving::truncate_requests(trace_of(load, origin), count, duration);
   }
   if (!(load.rate_per_s() > 0))
     throw_input_error(at("rate_per_s"), "rate_per_s", "must be positive");
@@ -155,6 +167,13 @@ serving::RequestStream serving_load_requests(const config::ServingLoad& load,
   if (!count && !duration) {
     throw_input_error(at("rate_per_s"), "requests",
                       "a rate-driven stream needs a request count or a duration");
+  }
+  double expected = load.rate_per_s() * duration.value_or(0);
+  if (!count && expected > kMaxStreamRequests) {
+    throw InfeasibleError(fmt::format(
+        "too large to simulate: {:g} requests/s for {:g} s is about {:.3g} requests, limit {}; "
+        "give a request count or a shorter duration",
+        load.rate_per_s(), *duration, expected, kMaxStreamRequests));
   }
   bool trace_in = false, trace_out = false;
   auto input = lengths_spec(load.input_lengths(), spec.prompt_tokens, at("input_lengths"),
@@ -172,7 +191,7 @@ serving::RequestStream serving_load_requests(const config::ServingLoad& load,
       throw_input_error(at("input_lengths"), "input_lengths",
                         "trace lengths need a request trace and apply to input and output both");
     }
-    lengths_trace = trace_of(load);
+    lengths_trace = trace_of(load, origin);
   }
   return serving::synthetic_requests(arrivals, input, output, count, duration, load.seed(),
                                      lengths_trace.empty() ? nullptr : &lengths_trace);

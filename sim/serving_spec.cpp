@@ -137,6 +137,7 @@ ServingSpec make_serving_spec(const config::ServingJob& job, const ModelShape& m
 void check_serving_plan(const ServingSpec& spec, const ClusterModel& cluster) {
   const auto& m = spec.model;
   cluster.chip.peak_ops_per_s(spec.dtype);  // throws when the chip lacks the dtype
+  check_cap_feasible(cluster.chip, "serving", spec.device_power_cap_w, spec.clock_mhz);
   if (!tp_valid(m, spec.tp)) {
     std::vector<int> valid;
     for (int tp = 1; tp <= std::min<int>(m.heads, cluster.devices()); ++tp) {

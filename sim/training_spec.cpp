@@ -119,6 +119,7 @@ void check_training_plan(const TrainingSpec& spec, const ClusterModel& cluster) 
   const auto& m = spec.model;
   const auto& s = spec.setup;
   cluster.chip.peak_ops_per_s(spec.dtype);  // throws when the chip lacks the dtype
+  check_cap_feasible(cluster.chip, "training", spec.device_power_cap_w, spec.clock_mhz);
 
   if (m.heads % s.tp != 0) {
     throw InfeasibleError(

@@ -12,6 +12,8 @@
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
 #include "configs/loader/errors.hpp"
+#include "configs/loader/output_files.hpp"
+#include "configs/loader/text_files.hpp"
 
 namespace kcsim {
 namespace {
@@ -26,7 +28,8 @@ namespace pbio = google::protobuf::io;
 void read_delimited(pbio::CodedInputStream& in, google::protobuf::Message* message,
                     const ChakraTrace& trace, const std::string& what) {
   uint32_t size = 0;
-  if (!in.ReadVarint32(&size)) fail(trace, fmt::format("truncated stream: {} length cut off", what));
+  if (!in.ReadVarint32(&size))
+    fail(trace, fmt::format("truncated stream: {} length cut off", what));
   auto limit = in.PushLimit(static_cast<int>(size));
   if (!message->ParseFromCodedStream(&in) || in.BytesUntilLimit() != 0) {
     fail(trace, fmt::format("truncated or malformed {} ({} bytes announced)", what, size));
@@ -64,8 +67,11 @@ ChakraTrace read_chakra_file(const std::filesystem::path& file, int rank) {
   ChakraTrace trace;
   trace.rank = rank;
   trace.file = file.string();
-  std::ifstream stream(file, std::ios::binary);
-  if (!stream) fail(trace, "cannot be opened");
+  std::ifstream stream = config::open_input_file(file);
+  std::error_code error;
+  if (auto size = std::filesystem::file_size(file, error); !error && size > kMaxChakraFileBytes) {
+    fail(trace, fmt::format("{} bytes; at most {} are read", size, kMaxChakraFileBytes));
+  }
   std::ostringstream bytes;
   bytes << stream.rdbuf();
   std::string data = bytes.str();
@@ -95,8 +101,8 @@ std::vector<ChakraTrace> read_chakra_traces(const std::string& prefix) {
     traces.push_back(read_chakra_file(file, rank));
   }
   if (traces.empty()) {
-    throw InputError(fmt::format("{}.0.et: trace: no such file (a trace is PREFIX.RANK.et per rank)",
-                                 prefix));
+    throw InputError(
+        fmt::format("{}.0.et: trace: no such file (a trace is PREFIX.RANK.et per rank)", prefix));
   }
   // A rank file past the first gap would otherwise be left out without a word.
   if (int last = last_rank_file(prefix); last >= static_cast<int>(traces.size())) {
@@ -105,7 +111,27 @@ std::vector<ChakraTrace> read_chakra_traces(const std::string& prefix) {
         "rank from 0)",
         prefix, traces.size(), prefix, last));
   }
+  // Every file that states the trace's world size must state this one: a prefix that holds the
+  // ranks of two exports (8 over an earlier 16) would otherwise replay as one wrong trace.
+  for (const auto& trace : traces) {
+    auto world = chakra_world_size(trace.metadata);
+    if (world && *world != static_cast<int64_t>(traces.size())) {
+      fail(trace, fmt::format("written for {} ranks, but the prefix {} holds {} rank files; "
+                              "export the trace again into an empty prefix",
+                              *world, prefix, traces.size()));
+    }
+  }
   return traces;
+}
+
+std::vector<std::string> remove_chakra_ranks_from(const std::string& prefix, int ranks) {
+  std::vector<std::string> removed;
+  for (int rank = ranks, last = last_rank_file(prefix); rank <= last; ++rank) {
+    std::string file = fmt::format("{}.{}.et", prefix, rank);
+    std::error_code error;
+    if (std::filesystem::remove(file, error)) removed.push_back(file);
+  }
+  return removed;
 }
 
 void check_chakra_graph(const ChakraTrace& trace) {
@@ -113,9 +139,11 @@ void check_chakra_graph(const ChakraTrace& trace) {
   for (size_t i = 0; i < trace.nodes.size(); ++i) {
     const auto& node = trace.nodes[i];
     if (!known_type(node.type())) {
-      fail(trace, fmt::format("node {}: unknown node type {}", node.id(), static_cast<int>(node.type())));
+      fail(trace,
+           fmt::format("node {}: unknown node type {}", node.id(), static_cast<int>(node.type())));
     }
-    if (!index.emplace(node.id(), i).second) fail(trace, fmt::format("node {}: duplicate id", node.id()));
+    if (!index.emplace(node.id(), i).second)
+      fail(trace, fmt::format("node {}: duplicate id", node.id()));
   }
   // Kahn's algorithm over data and control dependencies: what is left over lies on a cycle.
   std::vector<int> waiting(trace.nodes.size(), 0);
@@ -169,36 +197,57 @@ void write_chakra_file(const std::filesystem::path& file, const chakra::GlobalMe
     write(metadata);
     for (const auto& node : nodes) write(node);
   }
-  auto temporary = file;
-  temporary += ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    if (!out) throw InputError(fmt::format("{}: cannot be written", file.string()));
+  write_file_atomically({file, "--out"}, [&](std::ostream& out) {
     out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    if (!out) throw InputError(fmt::format("{}: cannot be written", file.string()));
-  }
-  std::filesystem::rename(temporary, file);
+  });
 }
 
-std::optional<int64_t> chakra_int_attribute(const chakra::Node& node, const std::string& name) {
-  for (const auto& attr : node.attr()) {
+namespace {
+
+// The integer attribute `name` among `attrs`, from whichever integer (or bool) field carries it.
+std::optional<int64_t> int_attribute(
+    const google::protobuf::RepeatedPtrField<chakra::AttributeProto>& attrs,
+    const std::string& name) {
+  for (const auto& attr : attrs) {
     if (attr.name() != name) continue;
     switch (attr.value_case()) {
-      case chakra::AttributeProto::kInt32Val: return attr.int32_val();
-      case chakra::AttributeProto::kInt64Val: return attr.int64_val();
-      case chakra::AttributeProto::kUint32Val: return attr.uint32_val();
-      case chakra::AttributeProto::kUint64Val: return static_cast<int64_t>(attr.uint64_val());
-      case chakra::AttributeProto::kSint32Val: return attr.sint32_val();
-      case chakra::AttributeProto::kSint64Val: return attr.sint64_val();
-      case chakra::AttributeProto::kFixed32Val: return attr.fixed32_val();
-      case chakra::AttributeProto::kFixed64Val: return static_cast<int64_t>(attr.fixed64_val());
-      case chakra::AttributeProto::kSfixed32Val: return attr.sfixed32_val();
-      case chakra::AttributeProto::kSfixed64Val: return attr.sfixed64_val();
-      case chakra::AttributeProto::kBoolVal: return attr.bool_val() ? 1 : 0;
-      default: return std::nullopt;
+      case chakra::AttributeProto::kInt32Val:
+        return attr.int32_val();
+      case chakra::AttributeProto::kInt64Val:
+        return attr.int64_val();
+      case chakra::AttributeProto::kUint32Val:
+        return attr.uint32_val();
+      case chakra::AttributeProto::kUint64Val:
+        return static_cast<int64_t>(attr.uint64_val());
+      case chakra::AttributeProto::kSint32Val:
+        return attr.sint32_val();
+      case chakra::AttributeProto::kSint64Val:
+        return attr.sint64_val();
+      case chakra::AttributeProto::kFixed32Val:
+        return attr.fixed32_val();
+      case chakra::AttributeProto::kFixed64Val:
+        return static_cast<int64_t>(attr.fixed64_val());
+      case chakra::AttributeProto::kSfixed32Val:
+        return attr.sfixed32_val();
+      case chakra::AttributeProto::kSfixed64Val:
+        return attr.sfixed64_val();
+      case chakra::AttributeProto::kBoolVal:
+        return attr.bool_val() ? 1 : 0;
+      default:
+        return std::nullopt;
     }
   }
   return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<int64_t> chakra_int_attribute(const chakra::Node& node, const std::string& name) {
+  return int_attribute(node.attr(), name);
+}
+
+std::optional<int64_t> chakra_world_size(const chakra::GlobalMetadata& metadata) {
+  return int_attribute(metadata.attr(), kWorldSizeAttribute);
 }
 
 std::optional<std::string> chakra_string_attribute(const chakra::Node& node,

@@ -1,6 +1,7 @@
 #include "configs/loader/catalog.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 
 #include <fmt/format.h>
@@ -12,10 +13,30 @@ namespace {
 
 constexpr const char* kExtension = ".textproto";
 
+// Catalog keys are file names in one folder: letters, digits, '.', '_', '-' and '+', not
+// starting with '.', so that no name reaches outside its folder.
+bool is_catalog_key(const std::string& name) {
+  constexpr size_t kMaxKeyLength = 128;
+  if (name.empty() || name.size() > kMaxKeyLength || name.front() == '.') return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-' ||
+           c == '+';
+  });
+}
+
 std::filesystem::path entry_path(const Catalog& catalog, const std::string& folder,
                                  const std::string& name, const Origin& where, const char* what) {
+  if (!is_catalog_key(name)) {
+    throw_input_error(
+        where, what,
+        fmt::format("\"{}\" is not a catalog name (at most 128 letters, digits, "
+                    "'.', '_', '-' or '+'); the catalog {} has: {}",
+                    name.size() > 64 ? name.substr(0, 64) + "..." : name,
+                    (catalog.root() / folder).string(), fmt::join(catalog.names(folder), ", ")));
+  }
   auto path = catalog.root() / folder / (name + kExtension);
-  if (name.empty() || !std::filesystem::exists(path)) {
+  std::error_code error;
+  if (!std::filesystem::is_regular_file(path, error)) {
     auto known = catalog.names(folder);
     throw_input_error(where, what,
                       fmt::format("unknown {} \"{}\"; the catalog {} has: {}", what, name,

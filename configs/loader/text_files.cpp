@@ -1,20 +1,42 @@
 #include "configs/loader/text_files.hpp"
 
-#include <fstream>
-#include <sstream>
-
 #include <fmt/format.h>
 
 #include "configs/loader/errors.hpp"
 
 namespace kcsim::config {
 
-std::string read_text_file(const std::filesystem::path& path) {
+std::ifstream open_input_file(const std::filesystem::path& path) {
+  std::error_code error;
+  auto status = std::filesystem::status(path, error);
+  if (error || !std::filesystem::exists(status)) {
+    throw InputError(fmt::format("{}: file: does not exist", path.string()));
+  }
+  if (!std::filesystem::is_regular_file(status)) {
+    throw InputError(
+        fmt::format("{}: file: is not a regular file (a folder, device or pipe)", path.string()));
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(fmt::format("{}: file: cannot be opened", path.string()));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  return in;
+}
+
+std::string read_text_file(const std::filesystem::path& path, std::uintmax_t max_bytes) {
+  std::ifstream in = open_input_file(path);
+  std::error_code error;
+  std::uintmax_t size = std::filesystem::file_size(path, error);
+  if (!error && size > max_bytes) {
+    throw InputError(
+        fmt::format("{}: file: {} bytes; at most {} are read", path.string(), size, max_bytes));
+  }
+  std::string text;
+  text.resize(static_cast<size_t>(error ? 0 : size));
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<size_t>(in.gcount()));
+  if (in.peek() != std::ifstream::traits_type::eof()) {
+    throw InputError(fmt::format("{}: file: changed while it was read", path.string()));
+  }
+  return text;
 }
 
 std::vector<std::string> split_csv_line(const std::string& line) {

@@ -7,6 +7,7 @@
 #include <google/protobuf/io/tokenizer.h>
 #include <google/protobuf/util/json_util.h>
 
+#include "configs/loader/field_checks.hpp"
 #include "configs/loader/text_files.hpp"
 
 namespace kcsim::config {
@@ -83,7 +84,9 @@ LoadedFile LoadedFile::parse_text(const std::string& text, const std::string& na
     if (!status.ok()) {
       throw InputError(fmt::format("{}: json: {}", name, std::string(status.message())));
     }
-    return LoadedFile(name, message->GetDescriptor(), nullptr);
+    LoadedFile file(name, message->GetDescriptor(), nullptr);
+    check_fields(*message, [&](std::string_view path) { return file.locate(path); });
+    return file;
   }
   auto tree = std::make_shared<pb::TextFormat::ParseInfoTree>();
   FirstErrorCollector errors;
@@ -100,7 +103,9 @@ LoadedFile LoadedFile::parse_text(const std::string& text, const std::string& na
     }
     throw_input_error(origin, field, errors.has_error ? errors.message : "does not parse");
   }
-  return LoadedFile(name, message->GetDescriptor(), std::move(tree));
+  LoadedFile file(name, message->GetDescriptor(), std::move(tree));
+  check_fields(*message, [&](std::string_view path) { return file.locate(path); });
+  return file;
 }
 
 Origin LoadedFile::locate(std::string_view field_path) const {
@@ -120,7 +125,10 @@ Origin LoadedFile::locate(std::string_view field_path) const {
     }
     const pb::FieldDescriptor* field = descriptor->FindFieldByName(std::string(part));
     if (!field) break;
+    // The parser's tree wants -1 for a singular field and an index for a repeated one: a list
+    // named as a whole stands where its first element was written.
     if (!field->is_repeated()) index = -1;
+    if (field->is_repeated() && index < 0) index = 0;
     auto location = tree->GetLocation(field, index);
     if (location.line < 0) break;
     best = Origin{file_, location.line + 1, location.column + 1};

@@ -3,11 +3,11 @@
 
 #include <fmt/format.h>
 
-#include "analysis/atomic_file.hpp"
 #include "analysis/json_writer.hpp"
 #include "analysis/table.hpp"
 #include "analysis/text_report.hpp"
 #include "configs/loader/errors.hpp"
+#include "configs/loader/output_files.hpp"
 #include "configs/loader/text_files.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/cli/support.hpp"
@@ -94,6 +94,14 @@ int calibrate(const CalibrateOptions& o, std::ostream& out) {
     throw_input_error(Origin{}, "--max-evaluations", "must be at least 10");
   }
   auto catalog = catalog_of(o.common);
+  if (!o.out.empty()) {
+    // The fit reads the measurements and the catalog: -o writes none of them (--write updates
+    // the catalog's chip files, on purpose).
+    std::vector<std::filesystem::path> inputs = catalog.files("chips");
+    for (const auto& file : catalog.files("validation")) inputs.push_back(file);
+    if (!o.measurements.empty()) inputs.push_back(o.measurements);
+    check_outputs({{o.out, "-o"}}, inputs);
+  }
   std::map<std::string, std::vector<ValidationCaseFile>> families;
   if (!o.measurements.empty()) {
     if (o.chip.empty()) {
@@ -129,8 +137,10 @@ int calibrate(const CalibrateOptions& o, std::ostream& out) {
   for (const auto& fit : fits) {
     auto path = catalog.root() / "chips" / (fit.chip + ".textproto");
     std::string text = with_power_fields(config::read_text_file(path), fit.after);
-    if (o.write) write_file_atomically(path, [&](std::ostream& file) { file << text; });
-    if (!o.out.empty()) write_file_atomically(o.out, [&](std::ostream& file) { file << text; });
+    if (o.write)
+      write_file_atomically({path, "--write"}, [&](std::ostream& file) { file << text; });
+    if (!o.out.empty())
+      write_file_atomically({o.out, "-o"}, [&](std::ostream& file) { file << text; });
   }
   if (o.common.json) {
     Json j = Json::array();

@@ -179,14 +179,16 @@ int main(int argc, char** argv) {
   replay_cmd->add_option("--trace-out", replay_trace_out, "Write a Chrome/Perfetto trace (JSON)");
   replay_cmd->add_option("--nodes", replay_nodes,
                          "Servers in the cluster (default: the file's; a catalog cluster grows to "
-                         "hold the trace)");
+                         "hold the trace)")
+      ->check(CLI::Range(1, 1000000));
   add_common(replay_cmd, replay_common);
   int topo_nodes = 0;
   std::string topo_cluster;
   auto* topo_cmd = app.add_subcommand(
       "topo", "A cluster's network as a graph: devices, switches, links, diameter, bisection");
   topo_cmd->add_option("cluster", topo_cluster, "Catalog cluster name or cluster file")->required();
-  topo_cmd->add_option("--nodes", topo_nodes, "Servers in the cluster (default: the file's)");
+  topo_cmd->add_option("--nodes", topo_nodes, "Servers in the cluster (default: the file's)")
+      ->check(CLI::Range(1, 1000000));
   add_common(topo_cmd, topo_common);
   auto* chips_cmd = app.add_subcommand("chips", "The chip catalog with key figures and sources");
   add_common(chips_cmd, chips_common);
@@ -231,7 +233,8 @@ int main(int argc, char** argv) {
       ->required();
   plan_cmd->add_option("--model", p.model, "Catalog model (kcsim models)")->required();
   add_target(plan_cmd, p.chip, p.cluster);
-  plan_cmd->add_option("--racks", p.racks, "Racks available (default: no limit)");
+  plan_cmd->add_option("--racks", p.racks, "Racks available (default: no limit)")
+      ->check(CLI::Range(1, 1000000));
   plan_cmd->add_option("--cooling", p.cooling, "air | liquid (default: the cluster's facility)");
   plan_cmd->add_option("--workload", p.workload, "serving | training")->capture_default_str();
   plan_cmd->add_option("--dtype", p.dtype, "Weights and compute dtype")->capture_default_str();

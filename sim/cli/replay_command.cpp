@@ -6,6 +6,7 @@
 #include "analysis/json_writer.hpp"
 #include "analysis/table.hpp"
 #include "configs/loader/errors.hpp"
+#include "configs/loader/output_files.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/cli/support.hpp"
 #include "sim/event/chakra_replay.hpp"
@@ -16,6 +17,11 @@ int replay(const std::string& prefix, const std::string& cluster_name, int nodes
            const std::string& trace_out, const Common& common, std::ostream& out) {
   auto catalog = catalog_of(common);
   auto traces = read_chakra_traces(prefix);
+  if (!trace_out.empty()) {
+    std::vector<std::filesystem::path> inputs;
+    for (const auto& trace : traces) inputs.push_back(trace.file);
+    check_outputs({{trace_out, "--trace-out"}}, inputs);
+  }
   config::Cluster config = load_cluster(catalog, cluster_name);
   if (nodes < 0) throw_input_error(Origin{}, "--nodes", "must be positive");
   if (nodes > 0) {

@@ -40,7 +40,14 @@ bool apply_load_flags(const ServeOptions& o, config::ServingJob& job) {
   if (!o.input_lengths.empty()) load->set_input_lengths(o.input_lengths);
   if (!o.output_lengths.empty()) load->set_output_lengths(o.output_lengths);
   load->set_log_iterations(o.log_iterations);
-  if (o.cluster_power_cap_w) load->set_cluster_power_cap_w(*o.cluster_power_cap_w);
+  if (o.cluster_power_cap_w) {
+    if (!(*o.cluster_power_cap_w > 0)) {
+      throw_input_error(
+          Origin{}, "--cluster-power-cap-w",
+          fmt::format("must be a positive number of W (got {})", *o.cluster_power_cap_w));
+    }
+    load->set_cluster_power_cap_w(*o.cluster_power_cap_w);
+  }
   load->set_check_kv(o.check_kv);
   return true;
 }

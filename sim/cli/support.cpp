@@ -37,6 +37,12 @@ config::Cluster cluster_for(const config::Catalog& catalog, const std::string& c
   if (!cluster_name.empty()) {
     cluster = catalog.cluster(cluster_name, Origin{});
     if (cluster.name().empty()) cluster.set_name(cluster_name);
+    if (!chip.empty() && chip != cluster.node().chip()) {
+      throw_input_error(Origin{}, "--chip",
+                        fmt::format("\"{}\" conflicts with --cluster {}, a cluster of {}; give "
+                                    "one of them",
+                                    chip, cluster_name, cluster.node().chip()));
+    }
   } else {
     if (chip.empty()) {
       throw_input_error(Origin{}, "--chip", "give --chip or --cluster");
@@ -53,9 +59,9 @@ config::Cluster cluster_for(const config::Catalog& catalog, const std::string& c
       }
     }
     if (!found) {
-      throw_input_error(Origin{}, "--chip",
-                        fmt::format("no catalog cluster is built from chip \"{}\"; pass --cluster",
-                                    chip));
+      throw_input_error(
+          Origin{}, "--chip",
+          fmt::format("no catalog cluster is built from chip \"{}\"; pass --cluster", chip));
     }
   }
   int per_node = std::max(1, cluster.node().devices_per_node());

@@ -1,18 +1,20 @@
 // `kcsim sweep`, `kcsim best` and `kcsim report`: run a sweep file into an HDF5 table, query
 // it, and draw it.
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <thread>
 
 #include <fmt/format.h>
 #include <google/protobuf/text_format.h>
 
-#include "analysis/atomic_file.hpp"
 #include "analysis/hdf5_table.hpp"
 #include "analysis/json_writer.hpp"
 #include "analysis/sweep_query.hpp"
 #include "analysis/sweep_report.hpp"
 #include "analysis/table.hpp"
 #include "configs/loader/errors.hpp"
+#include "configs/loader/output_files.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/cli/support.hpp"
 #include "sim/sweep/sweep_runner.hpp"
@@ -26,18 +28,41 @@ std::string cell_text(const SweepTable& table, const SweepColumn& column, size_t
   return std::isnan(value) ? "" : fmt::format("{:.6g}", value);
 }
 
-Json row_json(const SweepTable& table, size_t row) {
-  Json j = Json::object();
-  for (const auto& column : table.columns) {
-    if (column.text)
-      j[column.name] = column.texts[row];
-    else if (std::isnan(column.numbers[row]))
-      j[column.name] = nullptr;
-    else
-      j[column.name] = column.numbers[row];
-  }
-  return j;
+// Whether every value of a number column is a whole number that a double holds exactly (point
+// and run indices, axis values such as tp, counts): those print as integers, not as 5.0.
+bool integral(const SweepColumn& column) {
+  constexpr double kExact = 9007199254740992.0;  // 2^53
+  return !column.text && std::all_of(column.numbers.begin(), column.numbers.end(), [](double v) {
+    return std::isnan(v) || (std::trunc(v) == v && std::fabs(v) <= kExact);
+  });
 }
+
+// The table's rows as JSON objects, whole-number columns as integers.
+class RowWriter {
+ public:
+  explicit RowWriter(const SweepTable& table) : table_(table) {
+    for (const auto& column : table.columns) integral_.push_back(integral(column));
+  }
+  Json operator()(size_t row) const {
+    Json j = Json::object();
+    for (size_t c = 0; c < table_.columns.size(); ++c) {
+      const SweepColumn& column = table_.columns[c];
+      if (column.text)
+        j[column.name] = column.texts[row];
+      else if (std::isnan(column.numbers[row]))
+        j[column.name] = nullptr;
+      else if (integral_[c])
+        j[column.name] = static_cast<int64_t>(column.numbers[row]);
+      else
+        j[column.name] = column.numbers[row];
+    }
+    return j;
+  }
+
+ private:
+  const SweepTable& table_;
+  std::vector<bool> integral_;
+};
 
 // The columns that say which point a row is: its index, chip and axis values, then `extra`.
 std::vector<const SweepColumn*> identity_columns(const SweepTable& table,
@@ -132,6 +157,7 @@ int sweep(const SweepCommandOptions& o, std::ostream& out) {
                      {"points", s.points},
                      {"rows", s.rows},
                      {"resumed_points", s.resumed},
+                     {"recomputed_points", s.recomputed},
                      {"ok_rows", s.ok},
                      {"infeasible_rows", s.infeasible},
                      {"invalid_rows", s.invalid},
@@ -142,6 +168,10 @@ int sweep(const SweepCommandOptions& o, std::ostream& out) {
     out << fmt::format("{}: {} points, {} rows: {} ok, {} infeasible, {} invalid, {} failed",
                        plan.name, s.points, s.rows, s.ok, s.infeasible, s.invalid, s.failed);
     if (s.resumed > 0) out << fmt::format(" ({} points from an earlier run)", s.resumed);
+    if (s.recomputed > 0) {
+      out << fmt::format(" ({} points of an earlier run recomputed: their inputs changed)",
+                         s.recomputed);
+    }
     out << fmt::format("\nwrote {}{}\n", o.out, o.csv.empty() ? "" : " and " + o.csv);
   }
   if (s.failed > 0) return 1;
@@ -193,14 +223,15 @@ int best(const BestOptions& o, std::ostream& out) {
     j["where"] = where_text(o.where);
     j["matching_rows"] = matched;
     j["best"] = Json::array();
-    for (size_t r : ranked) j["best"].push_back(row_json(table, r));
+    RowWriter row_json(table);
+    for (size_t r : ranked) j["best"].push_back(row_json(r));
     if (pareto) {
       j["pareto"] = Json{{"x", pareto->first.column->name},
                          {"x_goal", pareto->first.maximize ? "max" : "min"},
                          {"y", pareto->second.column->name},
                          {"y_goal", pareto->second.maximize ? "max" : "min"},
                          {"rows", Json::array()}};
-      for (size_t r : front) j["pareto"]["rows"].push_back(row_json(table, r));
+      for (size_t r : front) j["pareto"]["rows"].push_back(row_json(r));
     }
     out << dump(j);
     return 0;
@@ -225,14 +256,15 @@ int best(const BestOptions& o, std::ostream& out) {
 }
 
 int report(const ReportCommandOptions& options, std::ostream& out) {
-  SweepTable table = read_hdf5_table(options.file);
   if (options.out.empty()) throw_input_error(Origin{}, "-o", "name the HTML file to write");
+  check_outputs({{options.out, "-o"}}, {options.file});
+  SweepTable table = read_hdf5_table(options.file);
   ReportCommandOptions o = options;
   default_axes(table, o);
   ReportOptions report;
   report.x = parse_objective(table, o.x, "--x");
   report.y = parse_objective(table, o.y, "--y");
-  write_file_atomically(o.out,
+  write_file_atomically({o.out, "-o"},
                         [&](std::ostream& html) { write_sweep_report(html, table, report); });
   if (o.common.json) {
     out << dump(Json{{"report", o.out},

@@ -7,10 +7,13 @@
 #include "analysis/text_report.hpp"
 #include "configs/loader/dtype.hpp"
 #include "configs/loader/errors.hpp"
+#include "configs/loader/output_files.hpp"
 #include "sim/chakra_export.hpp"
 #include "sim/cli/commands.hpp"
+#include "sim/cli/flag_values.hpp"
 #include "sim/cli/serve_load_flags.hpp"
 #include "sim/cli/support.hpp"
+#include "sim/cluster_model.hpp"
 #include "sim/jobs.hpp"
 
 namespace kcsim::cli {
@@ -34,6 +37,9 @@ void require_engine(const std::string& engine, bool event_too) {
                                 event_too ? ", event" : ""));
 }
 
+// How much slower (or faster) a straggler's compute may run than the others'.
+constexpr double kMinStraggler = 0.01, kMaxStraggler = 100;
+
 // "RANK:FACTOR" pairs.
 EventOptions event_options(const TrainOptions& o) {
   EventOptions options;
@@ -49,7 +55,14 @@ EventOptions event_options(const TrainOptions& o) {
       if (used_rank != colon || used_factor != text.size() - colon - 1) {
         throw std::invalid_argument(text);
       }
+      if (!(factor >= kMinStraggler && factor <= kMaxStraggler)) {
+        throw_input_error(Origin{}, "--straggler",
+                          fmt::format("\"{}\": the factor must lie in [{:g}, {:g}]", text,
+                                      kMinStraggler, kMaxStraggler));
+      }
       options.stragglers.emplace_back(rank, factor);
+    } catch (const InputError&) {
+      throw;
     } catch (const std::exception&) {
       throw_input_error(Origin{}, "--straggler",
                         fmt::format("\"{}\" is not RANK:FACTOR (e.g. 3:1.5)", text));
@@ -126,6 +139,7 @@ config::TrainingJob training_job(const TrainOptions& o) {
   plan->set_zero_stage(o.zero_stage);
   plan->set_sequence_parallel(o.sequence_parallel);
   plan->set_recompute(recompute_flag(o.recompute));
+  check_flag_values(job);
   return job;
 }
 
@@ -160,12 +174,17 @@ int export_chakra(const TrainOptions& o, const std::string& prefix, std::ostream
                      {"ranks", written.ranks},
                      {"nodes", written.nodes},
                      {"files", written.files},
+                     {"removed_files", written.removed},
                      {"iteration_time_s", planned.result.iteration_time_s},
                      {"engine", planned.result.engine}});
     return 0;
   }
   out << fmt::format("wrote {} Chakra traces ({} nodes) to {}.0.et ... {}.{}.et\n", written.ranks,
                      written.nodes, prefix, prefix, written.ranks - 1);
+  if (!written.removed.empty()) {
+    out << fmt::format("removed {} rank files of an earlier, larger trace ({} ... {})\n",
+                       written.removed.size(), written.removed.front(), written.removed.back());
+  }
   out << fmt::format("plan: tp {} pp {} dp {}, {} micro-batches; analytical iteration {:.4f} s\n",
                      planned.result.tp, planned.result.pp, planned.result.dp,
                      planned.result.micro_batches, planned.result.iteration_time_s);
@@ -180,6 +199,7 @@ int serve(const ServeOptions& o, std::ostream& out) {
   if (o.devices < 0) throw_input_error(Origin{}, "--devices", "must be positive");
   if (o.pp <= 0) throw_input_error(Origin{}, "--pp", "must be positive");
   check_power_flags(o.power);
+  if (!o.requests_out.empty()) check_outputs({{o.requests_out, "--requests-out"}}, {o.trace});
   auto catalog = catalog_of(o.common);
 
   config::ServingJob job;
@@ -195,7 +215,9 @@ int serve(const ServeOptions& o, std::ostream& out) {
   job.set_device_power_cap_w(o.power.cap_w.value_or(0));
   job.set_device_clock_mhz(o.power.clock_mhz.value_or(0));
   job.set_charge_whole_servers(o.power.whole_servers);
+  if (o.replicas) job.set_replicas(*o.replicas);
   apply_load_flags(o, job);
+  check_flag_values(job);
 
   // The replica's tp: given, else the smallest that fits, found on a generous cluster.
   int tp = o.tp;
@@ -209,8 +231,13 @@ int serve(const ServeOptions& o, std::ostream& out) {
     job.set_tp(tp);
   }
   // --devices is what the job uses: replicas fill it unless given, and never overflow it.
-  int per_replica = tp * o.pp;
-  int replicas = o.replicas ? *o.replicas : (o.devices > 0 ? o.devices / per_replica : 1);
+  long long per_replica = static_cast<long long>(tp) * o.pp;
+  long long replicas = o.replicas ? *o.replicas : (o.devices > 0 ? o.devices / per_replica : 1);
+  if (replicas * per_replica > kMaxClusterDevices) {
+    throw InfeasibleError(fmt::format(
+        "too large to simulate: {} replica(s) of tp {} x pp {} = {} devices, limit {}", replicas,
+        tp, o.pp, replicas * per_replica, kMaxClusterDevices));
+  }
   if (o.devices > 0 && replicas * per_replica > o.devices) {
     throw_input_error(
         Origin{}, "--devices",
@@ -225,9 +252,9 @@ int serve(const ServeOptions& o, std::ostream& out) {
                                   "devices): give --devices {} or more",
                                   o.devices, tp, o.pp, per_replica, per_replica));
   }
-  job.set_replicas(replicas);
-  config::Cluster cluster_config =
-      with_power_flags(cluster_for(catalog, o.cluster, o.chip, replicas * per_replica), o.power);
+  job.set_replicas(static_cast<int>(replicas));
+  config::Cluster cluster_config = with_power_flags(
+      cluster_for(catalog, o.cluster, o.chip, static_cast<int>(replicas * per_replica)), o.power);
   ServingResult result = run_serving_job(job, resolve_cluster(cluster_config, catalog), catalog);
   if (!o.requests_out.empty()) write_requests_csv(o.requests_out, result.load);
   out << (o.common.json ? dump(to_json(result)) : format_serving(result));

@@ -10,6 +10,7 @@
 
 #include "analysis/json_writer.hpp"
 #include "configs/loader/errors.hpp"
+#include "configs/loader/output_files.hpp"
 #include "hw-models/power_model.hpp"
 #include "sim/event/energy_observer.hpp"
 #include "sim/event/isolated_run.hpp"
@@ -310,13 +311,8 @@ std::string simulate_in_this_process(const ClusterModel& cluster, const Training
 TrainingResult simulate_training_event(const ClusterModel& cluster, const TrainingSpec& spec,
                                        const EventOptions& options) {
   slowdowns(spec, options);  // bad stragglers are input errors, reported from this process
-  if (!options.trace_out.empty()) {
-    auto folder = std::filesystem::absolute(options.trace_out).parent_path();
-    if (!std::filesystem::is_directory(folder)) {
-      throw InputError(fmt::format("--trace-out: {}: the folder {} does not exist",
-                                   options.trace_out, folder.string()));
-    }
-  }
+  // Checked here: the trace is written in the engine's own process, whose errors are internal.
+  if (!options.trace_out.empty()) check_outputs({{options.trace_out, "--trace-out"}});
   TrainingCosts costs = training_costs(cluster, spec);
   std::string out =
       event::run_isolated([&] { return simulate_in_this_process(cluster, spec, options, costs); });

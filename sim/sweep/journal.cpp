@@ -11,13 +11,28 @@
 #include <nlohmann/json.hpp>
 
 #include "configs/loader/errors.hpp"
+#include "configs/loader/output_files.hpp"
 #include "sim/sweep/point_runner.hpp"
 
 namespace kcsim::sweep {
 namespace {
 
+// Version 2: each record's rows carry the hash of the point's inputs.
+constexpr int kFormat = 2;
+
 std::string header(const std::string& fingerprint) {
-  return nlohmann::ordered_json{{"kcsim_sweep_journal", 1}, {"fingerprint", fingerprint}}.dump();
+  return nlohmann::ordered_json{{"kcsim_sweep_journal", kFormat}, {"fingerprint", fingerprint}}
+      .dump();
+}
+
+// Whether `line` is the header of a journal in this format (of any sweep).
+bool current_format(const std::string& line) {
+  try {
+    auto parsed = nlohmann::json::parse(line);
+    return parsed.is_object() && parsed.value("kcsim_sweep_journal", 0) == kFormat;
+  } catch (const std::exception&) {
+    return false;
+  }
 }
 
 void write_all(int fd, const std::string& text, const std::filesystem::path& path) {
@@ -49,13 +64,15 @@ Journal::Journal(std::filesystem::path path, const std::string& fingerprint, boo
       off_t next = offset + static_cast<off_t>(line.size()) + 1;
       if (!whole) break;
       if (first) {
-        first = false;
         if (line != header(fingerprint)) {
+          // An older kcsim's journal names no inputs: none of its points can be kept.
+          if (!current_format(line)) break;
           throw InputError(fmt::format(
-              "{}: journal: it belongs to another sweep (or engine); pass --no-resume to start "
-              "over, or choose another --out",
+              "{}: journal: it belongs to another sweep (its name, axes or engine differ); pass "
+              "--no-resume to start over, or choose another --out",
               path_.string()));
         }
+        first = false;
       } else {
         try {
           loaded_[record_point(line)] = line;
@@ -68,17 +85,18 @@ Journal::Journal(std::filesystem::path path, const std::string& fingerprint, boo
     }
     if (first) exists = false;  // not even a header: start over
   }
-  int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (exists ? 0 : O_TRUNC);
-  fd_ = ::open(path_.c_str(), flags, 0644);
+  // A new journal appears whole, header and all, in place of whatever was there.
+  if (!exists) {
+    write_file_atomically({path_, "--out"},
+                          [&](std::ostream& out) { out << header(fingerprint) << "\n"; });
+    keep = static_cast<off_t>(header(fingerprint).size() + 1);
+  }
+  fd_ = ::open(path_.c_str(), O_WRONLY | O_CLOEXEC);
   if (fd_ < 0) {
     throw InputError(fmt::format("{}: cannot write: {}", path_.string(), std::strerror(errno)));
   }
-  if (exists) {
-    if (::ftruncate(fd_, keep) != 0 || ::lseek(fd_, keep, SEEK_SET) < 0) {
-      throw InputError(fmt::format("{}: cannot write: {}", path_.string(), std::strerror(errno)));
-    }
-  } else {
-    write_all(fd_, header(fingerprint) + "\n", path_);
+  if (::ftruncate(fd_, keep) != 0 || ::lseek(fd_, keep, SEEK_SET) < 0) {
+    throw InputError(fmt::format("{}: cannot write: {}", path_.string(), std::strerror(errno)));
   }
   sync();
 }

@@ -15,7 +15,8 @@ namespace kcsim::sweep {
 class Journal {
  public:
   // Opens the journal at `path`. With `resume`, the records already there are loaded (a
-  // journal of another sweep, by `fingerprint`, throws InputError); without, it starts empty.
+  // journal of another sweep, by `fingerprint`, throws InputError; one in an older format is
+  // started over); without, it starts empty. A point recorded twice keeps its last record.
   Journal(std::filesystem::path path, const std::string& fingerprint, bool resume);
   ~Journal();
   Journal(const Journal&) = delete;

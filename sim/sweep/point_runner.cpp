@@ -14,9 +14,10 @@ namespace {
 
 // The fields every row of a point starts with, as `"key":value` text without the braces.
 std::string point_fields(const SweepPlan& plan, size_t index, size_t run, const std::string& status,
-                         const std::string& error) {
-  std::string out = fmt::format("\"point\":{},\"run\":{},\"status\":{},\"error\":{}", index, run,
-                                Json(status).dump(), Json(error).dump());
+                         const std::string& error, const std::string& inputs) {
+  std::string out =
+      fmt::format("\"point\":{},\"run\":{},\"status\":{},\"error\":{},\"{}\":{}", index, run,
+                  Json(status).dump(), Json(error).dump(), kInputsHashColumn, Json(inputs).dump());
   auto values = plan.values_of(index);
   for (size_t a = 0; a < plan.axes.size(); ++a) {
     const Axis& axis = plan.axes[a];
@@ -88,20 +89,31 @@ std::string run_errors(const ScenarioRun& run) {
   return error;
 }
 
+// The point's input hash, worked out again when the scenario failed before it was.
+std::string known(const std::string& hash, const InputHasher& inputs, size_t index) {
+  return hash.empty() ? inputs.point(index) : hash;
+}
+
 }  // namespace
 
 std::vector<ColumnSpec> sweep_columns(const SweepPlan& plan) {
-  std::vector<ColumnSpec> columns = {
-      {"point", false}, {"run", false}, {"status", true}, {"error", true}};
+  std::vector<ColumnSpec> columns = {{"point", false},
+                                     {"run", false},
+                                     {"status", true},
+                                     {"error", true},
+                                     {kInputsHashColumn, true}};
   for (const auto& axis : plan.axes)
     columns.push_back({"axis." + axis.path.text, !axis.path.numeric()});
   return columns;
 }
 
-std::string run_point(const SweepPlan& plan, size_t index, const config::Catalog& catalog) {
+std::string run_point(const SweepPlan& plan, size_t index, const config::Catalog& catalog,
+                      const InputHasher& inputs) {
   std::vector<std::string> rows, series;
+  std::string hash;
   try {
     config::Scenario scenario = plan.scenario_of(index);
+    hash = inputs.point(scenario);
     // Errors name the sweep file and the point; `kcsim sweep --print-point` shows its scenario.
     auto file = config::LoadedFile::unlocated(fmt::format("{} point {}", plan.file, index),
                                               config::Scenario::descriptor());
@@ -109,7 +121,8 @@ std::string run_point(const SweepPlan& plan, size_t index, const config::Catalog
     for (size_t r = 0; r < result.runs.size(); ++r) {
       const ScenarioRun& run = result.runs[r];
       std::string error = run_errors(run);
-      std::string row = point_fields(plan, index, r, error.empty() ? "ok" : "infeasible", error);
+      std::string row =
+          point_fields(plan, index, r, error.empty() ? "ok" : "infeasible", error, hash);
       write_run_fields(row, run);
       rows.push_back(std::move(row));
       TimeSeries run_samples = run_series(run);
@@ -117,19 +130,21 @@ std::string run_point(const SweepPlan& plan, size_t index, const config::Catalog
     }
   } catch (const InfeasibleError& e) {
     series.clear();
-    rows = {point_fields(plan, index, 0, "infeasible", e.what())};
+    rows = {point_fields(plan, index, 0, "infeasible", e.what(), known(hash, inputs, index))};
   } catch (const InputError& e) {
     series.clear();
-    rows = {point_fields(plan, index, 0, "invalid", e.what())};
+    rows = {point_fields(plan, index, 0, "invalid", e.what(), known(hash, inputs, index))};
   } catch (const std::exception& e) {
     series.clear();
-    rows = {point_fields(plan, index, 0, "failed", std::string("internal error: ") + e.what())};
+    rows = {point_fields(plan, index, 0, "failed", std::string("internal error: ") + e.what(),
+                         known(hash, inputs, index))};
   }
   return record(index, rows, series);
 }
 
-std::string failed_point(const SweepPlan& plan, size_t index, const std::string& error) {
-  return record(index, {point_fields(plan, index, 0, "failed", error)});
+std::string failed_point(const SweepPlan& plan, size_t index, const std::string& error,
+                         const InputHasher& inputs) {
+  return record(index, {point_fields(plan, index, 0, "failed", error, inputs.point(index))});
 }
 
 size_t record_point(const std::string& line) {

@@ -231,6 +231,7 @@ const std::string& record_key(uint32_t id) {
 }
 
 FlatRecord parse_record(std::string_view line) {
+  static const uint32_t inputs_id = keys().id(kInputsHashColumn);
   Reader in(line);
   FlatRecord record;
   std::string name;
@@ -258,6 +259,10 @@ FlatRecord parse_record(std::string_view line) {
               in.expect(':');
               uint32_t id = keys().id(name);
               row.emplace_back(id, in.value());
+              if (id == inputs_id && record.rows.size() == 1 &&
+                  row.back().second.kind == FlatValue::Text) {
+                record.inputs_hash = row.back().second.text;
+              }
             } while (in.take(','));
             in.expect('}');
           } while (in.take(','));

@@ -21,8 +21,12 @@ struct FlatValue {
   std::string text;   // Text
 };
 
+// The column of every row that holds the hash of its point's inputs (InputHasher).
+inline constexpr const char* kInputsHashColumn = "inputs_hash";
+
 struct FlatRecord {
   size_t point = 0;
+  std::string inputs_hash;  // the first row's kInputsHashColumn; empty when it has none
   // Each row's fields in the record's order, keys by record_key() number: a sweep's rows share
   // a hundred or so names, kept once.
   std::vector<std::vector<std::pair<uint32_t, FlatValue>>> rows;

@@ -102,6 +102,7 @@ SweepPlan load_sweep(const std::filesystem::path& path, const std::string& engin
                         fmt::format("no file at {}", base_path.string()));
     }
     config::LoadedFile::parse(base_path, &plan.base);
+    plan.base_file = base_path.string();
     plan.text += "\n";
     plan.text += config::read_text_file(base_path);
   }

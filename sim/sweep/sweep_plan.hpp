@@ -20,7 +20,8 @@ struct Axis {
 };
 
 struct SweepPlan {
-  std::string file;  // the sweep file as named on the command line
+  std::string file;       // the sweep file as named on the command line
+  std::string base_file;  // the base scenario's file, as resolved; empty when inline
   std::string name, description;
   std::string text;  // the sweep file's text, and the base file's after it when there is one
   config::Scenario base;

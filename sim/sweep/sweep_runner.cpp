@@ -2,23 +2,22 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
-#include <fstream>
 #include <map>
 #include <optional>
 
 #include <fmt/format.h>
 #include <google/protobuf/text_format.h>
 
-#include "analysis/atomic_file.hpp"
 #include "analysis/csv_table.hpp"
 #include "analysis/hdf5_table.hpp"
 #include "configs/loader/errors.hpp"
+#include "configs/loader/output_files.hpp"
 #include "sim/sweep/journal.hpp"
 #include "sim/sweep/mpi_points.hpp"
 #include "sim/sweep/point_runner.hpp"
 #include "sim/sweep/progress.hpp"
 #include "sim/sweep/record_table.hpp"
+#include "sim/sweep/resume.hpp"
 #include "sim/sweep/worker_pool.hpp"
 
 namespace kcsim::sweep {
@@ -26,15 +25,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
-using Records = std::map<size_t, FlatRecord>;  // point index -> its record, read
-
-std::string version() { return "kcsim " KCSIM_VERSION; }
-
-std::string joined_axes(const SweepPlan& plan) {
-  std::string text;
-  for (const auto& axis : plan.axes) text += axis.path.text + "\n";
-  return text;
-}
 
 SweepTable build_table(const SweepPlan& plan, const Records& records, bool complete) {
   std::vector<ColumnSpec> columns = sweep_columns(plan);
@@ -44,17 +34,17 @@ SweepTable build_table(const SweepPlan& plan, const Records& records, bool compl
   SweepTable table = table_from_records(records, columns);
   std::string base;
   google::protobuf::TextFormat::PrintToString(plan.base, &base);
-  table.attributes = {{"kcsim_version", version()},
+  table.attributes = {{"kcsim_version", kcsim_version()},
                       {"sweep_name", plan.name},
                       {"sweep_description", plan.description},
                       {"sweep_file", fs::path(plan.file).filename().string()},
                       {"sweep_text", plan.text},
                       {"base_scenario", base},
                       {"engine", plan.base.engine()},
-                      {"axes", joined_axes(plan)},
-                      {"points_total", std::to_string(plan.points)},
-                      {"points_done", std::to_string(records.size())},
-                      {"complete", complete ? "true" : "false"},
+                      {"axes", axes_text(plan)},
+                      {"points_total", std::to_string(plan.points), TableAttribute::Integer},
+                      {"points_done", std::to_string(records.size()), TableAttribute::Integer},
+                      {"complete", complete ? "true" : "false", TableAttribute::Boolean},
                       {"fingerprint", sweep_fingerprint(plan)}};
   return table;
 }
@@ -62,9 +52,10 @@ SweepTable build_table(const SweepPlan& plan, const Records& records, bool compl
 void write_outputs(const SweepPlan& plan, const SweepOptions& options, const Records& records,
                    bool complete, SweepSummary* summary) {
   SweepTable table = build_table(plan, records, complete);
-  write_hdf5_table(options.out, table);
+  write_hdf5_table(options.out, table, "--out");
   if (!options.csv.empty()) {
-    write_file_atomically(options.csv, [&](std::ostream& out) { write_csv_table(out, table); });
+    write_file_atomically({options.csv, "--csv"},
+                          [&](std::ostream& out) { write_csv_table(out, table); });
   }
   if (!summary) return;
   summary->rows = table.rows;
@@ -79,32 +70,6 @@ void write_outputs(const SweepPlan& plan, const SweepOptions& options, const Rec
     else
       ++summary->failed;
   }
-}
-
-// Records an earlier run of this sweep left in the output file.
-Records records_in_output(const SweepPlan& plan, const SweepOptions& options) {
-  Records records;
-  if (!options.resume || !fs::exists(options.out)) return records;
-  SweepTable table = read_hdf5_table(options.out);
-  if (table.attribute("fingerprint") != sweep_fingerprint(plan)) {
-    throw InputError(fmt::format(
-        "{}: file: it holds the results of another sweep (or engine, or kcsim version); pass "
-        "--no-resume to replace it, or choose another --out",
-        options.out.string()));
-  }
-  std::map<size_t, Json> by_point;
-  for (auto& row : rows_from_table(table)) {
-    size_t index = static_cast<size_t>(row.at("point").get<double>());
-    auto& entry = by_point[index];
-    if (entry.is_null()) entry = Json{{"point", index}, {"rows", Json::array()}};
-    entry["rows"].push_back(std::move(row));
-  }
-  for (auto& [index, record] : by_point) records[index] = parse_record(record.dump());
-  for (auto& entry : table.series) {
-    auto it = records.find(entry.point);
-    if (it != records.end()) it->second.series.push_back({entry.run, std::move(entry.series)});
-  }
-  return records;
 }
 
 std::vector<size_t> pending_points(const SweepPlan& plan, const Records& records) {
@@ -141,45 +106,74 @@ class OutputPacer {
 
 fs::path journal_path(const SweepOptions& options) { return options.out.string() + ".journal"; }
 
-SweepSummary run_local(const SweepPlan& plan, const config::Catalog& catalog,
-                       const SweepOptions& options) {
-  auto start = Clock::now();
-  Records records = records_in_output(plan, options);
-  Journal journal(journal_path(options), sweep_fingerprint(plan), options.resume);
-  for (const auto& [index, line] : journal.loaded()) records[index] = parse_record(line);
-  std::vector<size_t> pending = pending_points(plan, records);
+// Every output path checked before anything is written: no folder, no input, no two the same.
+void check_sweep_outputs(const SweepOptions& options, const InputHasher& inputs) {
+  std::vector<OutputPath> outputs = {{options.out, "--out"}, {journal_path(options), "--out"}};
+  if (!options.csv.empty()) outputs.push_back({options.csv, "--csv"});
+  check_outputs(outputs, inputs.files());
+}
 
+// What an earlier run left: the records of OUT and its journal that are still valid, counted
+// in `summary`; the journal is opened for this run's records. A killed run's temporaries go.
+Records earlier_records(const SweepPlan& plan, const SweepOptions& options,
+                        const InputHasher& inputs, std::optional<Journal>& journal,
+                        SweepSummary& summary) {
+  remove_stale_temporaries(options.out);
+  if (!options.csv.empty()) remove_stale_temporaries(options.csv);
+  Records records;
+  if (options.resume) records = records_in_output(plan, options.out);
+  journal.emplace(journal_path(options), sweep_fingerprint(plan), options.resume);
+  for (const auto& [index, line] : journal->loaded()) records[index] = parse_record(line);
+  summary.recomputed = drop_changed(records, plan, inputs);
+  summary.resumed = records.size();
+  if (options.progress && summary.recomputed > 0) {
+    fmt::print(stderr, "sweep: {} points of an earlier run recomputed: their inputs changed\n",
+               summary.recomputed);
+  }
+  return records;
+}
+
+SweepSummary run_local(const SweepPlan& plan, const config::Catalog& catalog,
+                       const InputHasher& inputs, const SweepOptions& options) {
+  auto start = Clock::now();
   SweepSummary summary;
   summary.points = plan.points;
-  summary.resumed = records.size();
+  // The workers first: they need none of what an earlier run left (resume.hpp), and every
+  // process they start would copy it.
+  WorkerPoolOptions pool_options{
+      static_cast<int>(std::min<size_t>(static_cast<size_t>(options.jobs), plan.points)),
+      options.timeout_s};
+  WorkerPool pool(
+      pool_options, [&](size_t index) { return run_point(plan, index, catalog, inputs); },
+      [&](size_t index, const std::string& why) { return failed_point(plan, index, why, inputs); });
+  std::optional<Journal> journal;
+  Records records = earlier_records(plan, options, inputs, journal, summary);
+  std::vector<size_t> pending = pending_points(plan, records);
+
   Progress progress(plan.points, records.size(), options.progress);
   // The output exists from the start and follows the journal: a kill at any moment leaves a
   // readable file of the points done so far.
   OutputPacer pacer(options.rewrite_every_s);
   pacer.write([&] { write_outputs(plan, options, records, false, nullptr); });
-  run_in_workers(
-      pending, {options.jobs, options.timeout_s},
-      [&](size_t index) { return run_point(plan, index, catalog); },
-      [&](size_t index, const std::string& why) { return failed_point(plan, index, why); },
-      [&](size_t index, std::string record) {
-        journal.append(record);
-        records[index] = parse_record(record);
-        progress.update(records.size());
-        if (pacer.due()) {
-          journal.sync();
-          pacer.write([&] { write_outputs(plan, options, records, false, nullptr); });
-        }
-      });
-  journal.sync();
+  pool.run(pending, [&](size_t index, std::string record) {
+    journal->append(record);
+    records[index] = parse_record(record);
+    progress.update(records.size());
+    if (pacer.due()) {
+      journal->sync();
+      pacer.write([&] { write_outputs(plan, options, records, false, nullptr); });
+    }
+  });
+  journal->sync();
   write_outputs(plan, options, records, true, &summary);
-  journal.remove();
+  journal->remove();
   progress.finish(records.size());
   summary.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   return summary;
 }
 
 SweepSummary run_mpi(const SweepPlan& plan, const config::Catalog& catalog,
-                     const SweepOptions& options) {
+                     const InputHasher& inputs, const SweepOptions& options) {
   auto start = Clock::now();
   mpi::Session session;
   SweepSummary summary;
@@ -192,14 +186,11 @@ SweepSummary run_mpi(const SweepPlan& plan, const config::Catalog& catalog,
   auto finished = mpi::run_points(
       session,
       [&] {
-        records = records_in_output(plan, options);
-        journal.emplace(journal_path(options), sweep_fingerprint(plan), options.resume);
-        for (const auto& [index, line] : journal->loaded()) records[index] = parse_record(line);
-        summary.resumed = records.size();
+        records = earlier_records(plan, options, inputs, journal, summary);
         write_outputs(plan, options, records, false, nullptr);
         return pending_points(plan, records);
       },
-      [&](size_t index) { return run_point(plan, index, catalog); }, &aborted);
+      [&](size_t index) { return run_point(plan, index, catalog, inputs); }, &aborted);
   if (!summary.root || aborted) return summary;
   for (auto& line : finished) {
     journal->append(line);
@@ -219,34 +210,19 @@ SweepSummary run_mpi(const SweepPlan& plan, const config::Catalog& catalog,
 
 }  // namespace
 
-std::string sweep_fingerprint(const SweepPlan& plan) {
-  // FNV-1a, 64 bits: a name for the inputs, not a defence against tampering.
-  uint64_t hash = 1469598103934665603ULL;
-  auto mix = [&](const std::string& text) {
-    for (unsigned char c : text) {
-      hash ^= c;
-      hash *= 1099511628211ULL;
-    }
-    hash ^= 0xff;
-    hash *= 1099511628211ULL;
-  };
-  mix(plan.text);
-  mix(plan.base.engine());
-  mix(version());
-  return fmt::format("{:016x}", hash);
-}
-
 SweepSummary run_sweep(const SweepPlan& plan, const config::Catalog& catalog,
                        const SweepOptions& options) {
+  InputHasher inputs(plan, catalog);
+  check_sweep_outputs(options, inputs);
   if (mpi::launched()) {
     if (!mpi::built_in()) {
       throw InputError(
           "mpirun: this kcsim was built without MPI (CMake option KCSIM_MPI; Debian package "
           "libopenmpi-dev); run the sweep without mpirun, with --jobs");
     }
-    return run_mpi(plan, catalog, options);
+    return run_mpi(plan, catalog, inputs, options);
   }
-  return run_local(plan, catalog, options);
+  return run_local(plan, catalog, inputs, options);
 }
 
 }  // namespace kcsim::sweep

@@ -1,6 +1,8 @@
 // A whole sweep: the points not yet done run (in forked workers, or spread over MPI ranks under
 // mpirun), each finished point goes to the journal, and the HDF5 file (and CSV) is rebuilt from
 // every record, in point order: before the first point, as points finish, and at the end.
+// Points an earlier run left are kept only when their inputs are unchanged (resume.hpp), and
+// every output path is checked before anything is written (configs/loader/output_files.hpp).
 #pragma once
 
 #include <cstddef>
@@ -26,7 +28,9 @@ struct SweepOptions {
 
 struct SweepSummary {
   bool root = true;  // false on MPI ranks other than 0, which write nothing
-  size_t points = 0, rows = 0, resumed = 0;
+  size_t points = 0, rows = 0;
+  size_t resumed = 0;     // points kept from an earlier run
+  size_t recomputed = 0;  // points of an earlier run computed again: their inputs changed
   size_t ok = 0, infeasible = 0, invalid = 0, failed = 0;  // rows by status
   int ranks = 1;
   double seconds = 0;
@@ -34,9 +38,5 @@ struct SweepSummary {
 
 SweepSummary run_sweep(const SweepPlan& plan, const config::Catalog& catalog,
                        const SweepOptions& options);
-
-// Identifies the sweep's inputs (its text, the base file's, the engine) and this kcsim version:
-// a journal or output file with another fingerprint is not resumed.
-std::string sweep_fingerprint(const SweepPlan& plan);
 
 }  // namespace kcsim::sweep

@@ -15,8 +15,10 @@
 #include <nlohmann/json.hpp>
 
 #include "analysis/hdf5_table.hpp"
+#include "sim/sweep/input_hash.hpp"
 #include "sim/sweep/journal.hpp"
 #include "sim/sweep/point_runner.hpp"
+#include "sim/sweep/resume.hpp"
 #include "sim/sweep/sweep_plan.hpp"
 #include "sim/sweep/sweep_runner.hpp"
 #include "tests/analysis/scratch_folder.hpp"
@@ -129,9 +131,11 @@ TEST_CASE("an event training sweep keeps each point's device power series",
   auto partial = folder.path() / "partial.h5";
   {
     auto plan = kcsim::sweep::load_sweep(sweep, "event");
+    auto catalog = kcsim::test::catalog();
+    kcsim::sweep::InputHasher inputs(plan, catalog);
     kcsim::sweep::Journal journal(partial.string() + ".journal",
                                   kcsim::sweep::sweep_fingerprint(plan), false);
-    journal.append(kcsim::sweep::run_point(plan, 2, kcsim::test::catalog()));
+    journal.append(kcsim::sweep::run_point(plan, 2, catalog, inputs));
     journal.sync();
   }
   auto resumed = run_kcsim(command + quoted(partial));

@@ -122,7 +122,7 @@ TEST_CASE("a bad facility is an input error naming the field", "[sim][energy][fa
   auto config = catalog().cluster("dgx-a100");
   config.mutable_facility()->set_pue(0.8);
   CHECK_THROWS_WITH(resolve_cluster(config, catalog()),
-                    Catch::Matchers::ContainsSubstring("facility: pue"));
+                    Catch::Matchers::ContainsSubstring("facility.pue: must lie in [1, 10]"));
   config.mutable_facility()->set_pue(1.2);
   config.mutable_facility()->set_conversion_loss_fraction(1.5);
   CHECK_THROWS_WITH(resolve_cluster(config, catalog()),

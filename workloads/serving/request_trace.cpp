@@ -4,8 +4,8 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
-#include <fstream>
 #include <limits>
+#include <string_view>
 #include <vector>
 
 #include <fmt/format.h>
@@ -45,6 +45,13 @@ bool parse_int(const std::string& text, int64_t& value) {
   return ec == std::errc() && end == text.data() + text.size();
 }
 
+constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
+
+// Bounds that keep every figure computed from a trace finite and the run within memory.
+constexpr int64_t kMaxTraceTokens = 100'000'000;
+constexpr int64_t kMaxTraceRequests = 100'000'000;
+constexpr double kMaxTraceSpanS = 1e9;
+
 }  // namespace
 
 double parse_datetime_s(const std::string& text) {
@@ -63,13 +70,14 @@ double parse_datetime_s(const std::string& text) {
 }
 
 RequestStream read_request_trace(const std::string& path, const TraceColumns& columns) {
-  std::ifstream in(path);
-  if (!in) throw InputError(fmt::format("{}: cannot open the request trace", path));
+  std::ifstream in = config::open_input_file(path);
   std::string line;
-  int line_no = 0;
+  int64_t line_no = 0;
   std::vector<std::string> header;
   while (header.empty() && std::getline(in, line)) {
     ++line_no;
+    // A UTF-8 byte-order mark (spreadsheet exports write one) is not part of the first name.
+    if (line_no == 1 && line.rfind(kUtf8Bom, 0) == 0) line.erase(0, kUtf8Bom.size());
     if (line.empty() || line[0] == '#') continue;  // comments before the header
     header = config::split_csv_line(line);
   }
@@ -120,13 +128,18 @@ RequestStream read_request_trace(const std::string& path, const TraceColumns& co
       fail(ts, header[ts], fmt::format("\"{}\" is not a time in seconds", stamp));
     }
     Request r;
-    if (!parse_int(cells[in_col], r.input_tokens) || r.input_tokens < 1) {
+    if (!parse_int(cells[in_col], r.input_tokens) || r.input_tokens < 1 ||
+        r.input_tokens > kMaxTraceTokens) {
       fail(in_col, header[in_col],
-           fmt::format("\"{}\" is not a token count of at least 1", cells[in_col]));
+           fmt::format("\"{}\" is not a token count in [1, {}]", cells[in_col], kMaxTraceTokens));
     }
-    if (!parse_int(cells[out_col], r.output_tokens) || r.output_tokens < 0) {
+    if (!parse_int(cells[out_col], r.output_tokens) || r.output_tokens < 0 ||
+        r.output_tokens > kMaxTraceTokens) {
       fail(out_col, header[out_col],
-           fmt::format("\"{}\" is not a token count of at least 0", cells[out_col]));
+           fmt::format("\"{}\" is not a token count in [0, {}]", cells[out_col], kMaxTraceTokens));
+    }
+    if (static_cast<int64_t>(requests.size()) >= kMaxTraceRequests) {
+      fail(0, header[ts], fmt::format("more than {} requests; split the trace", kMaxTraceRequests));
     }
     r.output_tokens = std::max<int64_t>(1, r.output_tokens);
     if (requests.empty()) first = t;
@@ -135,6 +148,12 @@ RequestStream read_request_trace(const std::string& path, const TraceColumns& co
     }
     previous = t;
     r.arrival_s = t - first;
+    if (!(r.arrival_s <= kMaxTraceSpanS)) {
+      fail(ts, header[ts],
+           fmt::format("\"{}\" lies {:.3g} s after the first request; a trace may span at most "
+                       "{:g} s",
+                       stamp, r.arrival_s, kMaxTraceSpanS));
+    }
     r.id = static_cast<int64_t>(requests.size());
     requests.push_back(r);
   }
