@@ -75,7 +75,15 @@ std::vector<const std::string*> SweepPlan::values_of(size_t index) const {
 config::Scenario SweepPlan::scenario_of(size_t index) const {
   config::Scenario scenario = base;
   auto values = values_of(index);
-  for (size_t a = 0; a < axes.size(); ++a) set_field(&scenario, axes[a].path, *values[a]);
+  for (size_t a = 0; a < axes.size(); ++a) {
+    try {
+      set_field(&scenario, axes[a].path, *values[a]);
+    } catch (const std::invalid_argument& e) {
+      // Each axis fits the base alone; applied in order, an earlier one can change what a
+      // later one's path reaches (a whole list replaced, then an index into it).
+      throw InputError(fmt::format("{}: point {}: axes[{}]: {}", file, index, a, e.what()));
+    }
+  }
   return scenario;
 }
 
@@ -97,7 +105,8 @@ SweepPlan load_sweep(const std::filesystem::path& path, const std::string& engin
   } else {
     std::filesystem::path base_path = sweep.base_file();
     if (base_path.is_relative()) base_path = path.parent_path() / base_path;
-    if (!std::filesystem::is_regular_file(base_path)) {
+    std::error_code error;  // a name too long for the file system is no file either
+    if (!std::filesystem::is_regular_file(base_path, error)) {
       throw_input_error(file.locate("base_file"), "base_file",
                         fmt::format("no file at {}", base_path.string()));
     }
@@ -184,6 +193,8 @@ SweepPlan load_sweep(const std::filesystem::path& path, const std::string& engin
       throw_input_error(file.locate(at + ".field"), at + ".field", e.what());
     }
   }
+  // Axes that cannot all apply together fail here, not at every point.
+  if (plan.points > 0) plan.scenario_of(0);
   return plan;
 }
 
