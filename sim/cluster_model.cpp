@@ -75,8 +75,6 @@ ClusterModel resolve_cluster(const config::Cluster& cluster, const config::Catal
         cluster.name().empty() ? node.chip() : cluster.name(), cluster.nodes(),
         node.devices_per_node(), devices, kMaxClusterDevices));
   }
-  config::check_fields(
-      cluster, [&](std::string_view field) { return where(file, path, std::string(field)); });
   if (!node.has_chip()) {
     throw_input_error(where(file, path, "node"), "node.chip", "every node names a catalog chip");
   }
@@ -99,6 +97,9 @@ ClusterModel resolve_cluster(const config::Cluster& cluster, const config::Catal
     std::lock_guard<std::mutex> hold(cache_lock);
     if (auto it = cache.find(key); it != cache.end()) return it->second.model;
   }
+  // Checked once per distinct cluster: a cached one passed this check when it was resolved.
+  config::check_fields(
+      cluster, [&](std::string_view field) { return where(file, path, std::string(field)); });
   config::Chip chip = config::merge_chip(listed, node.chip_overrides());
   if (node.devices_per_node() <= 0) {
     throw_input_error(where(file, path, "node.devices_per_node"), "node.devices_per_node",
