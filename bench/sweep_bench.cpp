@@ -14,9 +14,10 @@ using namespace kcsim;
 void run_sweep_points(benchmark::State& state, const char* file) {
   config::Catalog catalog(KCSIM_SOURCE_DIR "/configs");
   auto plan = sweep::load_sweep(std::string(KCSIM_SOURCE_DIR "/configs/sweeps/") + file);
+  const sweep::InputHasher inputs(plan, catalog);
   size_t index = 0;
   for (auto _ : state) {
-    benchmark::DoNotOptimize(sweep::run_point(plan, index, catalog));
+    benchmark::DoNotOptimize(sweep::run_point(plan, index, catalog, inputs));
     index = (index + 1) % plan.points;
   }
   state.SetItemsProcessed(state.iterations());

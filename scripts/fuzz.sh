@@ -127,8 +127,13 @@ printf '%s\n' '"TIMESTAMP"' '"ContextTokens"' '"GeneratedTokens"' '","' '"\x0a"'
   '"9223372036854775807"' >"$dicts/csv.dict"
 declare -A dict=([loader]=text [scenario]=text [sweep]=text [request_trace]=csv [chakra]=)
 
-# The entry points write each input to a file, as kcsim reads it: keep those in memory.
-if [ -z "${TMPDIR:-}" ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then export TMPDIR=/dev/shm; fi
+# The entry points write each input to a file, as kcsim reads it: keep those in memory, in a
+# folder of this run's own that goes when it ends (a target that crashes leaves its files).
+if [ -z "${TMPDIR:-}" ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then
+  TMPDIR=$(mktemp -d /dev/shm/kcsim-fuzz-run.XXXXXX)
+  export TMPDIR
+  trap 'rm -rf "$TMPDIR"' EXIT
+fi
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
 failed=()

@@ -105,17 +105,16 @@ ClusterModel resolve_cluster(const config::Cluster& cluster, const config::Catal
     throw_input_error(where(file, path, "node.devices_per_node"), "node.devices_per_node",
                       fmt::format("must be positive (got {})", node.devices_per_node()));
   }
-  if (cluster.nodes() <= 0) {
-    throw_input_error(where(file, path, "nodes"), "nodes",
-                      fmt::format("must be positive (got {})", cluster.nodes()));
+  if (node.fabric() == config::DIRECT && node.devices_per_node() > kMaxDirectMeshDevices) {
+    throw_input_error(
+        where(file, path, "node.devices_per_node"), "node.devices_per_node",
+        fmt::format("a DIRECT fabric links every pair of a server's devices; at most {} devices "
+                    "per server (got {}); use NVSWITCH or PCIE for more",
+                    kMaxDirectMeshDevices, node.devices_per_node()));
   }
   if (cluster.nodes() > 1 && !(cluster.scale_out().nic_bandwidth_gbit_per_s() > 0)) {
     throw_input_error(where(file, path, "scale_out"), "scale_out.nic_bandwidth_gbit_per_s",
                       "a cluster of several nodes needs a scale-out network bandwidth");
-  }
-  if (!(node.host().relative_speed() > 0)) {
-    throw_input_error(where(file, path, "node.host.relative_speed"), "node.host.relative_speed",
-                      "must be positive");
   }
   if (node.has_server()) {
     try {

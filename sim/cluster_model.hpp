@@ -48,6 +48,9 @@ ServerPowerDraw server_overhead(const ClusterModel& cluster, double devices_w, d
 // and 50 us of set-up per device), so this bounds a run to seconds and under 1 GB before any of
 // it is built. A larger cluster is refused as infeasible.
 constexpr long long kMaxClusterDevices = 262144;
+// The most devices one server of a DIRECT fabric may hold: it is a full mesh, so its links grow
+// as the square (64 devices: 63 ports per chip, 2,016 links per server).
+constexpr int kMaxDirectMeshDevices = 64;
 
 // Resolves `cluster`; errors point into `file` at `path` ("clusters[1]") when given. Every
 // value is checked against the schema first (a cluster built in memory, from flags or a sweep

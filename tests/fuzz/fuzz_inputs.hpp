@@ -27,7 +27,9 @@ void load_config(std::string_view bytes);
 
 // `kcsim run FILE` up to the point where an engine would start: the scenario parsed and
 // checked, its clusters taken from the catalog and resolved, its training, serving and layer
-// workloads resolved and checked against each cluster (plans, memory fit, load options).
+// workloads resolved and checked against each cluster (the plans, a serving replica's memory,
+// the load's options). With several clusters, one that cannot run a workload does not stop
+// the others, as in run_scenario.
 void resolve_scenario(std::string_view bytes);
 // The same for a scenario built in memory (a sweep's point), its errors pointing into `file`.
 void resolve_scenario(const config::Scenario& scenario, const config::LoadedFile& file);
