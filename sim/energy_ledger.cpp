@@ -13,7 +13,7 @@ EnergyLedger::EnergyLedger(const ChipModel& chip, int devices, const DevicePower
 void EnergyLedger::add_interval(int device, double start_s, double end_s,
                                 const DevicePower& power) {
   if (!(end_s > start_s)) return;
-  intervals_[device].push_back({start_s, end_s, power});
+  if (keep_intervals_) intervals_[device].push_back({start_s, end_s, power});
   double seconds = end_s - start_s;
   recorded_.device_j += (power.idle_w + power.held_w + power.compute_w) * seconds;
   recorded_.memory_j += power.memory_w * seconds;

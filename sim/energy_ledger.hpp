@@ -23,6 +23,10 @@ class EnergyLedger {
   EnergyLedger(const ChipModel& chip, int devices);
   EnergyLedger(const ChipModel& chip, int devices, const DevicePower& wait);
 
+  // Keeps every interval from now on, for power_samples. Off by default: the engines need only
+  // the sums, and a long event run records hundreds of intervals per device.
+  void keep_intervals() { keep_intervals_ = true; }
+
   // Device `device` draws `power` from `start_s` to `end_s`. A device's intervals must not
   // overlap; the time between them is filled at finish.
   void add_interval(int device, double start_s, double end_s, const DevicePower& power);
@@ -32,7 +36,8 @@ class EnergyLedger {
   // Devices [0, held) wait held by the job whenever nothing was recorded for them; the others
   // sit idle. Time beyond `duration_s` recorded for a device is kept (the caller's clock).
   DeviceEnergy finish(double duration_s, int held) const;
-  // Device `device`'s power as steps from 0 to `duration_s`, gaps filled as finish fills them.
+  // Device `device`'s power as steps from 0 to `duration_s`, gaps filled as finish fills them;
+  // the intervals recorded since keep_intervals().
   std::vector<PowerSample> power_samples(int device, double duration_s, bool held) const;
 
   int devices() const { return devices_; }
@@ -45,6 +50,7 @@ class EnergyLedger {
   const ChipModel& chip_;
   int devices_ = 0;
   DevicePower wait_;
+  bool keep_intervals_ = false;
   std::map<int, std::vector<Interval>> intervals_;
   DeviceEnergy recorded_;
   double recorded_device_s_ = 0;

@@ -5,8 +5,6 @@
 #include "sim/analytical_serving.hpp"
 #include "sim/plan_search.hpp"
 #include "sim/serving_load_job.hpp"
-#include "sim/serving_spec.hpp"
-#include "sim/training_spec.hpp"
 
 namespace kcsim {
 
@@ -46,17 +44,40 @@ ModelShape resolve_model(const std::string& name, const config::Model& overrides
   }
 }
 
-PlannedTraining plan_training_job(const config::TrainingJob& job, const ClusterModel& cluster,
-                                  const config::Catalog& catalog, const JobOrigin& origin) {
+TrainingSpec training_job_spec(const config::TrainingJob& job, const ClusterModel& cluster,
+                               const config::Catalog& catalog, const JobOrigin& origin) {
   ModelShape model = resolve_model(job.model(), job.model_overrides(), catalog, origin);
   check_runtime(job.runtime(), origin);
-  TrainingSpec spec;
   try {
-    spec = make_training_spec(job, model, cluster.devices());
+    TrainingSpec spec = make_training_spec(job, model, cluster.devices());
     if (job.allow_equivalent_dtype()) spec.dtype = cluster.chip.equivalent_dtype(spec.dtype);
+    return spec;
   } catch (const InputError& e) {
     throw InputError(origin.at("").str() + ": " + e.what());
   }
+}
+
+ServingSpec serving_job_spec(const config::ServingJob& job, const ClusterModel& cluster,
+                             const config::Catalog& catalog, const JobOrigin& origin) {
+  ModelShape model = resolve_model(job.model(), job.model_overrides(), catalog, origin);
+  check_runtime(job.runtime(), origin);
+  ServingSpec spec;
+  try {
+    spec = make_serving_spec(job, model, cluster);
+    if (job.allow_equivalent_dtype()) {
+      spec.dtype = cluster.chip.equivalent_dtype(spec.dtype);
+      if (!job.has_kv_dtype()) spec.kv_dtype = spec.dtype;
+    }
+  } catch (const InputError& e) {
+    throw InputError(origin.at("").str() + ": " + e.what());
+  }
+  check_serving_plan(spec, cluster);
+  return spec;
+}
+
+PlannedTraining plan_training_job(const config::TrainingJob& job, const ClusterModel& cluster,
+                                  const config::Catalog& catalog, const JobOrigin& origin) {
+  TrainingSpec spec = training_job_spec(job, cluster, catalog, origin);
   return job.auto_plan() ? run_training_auto(cluster, spec)
                          : PlannedTraining{spec, run_training(cluster, spec)};
 }
@@ -71,19 +92,7 @@ TrainingResult run_training_job(const config::TrainingJob& job, const ClusterMod
 
 ServingResult run_serving_job(const config::ServingJob& job, const ClusterModel& cluster,
                               const config::Catalog& catalog, const JobOrigin& origin) {
-  ModelShape model = resolve_model(job.model(), job.model_overrides(), catalog, origin);
-  check_runtime(job.runtime(), origin);
-  ServingSpec spec;
-  try {
-    spec = make_serving_spec(job, model, cluster);
-    if (job.allow_equivalent_dtype()) {
-      spec.dtype = cluster.chip.equivalent_dtype(spec.dtype);
-      if (!job.has_kv_dtype()) spec.kv_dtype = spec.dtype;
-    }
-  } catch (const InputError& e) {
-    throw InputError(origin.at("").str() + ": " + e.what());
-  }
-  check_serving_plan(spec, cluster);
+  ServingSpec spec = serving_job_spec(job, cluster, catalog, origin);
   if (job.has_load()) return run_serving_load_job(job.load(), spec, cluster, origin);
   return simulate_serving_analytical(cluster, spec);
 }

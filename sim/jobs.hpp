@@ -10,6 +10,8 @@
 #include "sim/cluster_model.hpp"
 #include "sim/event/event_training.hpp"
 #include "sim/plan_search.hpp"
+#include "sim/serving_spec.hpp"
+#include "sim/training_spec.hpp"
 #include "workload.pb.h"
 #include "workloads/model_shape.hpp"
 
@@ -25,6 +27,17 @@ struct JobOrigin {
 // The catalog model named `name` with `overrides` applied, as a checked shape.
 ModelShape resolve_model(const std::string& name, const config::Model& overrides,
                          const config::Catalog& catalog, const JobOrigin& origin);
+
+// The job's training spec as written: its model resolved, its runtime and plan values checked,
+// the dtype mapped to the chip's equivalent when the job allows it. The plan itself (fit,
+// divisibility) is not checked here: auto_plan searches for one.
+TrainingSpec training_job_spec(const config::TrainingJob& job, const ClusterModel& cluster,
+                               const config::Catalog& catalog, const JobOrigin& origin = {});
+
+// The job's serving spec, the same way, and its replica checked against the cluster (it fits,
+// the chip has its dtypes, TP divides the heads).
+ServingSpec serving_job_spec(const config::ServingJob& job, const ClusterModel& cluster,
+                             const config::Catalog& catalog, const JobOrigin& origin = {});
 
 // The job's plan, checked (or searched, with auto_plan) and priced on the analytical engine.
 PlannedTraining plan_training_job(const config::TrainingJob& job, const ClusterModel& cluster,

@@ -300,6 +300,7 @@ std::string run_serving_loop(const ClusterModel& cluster, const ServingSpec& spe
       loop.mailboxes.push_back(sg4::Mailbox::by_name(fmt::format("kv{}", r)));
     }
   }
+  loop.power.start(loop.device(0, 0));
   for (int r = 0; r < replicas; ++r) {
     loop.wakeups.push_back(sg4::Semaphore::create(0));
     sg4::Actor::create(fmt::format("replica{}", r), loop.device(r, 0), [&loop, r] {

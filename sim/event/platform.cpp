@@ -1,5 +1,8 @@
 #include "sim/event/platform.hpp"
 
+#include <malloc.h>
+
+#include <fmt/format.h>
 #include <xbt/log.h>
 #include <simgrid/s4u/NetZone.hpp>
 
@@ -9,6 +12,14 @@ namespace kcsim::event {
 
 namespace sg4 = simgrid::s4u;
 
+int actor_stack_kib() {
+#if defined(__SANITIZE_ADDRESS__)
+  return 4 * kActorStackKiB;  // AddressSanitizer's red zones widen every frame
+#else
+  return kActorStackKiB;
+#endif
+}
+
 std::unique_ptr<sg4::Engine> start_engine() {
   int argc = 1;
   char name[] = "kcsim";
@@ -16,6 +27,11 @@ std::unique_ptr<sg4::Engine> start_engine() {
   auto engine = std::make_unique<sg4::Engine>(&argc, argv);
   xbt_log_control_set("root.thresh:critical");
   sg4::Engine::set_config("contexts/guard-size:0");
+  sg4::Engine::set_config(fmt::format("contexts/stack-size:{}", actor_stack_kib()));
+  // SimGrid allocates each stack zeroed. Mapped on its own, a stack costs only the pages the
+  // actor touches; glibc would otherwise raise its mapping threshold after the first stack is
+  // freed and zero every later one on the heap, page by page (gradient actors come and go).
+  mallopt(M_MMAP_THRESHOLD, actor_stack_kib() * 1024);
   return engine;
 }
 

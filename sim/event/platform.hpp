@@ -25,8 +25,16 @@ inline constexpr const char* kNetworkModel = "CM02";
 // Device hosts compute at this rate; the engines express an op's time as time * rate flops.
 inline constexpr double kHostFlopsPerS = 1e12;
 
+// Each actor's stack. An actor runs a device's or a replica's loop and the collectives it joins,
+// none deeper than a few dozen frames of small locals (the test suite passes at 64 KiB);
+// SimGrid's default of 8 MiB, allocated and zeroed per actor, was most of the event engine's
+// memory and a third of its CPU at thousands of devices.
+inline constexpr int kActorStackKiB = 256;
+// The stack size the engine gives actors: kActorStackKiB, 4 times that under AddressSanitizer.
+int actor_stack_kib();
+
 // This process's SimGrid engine: quiet (warnings only on errors) and ready for tens of
-// thousands of actors (no guard pages between their stacks). One per process.
+// thousands of actors (no guard pages between their stacks, small stacks). One per process.
 std::unique_ptr<simgrid::s4u::Engine> start_engine();
 
 struct Platform {

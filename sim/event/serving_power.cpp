@@ -1,13 +1,14 @@
 #include "sim/event/serving_power.hpp"
 
+#include <algorithm>
+#include <condition_variable>
 #include <cstdlib>
+#include <limits>
+#include <mutex>
 
 #include <fmt/format.h>
-#include <simgrid/Exception.hpp>
 #include <simgrid/s4u/Actor.hpp>
 #include <simgrid/s4u/Engine.hpp>
-
-#include "sim/event/platform.hpp"
 
 namespace kcsim::event {
 namespace sg4 = simgrid::s4u;
@@ -18,45 +19,69 @@ ServingPower::ServingPower(const ClusterModel& cluster, const ServingSpec& spec,
       cap_(cluster.chip, spec.tp * spec.pp, spec.replicas,
            cluster.devices() - spec.tp * spec.pp * spec.replicas, cluster_cap_w, keep_samples,
            costs_.states()),
-      running_(static_cast<size_t>(spec.replicas)),
-      cancelled_(static_cast<size_t>(spec.replicas), 0) {}
+      end_s_(static_cast<size_t>(spec.replicas), kNotRunning),
+      done_(static_cast<size_t>(spec.replicas), 0) {
+  paces_.reserve(static_cast<size_t>(spec.replicas));
+  for (int r = 0; r < spec.replicas; ++r) {
+    paces_.push_back({sg4::Mutex::create(), sg4::ConditionVariable::create()});
+  }
+}
 
-void ServingPower::retime(std::vector<int> replicas) {
-  // Cancelling yields to the engine, which may run other actors (and change moved()) before it
-  // returns: the list is a copy, and each slot is cleared before its activity is cancelled.
-  for (int r : replicas) {
-    auto exec = std::move(running_[static_cast<size_t>(r)]);
-    running_[static_cast<size_t>(r)] = nullptr;
-    cancelled_[static_cast<size_t>(r)] = 1;
-    if (exec && exec->get_state() == sg4::Activity::State::STARTED) exec->cancel();
+void ServingPower::start(sg4::Host* host) {
+  if (!cap_.capped()) return;
+  pacer_mutex_ = sg4::Mutex::create();
+  pacer_wakeup_ = sg4::ConditionVariable::create();
+  sg4::Actor::create("power-pacer", host, [this] { pace(); })->daemonize();
+}
+
+void ServingPower::retime(int caller) {
+  double now = sg4::Engine::get_clock();
+  if (caller >= 0) end_s_[static_cast<size_t>(caller)] = now + cap_.remaining_s(caller);
+  for (int r : cap_.moved()) {
+    // A replica the pacer has already ended keeps its end: its actor is about to finish().
+    if (!done_[static_cast<size_t>(r)]) end_s_[static_cast<size_t>(r)] = now + cap_.remaining_s(r);
+  }
+  pacer_wakeup_->notify_one();
+}
+
+void ServingPower::pace() {
+  std::unique_lock<sg4::Mutex> lock(*pacer_mutex_);
+  while (true) {
+    auto earliest = std::min_element(end_s_.begin(), end_s_.end());
+    if (*earliest == kNotRunning) {
+      pacer_wakeup_->wait(lock);
+      continue;
+    }
+    double end_s = *earliest;
+    if (pacer_wakeup_->wait_until(lock, end_s) == std::cv_status::no_timeout) continue;
+    // Something may have moved the end while this actor was waking: end only what is due.
+    auto r = static_cast<size_t>(earliest - end_s_.begin());
+    double now = sg4::Engine::get_clock();
+    if (end_s_[r] > now + 1e-12 * std::max(1.0, now)) continue;
+    end_s_[r] = kNotRunning;
+    done_[r] = 1;
+    paces_[r].changed->notify_all();
   }
 }
 
 IterationDone ServingPower::run(int replica, const MixedBatch& batch) {
   auto r = static_cast<size_t>(replica);
   cap_.start(replica, sg4::Engine::get_clock(), costs_.price(batch, cap_.capped()));
-  retime(cap_.moved());
-  // Until an activity runs to its end at the pace it was started with: a re-time (another
-  // replica's start or finish, here or while this actor waits in the engine) marks it
-  // cancelled, and what is left starts again at the new pace.
-  do {
-    cancelled_[r] = 0;
-    auto exec = sg4::this_actor::exec_init(cap_.remaining_s(replica) * kHostFlopsPerS);
-    running_[r] = exec;
-    exec->start();
-    if (cancelled_[r]) {
-      if (exec->get_state() == sg4::Activity::State::STARTED) exec->cancel();
-      continue;
-    }
-    try {
-      exec->wait();
-    } catch (const simgrid::CancelException&) {
-      // cancelled_ says so too
-    }
-  } while (cancelled_[r]);
-  running_[r] = nullptr;
+  if (!cap_.capped()) {
+    // Nothing changes an iteration's pace once it has started: it ends when it is done.
+    sg4::this_actor::sleep_for(cap_.remaining_s(replica));
+  } else {
+    // The pacer ends the iteration when what is left of it, at the pace the cap gives it (which
+    // every other replica's start and finish may change), is done. Waiting on a condition,
+    // rather than cancelling a timed activity at each change, keeps a re-timing free of the
+    // exception and backtrace a cancellation costs, and wakes one actor instead of every one.
+    done_[r] = 0;
+    retime(replica);
+    std::unique_lock<sg4::Mutex> lock(*paces_[r].mutex);
+    while (!done_[r]) paces_[r].changed->wait(lock);
+  }
   IterationDone done = cap_.finish(replica, sg4::Engine::get_clock());
-  retime(cap_.moved());
+  if (cap_.capped()) retime(-1);
   return done;
 }
 

@@ -29,6 +29,7 @@ double integral(const std::vector<PowerSample>& samples, double duration_s) {
 TEST_CASE("an idle cluster burns exactly idle power times time", "[sim][energy]") {
   auto cluster = catalog_cluster("dgx-h100", 2);
   EnergyLedger ledger(cluster.chip, cluster.devices());
+  ledger.keep_intervals();
   DeviceEnergy devices = ledger.finish(3600, 0);
   CHECK(devices.device_j == 16 * 75.0 * 3600);
   CHECK(devices.memory_j == 0);
@@ -39,6 +40,7 @@ TEST_CASE("an idle cluster burns exactly idle power times time", "[sim][energy]"
 TEST_CASE("device energy equals the integral of the recorded power samples", "[sim][energy]") {
   auto cluster = catalog_cluster("dgx-a100", 1);
   EnergyLedger ledger(cluster.chip, 8);
+  ledger.keep_intervals();
   // Uneven busy intervals on each device, gaps between them.
   for (int d = 0; d < 8; ++d) {
     for (int k = 0; k < 5; ++k) {
