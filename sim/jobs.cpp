@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "sim/analytical_serving.hpp"
+#include "sim/event_engine.hpp"
 #include "sim/plan_search.hpp"
 #include "sim/serving_load_job.hpp"
 
@@ -87,7 +88,7 @@ TrainingResult run_training_job(const config::TrainingJob& job, const ClusterMod
                                 const EventOptions* event) {
   PlannedTraining planned = plan_training_job(job, cluster, catalog, origin);
   if (!event) return planned.result;
-  return simulate_training_event(cluster, planned.spec, *event);
+  return event_engine().simulate_training(cluster, planned.spec, *event);
 }
 
 ServingResult run_serving_job(const config::ServingJob& job, const ClusterModel& cluster,

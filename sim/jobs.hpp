@@ -8,7 +8,7 @@
 #include "configs/loader/catalog.hpp"
 #include "configs/loader/text_loader.hpp"
 #include "sim/cluster_model.hpp"
-#include "sim/event/event_training.hpp"
+#include "sim/event_options.hpp"
 #include "sim/plan_search.hpp"
 #include "sim/serving_spec.hpp"
 #include "sim/training_spec.hpp"

@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "sim/event/event_layers.hpp"
+#include "sim/event_engine.hpp"
 
 namespace kcsim {
 namespace {
@@ -93,7 +93,7 @@ LayerStepResult simulate_layers_analytical(const LayerWorkloadSpec& spec,
 LayerStepResult run_layer_workload(const config::LayerWorkload& job, const ClusterModel& cluster,
                                    const std::string& engine, const JobOrigin& origin) {
   LayerWorkloadSpec spec = layer_workload_spec(job, cluster, origin);
-  if (engine == "event") return simulate_layers_event(spec, cluster);
+  if (engine == "event") return event_engine().simulate_layers(spec, cluster);
   return simulate_layers_analytical(spec, cluster);
 }
 

@@ -8,9 +8,7 @@
 #include "configs/loader/errors.hpp"
 #include "sim/analytical_serving.hpp"
 #include "sim/energy_ledger.hpp"
-#include "sim/event/event_serving.hpp"
-#include "sim/event/isolated_run.hpp"
-#include "sim/event/platform.hpp"
+#include "sim/event_engine.hpp"
 #include "sim/serving_metrics.hpp"
 
 namespace kcsim {
@@ -103,15 +101,12 @@ ServingResult simulate_serving_load(const ClusterModel& cluster, const ServingSp
   ServingResult result = simulate_serving_analytical(cluster, spec);
   result.engine = "event";
   result.has_load = true;
-  std::string text = event::run_isolated(
-      [&] { return event::run_serving_loop(cluster, spec, options, requests, blocks); });
-  auto output = event::read_serving_loop(text);
+  auto output = event_engine().serving_loop(cluster, spec, options, requests, blocks);
   ServingLoadResult& load = result.load;
   load = std::move(output.load);
   load.scheduler = scheduler_name(options);
   load.router = router_name(options.router);
   load.arrivals = options.arrivals;
-  load.network_model = event::kNetworkModel;
   load.block_tokens = options.block_tokens;
   load.kv_blocks_per_replica = blocks;
   load.kv_pool_per_device_gib =

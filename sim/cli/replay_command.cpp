@@ -9,7 +9,7 @@
 #include "configs/loader/output_files.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/cli/support.hpp"
-#include "sim/event/chakra_replay.hpp"
+#include "sim/event_engine.hpp"
 
 namespace kcsim::cli {
 
@@ -33,7 +33,7 @@ int replay(const std::string& prefix, const std::string& cluster_name, int nodes
     config.set_nodes(std::max(config.nodes(), (ranks + per_node - 1) / per_node));
   }
   ClusterModel cluster = resolve_cluster(config, catalog);
-  ReplayResult r = replay_chakra(traces, cluster, prefix, trace_out);
+  ReplayResult r = event_engine().replay_chakra(traces, cluster, prefix, trace_out);
   if (common.json) {
     out << dump(to_json(r));
     return 0;

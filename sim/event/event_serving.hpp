@@ -7,7 +7,7 @@
 
 #include <string>
 
-#include "sim/energy_ledger.hpp"
+#include "sim/event_engine.hpp"
 #include "sim/serving_load.hpp"
 
 namespace kcsim::event {
@@ -18,14 +18,7 @@ std::string run_serving_loop(const ClusterModel& cluster, const ServingSpec& spe
                              const ServingLoadOptions& options,
                              const serving::RequestStream& requests, int64_t kv_blocks);
 
-// What run_serving_loop wrote, back into a result: requests, replica use, iteration log and
-// the engine's own counts. Metrics are not computed here.
-struct ServingLoopOutput {
-  ServingLoadResult load;
-  double in_system_integral = 0;  // request-seconds in the system, counted by the engine
-  double batch_sequences_sum = 0;
-  LinkActivity links;  // the run's link traffic, for link energy
-};
+// What run_serving_loop wrote, back into a result (ServingLoopOutput, event_engine.hpp).
 ServingLoopOutput read_serving_loop(const std::string& text);
 
 }  // namespace kcsim::event

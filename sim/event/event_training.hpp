@@ -4,25 +4,12 @@
 // overlaps compute, and a slow device or a thin link shows.
 #pragma once
 
-#include <string>
-#include <utility>
-#include <vector>
-
 #include "analysis/results.hpp"
 #include "sim/cluster_model.hpp"
+#include "sim/event_options.hpp"
 #include "sim/training_spec.hpp"
 
 namespace kcsim {
-
-struct EventOptions {
-  // Simulate one data-parallel replica; the gradient reduction is then priced in closed form.
-  // Ignored when stragglers are given (replicas are no longer identical).
-  bool reduce_symmetry = false;
-  // (rank, factor): the device's compute takes factor times as long.
-  std::vector<std::pair<int, double>> stragglers;
-  // When set, a Chrome/Perfetto trace of the run is written here.
-  std::string trace_out;
-};
 
 // Runs in a child process (SimGrid allows one engine per process). Throws InputError for a
 // straggler rank out of range or a trace path in a missing folder.

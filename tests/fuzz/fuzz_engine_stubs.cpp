@@ -5,8 +5,7 @@
 #include <cstdlib>
 
 #include "sim/analytical_serving.hpp"
-#include "sim/event/event_layers.hpp"
-#include "sim/event/event_training.hpp"
+#include "sim/event_engine.hpp"
 #include "sim/plan_search.hpp"
 #include "sim/serving_load.hpp"
 
@@ -25,10 +24,6 @@ TrainingResult run_training(const ClusterModel&, const TrainingSpec&) { not_buil
 PlannedTraining run_training_auto(const ClusterModel&, const TrainingSpec&) {
   not_built("run_training_auto");
 }
-TrainingResult simulate_training_event(const ClusterModel&, const TrainingSpec&,
-                                       const EventOptions&) {
-  not_built("simulate_training_event");
-}
 ServingResult simulate_serving_analytical(const ClusterModel&, const ServingSpec&) {
   not_built("simulate_serving_analytical");
 }
@@ -36,8 +31,6 @@ ServingResult simulate_serving_load(const ClusterModel&, const ServingSpec&,
                                     const ServingLoadOptions&, const serving::RequestStream&) {
   not_built("simulate_serving_load");
 }
-LayerStepResult simulate_layers_event(const LayerWorkloadSpec&, const ClusterModel&) {
-  not_built("simulate_layers_event");
-}
+const EventEngine& event_engine() { not_built("event_engine"); }
 
 }  // namespace kcsim
