@@ -5,7 +5,8 @@
 //                     or a variable-length UTF-8 string
 //   /series/POINT/RUN/NAME  the time series of a run (event engine), float64 each, the run
 //                     group's "columns" attribute naming them in order; absent when none
-// The file carries no timestamps: the same table gives the same bytes.
+// The file carries no timestamps: the same table gives the same bytes. The code that calls HDF5
+// is reached through hdf5_io.hpp, so that only the calls that read or write a table load HDF5.
 #pragma once
 
 #include <filesystem>
