@@ -168,6 +168,7 @@ Json to_json(const TrainingResult& r) {
 
 Json to_json(const ServingResult& r) {
   Json j = run_header("serving", r);
+  j["runtime"] = r.runtime;
   j["pp"] = r.pp;
   j["replicas"] = r.replicas;
   j["batch_size"] = r.batch_size;

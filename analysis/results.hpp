@@ -202,6 +202,7 @@ struct ServingLoadResult {
 
 struct ServingResult {
   std::string cluster, chip, model, engine, dtype;
+  std::string runtime;  // the software stack priced (a runtime profile's name)
   int devices = 0, tp = 1, replicas = 1, batch_size = 1;
   int pp = 1;  // pipeline stages per replica
   long long prompt_tokens = 0, output_tokens = 0;

@@ -129,6 +129,17 @@ double ChipModel::peak_ops_per_s(Dtype dtype) const {
                                     dtype_name(dtype), fmt::join(names, ", ")));
 }
 
+GemmCurve ChipModel::gemm_curve(Dtype dtype) const {
+  const auto& eff = chip_->efficiency();
+  GemmCurve curve{eff.gemm_max(), eff.gemm_half_dim()};
+  for (const auto& peak : chip_->peak()) {
+    if (peak.dtype() != dtype) continue;
+    if (peak.has_gemm_max()) curve.max = peak.gemm_max();
+    if (peak.has_gemm_half_dim()) curve.half_dim = peak.gemm_half_dim();
+  }
+  return curve;
+}
+
 Dtype ChipModel::equivalent_dtype(Dtype dtype) const {
   if (supports(dtype)) return dtype;
   Dtype twin = dtype == config::BF16 ? config::FP16 : dtype == config::FP16 ? config::BF16 : dtype;

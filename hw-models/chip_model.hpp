@@ -20,6 +20,12 @@ struct DvfsPoint {
   double v2s() const { return voltage * voltage * speed; }
 };
 
+// A dtype's GEMM efficiency curve: gemm_max * prod_d d / (d + half_dim) over M, N and K.
+struct GemmCurve {
+  double max = 0.75;
+  double half_dim = 64;
+};
+
 class ChipModel {
  public:
   // Throws InputError naming the chip and the field when an essential figure is missing or
@@ -35,6 +41,9 @@ class ChipModel {
   // Dense peak in operations per second. Throws InfeasibleError naming the chip and the
   // dtypes it has when it lacks `dtype`.
   double peak_ops_per_s(Dtype dtype) const;
+  // The GEMM curve of `dtype`: its peak entry's gemm_max and gemm_half_dim where it gives them,
+  // else the chip's Efficiency figures.
+  GemmCurve gemm_curve(Dtype dtype) const;
   // `dtype` when the chip has it; else its same-size twin (bf16 <-> fp16) when the chip has
   // that; else `dtype` (so that using it reports what the chip lacks).
   Dtype equivalent_dtype(Dtype dtype) const;

@@ -52,10 +52,22 @@ OpCost OpCost::stretched(double factor) const {
   return c;
 }
 
-double gemm_efficiency(const config::Efficiency& eff, double m, double n, double k) {
-  double half = eff.gemm_half_dim();
+namespace {
+
+double curve_efficiency(double max, double half, double m, double n, double k) {
   auto along = [half](double d) { return d > 0 ? d / (d + half) : 1.0; };
-  return eff.gemm_max() * along(m) * along(n) * along(k);
+  return max * along(m) * along(n) * along(k);
+}
+
+}  // namespace
+
+double gemm_efficiency(const config::Efficiency& eff, double m, double n, double k) {
+  return curve_efficiency(eff.gemm_max(), eff.gemm_half_dim(), m, n, k);
+}
+
+double gemm_efficiency(const ChipModel& chip, Dtype dtype, double m, double n, double k) {
+  GemmCurve curve = chip.gemm_curve(dtype);
+  return curve_efficiency(curve.max, curve.half_dim, m, n, k);
 }
 
 namespace {
@@ -109,14 +121,19 @@ void add_work_energy(const ChipModel& chip, const Op& op, Dtype dtype, const Exe
 }
 
 // Device-side busy time of an op at the roofline, without launch costs.
-OpCost roofline(const ChipModel& chip, const Op& op, Dtype dtype, const Execution& exec) {
+OpCost roofline(const ChipModel& chip, const Op& op, Dtype ops_dtype, const Execution& exec) {
   const auto& eff = chip.efficiency();
+  Dtype dtype = op.kind == OpKind::AttnGemm && exec.attention_dtype ? *exec.attention_dtype
+                                                                     : ops_dtype;
   double peak = chip.peak_ops_per_s(dtype) * exec.state.speed;
   double efficiency = 1.0;
   switch (op.kind) {
     case OpKind::Gemm:
     case OpKind::AttnGemm:
-      efficiency = gemm_efficiency(eff, op.m, op.n, op.k) * exec.gemm_scale;
+      // A product too thin for the matrix units' tiles (decode attention of one query row per
+      // head) runs no slower than the vector units would run it.
+      efficiency = std::max(gemm_efficiency(chip, dtype, op.m, op.n, op.k) * exec.gemm_scale,
+                            eff.vector_max());
       break;
     case OpKind::Vector:
     case OpKind::Embedding:
@@ -135,12 +152,15 @@ OpCost roofline(const ChipModel& chip, const Op& op, Dtype dtype, const Executio
   return cost;
 }
 
-// One kernel: its parts back to back, plus one launch overhead, and never shorter than the
-// host's dispatch (an eager framework's host issues each kernel as the one before it ends, so a
-// kernel shorter than the dispatch leaves the device waiting, held, for the rest).
+// One kernel: its parts back to back (never less than the chip's least kernel time), plus one
+// launch gap, and never shorter than the host's dispatch (an eager framework's host issues each
+// kernel as the one before it ends, so a kernel shorter than the dispatch leaves the device
+// waiting, held, for the rest).
 OpCost launch(const ChipModel& chip, OpCost kernel, const Execution& exec) {
-  kernel.time_s =
-      std::max(kernel.time_s + chip.efficiency().op_overhead_us() * 1e-6, exec.dispatch_s);
+  const auto& eff = chip.efficiency();
+  double gap = exec.kernel_gap_s >= 0 ? exec.kernel_gap_s : eff.op_overhead_us() * 1e-6;
+  double busy = std::max(kernel.time_s, eff.min_kernel_us() * 1e-6);
+  kernel.time_s = std::max(busy + gap, exec.dispatch_s);
   kernel.compute_busy = kernel.time_s > 0 ? kernel.compute_s / kernel.time_s : 0;
   kernel.memory_busy = kernel.time_s > 0 ? kernel.memory_s / kernel.time_s : 0;
   kernel.pim_busy = kernel.time_s > 0 ? kernel.pim_s / kernel.time_s : 0;

@@ -1,7 +1,9 @@
-// Roofline cost of an op on a chip at a DVFS state: max(compute time, memory time) plus a fixed
-// overhead, and the energy its work spends (hw-models/power_model.hpp).
+// Roofline cost of an op on a chip at a DVFS state: max(compute time, memory time), never below
+// the chip's least kernel time, plus the launch gap, and the energy its work spends
+// (hw-models/power_model.hpp).
 #pragma once
 
+#include <optional>
 #include <vector>
 
 #include "hw-models/chip_model.hpp"
@@ -49,16 +51,23 @@ struct OpCost {
 
 // Efficiency of a GEMM-like op of this shape: gemm_max * prod over m, n, k of d / (d + half).
 double gemm_efficiency(const config::Efficiency& eff, double m, double n, double k);
+// The same with `dtype`'s own curve (ChipModel::gemm_curve).
+double gemm_efficiency(const ChipModel& chip, Dtype dtype, double m, double n, double k);
 
 // How ops are issued: the DVFS state (its relative compute speed and voltage), and the host time
 // to dispatch one op. The host cannot run ahead of its own dispatch, so an op takes at least
 // that long; short ops of an eager framework are bound by it.
 // `gemm_scale` is the share of the chip's GEMM efficiency the runtime's kernels reach (1 for
 // kernels built for the chip; less for a library without its newest matrix instructions).
+// `kernel_gap_s` is the device's gap between back-to-back kernels as the runtime launches them
+// (negative: the chip's op_overhead_us); `attention_dtype` the format attention's matrix
+// products run in when it is not the ops' own (8-bit GEMMs beside 16-bit attention).
 struct Execution {
   DvfsPoint state;
   double dispatch_s = 0;
   double gemm_scale = 1.0;
+  double kernel_gap_s = -1;
+  std::optional<Dtype> attention_dtype = std::nullopt;
 };
 
 OpCost op_cost(const ChipModel& chip, const Op& op, Dtype dtype, const Execution& exec = {});

@@ -21,6 +21,14 @@ double serving_pipeline_send_s(const ClusterModel& cluster, const ServingSpec& s
 PassShape serving_pass_shape(const ServingSpec& spec, int64_t sequences, int64_t new_tokens,
                              int64_t context);
 
+// The 2 x layers tensor-parallel all-reduces of an iteration over `tokens` tokens, each at least
+// the runtime's collective floor.
+double serving_tp_comm_s(const ClusterModel& cluster, const ServingSpec& spec, int64_t tokens);
+// The runtime's sampling over `sequences` sequences' logits: its fixed time plus the passes over
+// the full-vocabulary logits (none when the runtime gives no sampling time).
+OpCost serving_sampling_cost(const ClusterModel& cluster, const ServingSpec& spec,
+                             const Execution& exec, int64_t sequences);
+
 IterationCost serving_iteration(const ClusterModel& cluster, const ServingSpec& spec,
                                 int64_t sequences, int64_t new_tokens, int64_t context);
 

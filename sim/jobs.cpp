@@ -11,24 +11,7 @@ namespace kcsim {
 
 namespace {
 
-void check_runtime(const config::Runtime& runtime, const JobOrigin& origin) {
-  if (runtime.dispatch_us() < 0 || runtime.step_overhead_us() < 0) {
-    throw_input_error(origin.at("runtime"), "runtime",
-                      "dispatch_us and step_overhead_us must not be negative");
-  }
-  double scale = runtime.gemm_efficiency_scale();
-  if (!(scale > 0 && scale <= 1)) {
-    throw_input_error(origin.at("runtime.gemm_efficiency_scale"), "runtime.gemm_efficiency_scale",
-                      fmt::format("must lie in (0, 1] (got {})", scale));
-  }
-}
-
 }  // namespace
-
-Origin JobOrigin::at(const std::string& field) const {
-  if (!file) return Origin{};
-  return file->locate(path.empty() ? field : path + "." + field);
-}
 
 ModelShape resolve_model(const std::string& name, const config::Model& overrides,
                          const config::Catalog& catalog, const JobOrigin& origin) {
@@ -48,9 +31,11 @@ ModelShape resolve_model(const std::string& name, const config::Model& overrides
 TrainingSpec training_job_spec(const config::TrainingJob& job, const ClusterModel& cluster,
                                const config::Catalog& catalog, const JobOrigin& origin) {
   ModelShape model = resolve_model(job.model(), job.model_overrides(), catalog, origin);
-  check_runtime(job.runtime(), origin);
+  RuntimeSpec runtime = resolve_runtime(job.runtime(), kDefaultTrainingRuntime,
+                                        cluster.chip.name(), catalog, origin);
   try {
     TrainingSpec spec = make_training_spec(job, model, cluster.devices());
+    spec.runtime = runtime;
     if (job.allow_equivalent_dtype()) spec.dtype = cluster.chip.equivalent_dtype(spec.dtype);
     return spec;
   } catch (const InputError& e) {
@@ -61,10 +46,12 @@ TrainingSpec training_job_spec(const config::TrainingJob& job, const ClusterMode
 ServingSpec serving_job_spec(const config::ServingJob& job, const ClusterModel& cluster,
                              const config::Catalog& catalog, const JobOrigin& origin) {
   ModelShape model = resolve_model(job.model(), job.model_overrides(), catalog, origin);
-  check_runtime(job.runtime(), origin);
+  RuntimeSpec runtime = resolve_runtime(job.runtime(), kDefaultServingRuntime,
+                                        cluster.chip.name(), catalog, origin);
   ServingSpec spec;
   try {
     spec = make_serving_spec(job, model, cluster);
+    spec.runtime = runtime;
     if (job.allow_equivalent_dtype()) {
       spec.dtype = cluster.chip.equivalent_dtype(spec.dtype);
       if (!job.has_kv_dtype()) spec.kv_dtype = spec.dtype;
@@ -94,8 +81,10 @@ TrainingResult run_training_job(const config::TrainingJob& job, const ClusterMod
 ServingResult run_serving_job(const config::ServingJob& job, const ClusterModel& cluster,
                               const config::Catalog& catalog, const JobOrigin& origin) {
   ServingSpec spec = serving_job_spec(job, cluster, catalog, origin);
-  if (job.has_load()) return run_serving_load_job(job.load(), spec, cluster, origin);
-  return simulate_serving_analytical(cluster, spec);
+  ServingResult result = job.has_load() ? run_serving_load_job(job.load(), spec, cluster, origin)
+                                        : simulate_serving_analytical(cluster, spec);
+  result.runtime = spec.runtime.name;
+  return result;
 }
 
 }  // namespace kcsim

@@ -9,6 +9,7 @@
 #include "configs/loader/text_loader.hpp"
 #include "sim/cluster_model.hpp"
 #include "sim/event_options.hpp"
+#include "sim/job_origin.hpp"
 #include "sim/plan_search.hpp"
 #include "sim/serving_spec.hpp"
 #include "sim/training_spec.hpp"
@@ -16,13 +17,6 @@
 #include "workloads/model_shape.hpp"
 
 namespace kcsim {
-
-// Where a job was written, for error messages: the file and the job's field path in it.
-struct JobOrigin {
-  const config::LoadedFile* file = nullptr;
-  std::string path;  // "training", "serving", ...
-  Origin at(const std::string& field) const;
-};
 
 // The catalog model named `name` with `overrides` applied, as a checked shape.
 ModelShape resolve_model(const std::string& name, const config::Model& overrides,

@@ -27,8 +27,7 @@ std::vector<Op> layer_part(const ModelShape& m, const PassShape& p, bool attenti
 BatchCostModel::BatchCostModel(const ClusterModel& cluster, const ServingSpec& spec)
     : cluster_(cluster),
       spec_(spec),
-      exec_{spec.state, spec.dispatch_us * 1e-6 / cluster.host_speed(),
-            spec.gemm_efficiency_scale} {}
+      exec_(spec.runtime.execution(cluster.chip, spec.state, cluster.host_speed(), spec.dtype)) {}
 
 const OpCost& BatchCostModel::dense(int64_t tokens) {
   auto it = dense_.find(tokens);
@@ -47,6 +46,7 @@ const OpCost& BatchCostModel::head(int64_t sequences) {
   PassShape pass = serving_pass_shape(spec_, sequences, 1, 1);
   OpCost cost =
       ops_cost(cluster_.chip, head_forward_ops(spec_.model, pass, false), spec_.dtype, exec_);
+  cost += serving_sampling_cost(cluster_, spec_, exec_, sequences);
   return head_.emplace(sequences, cost).first->second;
 }
 
@@ -68,16 +68,7 @@ double BatchCostModel::tp_comm_s(int64_t tokens) {
   if (spec_.tp <= 1) return 0;
   auto it = tp_comm_.find(tokens);
   if (it != tp_comm_.end()) return it->second;
-  const auto& m = spec_.model;
-  PassShape pass = serving_pass_shape(spec_, tokens, 1, 1);
-  double bytes = static_cast<double>(tokens) * m.hidden * pass.act_bytes;
-  Group group{spec_.tp, std::min(spec_.tp, cluster_.tiers.devices_per_node)};
-  double each = std::max(exec_.dispatch_s,
-                         collective_time_s(Collective::AllReduce, bytes, group, cluster_.tiers,
-                                           cluster_.chip.efficiency().collective_max()));
-  double total = 2.0 * m.layers * each;
-  tp_comm_.emplace(tokens, total);
-  return total;
+  return tp_comm_.emplace(tokens, serving_tp_comm_s(cluster_, spec_, tokens)).first->second;
 }
 
 double BatchCostModel::pp_comm_s(int64_t tokens) {
@@ -93,7 +84,7 @@ IterationCost BatchCostModel::cost(const MixedBatch& batch) {
   int64_t sequences = batch.decode_sequences + static_cast<int64_t>(batch.prefill_chunks.size());
   IterationCost cost;
   cost.state = spec_.state;
-  cost.host_s = spec_.step_overhead_us * 1e-6 / cluster_.host_speed();
+  cost.host_s = spec_.runtime.step_overhead_us * 1e-6 / cluster_.host_speed();
   if (tokens == 0) return cost;
   cost.compute = dense(tokens);
   // Identical prompt chunks share one attention kernel, as a uniform batch does.

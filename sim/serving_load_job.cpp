@@ -107,10 +107,12 @@ ServingLoadOptions serving_load_options(const config::ServingLoad& load, const J
     throw_input_error(at("block_tokens"), "block_tokens", "must be at least 1");
   if (load.chunk_tokens() < 1)
     throw_input_error(at("chunk_tokens"), "chunk_tokens", "must be at least 1");
-  if (load.prefill_token_budget() < 1) {
+  if (load.has_prefill_token_budget() && load.prefill_token_budget() < 1) {
     throw_input_error(at("prefill_token_budget"), "prefill_token_budget", "must be at least 1");
   }
-  if (load.max_batch() < 1) throw_input_error(at("max_batch"), "max_batch", "must be at least 1");
+  if (load.has_max_batch() && load.max_batch() < 1) {
+    throw_input_error(at("max_batch"), "max_batch", "must be at least 1");
+  }
   if (load.slo_ttft_s() < 0 || load.slo_tpot_s() < 0) {
     throw_input_error(at("slo_ttft_s"), "slo_ttft_s", "objectives must not be negative");
   }
@@ -119,8 +121,8 @@ ServingLoadOptions serving_load_options(const config::ServingLoad& load, const J
   }
   o.block_tokens = load.block_tokens();
   o.chunk_tokens = load.chunk_tokens();
-  o.prefill_token_budget = load.prefill_token_budget();
-  o.max_batch = load.max_batch();
+  if (load.has_prefill_token_budget()) o.prefill_token_budget = load.prefill_token_budget();
+  if (load.has_max_batch()) o.max_batch = load.max_batch();
   o.prefill_replicas = load.prefill_replicas();
   o.slo_ttft_s = load.slo_ttft_s();
   o.slo_tpot_s = load.slo_tpot_s();
@@ -200,6 +202,11 @@ serving::RequestStream serving_load_requests(const config::ServingLoad& load,
 ServingResult run_serving_load_job(const config::ServingLoad& load, const ServingSpec& spec,
                                    const ClusterModel& cluster, const JobOrigin& origin) {
   ServingLoadOptions options = serving_load_options(load, origin);
+  // The stack's own scheduler limits where the load leaves them out.
+  if (!load.has_max_batch()) options.max_batch = spec.runtime.max_running_sequences;
+  if (!load.has_prefill_token_budget()) {
+    options.prefill_token_budget = spec.runtime.max_batched_tokens;
+  }
   return simulate_serving_load(cluster, spec, options, serving_load_requests(load, spec, origin));
 }
 

@@ -2,7 +2,8 @@
 #pragma once
 
 #include "analysis/results.hpp"
-#include "sim/jobs.hpp"
+#include "sim/job_origin.hpp"
+#include "sim/serving_spec.hpp"
 #include "sim/serving_load.hpp"
 
 namespace kcsim {

@@ -102,9 +102,7 @@ ServingSpec make_serving_spec(const config::ServingJob& job, const ModelShape& m
   spec.output_tokens = job.output_tokens();
   spec.flash_attention = job.flash_attention();
   spec.memory_utilization = job.memory_utilization();
-  spec.dispatch_us = job.runtime().dispatch_us();
-  spec.gemm_efficiency_scale = job.runtime().gemm_efficiency_scale();
-  spec.step_overhead_us = job.runtime().step_overhead_us();
+  spec.runtime = runtime_spec(job.runtime());
   spec.device_power_cap_w = job.device_power_cap_w();
   spec.clock_mhz = job.device_clock_mhz();
   spec.whole_servers = job.charge_whole_servers();

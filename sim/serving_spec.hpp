@@ -5,6 +5,7 @@
 
 #include "configs/loader/dtype.hpp"
 #include "sim/cluster_model.hpp"
+#include "sim/runtime_spec.hpp"
 #include "workload.pb.h"
 #include "workloads/model_shape.hpp"
 
@@ -22,9 +23,7 @@ struct ServingSpec {
   int64_t output_tokens = 128;
   bool flash_attention = true;
   double memory_utilization = 0.9;
-  double gemm_efficiency_scale = 1;  // Runtime: share of the chip's GEMM efficiency
-  double dispatch_us = 0;            // host time per op on the reference host (Runtime)
-  double step_overhead_us = 0;       // host time per iteration on the reference host (Runtime)
+  RuntimeSpec runtime;               // the stack: fixed costs, kernels, scheduler limits
   double device_power_cap_w = 0;     // 0: the chip's TDP
   double clock_mhz = 0;              // a locked application clock; 0: none
   bool whole_servers = false;        // energy: charge every server touched in full
@@ -47,7 +46,8 @@ double serving_kv_bytes_per_token_per_device(const ModelShape& model, Dtype kv_d
 // engines reserve for CUDA graphs, NCCL buffers and the largest prefill's activations).
 double serving_workspace_bytes();
 
-// Resolves defaults: tp, when the job leaves it out, is the smallest divisor of the heads whose
+// Resolves defaults (the runtime as the job's block gives it, no profile: serving_job_spec in
+// sim/jobs.hpp resolves the profile): tp, when the job leaves it out, is the smallest divisor of the heads whose
 // replica holds the weights and the batch's KV cache; replicas fill the cluster.
 ServingSpec make_serving_spec(const config::ServingJob& job, const ModelShape& model,
                               const ClusterModel& cluster);

@@ -80,8 +80,8 @@ TrainingCosts training_costs(const ClusterModel& cluster, const TrainingSpec& sp
   const auto& s = spec.setup;
   const auto& m = spec.model;
   const auto& chip = cluster.chip;
-  const Execution exec{DvfsPoint{}, spec.dispatch_us * 1e-6 / cluster.host_speed(),
-                       spec.gemm_efficiency_scale};
+  const Execution exec =
+      spec.runtime.execution(cluster.chip, DvfsPoint{}, cluster.host_speed(), spec.dtype);
   const int per_node = cluster.tiers.devices_per_node;
   TrainingCosts c;
   // The power limiter: each piece at the fastest state (or two alternating) whose draw fits.

@@ -58,7 +58,7 @@ TrainingSpec make_training_spec(const config::TrainingJob& job, const ModelShape
   spec.dtype = job.dtype();
   spec.flash_attention = job.flash_attention();
   spec.grad_bucket_bytes = job.grad_bucket_mb() * 1e6;
-  spec.dispatch_us = job.runtime().dispatch_us();
+  spec.runtime = runtime_spec(job.runtime());
   auto algorithm = parse_algorithm(job.collective_algorithm());
   if (!algorithm) {
     throw InputError(
@@ -66,7 +66,6 @@ TrainingSpec make_training_spec(const config::TrainingJob& job, const ModelShape
                     job.collective_algorithm()));
   }
   spec.algorithm = *algorithm;
-  spec.gemm_efficiency_scale = job.runtime().gemm_efficiency_scale();
   spec.global_batch = job.global_batch();
   spec.device_power_cap_w = job.device_power_cap_w();
   spec.clock_mhz = job.device_clock_mhz();

@@ -6,6 +6,7 @@
 #include "configs/loader/dtype.hpp"
 #include "sim/cluster_model.hpp"
 #include "sim/collectives.hpp"
+#include "sim/runtime_spec.hpp"
 #include "workload.pb.h"
 #include "workloads/model_shape.hpp"
 #include "workloads/training_memory.hpp"
@@ -19,8 +20,7 @@ struct TrainingSpec {
   Dtype dtype = config::BF16;
   bool flash_attention = true;
   double grad_bucket_bytes = 25e6;        // 0: gradient reduction after backward, not overlapped
-  double gemm_efficiency_scale = 1;       // Runtime: share of the chip's GEMM efficiency
-  double dispatch_us = 0;                 // host time per op on the reference host (Runtime)
+  RuntimeSpec runtime;                    // the stack that issues the kernels
   Algorithm algorithm = Algorithm::Auto;  // all-reduce between servers
   double device_power_cap_w = 0;          // 0: the chip's TDP
   double clock_mhz = 0;                   // a locked application clock; 0: none

@@ -190,6 +190,24 @@ void moe_ops(const ModelShape& m, const PassShape& p, const Dims& d, std::vector
   }
 }
 
+// Puts the quantisation of each weight GEMM's input before it, fused into the kernel before.
+void quantize_gemm_inputs(const PassShape& p, std::vector<Op>& ops) {
+  if (!p.quantize_activations || p.weight_bytes >= p.act_bytes) return;
+  std::vector<Op> out;
+  out.reserve(2 * ops.size());
+  for (auto& op : ops) {
+    if (op.kind == OpKind::Gemm) {
+      double elements = op.m * op.k;
+      Op quantize =
+          vector_op("quantize_" + op.name, 2.0 * elements, elements * (p.act_bytes + p.weight_bytes));
+      quantize.fused = !out.empty();
+      add(out, std::move(quantize));
+    }
+    out.push_back(std::move(op));
+  }
+  ops.swap(out);
+}
+
 }  // namespace
 
 std::vector<Op> layer_forward_ops(const ModelShape& m, const PassShape& p) {
@@ -203,6 +221,7 @@ std::vector<Op> layer_forward_ops(const ModelShape& m, const PassShape& p) {
     mlp_gemms(m, p, d.tokens, static_cast<double>(p.tp), 1.0, ops);
   }
   add(ops, residual_op("residual2", m, d, p));
+  quantize_gemm_inputs(p, ops);
   return ops;
 }
 
@@ -233,6 +252,7 @@ std::vector<Op> head_forward_ops(const ModelShape& m, const PassShape& p, bool w
     double logits = d.tokens * vocab;
     add(ops, vector_op("cross_entropy", kLossFlops * logits, 2.0 * logits * p.act_bytes));
   }
+  quantize_gemm_inputs(p, ops);
   return ops;
 }
 

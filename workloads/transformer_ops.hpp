@@ -27,6 +27,9 @@ struct PassShape {
   // Dropout on the attention probabilities (training without fused attention, as Megatron-LM
   // runs GPT): the probabilities are read, written again, and a one-byte mask is written.
   bool attention_dropout = false;
+  // With 8-bit weights and 16-bit activations, each GEMM's input is quantised to 8 bits first, in
+  // a pass fused into the kernel before it (read two bytes, write one per element).
+  bool quantize_activations = false;
 };
 
 // The ops of one layer's forward pass on one device of the TP group. MoE layers route

@@ -137,7 +137,14 @@ Catalog Catalog::with_chip(const std::string& name, const Chip& chip) const {
 }
 
 std::string Catalog::chip_root(const std::string& name, const Origin& where) const {
-  return chip_chain(*this, name, where).back().name;
+  {
+    std::lock_guard lock(cache_->mutex);
+    if (auto it = cache_->chip_roots.find(name); it != cache_->chip_roots.end()) return it->second;
+  }
+  std::string root = chip_chain(*this, name, where).back().name;
+  std::lock_guard lock(cache_->mutex);
+  cache_->chip_roots.emplace(name, root);
+  return root;
 }
 
 const Chip* Catalog::chip_override(const std::string& name) const {
@@ -161,6 +168,10 @@ Model Catalog::model(const std::string& name, const Origin& where) const {
 
 Cluster Catalog::cluster(const std::string& name, const Origin& where) const {
   return *load<Cluster>("clusters", name, where, "cluster");
+}
+
+Runtime Catalog::runtime(const std::string& name, const Origin& where) const {
+  return *load<Runtime>("runtimes", name, where, "runtime");
 }
 
 std::vector<std::filesystem::path> Catalog::files(const std::string& folder) const {

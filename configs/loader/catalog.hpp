@@ -13,6 +13,7 @@
 #include "cluster.pb.h"
 #include "configs/loader/errors.hpp"
 #include "model.pb.h"
+#include "workload.pb.h"
 
 namespace kcsim::config {
 
@@ -30,6 +31,8 @@ class Catalog {
   std::shared_ptr<const Chip> chip_entry(const std::string& name, const Origin& where = {}) const;
   Model model(const std::string& name, const Origin& where = {}) const;
   Cluster cluster(const std::string& name, const Origin& where = {}) const;
+  // A runtime profile (configs/runtimes/): the software stack that issues the work.
+  Runtime runtime(const std::string& name, const Origin& where = {}) const;
 
   // A copy of this catalog that takes `chip` for the chip entry `name` instead of its file (the
   // figures a fit tries); chips that name it as their base see it too. The copy has a cache of
@@ -52,6 +55,7 @@ class Catalog {
   struct Cache {
     std::mutex mutex;
     std::map<std::string, std::shared_ptr<const google::protobuf::Message>> entries;
+    std::map<std::string, std::string> chip_roots;
   };
   template <class Msg>
   std::shared_ptr<const Msg> load(const std::string& folder, const std::string& name,

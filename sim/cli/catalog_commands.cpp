@@ -87,6 +87,31 @@ int models(const Common& common, std::ostream& out) {
   return 0;
 }
 
+int runtimes(const Common& common, std::ostream& out) {
+  auto catalog = catalog_of(common);
+  Json all = Json::array();
+  Table table({"runtime", "dispatch us", "step us", "kernel gap us", "collective floor us",
+               "sampling us", "max seqs", "max tokens", "stack"});
+  for (const auto& name : catalog.names("runtimes")) {
+    config::Runtime r = catalog.runtime(name);
+    Json j = proto_json(r);
+    j["profile"] = name;
+    all.push_back(std::move(j));
+    table.add_row({name, fmt::format("{:g}", r.dispatch_us()),
+                   fmt::format("{:g}", r.step_overhead_us()),
+                   r.has_kernel_gap_us() ? fmt::format("{:g}", r.kernel_gap_us()) : "chip's",
+                   fmt::format("{:g}", r.collective_floor_us()),
+                   fmt::format("{:g}", r.sampling_us()), std::to_string(r.max_running_sequences()),
+                   std::to_string(r.max_batched_tokens()), r.name()});
+  }
+  if (common.json) {
+    out << dump(Json{{"runtimes", all}});
+    return 0;
+  }
+  out << table.str();
+  return 0;
+}
+
 int run(const std::string& scenario, const Common& common, std::ostream& out) {
   auto catalog = catalog_of(common);
   ScenarioResult result = run_scenario_file(scenario, catalog);

@@ -42,6 +42,7 @@ struct TrainOptions {
   std::string dtype = "bf16";
   std::string engine = "analytical";
   std::string collective_algorithm = "auto";
+  std::string runtime;  // a runtime profile (configs/runtimes/); default: megatron-lm
   std::vector<std::string> stragglers;  // "RANK:FACTOR", event engine
   bool reduce_symmetry = false;         // event engine: one data-parallel replica
   std::string trace_out;                // event engine: Chrome/Perfetto trace file
@@ -61,6 +62,7 @@ struct ServeOptions {
   std::string dtype = "bf16";
   std::string kv_dtype;
   std::string engine = "analytical";
+  std::string runtime;  // a runtime profile (configs/runtimes/); default: vllm
   ShapeOverrides shape;
   // A request stream (--rate or --trace) runs the serving loop on the event engine.
   std::optional<double> rate_per_s, duration_s, slo_ttft_s, slo_tpot_s, arrival_cv;
@@ -103,6 +105,7 @@ int replay(const std::string& prefix, const std::string& cluster, int nodes,
 // A catalog cluster (or a cluster file) as a graph: devices, switches, links, diameter, bisection.
 int topo(const std::string& cluster, int nodes, const Common& common, std::ostream& out);
 int models(const Common& common, std::ostream& out);
+int runtimes(const Common& common, std::ostream& out);
 // Exit 0 when every case is within its tolerance, 1 otherwise. With `only_case`, that case's
 // full report follows the table.
 int validate(const Common& common, const std::string& only_case, std::ostream& out);

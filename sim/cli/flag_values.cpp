@@ -28,6 +28,7 @@ const std::map<std::string, std::string, std::less<>>& flag_of_field() {
       {"model_overrides.vocab", "--vocab"},
       {"device_power_cap_w", "--power-cap-w"},
       {"device_clock_mhz", "--clock-mhz"},
+      {"runtime.profile", "--runtime"},
       {"tp", "--tp"},
       {"pp", "--pp"},
       {"replicas", "--replicas"},

@@ -62,6 +62,8 @@ void add_training_plan(CLI::App* app, TrainOptions& o) {
   app->add_flag("--auto-plan", o.auto_plan,
                 "Search TP, PP, recompute and ZeRO for the fastest plan that fits");
   app->add_option("--dtype", o.dtype, "bf16 | fp16 | fp8 | int8 | ...")->capture_default_str();
+  app->add_option("--runtime", o.runtime,
+                  "Training stack, a runtime profile (kcsim runtimes; default megatron-lm)");
   add_shape(app, o.shape);
   add_common(app, o.common);
 }
@@ -128,6 +130,8 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--output-tokens", s.output_tokens, "Output tokens per request")
       ->capture_default_str();
   serve_cmd->add_option("--dtype", s.dtype, "Weights and compute dtype")->capture_default_str();
+  serve_cmd->add_option("--runtime", s.runtime,
+                        "Serving stack, a runtime profile (kcsim runtimes; default vllm)");
   serve_cmd->add_option("--kv-dtype", s.kv_dtype, "KV-cache dtype (default: --dtype)");
   serve_cmd->add_option("--engine", s.engine, "analytical")->capture_default_str();
   add_power(serve_cmd, s.power);
@@ -148,7 +152,7 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--block-size", s.block_tokens, "KV-cache block, tokens (default 16)");
   serve_cmd->add_option("--chunk-tokens", s.chunk_tokens,
                         "Chunked prefill: tokens per iteration (default 512)");
-  serve_cmd->add_option("--max-batch", s.max_batch, "Running sequences per replica (default 256)");
+  serve_cmd->add_option("--max-batch", s.max_batch, "Running sequences per replica (default: the runtime's, 256 for vllm)");
   serve_cmd->add_option("--prefill-replicas", s.prefill_replicas,
                         "Disaggregated: replicas in the prefill pool (default half)");
   serve_cmd->add_option("--arrival-cv", s.arrival_cv,
@@ -194,6 +198,10 @@ int main(int argc, char** argv) {
   add_common(chips_cmd, chips_common);
   auto* models_cmd = app.add_subcommand("models", "The model catalog with parameter counts");
   add_common(models_cmd, models_common);
+  Common runtimes_common;
+  auto* runtimes_cmd = app.add_subcommand(
+      "runtimes", "The runtime profiles: the serving and training stacks and their fixed costs");
+  add_common(runtimes_cmd, runtimes_common);
   auto* validate_cmd = app.add_subcommand(
       "validate", "Every case in configs/validation/ against its published measurement");
   std::string validate_case;
@@ -323,6 +331,8 @@ int main(int argc, char** argv) {
       code = chips(chips_common, out);
     else if (*models_cmd)
       code = models(models_common, out);
+    else if (*runtimes_cmd)
+      code = runtimes(runtimes_common, out);
     else if (*replay_cmd)
       code =
           replay(replay_prefix, replay_cluster, replay_nodes, replay_trace_out, replay_common, out);

@@ -127,6 +127,7 @@ config::TrainingJob training_job(const TrainOptions& o) {
   job.set_devices(o.devices);
   job.set_auto_plan(o.auto_plan);
   job.set_collective_algorithm(o.collective_algorithm);
+  if (!o.runtime.empty()) job.mutable_runtime()->set_profile(o.runtime);
   check_power_flags(o.power);
   job.set_device_power_cap_w(o.power.cap_w.value_or(0));
   job.set_device_clock_mhz(o.power.clock_mhz.value_or(0));
@@ -207,6 +208,7 @@ int serve(const ServeOptions& o, std::ostream& out) {
   *job.mutable_model_overrides() = shape_overrides(o.shape);
   job.set_dtype(dtype_flag(o.dtype, "--dtype"));
   if (!o.kv_dtype.empty()) job.set_kv_dtype(dtype_flag(o.kv_dtype, "--kv-dtype"));
+  if (!o.runtime.empty()) job.mutable_runtime()->set_profile(o.runtime);
   job.set_batch_size(o.batch_size);
   job.set_prompt_tokens(o.prompt_tokens);
   job.set_output_tokens(o.output_tokens);

@@ -71,7 +71,7 @@ TEST_CASE("a sweep's output may not be a catalog file", "[sweep][cli][outputs]")
   ScratchFolder folder;
   fs::path configs = folder.path() / "configs";
   fs::create_directories(configs);
-  for (const char* part : {"chips", "models", "clusters"}) {
+  for (const char* part : {"chips", "models", "clusters", "runtimes"}) {
     fs::copy(fs::path(KCSIM_SOURCE_DIR "/configs") / part, configs / part,
              fs::copy_options::recursive);
   }

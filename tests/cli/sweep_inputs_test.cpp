@@ -40,7 +40,7 @@ std::string shell_path(const fs::path& path) { return "'" + path.string() + "'";
 fs::path copy_catalog(const fs::path& folder) {
   fs::path root = folder / "configs";
   fs::create_directories(root);
-  for (const char* part : {"chips", "models", "clusters"}) {
+  for (const char* part : {"chips", "models", "clusters", "runtimes"}) {
     fs::copy(fs::path(KCSIM_SOURCE_DIR "/configs") / part, root / part,
              fs::copy_options::recursive);
   }

@@ -61,7 +61,7 @@ const std::vector<std::string>& words() {
     std::vector<std::string> w = {"", " ", "x\xff\xfe", std::string(300, 'a')};
     for (std::string word; in >> word;) w.push_back(word);
     config::Catalog catalog(config::Catalog::default_root());
-    for (const char* folder : {"chips", "models", "clusters"}) {
+    for (const char* folder : {"chips", "models", "clusters", "runtimes"}) {
       for (const auto& name : catalog.names(folder)) w.push_back(name);
     }
     return w;

@@ -21,7 +21,8 @@ class ScratchFolder {
     std::filesystem::create_directory(path_ / "sweeps");
     // A sweep's base_file "../scenarios/x.textproto" reads as it does from configs/sweeps/.
     auto root = std::filesystem::absolute(config::Catalog::default_root());
-    for (const char* folder : {"scenarios", "chips", "models", "clusters", "validation"}) {
+    for (const char* folder :
+         {"scenarios", "chips", "models", "clusters", "runtimes", "validation"}) {
       std::error_code error;
       std::filesystem::create_directory_symlink(root / folder, path_ / folder, error);
     }

@@ -13,8 +13,8 @@ TEST_CASE("a uniform batch costs what serving_iteration gives it", "[serving][ba
   for (int tp : {1, 4}) {
     auto cluster = test::catalog_cluster("dgx-a100", 1);
     auto spec = test::serving(cluster, "llama2-13b", tp, 8, 512, 128);
-    spec.dispatch_us = 20;
-    spec.step_overhead_us = 1000;
+    spec.runtime.dispatch_us = 20;
+    spec.runtime.step_overhead_us = 1000;
     BatchCostModel model(cluster, spec);
     INFO("tp " << tp);
 
