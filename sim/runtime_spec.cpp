@@ -35,9 +35,10 @@ void check(const RuntimeSpec& r, const JobOrigin& origin) {
   }
 }
 
-// The catalog profile `name` over the profile it names as its own base, and so on.
-config::Runtime profile_chain(const std::string& name, const config::Catalog& catalog,
-                              const JobOrigin& origin) {
+}  // namespace
+
+config::Runtime runtime_profile(const std::string& name, const config::Catalog& catalog,
+                                const JobOrigin& origin) {
   constexpr int kMaxDepth = 8;
   std::vector<config::Runtime> chain{catalog.runtime(name, origin.at("runtime.profile"))};
   while (chain.back().has_profile()) {
@@ -51,10 +52,9 @@ config::Runtime profile_chain(const std::string& name, const config::Catalog& ca
   }
   config::Runtime merged = chain.back();
   for (auto it = chain.rbegin() + 1; it != chain.rend(); ++it) merged.MergeFrom(*it);
+  merged.clear_profile();
   return merged;
 }
-
-}  // namespace
 
 Execution RuntimeSpec::execution(const ChipModel& chip, const DvfsPoint& state, double host_speed,
                                  Dtype dtype) const {
@@ -93,7 +93,7 @@ RuntimeSpec resolve_runtime(const config::Runtime& job_runtime, const std::strin
                             const JobOrigin& origin) {
   const std::string profile =
       job_runtime.has_profile() ? job_runtime.profile() : default_profile;
-  config::Runtime merged = profile_chain(profile, catalog, origin);
+  config::Runtime merged = runtime_profile(profile, catalog, origin);
   // The chip settings (the profile's, then the job's; an entry for the base chip before the
   // chip's own), then the job's own fields over everything.
   for (const auto& entry : job_runtime.chip_settings()) *merged.add_chip_settings() = entry;

@@ -39,6 +39,11 @@ struct RuntimeSpec {
   double collective_floor_s(double host_speed) const;
 };
 
+// The catalog profile `name` over the profile it names as its base, and so on (InputError at
+// the origin's runtime.profile for an unknown name or a loop).
+config::Runtime runtime_profile(const std::string& name, const config::Catalog& catalog,
+                                const JobOrigin& origin = {});
+
 // The runtime's fields as a job gives them, with nothing resolved (no profile, no chip): the
 // proto's defaults for what the block leaves out.
 RuntimeSpec runtime_spec(const config::Runtime& runtime);

@@ -12,6 +12,7 @@
 #include "configs/loader/errors.hpp"
 #include "hw-models/chip_model.hpp"
 #include "sim/cli/commands.hpp"
+#include "sim/runtime_spec.hpp"
 #include "sim/cli/support.hpp"
 #include "sim/scenario_runner.hpp"
 #include "sim/validation_runner.hpp"
@@ -93,7 +94,7 @@ int runtimes(const Common& common, std::ostream& out) {
   Table table({"runtime", "dispatch us", "step us", "kernel gap us", "collective floor us",
                "sampling us", "max seqs", "max tokens", "stack"});
   for (const auto& name : catalog.names("runtimes")) {
-    config::Runtime r = catalog.runtime(name);
+    config::Runtime r = runtime_profile(name, catalog);
     Json j = proto_json(r);
     j["profile"] = name;
     all.push_back(std::move(j));

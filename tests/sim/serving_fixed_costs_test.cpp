@@ -31,6 +31,19 @@ config::ServingJob job(const std::string& model, int tp, int64_t prompt, config:
   return j;
 }
 
+// A matrix product of `batch` m x n x k products.
+Op matmul(OpKind kind, double batch, double m, double n, double k) {
+  Op op;
+  op.name = kind == OpKind::Gemm ? "proj" : "attn_score";
+  op.kind = kind;
+  op.batch = batch;
+  op.m = m;
+  op.n = n;
+  op.k = k;
+  op.flops = 2 * batch * m * n * k;
+  return op;
+}
+
 // Kernels a layer launches: ops not fused into the one before.
 int kernels(const std::vector<Op>& ops) {
   return static_cast<int>(std::count_if(ops.begin(), ops.end(), [](const Op& op) {
@@ -74,13 +87,7 @@ TEST_CASE("FP8 on H100 gains less than its doubled peak, as measured",
           "[serving][fixed_costs][fp8]") {
   const ChipModel& chip = test::catalog_cluster("dgx-h100", 1).chip;
   // A prefill-sized GEMM: 2,048 tokens through a 8,192 x 8,192 projection.
-  Op gemm;
-  gemm.name = "proj";
-  gemm.kind = OpKind::Gemm;
-  gemm.m = 2048;
-  gemm.n = 8192;
-  gemm.k = 8192;
-  gemm.flops = 2 * gemm.m * gemm.n * gemm.k;
+  Op gemm = matmul(OpKind::Gemm, 1, 2048, 8192, 8192);
   double bf16 = op_cost(chip, gemm, config::BF16).compute_s;
   double fp8 = op_cost(chip, gemm, config::FP8).compute_s;
   CHECK(bf16 / fp8 > 1.0);
@@ -107,13 +114,7 @@ TEST_CASE("FP8 on H100 gains less than its doubled peak, as measured",
 TEST_CASE("attention stays in 16 bits beside 8-bit GEMMs unless the stack has 8-bit kernels",
           "[serving][fixed_costs][fp8]") {
   const ChipModel& chip = test::catalog_cluster("dgx-h100", 1).chip;
-  Op scores;
-  scores.name = "attn_score";
-  scores.kind = OpKind::AttnGemm;
-  scores.batch = 64;
-  scores.m = scores.n = 2048;
-  scores.k = 128;
-  scores.flops = 2 * scores.batch * scores.m * scores.n * scores.k;
+  Op scores = matmul(OpKind::AttnGemm, 64, 2048, 2048, 128);
   RuntimeSpec runtime;
   Execution sixteen = runtime.execution(chip, DvfsPoint{}, 1.0, config::FP8);
   REQUIRE(sixteen.attention_dtype == config::BF16);
