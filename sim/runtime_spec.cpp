@@ -4,6 +4,7 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace kcsim {
 namespace {
@@ -40,6 +41,12 @@ void check(const RuntimeSpec& r, const JobOrigin& origin) {
 config::Runtime runtime_profile(const std::string& name, const config::Catalog& catalog,
                                 const JobOrigin& origin) {
   constexpr int kMaxDepth = 8;
+  auto known = catalog.names("runtimes");
+  if (!std::binary_search(known.begin(), known.end(), name)) {
+    throw_input_error(origin.at("runtime.profile"), "runtime.profile",
+                      fmt::format("unknown runtime \"{}\"; the catalog {} has: {}", name,
+                                  (catalog.root() / "runtimes").string(), fmt::join(known, ", ")));
+  }
   std::vector<config::Runtime> chain{catalog.runtime(name, origin.at("runtime.profile"))};
   while (chain.back().has_profile()) {
     if (static_cast<int>(chain.size()) >= kMaxDepth || chain.back().profile() == name) {
