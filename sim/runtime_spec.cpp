@@ -42,7 +42,7 @@ config::Runtime runtime_profile(const std::string& name, const config::Catalog& 
                                 const JobOrigin& origin) {
   constexpr int kMaxDepth = 8;
   auto known = catalog.names("runtimes");
-  if (!std::binary_search(known.begin(), known.end(), name)) {
+  if (std::find(known.begin(), known.end(), name) == known.end()) {
     throw_input_error(origin.at("runtime.profile"), "runtime.profile",
                       fmt::format("unknown runtime \"{}\"; the catalog {} has: {}", name,
                                   (catalog.root() / "runtimes").string(), fmt::join(known, ", ")));
