@@ -167,10 +167,9 @@ std::string format_training(const TrainingResult& r) {
 }
 
 std::string format_serving(const ServingResult& r) {
-  std::string out =
-      fmt::format("serving {} ({:.1f} B parameters) on {} x {} [{}], engine {}{}\n", r.model,
-                  r.parameters / 1e9, r.devices, r.chip, r.cluster, r.engine,
-                  r.runtime.empty() ? "" : ", runtime " + r.runtime);
+  std::string out = fmt::format("serving {} ({:.1f} B parameters) on {} x {} [{}], engine {}{}\n",
+                                r.model, r.parameters / 1e9, r.devices, r.chip, r.cluster, r.engine,
+                                r.runtime.empty() ? "" : ", runtime " + r.runtime);
   std::string shape =
       r.pp > 1 ? fmt::format("tp {} x pp {}", r.tp, r.pp) : fmt::format("tp {}", r.tp);
   out +=

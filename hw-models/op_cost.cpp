@@ -123,8 +123,8 @@ void add_work_energy(const ChipModel& chip, const Op& op, Dtype dtype, const Exe
 // Device-side busy time of an op at the roofline, without launch costs.
 OpCost roofline(const ChipModel& chip, const Op& op, Dtype ops_dtype, const Execution& exec) {
   const auto& eff = chip.efficiency();
-  Dtype dtype = op.kind == OpKind::AttnGemm && exec.attention_dtype ? *exec.attention_dtype
-                                                                     : ops_dtype;
+  Dtype dtype =
+      op.kind == OpKind::AttnGemm && exec.attention_dtype ? *exec.attention_dtype : ops_dtype;
   double peak = chip.peak_ops_per_s(dtype) * exec.state.speed;
   double efficiency = 1.0;
   switch (op.kind) {

@@ -9,9 +9,7 @@
 
 namespace kcsim {
 
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 ModelShape resolve_model(const std::string& name, const config::Model& overrides,
                          const config::Catalog& catalog, const JobOrigin& origin) {
@@ -31,8 +29,8 @@ ModelShape resolve_model(const std::string& name, const config::Model& overrides
 TrainingSpec training_job_spec(const config::TrainingJob& job, const ClusterModel& cluster,
                                const config::Catalog& catalog, const JobOrigin& origin) {
   ModelShape model = resolve_model(job.model(), job.model_overrides(), catalog, origin);
-  RuntimeSpec runtime = resolve_runtime(job.runtime(), kDefaultTrainingRuntime,
-                                        cluster.chip.name(), catalog, origin);
+  RuntimeSpec runtime =
+      resolve_runtime(job.runtime(), kDefaultTrainingRuntime, cluster.chip.name(), catalog, origin);
   try {
     TrainingSpec spec = make_training_spec(job, model, cluster.devices());
     spec.runtime = runtime;
@@ -46,8 +44,8 @@ TrainingSpec training_job_spec(const config::TrainingJob& job, const ClusterMode
 ServingSpec serving_job_spec(const config::ServingJob& job, const ClusterModel& cluster,
                              const config::Catalog& catalog, const JobOrigin& origin) {
   ModelShape model = resolve_model(job.model(), job.model_overrides(), catalog, origin);
-  RuntimeSpec runtime = resolve_runtime(job.runtime(), kDefaultServingRuntime,
-                                        cluster.chip.name(), catalog, origin);
+  RuntimeSpec runtime =
+      resolve_runtime(job.runtime(), kDefaultServingRuntime, cluster.chip.name(), catalog, origin);
   ServingSpec spec;
   try {
     spec = make_serving_spec(job, model, cluster);

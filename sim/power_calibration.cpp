@@ -282,6 +282,7 @@ std::vector<ValidationCaseFile> measurement_cases(const std::filesystem::path& c
                                               "dtype",
                                               "cap_w",
                                               "clock_mhz",
+                                              "runtime",
                                               "dispatch_us",
                                               "step_overhead_us",
                                               "measured_time_s",
@@ -362,10 +363,21 @@ std::vector<ValidationCaseFile> measurement_cases(const std::filesystem::path& c
     auto dtype = parse_dtype(row["dtype"].empty() ? "bf16" : row["dtype"]);
     if (!dtype)
       throw InputError(fmt::format("{}: dtype: unknown \"{}\"", where("dtype"), row["dtype"]));
+    // The row's stack: a runtime profile, with its dispatch and step costs where the row gives
+    // them (the job's default profile otherwise).
     config::Runtime runtime;
-    runtime.set_name("measured runtime");
-    runtime.set_dispatch_us(number("dispatch_us", 0, 0, 1e6));
-    runtime.set_step_overhead_us(number("step_overhead_us", 0, 0, 1e9));
+    if (!row["runtime"].empty()) {
+      auto known = catalog.names("runtimes");
+      if (std::find(known.begin(), known.end(), row["runtime"]) == known.end()) {
+        throw InputError(fmt::format("{}: runtime: unknown runtime \"{}\"; the catalog has: {}",
+                                     where("runtime"), row["runtime"], fmt::join(known, ", ")));
+      }
+      runtime.set_profile(row["runtime"]);
+    }
+    if (!row["dispatch_us"].empty()) runtime.set_dispatch_us(number("dispatch_us", 0, 0, 1e6));
+    if (!row["step_overhead_us"].empty()) {
+      runtime.set_step_overhead_us(number("step_overhead_us", 0, 0, 1e9));
+    }
     double cap = number("cap_w", 0, 0, 1e6), clock = number("clock_mhz", 0, 0, 1e5);
     int tp = static_cast<int>(number("tp", 1, 1, 1 << 16));
     std::string time_metric, power_metric;

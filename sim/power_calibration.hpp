@@ -50,7 +50,8 @@ std::map<std::string, std::vector<ValidationCaseFile>> cases_by_family(
 
 // A user's measurements as cases: a CSV whose header names some of workload (prefill, decode,
 // serve, train), model, cluster, chip, tp, pp, batch, prompt_tokens, output_tokens,
-// global_batch, micro_batch, seq_len, dtype, cap_w, clock_mhz, dispatch_us, step_overhead_us,
+// global_batch, micro_batch, seq_len, dtype, cap_w, clock_mhz, runtime (a profile), dispatch_us,
+// step_overhead_us,
 // measured_time_s, measured_power_w, name. Each row gives a time case and a power case for the
 // measurements it has. Throws InputError naming the file, line and column of a bad value.
 std::vector<ValidationCaseFile> measurement_cases(const std::filesystem::path& csv,

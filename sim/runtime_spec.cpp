@@ -98,8 +98,7 @@ RuntimeSpec runtime_spec(const config::Runtime& runtime) {
 RuntimeSpec resolve_runtime(const config::Runtime& job_runtime, const std::string& default_profile,
                             const std::string& chip, const config::Catalog& catalog,
                             const JobOrigin& origin) {
-  const std::string profile =
-      job_runtime.has_profile() ? job_runtime.profile() : default_profile;
+  const std::string profile = job_runtime.has_profile() ? job_runtime.profile() : default_profile;
   config::Runtime merged = runtime_profile(profile, catalog, origin);
   // The chip settings (the profile's, then the job's; an entry for the base chip before the
   // chip's own), then the job's own fields over everything.

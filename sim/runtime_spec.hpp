@@ -18,14 +18,14 @@ inline constexpr const char* kDefaultServingRuntime = "vllm";
 inline constexpr const char* kDefaultTrainingRuntime = "megatron-lm";
 
 struct RuntimeSpec {
-  std::string name;  // the stack, for reports ("" for a job that describes none)
-  double dispatch_us = 0;         // host time per op on the reference host
-  double step_overhead_us = 0;    // host time per serving iteration on the reference host
+  std::string name;             // the stack, for reports ("" for a job that describes none)
+  double dispatch_us = 0;       // host time per op on the reference host
+  double step_overhead_us = 0;  // host time per serving iteration on the reference host
   double gemm_efficiency_scale = 1;
-  double kernel_gap_us = -1;      // negative: the chip's op_overhead_us
-  double collective_floor_us = 0; // least time of one tensor-parallel collective
-  double collective_half_kib = 0; // all-reduce size at half the large-message bandwidth
-  double sampling_us = 0;         // device time per serving iteration for sampling
+  double kernel_gap_us = -1;       // negative: the chip's op_overhead_us
+  double collective_floor_us = 0;  // least time of one tensor-parallel collective
+  double collective_half_kib = 0;  // all-reduce size at half the large-message bandwidth
+  double sampling_us = 0;          // device time per serving iteration for sampling
   int max_running_sequences = 256;
   int64_t max_batched_tokens = 8192;
   bool low_precision_attention = false;

@@ -3,8 +3,8 @@
 
 #include "analysis/results.hpp"
 #include "sim/job_origin.hpp"
-#include "sim/serving_spec.hpp"
 #include "sim/serving_load.hpp"
+#include "sim/serving_spec.hpp"
 
 namespace kcsim {
 

@@ -23,11 +23,11 @@ struct ServingSpec {
   int64_t output_tokens = 128;
   bool flash_attention = true;
   double memory_utilization = 0.9;
-  RuntimeSpec runtime;               // the stack: fixed costs, kernels, scheduler limits
-  double device_power_cap_w = 0;     // 0: the chip's TDP
-  double clock_mhz = 0;              // a locked application clock; 0: none
-  bool whole_servers = false;        // energy: charge every server touched in full
-  DvfsPoint state;                   // the DVFS state an iteration is priced at
+  RuntimeSpec runtime;            // the stack: fixed costs, kernels, scheduler limits
+  double device_power_cap_w = 0;  // 0: the chip's TDP
+  double clock_mhz = 0;           // a locked application clock; 0: none
+  bool whole_servers = false;     // energy: charge every server touched in full
+  DvfsPoint state;                // the DVFS state an iteration is priced at
 };
 
 // Bytes one device of stage `stage` of a tp x pp replica holds for weights: its layers/pp
@@ -47,8 +47,8 @@ double serving_kv_bytes_per_token_per_device(const ModelShape& model, Dtype kv_d
 double serving_workspace_bytes();
 
 // Resolves defaults (the runtime as the job's block gives it, no profile: serving_job_spec in
-// sim/jobs.hpp resolves the profile): tp, when the job leaves it out, is the smallest divisor of the heads whose
-// replica holds the weights and the batch's KV cache; replicas fill the cluster.
+// sim/jobs.hpp resolves the profile): tp, when the job leaves it out, is the smallest divisor of
+// the heads whose replica holds the weights and the batch's KV cache; replicas fill the cluster.
 ServingSpec make_serving_spec(const config::ServingJob& job, const ModelShape& model,
                               const ClusterModel& cluster);
 

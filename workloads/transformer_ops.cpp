@@ -198,8 +198,8 @@ void quantize_gemm_inputs(const PassShape& p, std::vector<Op>& ops) {
   for (auto& op : ops) {
     if (op.kind == OpKind::Gemm) {
       double elements = op.m * op.k;
-      Op quantize =
-          vector_op("quantize_" + op.name, 2.0 * elements, elements * (p.act_bytes + p.weight_bytes));
+      Op quantize = vector_op("quantize_" + op.name, 2.0 * elements,
+                              elements * (p.act_bytes + p.weight_bytes));
       quantize.fused = !out.empty();
       add(out, std::move(quantize));
     }

@@ -115,6 +115,11 @@ TEST_CASE("a bad measurement CSV names its file, line and column", "[calibration
       "wl.csv", "workload,model,cluster,measured_time_s\ninfer,llama2-13b,dgx-a100,1\n");
   CHECK_THROWS_WITH(measurement_cases(bad_workload, catalog),
                     ContainsSubstring("wl.csv:2:1: workload"));
+  auto bad_runtime = test::write_temp_file(
+      "rt.csv",
+      "workload,model,cluster,runtime,measured_time_s\ndecode,llama2-13b,dgx-a100,vllm-9,1\n");
+  CHECK_THROWS_WITH(measurement_cases(bad_runtime, catalog),
+                    ContainsSubstring("rt.csv:2:4: runtime: unknown runtime \"vllm-9\""));
   auto nothing =
       test::write_temp_file("none.csv", "workload,model,cluster\ndecode,llama2-13b,dgx-a100\n");
   CHECK_THROWS_WITH(measurement_cases(nothing, catalog), ContainsSubstring("needs one of them"));

@@ -75,9 +75,9 @@ TEST_CASE("a profile may build on another", "[sim][runtime]") {
 }
 
 TEST_CASE("an unknown profile names the ones that exist", "[sim][runtime]") {
-  CHECK_THROWS_WITH(resolved(profile("vllm-9"), "a100-80g"),
-                    ContainsSubstring("unknown runtime \"vllm-9\"") &&
-                        ContainsSubstring("tensorrt-llm"));
+  CHECK_THROWS_WITH(
+      resolved(profile("vllm-9"), "a100-80g"),
+      ContainsSubstring("unknown runtime \"vllm-9\"") && ContainsSubstring("tensorrt-llm"));
 }
 
 TEST_CASE("the load's scheduler limits default to the runtime's", "[sim][runtime][serving]") {

@@ -46,9 +46,8 @@ Op matmul(OpKind kind, double batch, double m, double n, double k) {
 
 // Kernels a layer launches: ops not fused into the one before.
 int kernels(const std::vector<Op>& ops) {
-  return static_cast<int>(std::count_if(ops.begin(), ops.end(), [](const Op& op) {
-    return !op.fused;
-  }));
+  return static_cast<int>(
+      std::count_if(ops.begin(), ops.end(), [](const Op& op) { return !op.fused; }));
 }
 
 }  // namespace
@@ -137,9 +136,8 @@ TEST_CASE("an 8-bit GEMM's input is quantised in the kernel before it", "[servin
   auto plain = layer_forward_ops(model, pass);
   pass.quantize_activations = true;
   auto quantised = layer_forward_ops(model, pass);
-  int gemms = static_cast<int>(std::count_if(plain.begin(), plain.end(), [](const Op& op) {
-    return op.kind == OpKind::Gemm;
-  }));
+  int gemms = static_cast<int>(std::count_if(plain.begin(), plain.end(),
+                                             [](const Op& op) { return op.kind == OpKind::Gemm; }));
   CHECK(quantised.size() == plain.size() + gemms);
   CHECK(kernels(quantised) == kernels(plain));  // fused: no launches of their own
   // Each reads the 16-bit input and writes it in 8 bits.
