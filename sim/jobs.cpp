@@ -30,7 +30,7 @@ TrainingSpec training_job_spec(const config::TrainingJob& job, const ClusterMode
                                const config::Catalog& catalog, const JobOrigin& origin) {
   ModelShape model = resolve_model(job.model(), job.model_overrides(), catalog, origin);
   RuntimeSpec runtime =
-      resolve_runtime(job.runtime(), kDefaultTrainingRuntime, cluster.chip.name(), catalog, origin);
+      resolve_runtime(job.runtime(), kDefaultTrainingRuntime, cluster.chip, catalog, origin);
   try {
     TrainingSpec spec = make_training_spec(job, model, cluster.devices());
     spec.runtime = runtime;
@@ -45,7 +45,7 @@ ServingSpec serving_job_spec(const config::ServingJob& job, const ClusterModel& 
                              const config::Catalog& catalog, const JobOrigin& origin) {
   ModelShape model = resolve_model(job.model(), job.model_overrides(), catalog, origin);
   RuntimeSpec runtime =
-      resolve_runtime(job.runtime(), kDefaultServingRuntime, cluster.chip.name(), catalog, origin);
+      resolve_runtime(job.runtime(), kDefaultServingRuntime, cluster.chip, catalog, origin);
   ServingSpec spec;
   try {
     spec = make_serving_spec(job, model, cluster);

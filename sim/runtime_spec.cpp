@@ -96,16 +96,16 @@ RuntimeSpec runtime_spec(const config::Runtime& runtime) {
 }
 
 RuntimeSpec resolve_runtime(const config::Runtime& job_runtime, const std::string& default_profile,
-                            const std::string& chip, const config::Catalog& catalog,
+                            const ChipModel& chip, const config::Catalog& catalog,
                             const JobOrigin& origin) {
   const std::string profile = job_runtime.has_profile() ? job_runtime.profile() : default_profile;
   config::Runtime merged = runtime_profile(profile, catalog, origin);
-  // The chip settings (the profile's, then the job's; an entry for the base chip before the
-  // chip's own), then the job's own fields over everything.
+  // The chip settings (the profile's, then the job's): an entry for the chip's kind first, then
+  // one for its base chip, then its own; the job's own fields over everything.
   for (const auto& entry : job_runtime.chip_settings()) *merged.add_chip_settings() = entry;
-  auto apply = [&merged](const std::string& name) {
+  auto apply = [&merged](auto matches) {
     for (const auto& entry : merged.chip_settings()) {
-      if (entry.chip() != name) continue;
+      if (!matches(entry)) continue;
       if (entry.has_gemm_efficiency_scale()) {
         merged.set_gemm_efficiency_scale(entry.gemm_efficiency_scale());
       }
@@ -113,18 +113,22 @@ RuntimeSpec resolve_runtime(const config::Runtime& job_runtime, const std::strin
         merged.set_max_running_sequences(entry.max_running_sequences());
       }
       if (entry.has_max_batched_tokens()) merged.set_max_batched_tokens(entry.max_batched_tokens());
+      if (entry.has_kernel_gap_us()) merged.set_kernel_gap_us(entry.kernel_gap_us());
     }
   };
-  std::string root = chip;
+  const std::string& name = chip.name();
+  std::string root = name;
   if (merged.chip_settings_size() > 0) {
     try {
-      root = catalog.chip_root(chip);
+      root = catalog.chip_root(name);
     } catch (const InputError&) {
       // A chip written in the scenario itself, not a catalog entry: its own name only.
     }
   }
-  apply(root);
-  if (root != chip) apply(chip);
+  const std::string& kind = chip.config().kind();
+  apply([&](const auto& e) { return e.has_chip_kind() && !kind.empty() && e.chip_kind() == kind; });
+  apply([&](const auto& e) { return e.has_chip() && e.chip() == root; });
+  if (root != name) apply([&](const auto& e) { return e.has_chip() && e.chip() == name; });
   config::Runtime own = job_runtime;
   own.clear_chip_settings();
   merged.MergeFrom(own);

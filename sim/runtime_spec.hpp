@@ -49,10 +49,11 @@ config::Runtime runtime_profile(const std::string& name, const config::Catalog& 
 RuntimeSpec runtime_spec(const config::Runtime& runtime);
 
 // The job's runtime block over the profile it names (`default_profile` when it names none),
-// for a job on chip `chip` (its gemm_efficiency_scale the profile gives for that chip or the
-// chip it is a variant of, unless the block sets one). Throws InputError at the block's fields.
+// for a job on `chip` (the profile's settings for the chip's kind, the chip it is a variant of
+// and the chip itself, unless the block sets the figure). Throws InputError at the block's
+// fields.
 RuntimeSpec resolve_runtime(const config::Runtime& job_runtime, const std::string& default_profile,
-                            const std::string& chip, const config::Catalog& catalog,
+                            const ChipModel& chip, const config::Catalog& catalog,
                             const JobOrigin& origin);
 
 }  // namespace kcsim

@@ -14,7 +14,8 @@ namespace {
 
 RuntimeSpec resolved(const config::Runtime& block, const std::string& chip,
                      const std::string& fallback = kDefaultServingRuntime) {
-  return resolve_runtime(block, fallback, chip, test::catalog(), {});
+  auto catalog = test::catalog();
+  return resolve_runtime(block, fallback, ChipModel(catalog.chip(chip)), catalog, {});
 }
 
 config::Runtime profile(const std::string& name) {
@@ -61,6 +62,17 @@ TEST_CASE("a chip and its board variants take the profile's settings for that ch
   config::Runtime own = profile("eager-pytorch-2023");
   own.set_gemm_efficiency_scale(0.9);
   CHECK(resolved(own, "h100-sxm").gemm_efficiency_scale == 0.9);
+}
+
+TEST_CASE("a profile's settings for a kind of chip apply to every chip of it", "[sim][runtime]") {
+  // vLLM replays CUDA graphs on GPUs; on an NPU its kernels keep the chip's own launch cost.
+  auto gpu = resolved(profile("vllm"), "a100-80g");
+  auto npu = resolved(profile("vllm"), "rngd");
+  CHECK(gpu.kernel_gap_us >= 0);
+  CHECK(npu.kernel_gap_us < 0);
+  auto catalog = test::catalog();
+  ChipModel rngd(catalog.chip("rngd"));
+  CHECK(npu.execution(rngd, DvfsPoint{}, 1.0, config::BF16).kernel_gap_s < 0);
 }
 
 TEST_CASE("a profile may build on another", "[sim][runtime]") {
