@@ -1,6 +1,6 @@
 // What a serving stack costs beyond the roofline: kernel floors and gaps, the latency floor of
 // each tensor-parallel all-reduce, sampling and host work; and what FP8 buys on H100 (its own
-// GEMM curve, attention left in 16 bits, activations quantised before each GEMM).
+// GEMM curve, attention left in 16 bits).
 #include <algorithm>
 
 #include <catch2/catch_test_macros.hpp>
@@ -123,31 +123,4 @@ TEST_CASE("attention stays in 16 bits beside 8-bit GEMMs unless the stack has 8-
   Execution eight = runtime.execution(chip, DvfsPoint{}, 1.0, config::FP8);
   CHECK(op_cost(chip, scores, config::FP8, eight).compute_s <
         op_cost(chip, scores, config::BF16).compute_s);
-}
-
-TEST_CASE("an 8-bit GEMM's input is quantised in the kernel before it", "[serving][fp8]") {
-  ModelShape model = test::catalog_model("llama2-7b");
-  PassShape pass;
-  pass.sequences = 1;
-  pass.new_tokens = 512;
-  pass.context = 512;
-  pass.weight_bytes = 1;
-  pass.act_bytes = 2;
-  auto plain = layer_forward_ops(model, pass);
-  pass.quantize_activations = true;
-  auto quantised = layer_forward_ops(model, pass);
-  int gemms = static_cast<int>(std::count_if(plain.begin(), plain.end(),
-                                             [](const Op& op) { return op.kind == OpKind::Gemm; }));
-  CHECK(quantised.size() == plain.size() + gemms);
-  CHECK(kernels(quantised) == kernels(plain));  // fused: no launches of their own
-  // Each reads the 16-bit input and writes it in 8 bits.
-  double extra = total_bytes(quantised) - total_bytes(plain);
-  double inputs = 0;
-  for (const auto& op : plain) {
-    if (op.kind == OpKind::Gemm) inputs += op.m * op.k;
-  }
-  CHECK_THAT(extra, WithinRel(3.0 * inputs, 1e-12));
-  // 16-bit weights quantise nothing.
-  pass.weight_bytes = 2;
-  CHECK(layer_forward_ops(model, pass).size() == plain.size());
 }

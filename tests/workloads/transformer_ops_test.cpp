@@ -298,3 +298,33 @@ TEST_CASE("model head and embedding ops", "[workloads][ops]") {
   // Learned positions add their own lookup.
   CHECK(has(embedding_forward_ops(test::gpt3_175b(), p), "positions"));
 }
+
+TEST_CASE("an 8-bit GEMM's input is quantised in the kernel before it", "[workloads][ops][fp8]") {
+  ModelShape model = test::llama2_70b();
+  PassShape pass;
+  pass.sequences = 1;
+  pass.new_tokens = 512;
+  pass.context = 512;
+  pass.weight_bytes = 1;
+  pass.act_bytes = 2;
+  auto plain = layer_forward_ops(model, pass);
+  pass.quantize_activations = true;
+  auto quantised = layer_forward_ops(model, pass);
+  int gemms = static_cast<int>(std::count_if(plain.begin(), plain.end(),
+                                             [](const Op& op) { return op.kind == OpKind::Gemm; }));
+  CHECK(quantised.size() == plain.size() + gemms);
+  auto launched = [](const std::vector<Op>& ops) {
+    return std::count_if(ops.begin(), ops.end(), [](const Op& op) { return !op.fused; });
+  };
+  CHECK(launched(quantised) == launched(plain));  // fused: no launches of their own
+  // Each reads the 16-bit input and writes it in 8 bits.
+  double extra = total_bytes(quantised) - total_bytes(plain);
+  double inputs = 0;
+  for (const auto& op : plain) {
+    if (op.kind == OpKind::Gemm) inputs += op.m * op.k;
+  }
+  CHECK_THAT(extra, WithinRel(3.0 * inputs, 1e-12));
+  // 16-bit weights quantise nothing.
+  pass.weight_bytes = 2;
+  CHECK(layer_forward_ops(model, pass).size() == plain.size());
+}
