@@ -23,8 +23,8 @@ void check(const RuntimeSpec& r, const JobOrigin& origin) {
   if (r.dispatch_us < 0 || r.step_overhead_us < 0 || r.collective_floor_us < 0 ||
       r.sampling_us < 0 || r.collective_half_kib < 0) {
     throw_input_error(origin.at("runtime"), "runtime",
-                      "dispatch_us, step_overhead_us, collective_floor_us and sampling_us must "
-                      "not be negative");
+                      "dispatch_us, step_overhead_us, collective_floor_us, collective_half_kib "
+                      "and sampling_us must not be negative");
   }
   if (!(r.gemm_efficiency_scale > 0 && r.gemm_efficiency_scale <= 1)) {
     throw_input_error(origin.at("runtime.gemm_efficiency_scale"), "runtime.gemm_efficiency_scale",
@@ -41,13 +41,15 @@ void check(const RuntimeSpec& r, const JobOrigin& origin) {
 config::Runtime runtime_profile(const std::string& name, const config::Catalog& catalog,
                                 const JobOrigin& origin) {
   constexpr int kMaxDepth = 8;
-  auto known = catalog.names("runtimes");
-  if (std::find(known.begin(), known.end(), name) == known.end()) {
+  std::vector<config::Runtime> chain;
+  try {
+    chain.push_back(catalog.runtime(name));  // cached: no folder read per sweep point
+  } catch (const InputError&) {
+    auto known = catalog.names("runtimes");
     throw_input_error(origin.at("runtime.profile"), "runtime.profile",
                       fmt::format("unknown runtime \"{}\"; the catalog {} has: {}", name,
                                   (catalog.root() / "runtimes").string(), fmt::join(known, ", ")));
   }
-  std::vector<config::Runtime> chain{catalog.runtime(name, origin.at("runtime.profile"))};
   while (chain.back().has_profile()) {
     if (static_cast<int>(chain.size()) >= kMaxDepth || chain.back().profile() == name) {
       throw_input_error(origin.at("runtime.profile"), "runtime.profile",
@@ -80,7 +82,7 @@ double RuntimeSpec::collective_floor_s(double host_speed) const {
 
 RuntimeSpec runtime_spec(const config::Runtime& runtime) {
   RuntimeSpec r;
-  r.name = runtime.has_name() ? runtime.name() : runtime.profile();
+  r.name = runtime.name();
   r.dispatch_us = runtime.dispatch_us();
   r.step_overhead_us = runtime.step_overhead_us();
   r.gemm_efficiency_scale = runtime.gemm_efficiency_scale();
@@ -132,9 +134,8 @@ RuntimeSpec resolve_runtime(const config::Runtime& job_runtime, const std::strin
   config::Runtime own = job_runtime;
   own.clear_chip_settings();
   merged.MergeFrom(own);
-  merged.set_profile(profile);
   RuntimeSpec spec = runtime_spec(merged);
-  if (!job_runtime.has_name()) spec.name = profile;
+  spec.name = job_runtime.has_name() ? job_runtime.name() : profile;
   check(spec, origin);
   return spec;
 }

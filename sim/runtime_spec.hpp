@@ -18,7 +18,7 @@ inline constexpr const char* kDefaultServingRuntime = "vllm";
 inline constexpr const char* kDefaultTrainingRuntime = "megatron-lm";
 
 struct RuntimeSpec {
-  std::string name;             // the stack, for reports ("" for a job that describes none)
+  std::string name;             // the stack, for reports: the profile, or the block's own name
   double dispatch_us = 0;       // host time per op on the reference host
   double step_overhead_us = 0;  // host time per serving iteration on the reference host
   double gemm_efficiency_scale = 1;
