@@ -148,7 +148,9 @@ Json to_json(const TrainingResult& r) {
                                {"pp_comm_s", r.time.pp_comm_s},
                                {"ep_comm_s", r.time.ep_comm_s},
                                {"dp_comm_exposed_s", r.time.dp_comm_exposed_s},
+                               {"dp_comm_contention_s", r.time.dp_comm_contention_s},
                                {"dp_comm_total_s", r.time.dp_comm_total_s},
+                               {"stage_imbalance_s", r.time.stage_imbalance_s},
                                {"bubble_s", r.time.bubble_s},
                                {"optimizer_s", r.time.optimizer_s}};
   j["energy_per_iteration_j"] = r.energy_per_iteration_j;
@@ -309,7 +311,9 @@ TrainingResult training_result_from_json(const Json& j) {
   t.at("pp_comm_s").get_to(r.time.pp_comm_s);
   t.at("ep_comm_s").get_to(r.time.ep_comm_s);
   t.at("dp_comm_exposed_s").get_to(r.time.dp_comm_exposed_s);
+  t.at("dp_comm_contention_s").get_to(r.time.dp_comm_contention_s);
   t.at("dp_comm_total_s").get_to(r.time.dp_comm_total_s);
+  t.at("stage_imbalance_s").get_to(r.time.stage_imbalance_s);
   t.at("bubble_s").get_to(r.time.bubble_s);
   t.at("optimizer_s").get_to(r.time.optimizer_s);
   j.at("energy_per_iteration_j").get_to(r.energy_per_iteration_j);

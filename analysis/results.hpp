@@ -18,16 +18,33 @@ struct MemoryUse {
 };
 
 // Where one training iteration's time goes on the critical (slowest) pipeline stage.
+// Where the iteration went, seen from one device: the first pipeline stage's, which finishes
+// last under 1F1B (the event engine takes whichever device finished last). Both engines use these
+// definitions, so the terms that are not `dp_comm_total_s` add up to the iteration time.
 struct TrainingTime {
-  double compute_s = 0;          // forward and backward of every micro-batch
-  double recompute_s = 0;        // forward passes repeated in backward
-  double tp_comm_s = 0;          // tensor-parallel collectives (not overlapped)
-  double pp_comm_s = 0;          // pipeline sends and receives
-  double dp_comm_exposed_s = 0;  // gradient reduction left after overlap with backward
-  double dp_comm_total_s = 0;    // the whole gradient reduction, overlapped or not
-  double ep_comm_s = 0;          // MoE all-to-all
-  double bubble_s = 0;           // pipeline fill and drain
-  double optimizer_s = 0;        // optimizer step
+  double compute_s = 0;    // this device's forward and backward of every micro-batch
+  double recompute_s = 0;  // forward passes repeated in backward
+  double tp_comm_s = 0;    // tensor-parallel collectives (not overlapped)
+  double ep_comm_s = 0;    // MoE all-to-all
+  // Pipeline sends, as far as they set the pipeline's steady pace: per micro-batch, the pace
+  // less the busiest stage's own work.
+  double pp_comm_s = 0;
+  // Waiting for the slowest stage in steady state: the busiest device's compute and collectives
+  // less this device's (the head's or the embedding's extra layers, a straggler).
+  double stage_imbalance_s = 0;
+  double bubble_s = 0;  // pipeline fill and drain: the pipeline waits that are neither of the above
+  // The gradient reduction left after overlap with backward, on links it has to itself.
+  double dp_comm_exposed_s = 0;
+  // What the exposed reduction lost to other traffic on shared links (ECMP collisions, another
+  // stage's reduction, an oversubscribed tier) beyond dp_comm_exposed_s.
+  double dp_comm_contention_s = 0;
+  double dp_comm_total_s = 0;  // the whole reduction on links it has to itself, overlapped or not
+  double optimizer_s = 0;      // optimizer step
+  // The terms above that add up to the iteration time (all but dp_comm_total_s).
+  double sum_s() const {
+    return compute_s + recompute_s + tp_comm_s + ep_comm_s + pp_comm_s + stage_imbalance_s +
+           bubble_s + dp_comm_exposed_s + dp_comm_contention_s + optimizer_s;
+  }
 };
 
 // Traffic a link carried over a run, per direction.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "sim/dp_contention.hpp"
 #include "sim/training_costs.hpp"
 
 namespace kcsim {
@@ -23,43 +24,64 @@ TrainingResult simulate_training_analytical(const ClusterModel& cluster, const T
   const double microbatches = static_cast<double>(s.micro_batches);
   const int stages = static_cast<int>(s.pp);
 
-  // One micro-batch through the busiest stage.
-  double per_mb_compute = 0, per_mb_recompute = c.layers_per_stage * c.layer_recompute.time_s;
-  for (int stage : {0, stages - 1}) {
-    per_mb_compute = std::max(per_mb_compute, c.chunk_fwd_s(stage, stages) +
-                                                  c.chunk_bwd_s(stage, stages) - per_mb_recompute);
-  }
+  // One micro-batch through the busiest stage, which sets the pipeline's pace, and through the
+  // first stage, whose device finishes last and is the one the breakdown describes.
+  double per_mb_recompute = c.layers_per_stage * c.layer_recompute.time_s;
+  auto stage_compute = [&](int stage) {
+    return c.chunk_fwd_s(stage, stages) + c.chunk_bwd_s(stage, stages) - per_mb_recompute;
+  };
+  double first_stage_compute = stage_compute(0);
+  double per_mb_compute = std::max(first_stage_compute, stage_compute(stages - 1));
   double per_mb_tp = collective_s(c.tp_fwd, cluster, eff, c.algorithm) +
                      collective_s(c.tp_bwd, cluster, eff, c.algorithm);
   double per_mb_ep = collective_s(c.ep_fwd, cluster, eff, c.algorithm) +
                      collective_s(c.ep_bwd, cluster, eff, c.algorithm);
-  double per_mb_pp = 0;
+  // The pipeline's steady pace: per micro-batch, each stage's own work plus the sends on its
+  // loop with its neighbours. A middle stage waits on an activation hop and a gradient hop each
+  // micro-batch; the first and last stages have a neighbour on one side only, so a heavy end
+  // stage (the LM head's) hides one hop in the others' slack. Interleaved chunks put every
+  // device in the middle of the pipeline.
+  double hop_s = 0;
   if (s.pp > 1) {
     const auto& tier = c.pp_inside_node ? cluster.tiers.intra_node : cluster.tiers.scale_out;
-    per_mb_pp = 2.0 * s.virtual_stages * ring_time_s(Collective::SendRecv, c.pp_bytes, 2, tier, eff);
+    hop_s = ring_time_s(Collective::SendRecv, c.pp_bytes, 2, tier, eff);
   }
-  double per_mb = per_mb_compute + per_mb_recompute + per_mb_tp + per_mb_ep + per_mb_pp;
-  double bubble_s = static_cast<double>(s.pp - 1) / s.virtual_stages * per_mb;
+  double shared = per_mb_recompute + per_mb_tp + per_mb_ep;
+  double cycle = per_mb_compute + shared + 2.0 * s.virtual_stages * hop_s;
+  if (s.pp > 1 && s.virtual_stages == 1) {
+    double ends = std::max(first_stage_compute, stage_compute(stages - 1)) + shared + hop_s;
+    double middle = stages > 2 ? stage_compute(1) + shared + 2 * hop_s : 0.0;
+    cycle = std::max(ends, middle);
+  }
+  // The sends' share of the pace: what it adds to the busiest stage's own work.
+  double per_mb_pp = cycle - (per_mb_compute + shared);
+  double bubble_s = static_cast<double>(s.pp - 1) / s.virtual_stages * cycle;
 
-  // Gradients reduce in buckets as the last backward runs: all but the last bucket can hide
-  // behind it, the last one cannot.
-  double dp_total_s = collective_s(c.dp_grads, cluster, eff, c.algorithm) +
-                      collective_s(c.dp_weights, cluster, eff, c.algorithm);
-  double backward_s = c.layers_per_stage * (c.layer_bwd.time_s + c.layer_recompute.time_s);
-  double last_bucket_s = dp_total_s / c.grad_buckets;
-  double dp_exposed_s = std::max(0.0, dp_total_s - last_bucket_s - backward_s) + last_bucket_s;
+  double dp_total_s = dp_reduction_s(c, cluster.tiers);
+  double dp_exposed = dp_exposed_s(c, dp_total_s);
 
   TrainingResult r = start_training_result(cluster, spec, c, "analytical");
-  r.time.compute_s = microbatches * per_mb_compute;
+  r.time.compute_s = microbatches * first_stage_compute;
+  r.time.stage_imbalance_s = microbatches * (per_mb_compute - first_stage_compute);
   r.time.recompute_s = microbatches * per_mb_recompute;
   r.time.tp_comm_s = microbatches * per_mb_tp;
   r.time.ep_comm_s = microbatches * per_mb_ep;
   r.time.pp_comm_s = microbatches * per_mb_pp;
   r.time.bubble_s = bubble_s;
   r.time.dp_comm_total_s = dp_total_s;
-  r.time.dp_comm_exposed_s = dp_exposed_s + c.zero3_gather_excess_s;
+  r.time.dp_comm_exposed_s = dp_exposed + c.zero3_gather_excess_s;
+  // Each stage ends its last backward one model chunk's backward (and a gradient hop) before the
+  // stage ahead of it, so its reduction starts that much earlier.
+  double chunks = static_cast<double>(s.virtual_stages);
+  double stagger_s = (c.layers_per_stage * (c.layer_bwd.time_s + c.layer_recompute.time_s) +
+                      collective_s(c.tp_bwd, cluster, eff, c.algorithm) +
+                      collective_s(c.ep_bwd, cluster, eff, c.algorithm)) /
+                         chunks +
+                     hop_s;
+  r.time.dp_comm_contention_s = dp_contention_s(cluster, c, static_cast<int>(s.tp), stagger_s);
   r.time.optimizer_s = c.optimizer_s;
-  r.iteration_time_s = microbatches * per_mb + bubble_s + r.time.dp_comm_exposed_s + c.optimizer_s;
+  r.iteration_time_s = microbatches * cycle + bubble_s + r.time.dp_comm_exposed_s +
+                       r.time.dp_comm_contention_s + c.optimizer_s;
   finish_training_result(r, cluster, c);
   return r;
 }

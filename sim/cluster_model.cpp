@@ -48,8 +48,10 @@ double ClusterModel::peak_it_power_w() const {
 
 namespace {
 
-LinkPowerTotals sum_link_power(const ClusterModel& cluster) {
-  auto topology = topology::build_cluster_topology(cluster.config, cluster.chip.config());
+// The resolved clusters' devices the cache may hold at once (their topologies: about 400 MB).
+constexpr long long kMaxCachedDevices = 131072;
+
+LinkPowerTotals sum_link_power(const topology::Topology& topology) {
   LinkPowerTotals totals;
   const auto& graph = topology.graph();
   for (auto edge : topology.links()) {
@@ -90,6 +92,8 @@ ClusterModel resolve_cluster(const config::Cluster& cluster, const config::Catal
   };
   static std::mutex cache_lock;
   static std::unordered_map<std::string, Cached> cache;
+  // Each entry keeps its topology (about 3 kB per device): the cache is bounded by both.
+  static long long cached_devices = 0;
   std::string key = cluster.SerializeAsString();
   key += '\0';
   key += std::to_string(reinterpret_cast<std::uintptr_t>(entry.get()));
@@ -135,12 +139,18 @@ ClusterModel resolve_cluster(const config::Cluster& cluster, const config::Catal
                      cluster,
                      std::move(chip_model),
                      network_tiers(cluster, chip),
+                     {},
                      {}};
   model.config.mutable_node()->clear_chip_overrides();
-  model.link_power = sum_link_power(model);
+  model.topology = std::make_shared<const topology::Topology>(
+      topology::build_cluster_topology(model.config, model.chip.config()));
+  model.link_power = sum_link_power(*model.topology);
   std::lock_guard<std::mutex> hold(cache_lock);
-  if (cache.size() >= 256) cache.clear();
-  cache.emplace(std::move(key), Cached{entry, model});
+  if (cache.size() >= 256 || cached_devices + model.devices() > kMaxCachedDevices) {
+    cache.clear();
+    cached_devices = 0;
+  }
+  if (cache.emplace(std::move(key), Cached{entry, model}).second) cached_devices += model.devices();
   return model;
 }
 

@@ -2,6 +2,7 @@
 // and the server power that is not the devices'.
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "cluster.pb.h"
@@ -10,6 +11,10 @@
 #include "hw-models/chip_model.hpp"
 #include "hw-models/server_power.hpp"
 #include "topology/tiers.hpp"
+
+namespace kcsim::topology {
+class Topology;
+}
 
 namespace kcsim {
 
@@ -34,6 +39,9 @@ struct ClusterModel {
   // Devices at TDP plus every server's own draw at that load.
   double peak_it_power_w() const;
 
+  // The cluster as a graph (topology/), built once when the cluster is resolved: the analytical
+  // engine routes flows over it to find shared links.
+  std::shared_ptr<const topology::Topology> topology;
   // Summed once from the topology when the cluster is resolved; energy accounting reads it.
   LinkPowerTotals link_power;
 };

@@ -1,5 +1,6 @@
 #include "sim/collectives.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace kcsim {
@@ -107,6 +108,30 @@ std::vector<RingStage> collective_stages(Collective kind, double bytes, const Gr
     }
   }
   return stages;
+}
+
+StageRing stage_ring(const RingStage& stage, int size, int per_node, int position) {
+  per_node = std::min(per_node, size);
+  int node = position / per_node, local = position % per_node;
+  StageRing ring;
+  if (stage.members == size) {
+    ring.size = size;
+    ring.index = position;
+    ring.next_position = (position + 1) % size;
+  } else if (stage.inter_node) {
+    // Same local index in every server: positions local, local + per_node, ...
+    ring.size = (size - local + per_node - 1) / per_node;
+    ring.index = node;
+    ring.next_position = local + (node + 1) % ring.size * per_node;
+    ring.suffix = "/l" + std::to_string(local);
+  } else {
+    int first = node * per_node;
+    ring.size = std::min(size, first + per_node) - first;
+    ring.index = local;
+    ring.next_position = first + (local + 1) % ring.size;
+    ring.suffix = "/n" + std::to_string(node);
+  }
+  return ring;
 }
 
 double stage_time_s(const RingStage& stage, const LinkTier& tier, double efficiency) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -56,6 +57,17 @@ std::vector<RingStage> collective_stages(Collective kind, double bytes, const Gr
                                          Algorithm algorithm = Algorithm::Ring,
                                          const NetworkTiers* tiers = nullptr,
                                          double efficiency = 1.0);
+
+// The ring of `stage` that the member at `position` of a group of `size` (per_node to a server)
+// belongs to, without listing it: its size, the member's index in it, the position of the next
+// member, and a suffix naming the ring among the stage's rings.
+struct StageRing {
+  int size = 0;
+  int index = 0;
+  int next_position = 0;
+  std::string suffix;
+};
+StageRing stage_ring(const RingStage& stage, int size, int per_node, int position);
 
 // A stage's time on its tier: steps * latency + volume * bytes / (bandwidth * efficiency).
 double stage_time_s(const RingStage& stage, const LinkTier& tier, double efficiency);

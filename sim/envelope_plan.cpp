@@ -142,14 +142,16 @@ EnvelopeResult plan_envelope(const EnvelopeRequest& request, const config::Catal
       r.tokens_per_s = r.training.tokens_per_s;
       energy = &r.training.energy;
       const auto& t = r.training.time;
-      double comm = t.tp_comm_s + t.pp_comm_s + t.ep_comm_s + t.dp_comm_exposed_s;
+      double comm =
+          t.tp_comm_s + t.pp_comm_s + t.ep_comm_s + t.dp_comm_exposed_s + t.dp_comm_contention_s;
       double compute = t.compute_s + t.recompute_s;
       r.throughput_limit = comm > compute ? "network" : "compute";
       r.throughput_detail = fmt::format(
           "tp {} x pp {} x dp {}: {:.0f} % of the step computing, {:.0f} % exposed "
-          "communication, {:.0f} % pipeline bubble",
+          "communication, {:.0f} % pipeline bubble and stage imbalance",
           r.training.tp, r.training.pp, r.training.dp, 100 * compute / r.training.iteration_time_s,
-          100 * comm / r.training.iteration_time_s, 100 * t.bubble_s / r.training.iteration_time_s);
+          100 * comm / r.training.iteration_time_s,
+          100 * (t.bubble_s + t.stage_imbalance_s) / r.training.iteration_time_s);
     }
   } catch (const InfeasibleError& e) {
     throw InfeasibleError(fmt::format(

@@ -183,6 +183,24 @@ TrainingCosts training_costs(const ClusterModel& cluster, const TrainingSpec& sp
   return c;
 }
 
+double dp_reduction_s(const TrainingCosts& c, const NetworkTiers& shared_tiers) {
+  const NetworkTiers tiers = shared_tiers.unshared();
+  double total = 0;
+  for (const auto* cost : {&c.dp_grads, &c.dp_weights}) {
+    if (cost->count > 0) {
+      total += cost->count * collective_time_s(cost->kind, cost->bytes, cost->group, tiers,
+                                               c.efficiency, c.algorithm);
+    }
+  }
+  return total;
+}
+
+double dp_exposed_s(const TrainingCosts& c, double reduction_s) {
+  double backward = c.layers_per_stage * (c.layer_bwd.time_s + c.layer_recompute.time_s);
+  double last_bucket = reduction_s / c.grad_buckets;
+  return std::max(0.0, reduction_s - last_bucket - backward) + last_bucket;
+}
+
 TrainingResult start_training_result(const ClusterModel& cluster, const TrainingSpec& spec,
                                      const TrainingCosts& costs, const char* engine) {
   const auto& s = spec.setup;
@@ -254,8 +272,9 @@ void finish_training_result(TrainingResult& r, const ClusterModel& cluster,
   // bubble, pipeline sends); servers, links and the facility on top.
   double compute_time =
       std::min(r.time.compute_s + r.time.recompute_s + r.time.optimizer_s, r.iteration_time_s);
-  double collective_time = std::min(r.time.tp_comm_s + r.time.ep_comm_s + r.time.dp_comm_exposed_s,
-                                    r.iteration_time_s - compute_time);
+  double collective_time = std::min(
+      r.time.tp_comm_s + r.time.ep_comm_s + r.time.dp_comm_exposed_s + r.time.dp_comm_contention_s,
+      r.iteration_time_s - compute_time);
   EnergyLedger ledger(cluster.chip, r.devices, waiting_power(cluster.chip, costs.wait_state));
   ledger.add_device_time(
       r.devices * compute_time,

@@ -60,6 +60,13 @@ struct TrainingCosts {
 
 TrainingCosts training_costs(const ClusterModel& cluster, const TrainingSpec& spec);
 
+// The gradient reduction (and ZeRO's weight gather) of one iteration on links it has to itself
+// (the NICs' full rate: an oversubscribed tier's share shows as contention, dp_contention.hpp),
+// and the part of it left after the last backward: every bucket but the last can hide behind
+// that backward, the last cannot. Both engines' `dp_comm_total_s` and `dp_comm_exposed_s`.
+double dp_reduction_s(const TrainingCosts& costs, const NetworkTiers& tiers);
+double dp_exposed_s(const TrainingCosts& costs, double reduction_s);
+
 // The result's plan, model FLOPs and memory; the engine fills the time breakdown and the
 // iteration time, then finish_training_result adds rates and energy.
 TrainingResult start_training_result(const ClusterModel& cluster, const TrainingSpec& spec,

@@ -18,6 +18,8 @@ class HopSearch {
   // `within_node`, it also stays on that server's vertices. A vertex that is reached but may not
   // be passed through (a device) still gets its count. Valid until the next run.
   const std::vector<int>& run(Vertex start, std::optional<int> within_node = std::nullopt);
+  // The vertices the last run reached, in visit order.
+  const std::vector<Vertex>& reached() const { return reached_; }
 
  private:
   const Topology& topology_;

@@ -1,7 +1,9 @@
 #include "topology/routing.hpp"
 
 #include <algorithm>
+#include <climits>
 #include <limits>
+#include <memory>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -9,7 +11,7 @@
 namespace kcsim::topology {
 namespace {
 
-constexpr std::size_t kCachedDestinations = 256;
+constexpr std::size_t kCachedSearches = 256;
 
 // splitmix64 finaliser: a fixed, platform-independent mix, so ECMP choices are reproducible.
 std::uint64_t mix(std::uint64_t x) {
@@ -30,12 +32,87 @@ std::uint64_t ecmp_hash(int source, int destination, std::uint64_t flow, Vertex 
 
 Router::Router(const Topology& topology) : topology_(topology), search_(topology) {}
 
-const std::vector<int>& Router::hops_to(Vertex destination) {
-  auto found = hops_toward_.find(destination);
-  if (found != hops_toward_.end()) return found->second;
-  if (hops_toward_.size() >= kCachedDestinations) hops_toward_.clear();
-  return hops_toward_.emplace(destination, search_.run(destination)).first->second;
+Router::Hops::Hops(const std::vector<int>& hops, const std::vector<Vertex>& reached) {
+  if (reached.size() * 8 < hops.size()) {
+    for (Vertex v : reached) sparse_.emplace_back(v, hops[v]);
+    std::sort(sparse_.begin(), sparse_.end());
+  } else {
+    dense_ = hops;
+  }
 }
+
+int Router::Hops::operator[](Vertex v) const {
+  if (!dense_.empty()) return dense_[v];
+  auto at = std::lower_bound(sparse_.begin(), sparse_.end(), std::make_pair(v, INT_MIN));
+  return at != sparse_.end() && at->first == v ? at->second : detail::kUnreached;
+}
+
+std::shared_ptr<const Router::Hops> Router::hops_from(Vertex start) {
+  auto found = hops_from_.find(start);
+  if (found != hops_from_.end()) return found->second;
+  if (hops_from_.size() >= kCachedSearches) hops_from_.clear();
+  const auto& searched = search_.run(start);
+  auto hops = std::make_shared<const Hops>(searched, search_.reached());
+  hops_from_.emplace(start, hops);
+  return hops;
+}
+
+namespace {
+
+// Hop counts toward one device over the whole network, without a search of its own: a route's
+// first hop from the device is one of its neighbours, and only a neighbour that forwards leads
+// further, so a vertex is one hop farther than from the nearest such neighbour. Those
+// neighbours' searches are few (a device's NIC and server switches) and shared by every device
+// that hangs off them.
+class HopsToward {
+ public:
+  HopsToward(const Graph& graph, Vertex destination,
+             std::vector<std::shared_ptr<const Router::Hops>> via)
+      : graph_(graph), destination_(destination), via_(std::move(via)) {}
+
+  int operator()(Vertex v) const {
+    if (v == destination_) return 0;
+    int best = detail::kUnreached;
+    for (const auto& hops : via_) {
+      int h = (*hops)[v];
+      if (h != detail::kUnreached && (best == detail::kUnreached || h + 1 < best)) best = h + 1;
+    }
+    // A neighbour that forwards is covered above; one that does not (a route's source) is not.
+    if (best != 1 && !graph_[v].forwards && boost::edge(v, destination_, graph_).second) best = 1;
+    return best;
+  }
+
+ private:
+  const Graph& graph_;
+  Vertex destination_;
+  std::vector<std::shared_ptr<const Router::Hops>> via_;
+};
+
+template <class Hops>
+Route walk(const Graph& graph, const Hops& hops, Vertex source, Vertex destination,
+           int source_rank, int destination_rank, std::uint64_t flow_id, Route route) {
+  std::vector<Edge> candidates;
+  for (Vertex at = source; at != destination;) {
+    candidates.clear();
+    int next_hops = hops(at) - 1;
+    for (Edge e : boost::make_iterator_range(boost::out_edges(at, graph))) {
+      Vertex next = boost::target(e, graph);
+      if ((next == destination || graph[next].forwards) && hops(next) == next_hops) {
+        candidates.push_back(e);
+      }
+    }
+    Edge chosen = candidates[ecmp_hash(source_rank, destination_rank, flow_id, at) % candidates.size()];
+    const LinkInfo& link = graph[chosen];
+    route.links.push_back(chosen);
+    route.bottleneck_bandwidth_bytes_per_s = std::min(route.bottleneck_bandwidth_bytes_per_s, link.bandwidth_bytes_per_s);
+    route.latency_s += link.latency_s;
+    at = boost::target(chosen, graph);
+    route.vertices.push_back(at);
+  }
+  return route;
+}
+
+}  // namespace
 
 Route Router::route(int source_rank, int destination_rank, std::uint64_t flow_id) {
   const Graph& graph = topology_.graph();
@@ -48,36 +125,26 @@ Route Router::route(int source_rank, int destination_rank, std::uint64_t flow_id
   if (source == destination) return route;
 
   // Same server: try its own fabric first.
-  const std::vector<int>* hops = nullptr;
-  std::vector<int> server_hops;
   int node = graph[source].node;
   if (node == graph[destination].node) {
-    server_hops = search_.run(destination, node);
-    if (server_hops[source] != detail::kUnreached) hops = &server_hops;
+    const std::vector<int>& server_hops = search_.run(destination, node);
+    if (server_hops[source] != detail::kUnreached) {
+      std::vector<int> hops = server_hops;
+      return walk(graph, [&hops](Vertex v) { return hops[v]; }, source, destination, source_rank,
+                  destination_rank, flow_id, std::move(route));
+    }
   }
-  if (hops == nullptr) hops = &hops_to(destination);
-  if ((*hops)[source] == detail::kUnreached) {
+  std::vector<std::shared_ptr<const Hops>> via;
+  for (Vertex next : boost::make_iterator_range(boost::adjacent_vertices(destination, graph))) {
+    if (graph[next].forwards) via.push_back(hops_from(next));
+  }
+  HopsToward hops(graph, destination, std::move(via));
+  if (hops(source) == detail::kUnreached) {
     throw std::runtime_error(fmt::format("no route from {} to {} in topology {}", graph[source].name,
                                          graph[destination].name, topology_.name()));
   }
-
-  std::vector<Edge> candidates;
-  for (Vertex at = source; at != destination;) {
-    candidates.clear();
-    int next_hops = (*hops)[at] - 1;
-    for (Edge e : boost::make_iterator_range(boost::out_edges(at, graph))) {
-      Vertex next = boost::target(e, graph);
-      if ((*hops)[next] == next_hops && (next == destination || graph[next].forwards)) candidates.push_back(e);
-    }
-    Edge chosen = candidates[ecmp_hash(source_rank, destination_rank, flow_id, at) % candidates.size()];
-    const LinkInfo& link = graph[chosen];
-    route.links.push_back(chosen);
-    route.bottleneck_bandwidth_bytes_per_s = std::min(route.bottleneck_bandwidth_bytes_per_s, link.bandwidth_bytes_per_s);
-    route.latency_s += link.latency_s;
-    at = boost::target(chosen, graph);
-    route.vertices.push_back(at);
-  }
-  return route;
+  return walk(graph, hops, source, destination, source_rank, destination_rank, flow_id,
+              std::move(route));
 }
 
 Route shortest_route(const Topology& topology, int source_rank, int destination_rank, std::uint64_t flow_id) {

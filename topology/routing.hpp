@@ -2,8 +2,10 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "topology/graph.hpp"
@@ -33,13 +35,25 @@ class Router {
   // Throws std::out_of_range for an unknown rank and std::runtime_error when no route exists.
   Route route(int source_rank, int destination_rank, std::uint64_t flow_id = 0);
 
+ public:
+  // Hop counts from one vertex: dense, or the few vertices reached (a server's own switch).
+  class Hops {
+   public:
+    Hops(const std::vector<int>& hops, const std::vector<Vertex>& reached);
+    int operator[](Vertex v) const;
+
+   private:
+    std::vector<int> dense_;
+    std::vector<std::pair<Vertex, int>> sparse_;  // by vertex
+  };
+
  private:
-  const std::vector<int>& hops_to(Vertex destination);
+  // Hop counts from a vertex over the whole network, kept for recent vertices.
+  std::shared_ptr<const Hops> hops_from(Vertex start);
 
   const Topology& topology_;
   detail::HopSearch search_;
-  // Hop counts toward recent destinations over the whole network, bounded in size.
-  std::unordered_map<Vertex, std::vector<int>> hops_toward_;
+  std::unordered_map<Vertex, std::shared_ptr<const Hops>> hops_from_;
 };
 
 // A one-off route (builds a Router each call).

@@ -39,6 +39,7 @@ NetworkTiers network_tiers(const config::Cluster& cluster, const config::Chip& c
   tiers.scale_out.name = net.kind();
   tiers.scale_out.bandwidth_bytes_per_s = net.nic_bandwidth_gbit_per_s() * 1e9 / 8 / oversubscription;
   tiers.scale_out.latency_s = net.latency_ns() * 1e-9;
+  tiers.oversubscription = oversubscription;
   return tiers;
 }
 

@@ -19,7 +19,17 @@ struct NetworkTiers {
   int devices_per_node = 1;
   int nodes = 1;
   LinkTier intra_node;
-  LinkTier scale_out;  // bandwidth already divided by the oversubscription ratio
+  LinkTier scale_out;           // bandwidth already divided by the oversubscription ratio
+  double oversubscription = 1;  // of the scale-out network's leaves (>= 1)
+
+  // The same tiers with the NICs' full bandwidth between servers: what a flow gets on links it
+  // has to itself.
+  NetworkTiers unshared() const {
+    NetworkTiers t = *this;
+    t.scale_out.bandwidth_bytes_per_s *= oversubscription;
+    t.oversubscription = 1;
+    return t;
+  }
 };
 
 // Reads the tiers from a cluster and its (resolved) chip: the intra-node link is the node's

@@ -34,6 +34,12 @@ namespace sg4 = simgrid::s4u;
 struct DeviceTime {
   double compute_s = 0, recompute_s = 0, tp_s = 0, ep_s = 0, pipeline_wait_s = 0;
   double dp_exposed_s = 0, optimizer_s = 0, finish_s = 0;
+  // Waits for the pipeline in the steady one-forward-one-backward phase, after its first pair
+  // (whose backward waits for the pipeline to fill), and how many micro-batches that spans.
+  double steady_wait_s = 0;
+  int steady_steps = 0;
+  // Compute and collectives: what the device spent working on its micro-batches.
+  double busy_s() const { return compute_s + recompute_s + tp_s + ep_s; }
 };
 
 // Everything the device actors share.
@@ -130,11 +136,26 @@ void device_program(Run& run, int rank) {
   // The device holding virtual stage v (model chunk v / stages on stage v % stages).
   auto holder = [&](int v) { return run.platform.devices[run.rank(replica, v % stages, tp_rank)]; };
 
+  auto steps = pipeline_schedule(stage, stages, chunks, micro_batches);
+  // The steady phase: steps [warm-up forwards, the first pair) before it, the cool-down
+  // backwards after it; its waits give the pipeline's pace (rendering the bubble the rest).
+  size_t lead = 0, trail = 0;
+  while (lead < steps.size() && steps[lead].forward) ++lead;
+  while (trail < steps.size() - lead && !steps[steps.size() - 1 - trail].forward) ++trail;
+  const size_t steady_begin = lead + 1, steady_end = steps.size() + 1 - trail;
+  if (steady_end > steady_begin)
+    time.steady_steps = static_cast<int>(steady_end - steady_begin) / 2;
+  size_t current = 0;
+  auto waited = [&](double wait_s) {
+    time.pipeline_wait_s += wait_s;
+    if (current >= steady_begin && current < steady_end) time.steady_wait_s += wait_s;
+  };
+
   auto forward = [&](int i, int chunk) {
     int v = chunk * stages + stage;
     if (v > 0) {
-      timed(time.pipeline_wait_s, rank, "pipeline", "wait for activations",
-            [&] { event::receive_bytes(tag("act", replica, v, tp_rank, i)); });
+      waited(announced(rank, "pipeline", "wait for activations",
+                       [&] { event::receive_bytes(tag("act", replica, v, tp_rank, i)); }));
     }
     double compute = c.chunk_fwd_s(stage, stages, chunk, chunks) * slow;
     timed(time.compute_s, rank, "compute", "forward",
@@ -151,8 +172,8 @@ void device_program(Run& run, int rank) {
   auto backward = [&](int i, int chunk, bool last) {
     int v = chunk * stages + stage;
     if (v < virtual_stages - 1) {
-      timed(time.pipeline_wait_s, rank, "pipeline", "wait for gradients",
-            [&] { event::receive_bytes(tag("grad", replica, v, tp_rank, i)); });
+      waited(announced(rank, "pipeline", "wait for gradients",
+                       [&] { event::receive_bytes(tag("grad", replica, v, tp_rank, i)); }));
     }
     if (last && data_parallel && !run.reduced) {
       // Buckets reduce while the last backward runs (all of them but the last).
@@ -178,8 +199,8 @@ void device_program(Run& run, int rank) {
     }
   };
 
-  auto steps = pipeline_schedule(stage, stages, chunks, micro_batches);
   for (size_t k = 0; k < steps.size(); ++k) {
+    current = k;
     const auto& s = steps[k];
     if (s.forward) {
       forward(s.micro_batch, s.chunk);
@@ -193,17 +214,7 @@ void device_program(Run& run, int rank) {
     if (!data_parallel) return;
     if (run.reduced) {
       // One replica stands for all: the reduction priced as the analytical engine does.
-      const auto& tiers = run.cluster.tiers;
-      double total = 0;
-      for (const auto* cost : {&c.dp_grads, &c.dp_weights}) {
-        if (cost->count > 0) {
-          total += collective_time_s(cost->kind, cost->bytes, cost->group, tiers, c.efficiency,
-                                     c.algorithm);
-        }
-      }
-      double backward = c.layers_per_stage * (c.layer_bwd.time_s + c.layer_recompute.time_s);
-      double last = total / c.grad_buckets;
-      sg4::this_actor::sleep_for(std::max(0.0, total - last - backward) + last);
+      sg4::this_actor::sleep_for(dp_exposed_s(c, dp_reduction_s(c, run.cluster.tiers)));
       return;
     }
     gradients->join();
@@ -218,6 +229,44 @@ void device_program(Run& run, int rank) {
   timed(time.optimizer_s, rank, "compute", "optimizer",
         [&] { sg4::this_actor::execute(c.optimizer_s * slow * event::kHostFlopsPerS); });
   time.finish_s = sg4::Engine::get_clock();
+}
+
+// The breakdown of the device that finished last, whose time is the iteration's, in the terms the
+// analytical engine uses (analysis/results.hpp): its waits for the pipeline split into the wait
+// for the busiest stage, the sends the steady pace exposes, and the rest, the fill and drain;
+// its gradient reduction into the exposure it would have on links of its own and what it lost
+// to sharing them.
+TrainingTime breakdown(const Run& run, int simulated) {
+  auto first = run.times.begin(), end = first + simulated;
+  const DeviceTime& last = *std::max_element(
+      first, end, [](const DeviceTime& a, const DeviceTime& b) { return a.finish_s < b.finish_s; });
+  const DeviceTime& busiest = *std::max_element(
+      first, end, [](const DeviceTime& a, const DeviceTime& b) { return a.busy_s() < b.busy_s(); });
+  const auto& c = run.costs;
+  TrainingTime t;
+  t.compute_s = last.compute_s;
+  t.recompute_s = last.recompute_s;
+  t.tp_comm_s = last.tp_s;
+  t.ep_comm_s = last.ep_s;
+  t.optimizer_s = last.optimizer_s;
+  double waits = last.pipeline_wait_s;
+  t.stage_imbalance_s = std::min(waits, busiest.busy_s() - last.busy_s());
+  // The steady phase's waits per micro-batch, over every micro-batch: the wait for the busiest
+  // stage and the sends the pace exposes. Without a steady phase (as many stages as
+  // micro-batches), every wait is fill and drain.
+  double paced = 0;
+  if (last.steady_steps > 0) {
+    paced =
+        last.steady_wait_s / last.steady_steps * static_cast<double>(run.spec.setup.micro_batches);
+  }
+  t.pp_comm_s = std::clamp(paced - t.stage_imbalance_s, 0.0, waits - t.stage_imbalance_s);
+  t.bubble_s = waits - t.stage_imbalance_s - t.pp_comm_s;
+  t.dp_comm_total_s = dp_reduction_s(c, run.cluster.tiers);
+  double alone = run.spec.setup.dp > 1 ? dp_exposed_s(c, t.dp_comm_total_s) : 0.0;
+  alone += c.zero3_gather_excess_s;
+  t.dp_comm_exposed_s = std::min(last.dp_exposed_s, alone);
+  t.dp_comm_contention_s = last.dp_exposed_s - t.dp_comm_exposed_s;
+  return t;
 }
 
 std::vector<double> slowdowns(const TrainingSpec& spec, const EventOptions& options) {
@@ -273,23 +322,7 @@ std::string simulate_in_this_process(const ClusterModel& cluster, const Training
 
   TrainingResult r = start_training_result(cluster, spec, costs, "event");
   r.iteration_time_s = sg4::Engine::get_clock();
-  // The breakdown of the device that finished last: its time is the iteration's.
-  auto last = std::max_element(
-      run.times.begin(), run.times.begin() + simulated,
-      [](const DeviceTime& a, const DeviceTime& b) { return a.finish_s < b.finish_s; });
-  r.time.compute_s = last->compute_s;
-  r.time.recompute_s = last->recompute_s;
-  r.time.tp_comm_s = last->tp_s;
-  r.time.ep_comm_s = last->ep_s;
-  r.time.bubble_s = last->pipeline_wait_s;
-  r.time.dp_comm_exposed_s = last->dp_exposed_s;
-  r.time.optimizer_s = last->optimizer_s;
-  for (const auto* cost : {&costs.dp_grads, &costs.dp_weights}) {
-    if (cost->count > 0) {
-      r.time.dp_comm_total_s += collective_time_s(cost->kind, cost->bytes, cost->group,
-                                                  cluster.tiers, costs.efficiency, costs.algorithm);
-    }
-  }
+  r.time = breakdown(run, simulated);
   r.network_model = event::kNetworkModel;
   r.busiest_links = traffic.busiest(5, r.iteration_time_s);
   finish_training_result(r, cluster, costs);

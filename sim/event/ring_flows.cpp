@@ -52,43 +52,6 @@ void run_ring(const std::string& tag, int n, int index, sg4::Host* self, sg4::Ho
   in->wait();
 }
 
-namespace {
-
-// The ring of `stage` that the member at `position` belongs to, without listing it: its size,
-// the member's index in it, the position of the next member, and a tag suffix naming the ring.
-struct StageRing {
-  int size = 0;
-  int index = 0;
-  int next_position = 0;
-  std::string suffix;
-};
-
-StageRing stage_ring(const RingStage& stage, int size, int per_node, int position) {
-  per_node = std::min(per_node, size);
-  int node = position / per_node, local = position % per_node;
-  StageRing ring;
-  if (stage.members == size) {
-    ring.size = size;
-    ring.index = position;
-    ring.next_position = (position + 1) % size;
-  } else if (stage.inter_node) {
-    // Same local index in every server: positions local, local + per_node, ...
-    ring.size = (size - local + per_node - 1) / per_node;
-    ring.index = node;
-    ring.next_position = local + (node + 1) % ring.size * per_node;
-    ring.suffix = "/l" + std::to_string(local);
-  } else {
-    int first = node * per_node;
-    ring.size = std::min(size, first + per_node) - first;
-    ring.index = local;
-    ring.next_position = first + (local + 1) % ring.size;
-    ring.suffix = "/n" + std::to_string(node);
-  }
-  return ring;
-}
-
-}  // namespace
-
 // A ring stage on links nobody else uses: its alpha-beta time, from the route to the next member,
 // reported to the observers as running from `start_s`.
 double ring_alone_s(const RingStage& stage, sg4::Host* self, sg4::Host* next, double efficiency,
@@ -154,12 +117,12 @@ void post_bytes(const std::string& tag, double bytes, const sg4::Host* to) {
   sg4::Mailbox::by_name(tag)->put_init(&payload, static_cast<uint64_t>(bytes))->detach();
 }
 
-void receive_bytes(const std::string& tag) { sg4::Mailbox::by_name(tag)->get<int>(); }
-
 sg4::CommPtr receive_bytes_async(const std::string& tag) {
   static int* landing = nullptr;  // the payload is a marker; nothing reads it
   return sg4::Mailbox::by_name(tag)->get_async<int>(&landing);
 }
+
+void receive_bytes(const std::string& tag) { sg4::Mailbox::by_name(tag)->get<int>(); }
 
 void add_flow_observer(FlowObserver observer) { observers().push_back(std::move(observer)); }
 

@@ -1,4 +1,5 @@
 // The event engine against the analytical one, and what only the event engine can show.
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -88,11 +89,89 @@ TEST_CASE("an oversubscribed fat-tree slows data parallelism and shows where", "
   auto open_run = simulate_training_event(open, spec_for(open));
   auto thin_run = simulate_training_event(thin, spec_for(thin));
   CHECK(thin_run.iteration_time_s > open_run.iteration_time_s);
-  CHECK(thin_run.time.dp_comm_exposed_s > open_run.time.dp_comm_exposed_s);
+  // What the thin uplinks cost the reduction shows as contention, in both engines.
+  CHECK(thin_run.time.dp_comm_contention_s > open_run.time.dp_comm_contention_s + 0.1);
+  CHECK(thin_run.time.dp_comm_exposed_s <= thin_run.time.dp_comm_total_s);
+  auto thin_analytical = simulate_training_analytical(thin, spec_for(thin));
+  CHECK_THAT(thin_analytical.iteration_time_s, WithinRel(thin_run.iteration_time_s, 0.05));
   REQUIRE_FALSE(thin_run.busiest_links.empty());
   CHECK_THAT(thin_run.busiest_links.front().name, ContainsSubstring("leaf"));
   CHECK(thin_run.busiest_links.front().utilization > 0.1);
   CHECK(thin_run.busiest_links.front().utilization <= 1.0 + 1e-9);
+}
+
+// Each term of the two engines' breakdowns, as a share of the iteration.
+void check_breakdowns_agree(const TrainingResult& analytical, const TrainingResult& event,
+                            double tolerance) {
+  const auto& a = analytical.time;
+  const auto& e = event.time;
+  double t = analytical.iteration_time_s;
+  auto close = [&](const char* term, double x, double y) {
+    INFO(term << ": analytical " << x << " s, event " << y << " s, iteration " << t << " s");
+    CHECK(std::abs(x - y) <= tolerance * t);
+  };
+  close("compute", a.compute_s, e.compute_s);
+  close("recompute", a.recompute_s, e.recompute_s);
+  close("tp comm", a.tp_comm_s, e.tp_comm_s);
+  close("pp comm", a.pp_comm_s, e.pp_comm_s);
+  close("stage imbalance", a.stage_imbalance_s, e.stage_imbalance_s);
+  close("bubble", a.bubble_s, e.bubble_s);
+  close("dp exposed", a.dp_comm_exposed_s, e.dp_comm_exposed_s);
+  close("dp contention", a.dp_comm_contention_s, e.dp_comm_contention_s);
+  close("optimizer", a.optimizer_s, e.optimizer_s);
+  CHECK_THAT(a.sum_s(), WithinRel(analytical.iteration_time_s, 1e-9));
+  CHECK_THAT(e.sum_s(), WithinRel(event.iteration_time_s, 1e-9));
+}
+
+TEST_CASE("the engines' breakdowns agree term by term", "[event][training]") {
+  SECTION("a pipeline whose last stage carries the LM head") {
+    auto cluster = dgx_cluster(8, "rail-optimized");
+    auto spec = training(cluster, "gpt3-175b", 8, 8, 64);
+    auto analytical = simulate_training_analytical(cluster, spec);
+    auto event = simulate_training_event(cluster, spec);
+    CHECK(analytical.time.stage_imbalance_s > 0);
+    CHECK(event.time.stage_imbalance_s > 0);
+    CHECK(event.time.pp_comm_s > 0);
+    check_breakdowns_agree(analytical, event, 0.01);
+  }
+  SECTION("data parallelism over rails that share nothing") {
+    auto cluster = dgx_cluster(16, "rail-optimized");
+    auto spec = training(cluster, "gpt3-175b", 8, 8, 64);
+    auto analytical = simulate_training_analytical(cluster, spec);
+    auto event = simulate_training_event(cluster, spec);
+    CHECK(analytical.time.dp_comm_contention_s == 0);
+    CHECK(event.time.dp_comm_exposed_s > 0);
+    CHECK(event.time.dp_comm_exposed_s <= event.time.dp_comm_total_s);
+    check_breakdowns_agree(analytical, event, 0.01);
+  }
+  SECTION("a straggler on the middle stage shows as imbalance, not bubble") {
+    auto cluster = dgx_cluster(8, "rail-optimized");
+    auto spec = training(cluster, "gpt3-175b", 8, 8, 64);
+    auto base = simulate_training_event(cluster, spec);
+    EventOptions slow;
+    slow.stragglers = {{8 * 4, 1.2}};  // stage 4, tensor-parallel rank 0
+    auto straggled = simulate_training_event(cluster, spec, slow);
+    double extra = straggled.iteration_time_s - base.iteration_time_s;
+    CHECK(extra > 0);
+    CHECK_THAT(straggled.time.stage_imbalance_s - base.time.stage_imbalance_s,
+               WithinRel(extra, 0.15));
+  }
+}
+
+TEST_CASE("hash-spread rings on a fat-tree collide, and both engines price it", "[event][training]") {
+  // Eight pipeline-and-tensor groups each reduce over 4 servers on a fat-tree whose leaves
+  // spread flows over their uplinks by hash: some uplinks carry two or more rings.
+  auto cluster = dgx_cluster(32, "fat-tree");
+  auto spec = training(cluster, "gpt3-175b", 8, 8, 256);
+  auto analytical = simulate_training_analytical(cluster, spec);
+  auto event = simulate_training_event(cluster, spec);
+  CHECK(event.dp == 4);
+  CHECK(analytical.time.dp_comm_contention_s > 0);
+  CHECK(event.time.dp_comm_contention_s > 0);
+  CHECK(event.time.dp_comm_exposed_s <= event.time.dp_comm_total_s);
+  CHECK_THAT(analytical.time.dp_comm_contention_s,
+             WithinRel(event.time.dp_comm_contention_s, 0.5));
+  CHECK_THAT(analytical.iteration_time_s, WithinRel(event.iteration_time_s, 0.05));
 }
 
 TEST_CASE("event runs are deterministic", "[event][training]") {

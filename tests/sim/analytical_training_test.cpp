@@ -19,7 +19,8 @@ namespace {
 
 double per_microbatch(const TrainingResult& r) {
   const auto& t = r.time;
-  return (t.compute_s + t.recompute_s + t.tp_comm_s + t.pp_comm_s + t.ep_comm_s) /
+  return (t.compute_s + t.stage_imbalance_s + t.recompute_s + t.tp_comm_s + t.pp_comm_s +
+          t.ep_comm_s) /
          static_cast<double>(r.micro_batches);
 }
 
@@ -29,9 +30,11 @@ TEST_CASE("the iteration is the sum of its parts", "[sim][training]") {
   auto cluster = catalog_cluster("dgx-a100", 16);
   auto r = simulate_training_analytical(cluster, training(cluster, "gpt3-175b", 8, 8, 256));
   const auto& t = r.time;
-  double sum = t.compute_s + t.recompute_s + t.tp_comm_s + t.pp_comm_s + t.ep_comm_s + t.bubble_s +
-               t.dp_comm_exposed_s + t.optimizer_s;
+  double sum = t.compute_s + t.recompute_s + t.tp_comm_s + t.pp_comm_s + t.ep_comm_s +
+               t.stage_imbalance_s + t.bubble_s + t.dp_comm_exposed_s + t.dp_comm_contention_s +
+               t.optimizer_s;
   CHECK_THAT(r.iteration_time_s, WithinRel(sum, 1e-12));
+  CHECK_THAT(t.sum_s(), WithinRel(sum, 1e-12));
   CHECK(t.dp_comm_exposed_s <= t.dp_comm_total_s);
 }
 
