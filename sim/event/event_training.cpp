@@ -256,8 +256,10 @@ TrainingTime breakdown(const Run& run, int simulated) {
   // micro-batches), every wait is fill and drain.
   double paced = 0;
   if (last.steady_steps > 0) {
-    paced =
-        last.steady_wait_s / last.steady_steps * static_cast<double>(run.spec.setup.micro_batches);
+    // A steady step is one model chunk's forward and backward: micro-batches x chunks of them.
+    double steps =
+        static_cast<double>(run.spec.setup.micro_batches * run.spec.setup.virtual_stages);
+    paced = last.steady_wait_s / last.steady_steps * steps;
   }
   t.pp_comm_s = std::clamp(paced - t.stage_imbalance_s, 0.0, waits - t.stage_imbalance_s);
   t.bubble_s = waits - t.stage_imbalance_s - t.pp_comm_s;
