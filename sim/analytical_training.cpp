@@ -49,7 +49,7 @@ TrainingResult simulate_training_analytical(const ClusterModel& cluster, const T
   double shared = per_mb_recompute + per_mb_tp + per_mb_ep;
   double cycle = per_mb_compute + shared + 2.0 * s.virtual_stages * hop_s;
   if (s.pp > 1 && s.virtual_stages == 1) {
-    double ends = std::max(first_stage_compute, stage_compute(stages - 1)) + shared + hop_s;
+    double ends = per_mb_compute + shared + hop_s;
     double middle = stages > 2 ? stage_compute(1) + shared + 2 * hop_s : 0.0;
     cycle = std::max(ends, middle);
   }

@@ -129,9 +129,9 @@ Route Router::route(int source_rank, int destination_rank, std::uint64_t flow_id
   if (node == graph[destination].node) {
     const std::vector<int>& server_hops = search_.run(destination, node);
     if (server_hops[source] != detail::kUnreached) {
-      std::vector<int> hops = server_hops;
-      return walk(graph, [&hops](Vertex v) { return hops[v]; }, source, destination, source_rank,
-                  destination_rank, flow_id, std::move(route));
+      // The walk runs no search, so the search's counts stay valid throughout it.
+      return walk(graph, [&server_hops](Vertex v) { return server_hops[v]; }, source, destination,
+                  source_rank, destination_rank, flow_id, std::move(route));
     }
   }
   std::vector<std::shared_ptr<const Hops>> via;
