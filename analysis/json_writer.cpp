@@ -145,6 +145,7 @@ Json to_json(const TrainingResult& r) {
   j["time_breakdown_s"] = Json{{"compute_s", r.time.compute_s},
                                {"recompute_s", r.time.recompute_s},
                                {"tp_comm_s", r.time.tp_comm_s},
+                               {"tp_comm_overlapped_s", r.time.tp_comm_overlapped_s},
                                {"pp_comm_s", r.time.pp_comm_s},
                                {"ep_comm_s", r.time.ep_comm_s},
                                {"dp_comm_exposed_s", r.time.dp_comm_exposed_s},
@@ -308,6 +309,7 @@ TrainingResult training_result_from_json(const Json& j) {
   t.at("compute_s").get_to(r.time.compute_s);
   t.at("recompute_s").get_to(r.time.recompute_s);
   t.at("tp_comm_s").get_to(r.time.tp_comm_s);
+  t.at("tp_comm_overlapped_s").get_to(r.time.tp_comm_overlapped_s);
   t.at("pp_comm_s").get_to(r.time.pp_comm_s);
   t.at("ep_comm_s").get_to(r.time.ep_comm_s);
   t.at("dp_comm_exposed_s").get_to(r.time.dp_comm_exposed_s);

@@ -24,8 +24,10 @@ struct MemoryUse {
 struct TrainingTime {
   double compute_s = 0;    // this device's forward and backward of every micro-batch
   double recompute_s = 0;  // forward passes repeated in backward
-  double tp_comm_s = 0;    // tensor-parallel collectives (not overlapped)
-  double ep_comm_s = 0;    // MoE all-to-all
+  double tp_comm_s = 0;    // tensor-parallel collectives, as far as they hold the device up
+  // Tensor-parallel collectives of the backward hidden behind its GEMMs (not part of the sum).
+  double tp_comm_overlapped_s = 0;
+  double ep_comm_s = 0;  // MoE all-to-all
   // Pipeline sends, as far as they set the pipeline's steady pace: per micro-batch, the pace
   // less the busiest stage's own work.
   double pp_comm_s = 0;
@@ -40,7 +42,8 @@ struct TrainingTime {
   double dp_comm_contention_s = 0;
   double dp_comm_total_s = 0;  // the whole reduction on links it has to itself, overlapped or not
   double optimizer_s = 0;      // optimizer step
-  // The terms above that add up to the iteration time (all but dp_comm_total_s).
+  // The terms above that add up to the iteration time (all but tp_comm_overlapped_s and
+  // dp_comm_total_s).
   double sum_s() const {
     return compute_s + recompute_s + tp_comm_s + ep_comm_s + pp_comm_s + stage_imbalance_s +
            bubble_s + dp_comm_exposed_s + dp_comm_contention_s + optimizer_s;

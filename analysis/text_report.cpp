@@ -139,11 +139,13 @@ std::string format_training(const TrainingResult& r) {
   out += memory_line(r.memory, true);
   const auto& t = r.time;
   out += fmt::format(
-      "  time breakdown        compute {:.3f} s, recompute {:.3f} s, TP comm {:.3f} s, EP comm "
-      "{:.3f} s, PP comm {:.3f} s, stage imbalance {:.3f} s, bubble {:.3f} s, DP comm exposed "
-      "{:.3f} s (of {:.3f} s) plus {:.3f} s of contention, optimizer {:.3f} s\n",
-      t.compute_s, t.recompute_s, t.tp_comm_s, t.ep_comm_s, t.pp_comm_s, t.stage_imbalance_s,
-      t.bubble_s, t.dp_comm_exposed_s, t.dp_comm_total_s, t.dp_comm_contention_s, t.optimizer_s);
+      "  time breakdown        compute {:.3f} s, recompute {:.3f} s, TP comm {:.3f} s (plus {:.3f} "
+      "s overlapped), EP comm {:.3f} s, PP comm {:.3f} s, stage imbalance {:.3f} s, bubble {:.3f} "
+      "s, DP comm exposed {:.3f} s (of {:.3f} s) plus {:.3f} s of contention, optimizer {:.3f} "
+      "s\n",
+      t.compute_s, t.recompute_s, t.tp_comm_s, t.tp_comm_overlapped_s, t.ep_comm_s, t.pp_comm_s,
+      t.stage_imbalance_s, t.bubble_s, t.dp_comm_exposed_s, t.dp_comm_total_s,
+      t.dp_comm_contention_s, t.optimizer_s);
   out += fmt::format("  energy                {:.0f} J per iteration, {:.3f} J per token\n",
                      r.energy_per_iteration_j, r.energy_per_token_j);
   out += fmt::format("  power                 {:.1f} kW IT average ({:.0f} W per device)\n",

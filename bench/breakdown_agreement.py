@@ -19,8 +19,9 @@ import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 KCSIM = os.environ.get("KCSIM", os.path.join(ROOT, "build", "bin", "kcsim"))
-TERMS = ["compute_s", "recompute_s", "tp_comm_s", "ep_comm_s", "pp_comm_s", "stage_imbalance_s",
-         "bubble_s", "dp_comm_exposed_s", "dp_comm_contention_s", "optimizer_s"]
+TERMS = ["compute_s", "recompute_s", "tp_comm_s", "tp_comm_overlapped_s", "ep_comm_s",
+         "pp_comm_s", "stage_imbalance_s", "bubble_s", "dp_comm_exposed_s", "dp_comm_contention_s",
+         "optimizer_s"]
 
 TRAIN = {
     "gpt3-1024": ["--model", "gpt3-175b", "--chip", "a100-80g", "--devices", "1024", "--tp", "8",

@@ -32,8 +32,8 @@ TrainingResult simulate_training_analytical(const ClusterModel& cluster, const T
   };
   double first_stage_compute = stage_compute(0);
   double per_mb_compute = std::max(first_stage_compute, stage_compute(stages - 1));
-  double per_mb_tp = collective_s(c.tp_fwd, cluster, eff, c.algorithm) +
-                     collective_s(c.tp_bwd, cluster, eff, c.algorithm);
+  double per_mb_tp_bwd = collective_s(c.tp_bwd, cluster, eff, c.algorithm) + c.tp_bwd_excess_s;
+  double per_mb_tp = collective_s(c.tp_fwd, cluster, eff, c.algorithm) + per_mb_tp_bwd;
   double per_mb_ep = collective_s(c.ep_fwd, cluster, eff, c.algorithm) +
                      collective_s(c.ep_bwd, cluster, eff, c.algorithm);
   // The pipeline's steady pace: per micro-batch, each stage's own work plus the sends on its
@@ -44,7 +44,7 @@ TrainingResult simulate_training_analytical(const ClusterModel& cluster, const T
   double hop_s = 0;
   if (s.pp > 1) {
     const auto& tier = c.pp_inside_node ? cluster.tiers.intra_node : cluster.tiers.scale_out;
-    hop_s = ring_time_s(Collective::SendRecv, c.pp_bytes, 2, tier, eff);
+    hop_s = ring_time_s(Collective::SendRecv, c.pp_bytes, 2, tier, eff) + c.pp_gather_s;
   }
   double shared = per_mb_recompute + per_mb_tp + per_mb_ep;
   double cycle = per_mb_compute + shared + 2.0 * s.virtual_stages * hop_s;
@@ -65,6 +65,7 @@ TrainingResult simulate_training_analytical(const ClusterModel& cluster, const T
   r.time.stage_imbalance_s = microbatches * (per_mb_compute - first_stage_compute);
   r.time.recompute_s = microbatches * per_mb_recompute;
   r.time.tp_comm_s = microbatches * per_mb_tp;
+  r.time.tp_comm_overlapped_s = microbatches * tp_overlapped_s(c, cluster.tiers);
   r.time.ep_comm_s = microbatches * per_mb_ep;
   r.time.pp_comm_s = microbatches * per_mb_pp;
   r.time.bubble_s = bubble_s;
@@ -74,8 +75,7 @@ TrainingResult simulate_training_analytical(const ClusterModel& cluster, const T
   // stage ahead of it, so its reduction starts that much earlier.
   double chunks = static_cast<double>(s.virtual_stages);
   double stagger_s = (c.layers_per_stage * (c.layer_bwd.time_s + c.layer_recompute.time_s) +
-                      collective_s(c.tp_bwd, cluster, eff, c.algorithm) +
-                      collective_s(c.ep_bwd, cluster, eff, c.algorithm)) /
+                      per_mb_tp_bwd + collective_s(c.ep_bwd, cluster, eff, c.algorithm)) /
                          chunks +
                      hop_s;
   r.time.dp_comm_contention_s = dp_contention_s(cluster, c, static_cast<int>(s.tp), stagger_s);

@@ -72,6 +72,13 @@ class RankGraph {
     sends_.push_back(node.id());
   }
 
+  // A step of no time after which the device goes on: it waits for the last blocking node and
+  // for `beside` (ctrl_deps), nodes that ran beside it.
+  void gather_up(const std::string& name, const std::vector<uint64_t>& beside) {
+    pending_ctrl_.insert(pending_ctrl_.end(), beside.begin(), beside.end());
+    compute(name, 0);
+  }
+
   // The next blocking node also waits for `extra` (ctrl_deps) and every send posted so far.
   void join(const std::vector<uint64_t>& extra) {
     pending_ctrl_ = extra;
@@ -141,6 +148,12 @@ std::vector<chakra::Node> training_rank_nodes(const TrainingSpec& spec, const Tr
       g.collective(fmt::format("{} mb{} vs{} #{}", what, i, v, k), group, cost.kind, cost.bytes);
     }
   };
+  // A scattered pipeline send's slices, all-gathered over the tensor-parallel group.
+  auto gather_slices = [&](const std::string& name) {
+    if (c.pp_gather_s > 0 && runs(c.tp_fwd)) {
+      g.collective(name, group_name("tp", c.tp_fwd, rank), Collective::AllGather, c.pp_bytes * tp);
+    }
+  };
   const bool data_parallel = spec.setup.dp > 1;
   const std::string dp_group = group_name("dp", c.dp_grads, rank);
   std::vector<uint64_t> hidden;
@@ -153,6 +166,7 @@ std::vector<chakra::Node> training_rank_nodes(const TrainingSpec& spec, const Tr
       if (v > 0) {
         g.receive(fmt::format("receive activations mb{} vs{}", i, v), holder(v - 1), rank,
                   tag(0, v, i), c.pp_bytes);
+        gather_slices(fmt::format("gather activations mb{} vs{}", i, v));
       }
       g.compute(fmt::format("forward mb{} vs{}", i, v),
                 c.chunk_fwd_s(stage, stages, s.chunk, chunks));
@@ -167,6 +181,7 @@ std::vector<chakra::Node> training_rank_nodes(const TrainingSpec& spec, const Tr
     if (v < virtual_stages - 1) {
       g.receive(fmt::format("receive gradients mb{} vs{}", i, v), holder(v + 1), rank, tag(1, v, i),
                 c.pp_bytes);
+      gather_slices(fmt::format("gather gradients mb{} vs{}", i, v));
     }
     bool last = k + 1 == steps.size();
     if (last && data_parallel && runs(c.dp_grads)) {
@@ -175,8 +190,23 @@ std::vector<chakra::Node> training_rank_nodes(const TrainingSpec& spec, const Tr
       hidden.push_back(g.collective("dp gradients (overlapped)", dp_group, c.dp_grads.kind,
                                     c.dp_grads.count * c.dp_grads.bytes * share, false));
     }
+    // The collectives the stack runs beside the backward's GEMMs start with it; the device goes
+    // on when both are done.
+    std::vector<uint64_t> beside;
+    if (runs(c.tp_bwd_overlapped)) {
+      const CollectiveCost& o = c.tp_bwd_overlapped;
+      std::string group = group_name("tp", o, rank);
+      for (int n = 0; n < o.count / chunks; ++n) {
+        beside.push_back(
+            g.collective(fmt::format("tp backward (overlapped) mb{} vs{} #{}", i, v, n), group,
+                         o.kind, o.bytes, false));
+      }
+    }
     g.compute(fmt::format("backward mb{} vs{}", i, v),
               c.chunk_bwd_s(stage, stages, s.chunk, chunks));
+    if (!beside.empty()) {
+      g.gather_up(fmt::format("backward mb{} vs{} and its overlapped collectives", i, v), beside);
+    }
     collectives("tp backward", "tp", c.tp_bwd, v, i);
     collectives("ep backward", "ep", c.ep_bwd, v, i);
     if (v > 0) {

@@ -94,6 +94,8 @@ RuntimeSpec runtime_spec(const config::Runtime& runtime) {
   r.max_batched_tokens = runtime.max_batched_tokens();
   r.low_precision_attention = runtime.low_precision_attention();
   r.quantize_activations = runtime.quantize_activations();
+  r.pipeline_scatter_gather = runtime.pipeline_scatter_gather();
+  r.tp_backward_overlap = runtime.tp_backward_overlap();
   return r;
 }
 

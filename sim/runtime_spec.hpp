@@ -30,6 +30,8 @@ struct RuntimeSpec {
   int64_t max_batched_tokens = 8192;
   bool low_precision_attention = false;
   bool quantize_activations = true;
+  bool pipeline_scatter_gather = false;  // training: pipeline sends split over the TP ranks
+  bool tp_backward_overlap = false;      // training: backward TP collectives beside the GEMMs
 
   // How ops are issued at `state` on a host `host_speed` times the reference one, for work in
   // `dtype`: attention in 16 bits when `dtype` is an 8-bit format and the stack has no 8-bit

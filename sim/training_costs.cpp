@@ -126,11 +126,37 @@ TrainingCosts training_costs(const ClusterModel& cluster, const TrainingSpec& sp
   int tp = static_cast<int>(s.tp);
   double act = static_cast<double>(s.micro_batch) * s.seq_len * m.hidden * s.act_bytes;
   int layers = static_cast<int>(c.layers_per_stage);
+  const bool full_recompute = s.recompute == RecomputeMode::Full;
   if (tp > 1) {
     Group group{tp, std::min(tp, per_node)};
-    int bwd = 2 + (s.recompute == RecomputeMode::Full ? 2 : 0);
     c.tp_fwd = {Collective::AllReduce, act, 2 * layers, group, 1};
-    c.tp_bwd = {Collective::AllReduce, act, bwd * layers, group, 1};
+    if (!spec.runtime.tp_backward_overlap) {
+      c.tp_bwd = {Collective::AllReduce, act, (full_recompute ? 4 : 2) * layers, group, 1};
+    } else {
+      // The backward's collectives sit at the column-parallel linears (QKV, MLP up): their
+      // input gradient's all-reduce runs beside the weight-gradient GEMM. Under sequence
+      // parallelism that is a reduce-scatter, the input's re-gather runs beside the
+      // input-gradient GEMM, and the gradient of each forward reduce-scatter is an all-gather
+      // nothing hides: two all-gathers per layer, priced as one all-reduce (a ring's all-reduce
+      // is a reduce-scatter and an all-gather).
+      int exposed = (pass.sequence_parallel ? 1 : 0) + (full_recompute ? 2 : 0);
+      c.tp_bwd = {Collective::AllReduce, act, exposed * layers, group, 1};
+      c.tp_bwd_overlapped = {Collective::AllReduce, act, 2 * layers, group, 1};
+      auto time_of = [&](Collective kind) {
+        return collective_time_s(kind, act, group, cluster.tiers, c.efficiency, c.algorithm);
+      };
+      double per_layer = 0;
+      for (const Op& op : layer) {
+        if (op.name != "qkv" && op.name != "mlp_up") continue;
+        // Each of the op's two backward GEMMs takes its forward's time.
+        double gemm = limited_cost({op}).time_s;
+        per_layer += pass.sequence_parallel
+                         ? std::max(0.0, time_of(Collective::AllGather) - gemm) +
+                               std::max(0.0, time_of(Collective::ReduceScatter) - gemm)
+                         : std::max(0.0, time_of(Collective::AllReduce) - gemm);
+      }
+      c.tp_bwd_excess_s = layers * per_layer;
+    }
   }
   // Expert parallelism: dispatch and combine all-to-all in each direction, among the devices of
   // the same stage and TP rank in consecutive data-parallel replicas.
@@ -142,8 +168,16 @@ TrainingCosts training_costs(const ClusterModel& cluster, const TrainingSpec& sp
     c.ep_bwd = {Collective::AllToAll, bytes, 2 * layers, group, stride};
   }
   if (s.pp > 1) {
-    c.pp_bytes = act / (s.sequence_parallel ? s.tp : 1);
     c.pp_inside_node = s.tp * s.pp <= per_node;
+    c.pp_bytes = act;
+    if (pass.sequence_parallel) {
+      c.pp_bytes = act / s.tp;  // each rank holds, and sends, its slice of the sequence
+    } else if (tp > 1 && spec.runtime.pipeline_scatter_gather) {
+      c.pp_bytes = act / s.tp;
+      c.pp_gather_s =
+          collective_time_s(Collective::AllGather, act, Group{tp, std::min(tp, per_node)},
+                            cluster.tiers, c.efficiency, c.algorithm);
+    }
   }
 
   // Data parallelism: gradients reduced (ZeRO >= 1: reduce-scattered, then the updated weights
@@ -199,6 +233,14 @@ double dp_exposed_s(const TrainingCosts& c, double reduction_s) {
   double backward = c.layers_per_stage * (c.layer_bwd.time_s + c.layer_recompute.time_s);
   double last_bucket = reduction_s / c.grad_buckets;
   return std::max(0.0, reduction_s - last_bucket - backward) + last_bucket;
+}
+
+double tp_overlapped_s(const TrainingCosts& c, const NetworkTiers& tiers) {
+  const CollectiveCost& o = c.tp_bwd_overlapped;
+  if (o.count == 0) return 0;
+  double all =
+      o.count * collective_time_s(o.kind, o.bytes, o.group, tiers, c.efficiency, c.algorithm);
+  return std::max(0.0, all - c.tp_bwd_excess_s);
 }
 
 TrainingResult start_training_result(const ClusterModel& cluster, const TrainingSpec& spec,
@@ -311,8 +353,9 @@ void set_training_energy(TrainingResult& r, const ClusterModel& cluster, const T
   LinkActivity links;
   // The plan's share of the cluster's links carries its traffic while it communicates.
   double share = std::min(1.0, static_cast<double>(r.devices) / std::max(1, cluster.devices()));
-  links.in_server =
-      share * std::min(1.0, (r.time.tp_comm_s + r.time.ep_comm_s + r.time.pp_comm_s) / t);
+  links.in_server = share * std::min(1.0, (r.time.tp_comm_s + r.time.tp_comm_overlapped_s +
+                                           r.time.ep_comm_s + r.time.pp_comm_s) /
+                                              t);
   if (cluster.tiers.nodes > 1) {
     links.between_servers = share * std::min(1.0, r.time.dp_comm_total_s / t);
   }

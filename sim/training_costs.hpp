@@ -29,10 +29,16 @@ struct TrainingCosts {
   OpCost first_fwd, first_bwd;  // embedding, on the first stage
   OpCost last_fwd, last_bwd;    // final norm, LM head and loss, on the last stage
 
-  // Per micro-batch and stage: tensor-parallel all-reduces of the forward and of the backward
-  // (recompute included), expert all-to-alls, and the pipeline transfer each way.
+  // Per micro-batch and stage: tensor-parallel all-reduces of the forward and the ones of the
+  // backward that wait for the GEMMs before them (recompute included), expert all-to-alls, and
+  // the pipeline transfer each way.
   CollectiveCost tp_fwd, tp_bwd, ep_fwd, ep_bwd;
-  double pp_bytes = 0;
+  // Backward collectives that run beside the GEMMs (RuntimeSpec::tp_backward_overlap), and
+  // what of them outlasts those GEMMs, seconds per micro-batch on a stage.
+  CollectiveCost tp_bwd_overlapped;
+  double tp_bwd_excess_s = 0;
+  double pp_bytes = 0;     // one device's send
+  double pp_gather_s = 0;  // the receiver's all-gather of a scattered send, per send
   bool pp_inside_node = true;
 
   // Per iteration: gradient reduce-scatter (all-reduce without ZeRO) and the weights'
@@ -66,6 +72,10 @@ TrainingCosts training_costs(const ClusterModel& cluster, const TrainingSpec& sp
 // that backward, the last cannot. Both engines' `dp_comm_total_s` and `dp_comm_exposed_s`.
 double dp_reduction_s(const TrainingCosts& costs, const NetworkTiers& tiers);
 double dp_exposed_s(const TrainingCosts& costs, double reduction_s);
+
+// The backward's tensor-parallel collectives hidden behind its GEMMs, per micro-batch on a
+// stage: both engines' `tp_comm_overlapped_s` per micro-batch.
+double tp_overlapped_s(const TrainingCosts& costs, const NetworkTiers& tiers);
 
 // The result's plan, model FLOPs and memory; the engine fills the time breakdown and the
 // iteration time, then finish_training_result adds rates and energy.

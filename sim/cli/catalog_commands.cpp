@@ -1,9 +1,11 @@
 // `kcsim chips`, `kcsim models`, `kcsim run`, `kcsim validate` and the demo.
 #include <algorithm>
+#include <vector>
 
 #include <google/protobuf/util/json_util.h>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "analysis/json_writer.hpp"
 #include "analysis/table.hpp"
@@ -32,6 +34,14 @@ Json proto_json(const google::protobuf::Message& message) {
 
 std::string peak_of(const ChipModel& chip, Dtype dtype) {
   return chip.supports(dtype) ? fmt::format("{:g}", chip.peak_ops_per_s(dtype) / 1e12) : "-";
+}
+
+// What a training stack hides: scattered pipeline sends, backward TP collectives beside GEMMs.
+std::string training_overlaps(const config::Runtime& r) {
+  std::vector<std::string> parts;
+  if (r.pipeline_scatter_gather()) parts.emplace_back("pp scatter/gather");
+  if (r.tp_backward_overlap()) parts.emplace_back("tp backward");
+  return parts.empty() ? "-" : fmt::format("{}", fmt::join(parts, ", "));
 }
 
 }  // namespace
@@ -92,7 +102,7 @@ int runtimes(const Common& common, std::ostream& out) {
   auto catalog = catalog_of(common);
   Json all = Json::array();
   Table table({"runtime", "dispatch us", "step us", "kernel gap us", "collective floor us",
-               "sampling us", "max seqs", "max tokens", "stack"});
+               "sampling us", "max seqs", "max tokens", "training overlaps", "stack"});
   for (const auto& name : catalog.names("runtimes")) {
     config::Runtime r = runtime_profile(name, catalog);
     Json j = proto_json(r);
@@ -103,7 +113,7 @@ int runtimes(const Common& common, std::ostream& out) {
                    r.has_kernel_gap_us() ? fmt::format("{:g}", r.kernel_gap_us()) : "chip's",
                    fmt::format("{:g}", r.collective_floor_us()),
                    fmt::format("{:g}", r.sampling_us()), std::to_string(r.max_running_sequences()),
-                   std::to_string(r.max_batched_tokens()), r.name()});
+                   std::to_string(r.max_batched_tokens()), training_overlaps(r), r.name()});
   }
   if (common.json) {
     out << dump(Json{{"runtimes", all}});

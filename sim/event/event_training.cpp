@@ -130,6 +130,11 @@ void device_program(Run& run, int rank) {
   const double recompute_s = c.layers_per_stage / chunks * c.layer_recompute.time_s;
   const CollectiveCost tp_fwd = per_chunk(c.tp_fwd, chunks), tp_bwd = per_chunk(c.tp_bwd, chunks);
   const CollectiveCost ep_fwd = per_chunk(c.ep_fwd, chunks), ep_bwd = per_chunk(c.ep_bwd, chunks);
+  const double tp_bwd_excess_s = c.tp_bwd_excess_s / chunks;
+  // A scattered send's slices all-gathered over the server's links (none when they stay split).
+  auto gather_slices = [&] {
+    if (c.pp_gather_s > 0) sg4::this_actor::sleep_for(c.pp_gather_s);
+  };
   DeviceTime& time = run.times[rank];
   sg4::ActorPtr gradients;
   bool data_parallel = run.spec.setup.dp > 1;
@@ -154,8 +159,10 @@ void device_program(Run& run, int rank) {
   auto forward = [&](int i, int chunk) {
     int v = chunk * stages + stage;
     if (v > 0) {
-      waited(announced(rank, "pipeline", "wait for activations",
-                       [&] { event::receive_bytes(tag("act", replica, v, tp_rank, i)); }));
+      waited(announced(rank, "pipeline", "wait for activations", [&] {
+        event::receive_bytes(tag("act", replica, v, tp_rank, i));
+        gather_slices();
+      }));
     }
     double compute = c.chunk_fwd_s(stage, stages, chunk, chunks) * slow;
     timed(time.compute_s, rank, "compute", "forward",
@@ -172,8 +179,10 @@ void device_program(Run& run, int rank) {
   auto backward = [&](int i, int chunk, bool last) {
     int v = chunk * stages + stage;
     if (v < virtual_stages - 1) {
-      waited(announced(rank, "pipeline", "wait for gradients",
-                       [&] { event::receive_bytes(tag("grad", replica, v, tp_rank, i)); }));
+      waited(announced(rank, "pipeline", "wait for gradients", [&] {
+        event::receive_bytes(tag("grad", replica, v, tp_rank, i));
+        gather_slices();
+      }));
     }
     if (last && data_parallel && !run.reduced) {
       // Buckets reduce while the last backward runs (all of them but the last).
@@ -190,8 +199,12 @@ void device_program(Run& run, int rank) {
     time.compute_s += compute - recompute_s * slow;
     time.recompute_s += recompute_s * slow;
     std::string step = fmt::format("{}/{}/{}/{}", replica, v, i, 0);
-    timed(time.tp_s, rank, "collectives", "tp backward",
-          [&] { collective(run, tp_bwd, rank, "tpb/" + step); });
+    timed(time.tp_s, rank, "collectives", "tp backward", [&] {
+      collective(run, tp_bwd, rank, "tpb/" + step);
+      // The overlapped collectives run on the server's links beside the GEMMs; only what
+      // outlasts them holds the device.
+      if (tp_bwd_excess_s > 0) sg4::this_actor::sleep_for(tp_bwd_excess_s);
+    });
     timed(time.ep_s, rank, "collectives", "ep backward",
           [&] { collective(run, ep_bwd, rank, tag("epb", 0, v, tp_rank, i)); });
     if (v > 0) {
@@ -247,6 +260,8 @@ TrainingTime breakdown(const Run& run, int simulated) {
   t.compute_s = last.compute_s;
   t.recompute_s = last.recompute_s;
   t.tp_comm_s = last.tp_s;
+  t.tp_comm_overlapped_s =
+      static_cast<double>(run.spec.setup.micro_batches) * tp_overlapped_s(c, run.cluster.tiers);
   t.ep_comm_s = last.ep_s;
   t.optimizer_s = last.optimizer_s;
   double waits = last.pipeline_wait_s;

@@ -54,6 +54,14 @@ TEST_CASE("an exported plan replays to the event engine's iteration time", "[eve
     double event = simulate_training_event(cluster, spec).iteration_time_s;
     CHECK_THAT(replayed_step(cluster, spec), WithinRel(event, 1e-6));
   }
+  SECTION("Megatron's overlaps: scattered sends, backward collectives beside the GEMMs") {
+    auto spec = test::training(cluster, "megatron-1.7b", 4, 4, 16, config::FULL);
+    spec.setup.sequence_parallel = false;
+    spec.runtime.pipeline_scatter_gather = true;
+    spec.runtime.tp_backward_overlap = true;
+    double event = simulate_training_event(cluster, spec).iteration_time_s;
+    CHECK_THAT(replayed_step(cluster, spec), WithinRel(event, 1e-6));
+  }
   SECTION("interleaved 1F1B") {
     auto spec = test::training(cluster, "megatron-1.7b", 4, 2, 16, config::SELECTIVE, 2);
     double event = simulate_training_event(cluster, spec).iteration_time_s;

@@ -113,6 +113,7 @@ void check_breakdowns_agree(const TrainingResult& analytical, const TrainingResu
   close("compute", a.compute_s, e.compute_s);
   close("recompute", a.recompute_s, e.recompute_s);
   close("tp comm", a.tp_comm_s, e.tp_comm_s);
+  close("tp comm overlapped", a.tp_comm_overlapped_s, e.tp_comm_overlapped_s);
   close("pp comm", a.pp_comm_s, e.pp_comm_s);
   close("stage imbalance", a.stage_imbalance_s, e.stage_imbalance_s);
   close("bubble", a.bubble_s, e.bubble_s);
@@ -143,6 +144,18 @@ TEST_CASE("the engines' breakdowns agree term by term", "[event][training]") {
     CHECK(event.time.dp_comm_exposed_s > 0);
     CHECK(event.time.dp_comm_exposed_s <= event.time.dp_comm_total_s);
     check_breakdowns_agree(analytical, event, 0.01);
+  }
+  SECTION("Megatron's overlaps: backward collectives beside the GEMMs, scattered sends") {
+    auto cluster = dgx_cluster(8, "rail-optimized");
+    auto spec = training(cluster, "gpt3-175b", 8, 8, 64, config::FULL);
+    spec.setup.sequence_parallel = false;
+    spec.runtime.tp_backward_overlap = true;
+    spec.runtime.pipeline_scatter_gather = true;
+    auto analytical = simulate_training_analytical(cluster, spec);
+    auto event = simulate_training_event(cluster, spec);
+    CHECK(event.time.tp_comm_overlapped_s > 0);
+    check_breakdowns_agree(analytical, event, 0.01);
+    CHECK_THAT(event.iteration_time_s, WithinRel(analytical.iteration_time_s, 0.01));
   }
   SECTION("a straggler on the middle stage shows as imbalance, not bubble") {
     auto cluster = dgx_cluster(8, "rail-optimized");
