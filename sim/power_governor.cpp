@@ -66,12 +66,23 @@ GovernorDecision PowerGovernor::decide(const std::vector<DeviceDemand>& demands)
       d.under_cap = false;
       break;
     }
-    size_t best = steps.top().device;
+    Step best = steps.top();
     steps.pop();
-    const auto& watts = demands[best].power_w;
-    d.total_w -= watts[d.state[best]] - watts[d.state[best] + 1];
-    ++d.state[best];
-    if (auto step = next_step(best)) steps.push(*step);
+    const auto& watts = demands[best.device].power_w;
+    // The device steps down for as long as its next step still beats every other device's
+    // (the heap's top): the greedy order without a push and a pop per step.
+    for (;;) {
+      int& state = d.state[best.device];
+      d.total_w -= watts[state] - watts[state + 1];
+      ++state;
+      auto step = next_step(best.device);
+      if (!step) break;
+      if (d.total_w <= cap_w_ || (!steps.empty() && *step < steps.top())) {
+        steps.push(*step);
+        break;
+      }
+      best = *step;
+    }
   }
   return d;
 }

@@ -88,10 +88,13 @@ IterationDone ClusterPowerCap::finish(int r, double now) {
 void ClusterPowerCap::redistribute(int caller, double now) {
   moved_.clear();
   if (!governor_) return;
-  std::vector<DeviceDemand> demands;
-  demands.reserve(replicas_.size() + 1);
-  for (const auto& rep : replicas_) {
-    DeviceDemand d;
+  // The demands are rewritten in place, call after call: no allocation once their vectors have
+  // grown to the number of states.
+  auto& demands = demands_;
+  demands.resize(replicas_.size() + (unused_w_ > 0 ? 1 : 0));
+  for (size_t i = 0; i < replicas_.size(); ++i) {
+    const auto& rep = replicas_[i];
+    DeviceDemand& d = demands[i];
     if (rep.busy) {
       d.first_state = rep.it.first_state;
       d.power_w.assign(rep.it.power_w.size(), 0);
@@ -99,11 +102,14 @@ void ClusterPowerCap::redistribute(int caller, double now) {
         d.power_w[s] = tp_ * rep.it.power_w[s];
       }
     } else {
-      d.power_w = {tp_ * held_w_};
+      d.first_state = 0;
+      d.power_w.assign(1, tp_ * held_w_);
     }
-    demands.push_back(std::move(d));
   }
-  if (unused_w_ > 0) demands.push_back({{unused_w_}, 0});
+  if (unused_w_ > 0) {
+    demands.back().first_state = 0;
+    demands.back().power_w.assign(1, unused_w_);
+  }
   GovernorDecision decision = governor_->decide(demands);
 
   // The sum as note() will take it. Past the slowest states (or by rounding), a common stretch.

@@ -88,6 +88,7 @@ class ClusterPowerCap {
   double unused_w_ = 0, held_w_ = 0, cap_w_ = 0;
   std::optional<PowerGovernor> governor_;
   std::vector<Replica> replicas_;
+  std::vector<DeviceDemand> demands_;  // the governor's input, kept between calls
   std::vector<int> moved_;
   bool keep_samples_ = false;
   bool pending_ = false;

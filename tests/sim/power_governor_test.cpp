@@ -74,3 +74,71 @@ TEST_CASE("a cap below the devices' floor is reported, not hidden", "[sim][power
   CHECK_FALSE(decision.under_cap);
   CHECK(decision.total_w > 500);
 }
+
+namespace {
+
+// The greedy written plainly: scan every device for the best next step, one step at a time.
+std::vector<int> plain_greedy(const std::vector<DeviceDemand>& demands,
+                              const std::vector<DvfsPoint>& states, double cap_w) {
+  std::vector<int> state(demands.size());
+  double total = 0;
+  for (size_t i = 0; i < demands.size(); ++i) {
+    state[i] = demands[i].first_state;
+    total += demands[i].power_w[static_cast<size_t>(state[i])];
+  }
+  while (total > cap_w) {
+    int best = -1;
+    double best_gain = 0;
+    for (size_t i = 0; i < demands.size(); ++i) {
+      auto s = static_cast<size_t>(state[i]);
+      const auto& watts = demands[i].power_w;
+      if (s + 1 >= watts.size() || s + 1 >= states.size()) continue;
+      double saved = watts[s] - watts[s + 1];
+      double lost = states[s].speed - states[s + 1].speed;
+      double gain = lost > 0 ? saved / lost : saved;
+      if (!(saved > 0 && gain > 0)) continue;
+      if (best < 0 || gain > best_gain) best = static_cast<int>(i), best_gain = gain;
+    }
+    if (best < 0) break;
+    auto s = static_cast<size_t>(state[static_cast<size_t>(best)]);
+    total -= demands[static_cast<size_t>(best)].power_w[s] -
+             demands[static_cast<size_t>(best)].power_w[s + 1];
+    ++state[static_cast<size_t>(best)];
+  }
+  return state;
+}
+
+}  // namespace
+
+TEST_CASE("the governor's states are the plain greedy's, step for step", "[sim][power]") {
+  auto cluster = catalog_cluster("dgx-a100", 1);
+  PowerGovernor probe(cluster.chip, 1000);
+  const auto& states = probe.states();
+  // Demands of every shape: draws falling with the state at uneven savings (now and then flat or
+  // rising), equal gains on several devices, devices barred from their fastest states.
+  unsigned seed = 12345;
+  auto next = [&seed] {
+    seed = seed * 1103515245u + 12345u;
+    return static_cast<double>((seed >> 8) % 1000) / 1000.0;
+  };
+  for (int trial = 0; trial < 200; ++trial) {
+    INFO("trial " << trial);
+    int devices = 1 + trial % 17;
+    std::vector<DeviceDemand> demands(static_cast<size_t>(devices));
+    double top = 0;
+    for (auto& d : demands) {
+      double w = 300 + 400 * next();
+      for (size_t s = 0; s < states.size(); ++s) {
+        d.power_w.push_back(w);
+        w -= next() < 0.9 ? 10 * next() : -2 * next();
+      }
+      d.first_state = next() < 0.2 ? static_cast<int>(states.size() / 4) : 0;
+    }
+    // Every fifth device a copy of the first, so that gains tie.
+    for (size_t i = 5; i < demands.size(); i += 5) demands[i] = demands[0];
+    for (const auto& d : demands) top += d.power_w[static_cast<size_t>(d.first_state)];
+    double cap = top * (0.3 + 0.7 * next());
+    PowerGovernor governor(cluster.chip, cap);
+    CHECK(governor.decide(demands).state == plain_greedy(demands, states, cap));
+  }
+}
