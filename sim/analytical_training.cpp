@@ -74,10 +74,10 @@ TrainingResult simulate_training_analytical(const ClusterModel& cluster, const T
   // Each stage ends its last backward one model chunk's backward (and a gradient hop) before the
   // stage ahead of it, so its reduction starts that much earlier.
   double chunks = static_cast<double>(s.virtual_stages);
-  double stagger_s = (c.layers_per_stage * (c.layer_bwd.time_s + c.layer_recompute.time_s) +
-                      per_mb_tp_bwd + collective_s(c.ep_bwd, cluster, eff, c.algorithm)) /
-                         chunks +
-                     hop_s;
+  double stagger_s =
+      (c.layers_backward_s() + per_mb_tp_bwd + collective_s(c.ep_bwd, cluster, eff, c.algorithm)) /
+          chunks +
+      hop_s;
   r.time.dp_comm_contention_s = dp_contention_s(cluster, c, static_cast<int>(s.tp), stagger_s);
   r.time.optimizer_s = c.optimizer_s;
   r.iteration_time_s = microbatches * cycle + bubble_s + r.time.dp_comm_exposed_s +

@@ -150,7 +150,7 @@ std::vector<chakra::Node> training_rank_nodes(const TrainingSpec& spec, const Tr
   };
   // A scattered pipeline send's slices, all-gathered over the tensor-parallel group.
   auto gather_slices = [&](const std::string& name) {
-    if (c.pp_gather_s > 0 && runs(c.tp_fwd)) {
+    if (c.pp_gather_s > 0) {
       g.collective(name, group_name("tp", c.tp_fwd, rank), Collective::AllGather, c.pp_bytes * tp);
     }
   };

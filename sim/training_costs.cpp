@@ -127,11 +127,14 @@ TrainingCosts training_costs(const ClusterModel& cluster, const TrainingSpec& sp
   double act = static_cast<double>(s.micro_batch) * s.seq_len * m.hidden * s.act_bytes;
   int layers = static_cast<int>(c.layers_per_stage);
   const bool full_recompute = s.recompute == RecomputeMode::Full;
+  const Group tp_group{tp, std::min(tp, per_node)};
+  auto tp_time_s = [&](Collective kind) {
+    return collective_time_s(kind, act, tp_group, cluster.tiers, c.efficiency, c.algorithm);
+  };
   if (tp > 1) {
-    Group group{tp, std::min(tp, per_node)};
-    c.tp_fwd = {Collective::AllReduce, act, 2 * layers, group, 1};
+    c.tp_fwd = {Collective::AllReduce, act, 2 * layers, tp_group, 1};
     if (!spec.runtime.tp_backward_overlap) {
-      c.tp_bwd = {Collective::AllReduce, act, (full_recompute ? 4 : 2) * layers, group, 1};
+      c.tp_bwd = {Collective::AllReduce, act, (full_recompute ? 4 : 2) * layers, tp_group, 1};
     } else {
       // The backward's collectives sit at the column-parallel linears (QKV, MLP up): their
       // input gradient's all-reduce runs beside the weight-gradient GEMM. Under sequence
@@ -140,20 +143,19 @@ TrainingCosts training_costs(const ClusterModel& cluster, const TrainingSpec& sp
       // nothing hides: two all-gathers per layer, priced as one all-reduce (a ring's all-reduce
       // is a reduce-scatter and an all-gather).
       int exposed = (pass.sequence_parallel ? 1 : 0) + (full_recompute ? 2 : 0);
-      c.tp_bwd = {Collective::AllReduce, act, exposed * layers, group, 1};
-      c.tp_bwd_overlapped = {Collective::AllReduce, act, 2 * layers, group, 1};
-      auto time_of = [&](Collective kind) {
-        return collective_time_s(kind, act, group, cluster.tiers, c.efficiency, c.algorithm);
-      };
+      c.tp_bwd = {Collective::AllReduce, act, exposed * layers, tp_group, 1};
+      c.tp_bwd_overlapped = {Collective::AllReduce, act, 2 * layers, tp_group, 1};
+      const double all_reduce = tp_time_s(Collective::AllReduce),
+                   all_gather = tp_time_s(Collective::AllGather),
+                   reduce_scatter = tp_time_s(Collective::ReduceScatter);
       double per_layer = 0;
       for (const Op& op : layer) {
         if (op.name != "qkv" && op.name != "mlp_up") continue;
         // Each of the op's two backward GEMMs takes its forward's time.
         double gemm = limited_cost({op}).time_s;
         per_layer += pass.sequence_parallel
-                         ? std::max(0.0, time_of(Collective::AllGather) - gemm) +
-                               std::max(0.0, time_of(Collective::ReduceScatter) - gemm)
-                         : std::max(0.0, time_of(Collective::AllReduce) - gemm);
+                         ? std::max(0.0, all_gather - gemm) + std::max(0.0, reduce_scatter - gemm)
+                         : std::max(0.0, all_reduce - gemm);
       }
       c.tp_bwd_excess_s = layers * per_layer;
     }
@@ -174,9 +176,7 @@ TrainingCosts training_costs(const ClusterModel& cluster, const TrainingSpec& sp
       c.pp_bytes = act / s.tp;  // each rank holds, and sends, its slice of the sequence
     } else if (tp > 1 && spec.runtime.pipeline_scatter_gather) {
       c.pp_bytes = act / s.tp;
-      c.pp_gather_s =
-          collective_time_s(Collective::AllGather, act, Group{tp, std::min(tp, per_node)},
-                            cluster.tiers, c.efficiency, c.algorithm);
+      c.pp_gather_s = tp_time_s(Collective::AllGather);
     }
   }
 
@@ -230,9 +230,8 @@ double dp_reduction_s(const TrainingCosts& c, const NetworkTiers& shared_tiers) 
 }
 
 double dp_exposed_s(const TrainingCosts& c, double reduction_s) {
-  double backward = c.layers_per_stage * (c.layer_bwd.time_s + c.layer_recompute.time_s);
   double last_bucket = reduction_s / c.grad_buckets;
-  return std::max(0.0, reduction_s - last_bucket - backward) + last_bucket;
+  return std::max(0.0, reduction_s - last_bucket - c.layers_backward_s()) + last_bucket;
 }
 
 double tp_overlapped_s(const TrainingCosts& c, const NetworkTiers& tiers) {

@@ -62,6 +62,10 @@ struct TrainingCosts {
   // chunks == 1); backward includes recompute.
   double chunk_fwd_s(int stage, int stages, int chunk = 0, int chunks = 1) const;
   double chunk_bwd_s(int stage, int stages, int chunk = 0, int chunks = 1) const;
+  // One micro-batch's backward (recompute included) through the stage's layers.
+  double layers_backward_s() const {
+    return layers_per_stage * (layer_bwd.time_s + layer_recompute.time_s);
+  }
 };
 
 TrainingCosts training_costs(const ClusterModel& cluster, const TrainingSpec& spec);

@@ -117,12 +117,12 @@ void post_bytes(const std::string& tag, double bytes, const sg4::Host* to) {
   sg4::Mailbox::by_name(tag)->put_init(&payload, static_cast<uint64_t>(bytes))->detach();
 }
 
+void receive_bytes(const std::string& tag) { sg4::Mailbox::by_name(tag)->get<int>(); }
+
 sg4::CommPtr receive_bytes_async(const std::string& tag) {
   static int* landing = nullptr;  // the payload is a marker; nothing reads it
   return sg4::Mailbox::by_name(tag)->get_async<int>(&landing);
 }
-
-void receive_bytes(const std::string& tag) { sg4::Mailbox::by_name(tag)->get<int>(); }
 
 void add_flow_observer(FlowObserver observer) { observers().push_back(std::move(observer)); }
 
