@@ -2,9 +2,9 @@
 #include <benchmark/benchmark.h>
 
 #include "configs/loader/catalog.hpp"
-#include "sim/analytical_serving.hpp"
-#include "sim/analytical_training.hpp"
-#include "sim/plan_search.hpp"
+#include "sim/engines/analytical/analytical_serving.hpp"
+#include "sim/engines/analytical/analytical_training.hpp"
+#include "sim/jobs/plan_search.hpp"
 
 namespace {
 

@@ -13,7 +13,7 @@
 #include <fmt/format.h>
 
 #include "configs/loader/catalog.hpp"
-#include "sim/serving_load.hpp"
+#include "sim/jobs/serving_load.hpp"
 #include "workloads/serving/request_stream.hpp"
 
 int main(int argc, char** argv) {

@@ -11,7 +11,7 @@
 #include "configs/loader/text_files.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/cli/support.hpp"
-#include "sim/power_calibration.hpp"
+#include "sim/jobs/power_calibration.hpp"
 
 namespace kcsim::cli {
 namespace {

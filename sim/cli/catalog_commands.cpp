@@ -15,9 +15,9 @@
 #include "hw-models/chip_model.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/cli/support.hpp"
-#include "sim/runtime_spec.hpp"
-#include "sim/scenario_runner.hpp"
-#include "sim/validation_runner.hpp"
+#include "sim/cost/runtime_spec.hpp"
+#include "sim/jobs/scenario_runner.hpp"
+#include "sim/jobs/validation_runner.hpp"
 #include "workloads/model_shape.hpp"
 
 namespace kcsim::cli {

@@ -4,7 +4,7 @@
 
 #include "analysis/hdf5_io.hpp"
 #include "sim/cli/module_loader.hpp"
-#include "sim/event_engine.hpp"
+#include "sim/engines/event/event_engine.hpp"
 #include "sim/sweep/mpi_runtime.hpp"
 
 namespace kcsim {

@@ -7,7 +7,7 @@
 #include "configs/loader/errors.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/cli/support.hpp"
-#include "sim/envelope_plan.hpp"
+#include "sim/jobs/envelope_plan.hpp"
 
 namespace kcsim::cli {
 

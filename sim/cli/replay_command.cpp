@@ -9,7 +9,7 @@
 #include "configs/loader/output_files.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/cli/support.hpp"
-#include "sim/event_engine.hpp"
+#include "sim/engines/event/event_engine.hpp"
 
 namespace kcsim::cli {
 

@@ -5,7 +5,7 @@
 #include "configs/loader/errors.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/cli/support.hpp"
-#include "sim/cluster_model.hpp"
+#include "sim/cluster/cluster_model.hpp"
 #include "topology/cluster_topology.hpp"
 #include "topology/metrics.hpp"
 

@@ -8,13 +8,13 @@
 #include "configs/loader/dtype.hpp"
 #include "configs/loader/errors.hpp"
 #include "configs/loader/output_files.hpp"
-#include "sim/chakra_export.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/cli/flag_values.hpp"
 #include "sim/cli/serve_load_flags.hpp"
 #include "sim/cli/support.hpp"
-#include "sim/cluster_model.hpp"
-#include "sim/jobs.hpp"
+#include "sim/cluster/cluster_model.hpp"
+#include "sim/jobs/chakra_export.hpp"
+#include "sim/jobs/jobs.hpp"
 
 namespace kcsim::cli {
 namespace {

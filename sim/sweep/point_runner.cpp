@@ -6,7 +6,7 @@
 
 #include "configs/loader/errors.hpp"
 #include "configs/loader/text_loader.hpp"
-#include "sim/scenario_runner.hpp"
+#include "sim/jobs/scenario_runner.hpp"
 #include "sim/sweep/run_series.hpp"
 
 namespace kcsim::sweep {

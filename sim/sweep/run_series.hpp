@@ -4,7 +4,7 @@
 #pragma once
 
 #include "analysis/results.hpp"
-#include "sim/power_steps.hpp"
+#include "sim/power/power_steps.hpp"
 
 namespace kcsim::sweep {
 

@@ -13,8 +13,8 @@
 #include "configs/loader/catalog.hpp"
 #include "configs/loader/errors.hpp"
 #include "configs/loader/text_loader.hpp"
-#include "sim/jobs.hpp"
-#include "sim/power_calibration.hpp"
+#include "sim/jobs/jobs.hpp"
+#include "sim/jobs/power_calibration.hpp"
 #include "tests/support/run_kcsim.hpp"
 
 using Catch::Matchers::ContainsSubstring;

@@ -7,10 +7,10 @@
 
 #include "configs/loader/text_loader.hpp"
 #include "hw-models/power_model.hpp"
-#include "sim/chakra_export.hpp"
-#include "sim/cluster_energy.hpp"
-#include "sim/event/chakra_replay.hpp"
-#include "sim/event/event_training.hpp"
+#include "sim/engines/event/chakra_replay.hpp"
+#include "sim/engines/event/event_training.hpp"
+#include "sim/jobs/chakra_export.hpp"
+#include "sim/power/cluster_energy.hpp"
 #include "tests/analysis/scratch_folder.hpp"
 #include "tests/sim/engine_fixtures.hpp"
 

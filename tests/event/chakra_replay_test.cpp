@@ -7,7 +7,7 @@
 
 #include "configs/loader/errors.hpp"
 #include "configs/loader/text_loader.hpp"
-#include "sim/event/chakra_replay.hpp"
+#include "sim/engines/event/chakra_replay.hpp"
 #include "tests/sim/engine_fixtures.hpp"
 
 using Catch::Matchers::ContainsSubstring;

@@ -9,8 +9,8 @@
 #include "configs/loader/errors.hpp"
 #include "configs/loader/text_loader.hpp"
 #include "hw-models/dvfs.hpp"
-#include "sim/collectives.hpp"
-#include "sim/event/chakra_replay.hpp"
+#include "sim/cost/collectives.hpp"
+#include "sim/engines/event/chakra_replay.hpp"
 #include "tests/sim/engine_fixtures.hpp"
 
 using Catch::Matchers::ContainsSubstring;

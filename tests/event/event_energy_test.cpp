@@ -9,8 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "sim/analytical_training.hpp"
-#include "sim/event/event_training.hpp"
+#include "sim/engines/analytical/analytical_training.hpp"
+#include "sim/engines/event/event_training.hpp"
 #include "tests/sim/engine_fixtures.hpp"
 
 using Catch::Matchers::WithinRel;

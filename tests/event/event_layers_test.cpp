@@ -7,8 +7,9 @@
 #include "configs/loader/errors.hpp"
 #include "configs/loader/text_loader.hpp"
 #include "scenario.pb.h"
-#include "sim/event/event_layers.hpp"
-#include "sim/layer_workload.hpp"
+#include "sim/engines/analytical/analytical_layers.hpp"
+#include "sim/engines/event/event_layers.hpp"
+#include "sim/jobs/layer_workload.hpp"
 #include "tests/sim/engine_fixtures.hpp"
 
 using Catch::Matchers::ContainsSubstring;

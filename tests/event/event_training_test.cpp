@@ -12,8 +12,8 @@
 
 #include "analysis/json_writer.hpp"
 #include "configs/loader/errors.hpp"
-#include "sim/analytical_training.hpp"
-#include "sim/event/event_training.hpp"
+#include "sim/engines/analytical/analytical_training.hpp"
+#include "sim/engines/event/event_training.hpp"
 #include "tests/sim/engine_fixtures.hpp"
 
 using Catch::Matchers::ContainsSubstring;

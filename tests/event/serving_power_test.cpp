@@ -7,7 +7,7 @@
 #include <catch2/catch_test_macros.hpp>
 
 #include "analysis/json_writer.hpp"
-#include "sim/serving_load.hpp"
+#include "sim/jobs/serving_load.hpp"
 #include "tests/event/request_streams.hpp"
 #include "tests/sim/engine_fixtures.hpp"
 #include "workloads/serving/request_stream.hpp"

@@ -4,10 +4,10 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "sim/analytical_serving.hpp"
-#include "sim/event_engine.hpp"
-#include "sim/plan_search.hpp"
-#include "sim/serving_load.hpp"
+#include "sim/engines/analytical/analytical_serving.hpp"
+#include "sim/engines/event/event_engine.hpp"
+#include "sim/jobs/plan_search.hpp"
+#include "sim/jobs/serving_load.hpp"
 
 namespace kcsim {
 namespace {

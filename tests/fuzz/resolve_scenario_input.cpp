@@ -1,19 +1,19 @@
 // `kcsim run FILE` from text to a resolved scenario, without running it: the steps of
-// run_scenario (sim/scenario_runner.cpp) and the job runners (sim/jobs.cpp), through the same
-// functions, up to where they would price a plan or hand it to an engine.
+// run_scenario (sim/jobs/scenario_runner.cpp) and the job runners (sim/jobs/jobs.cpp), through the
+// same functions, up to where they would price a plan or hand it to an engine.
 #include <string>
 
 #include "configs/loader/catalog.hpp"
 #include "configs/loader/errors.hpp"
 #include "configs/loader/text_loader.hpp"
 #include "scenario.pb.h"
-#include "sim/cluster_model.hpp"
-#include "sim/jobs.hpp"
-#include "sim/layer_workload.hpp"
-#include "sim/scenario_clusters.hpp"
-#include "sim/serving_load_job.hpp"
-#include "sim/serving_spec.hpp"
-#include "sim/training_spec.hpp"
+#include "sim/cluster/cluster_model.hpp"
+#include "sim/cluster/scenario_clusters.hpp"
+#include "sim/cost/serving_spec.hpp"
+#include "sim/cost/training_spec.hpp"
+#include "sim/jobs/jobs.hpp"
+#include "sim/jobs/layer_workload.hpp"
+#include "sim/jobs/serving_load_job.hpp"
 #include "tests/fuzz/fuzz_inputs.hpp"
 
 namespace kcsim::fuzz {

@@ -3,7 +3,7 @@
 #include <catch2/matchers/catch_matchers_string.hpp>
 
 #include "configs/loader/errors.hpp"
-#include "sim/analytical_serving.hpp"
+#include "sim/engines/analytical/analytical_serving.hpp"
 #include "tests/sim/engine_fixtures.hpp"
 
 using Catch::Matchers::ContainsSubstring;

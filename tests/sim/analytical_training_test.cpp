@@ -3,10 +3,10 @@
 #include <catch2/matchers/catch_matchers_string.hpp>
 
 #include "configs/loader/errors.hpp"
-#include "sim/analytical_training.hpp"
-#include "sim/cluster_energy.hpp"
-#include "sim/collectives.hpp"
-#include "sim/plan_search.hpp"
+#include "sim/cost/collectives.hpp"
+#include "sim/engines/analytical/analytical_training.hpp"
+#include "sim/jobs/plan_search.hpp"
+#include "sim/power/cluster_energy.hpp"
 #include "tests/sim/engine_fixtures.hpp"
 
 using Catch::Matchers::ContainsSubstring;

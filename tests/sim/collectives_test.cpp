@@ -1,7 +1,7 @@
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/matchers/catch_matchers_floating_point.hpp>
 
-#include "sim/collectives.hpp"
+#include "sim/cost/collectives.hpp"
 
 using Catch::Matchers::WithinRel;
 using kcsim::Collective;

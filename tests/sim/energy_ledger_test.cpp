@@ -3,9 +3,9 @@
 #include <catch2/matchers/catch_matchers_floating_point.hpp>
 #include <catch2/matchers/catch_matchers_string.hpp>
 
-#include "sim/analytical_serving.hpp"
-#include "sim/energy_ledger.hpp"
-#include "sim/facility_model.hpp"
+#include "sim/cluster/facility_model.hpp"
+#include "sim/engines/analytical/analytical_serving.hpp"
+#include "sim/power/energy_ledger.hpp"
 #include "tests/sim/engine_fixtures.hpp"
 
 using Catch::Matchers::WithinAbs;

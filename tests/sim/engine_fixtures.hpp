@@ -4,9 +4,9 @@
 #include <string>
 
 #include "configs/loader/catalog.hpp"
-#include "sim/cluster_model.hpp"
-#include "sim/serving_spec.hpp"
-#include "sim/training_spec.hpp"
+#include "sim/cluster/cluster_model.hpp"
+#include "sim/cost/serving_spec.hpp"
+#include "sim/cost/training_spec.hpp"
 
 namespace kcsim::test {
 

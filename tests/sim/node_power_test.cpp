@@ -6,10 +6,10 @@
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/matchers/catch_matchers_floating_point.hpp>
 
-#include "sim/analytical_serving.hpp"
-#include "sim/analytical_training.hpp"
-#include "sim/cluster_energy.hpp"
-#include "sim/energy_ledger.hpp"
+#include "sim/engines/analytical/analytical_serving.hpp"
+#include "sim/engines/analytical/analytical_training.hpp"
+#include "sim/power/cluster_energy.hpp"
+#include "sim/power/energy_ledger.hpp"
 #include "tests/sim/engine_fixtures.hpp"
 
 using Catch::Matchers::WithinRel;

@@ -3,7 +3,7 @@
 
 #include <catch2/catch_test_macros.hpp>
 
-#include "sim/pipeline_schedule.hpp"
+#include "sim/cost/pipeline_schedule.hpp"
 
 using kcsim::pipeline_schedule;
 

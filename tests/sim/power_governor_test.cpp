@@ -3,8 +3,8 @@
 #include <catch2/matchers/catch_matchers_floating_point.hpp>
 
 #include "hw-models/power_model.hpp"
-#include "sim/analytical_serving.hpp"
-#include "sim/power_governor.hpp"
+#include "sim/engines/analytical/analytical_serving.hpp"
+#include "sim/power/power_governor.hpp"
 #include "tests/sim/engine_fixtures.hpp"
 
 using namespace kcsim;

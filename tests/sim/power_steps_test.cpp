@@ -5,8 +5,8 @@
 #include <catch2/catch_approx.hpp>
 #include <catch2/catch_test_macros.hpp>
 
-#include "sim/event/power_series_observer.hpp"
-#include "sim/power_steps.hpp"
+#include "sim/engines/event/power_series_observer.hpp"
+#include "sim/power/power_steps.hpp"
 
 using kcsim::PowerSample;
 

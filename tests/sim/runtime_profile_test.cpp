@@ -4,7 +4,7 @@
 #include <catch2/matchers/catch_matchers_string.hpp>
 
 #include "configs/loader/errors.hpp"
-#include "sim/jobs.hpp"
+#include "sim/jobs/jobs.hpp"
 #include "tests/sim/engine_fixtures.hpp"
 
 using Catch::Matchers::ContainsSubstring;

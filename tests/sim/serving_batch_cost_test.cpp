@@ -3,7 +3,7 @@
 #include <catch2/catch_approx.hpp>
 #include <catch2/catch_test_macros.hpp>
 
-#include "sim/serving_batch_cost.hpp"
+#include "sim/cost/serving_batch_cost.hpp"
 #include "tests/sim/engine_fixtures.hpp"
 
 using namespace kcsim;

@@ -5,7 +5,7 @@
 #include <catch2/matchers/catch_matchers_floating_point.hpp>
 
 #include "hw-models/power_model.hpp"
-#include "sim/serving_dvfs.hpp"
+#include "sim/power/serving_dvfs.hpp"
 #include "tests/sim/engine_fixtures.hpp"
 
 using namespace kcsim;

@@ -6,8 +6,8 @@
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/matchers/catch_matchers_floating_point.hpp>
 
-#include "sim/analytical_serving.hpp"
-#include "sim/jobs.hpp"
+#include "sim/engines/analytical/analytical_serving.hpp"
+#include "sim/jobs/jobs.hpp"
 #include "tests/sim/engine_fixtures.hpp"
 #include "workloads/transformer_ops.hpp"
 

@@ -8,9 +8,9 @@
 #include <catch2/matchers/catch_matchers_string.hpp>
 
 #include "configs/loader/errors.hpp"
-#include "sim/analytical_serving.hpp"
-#include "sim/serving_batch_cost.hpp"
-#include "sim/serving_load.hpp"
+#include "sim/cost/serving_batch_cost.hpp"
+#include "sim/engines/analytical/analytical_serving.hpp"
+#include "sim/jobs/serving_load.hpp"
 #include "tests/sim/engine_fixtures.hpp"
 
 using Catch::Approx;

@@ -3,9 +3,9 @@
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/matchers/catch_matchers_floating_point.hpp>
 
-#include "sim/analytical_training.hpp"
-#include "sim/collectives.hpp"
-#include "sim/training_costs.hpp"
+#include "sim/cost/collectives.hpp"
+#include "sim/cost/training_costs.hpp"
+#include "sim/engines/analytical/analytical_training.hpp"
 #include "tests/sim/engine_fixtures.hpp"
 
 using Catch::Matchers::WithinAbs;

@@ -16,7 +16,7 @@
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/generators/catch_generators.hpp>
 
-#include "sim/event/isolated_run.hpp"
+#include "sim/engines/event/isolated_run.hpp"
 #include "sim/sweep/worker_pool.hpp"
 #include "tests/analysis/scratch_folder.hpp"
 

@@ -6,7 +6,7 @@
 
 #include "configs/loader/catalog.hpp"
 #include "configs/loader/text_loader.hpp"
-#include "sim/jobs.hpp"
+#include "sim/jobs/jobs.hpp"
 #include "validation.pb.h"
 
 using Catch::Matchers::WithinAbs;

@@ -4,8 +4,8 @@
 #include <catch2/catch_test_macros.hpp>
 
 #include "configs/loader/catalog.hpp"
-#include "sim/scenario_runner.hpp"
-#include "sim/validation_runner.hpp"
+#include "sim/jobs/scenario_runner.hpp"
+#include "sim/jobs/validation_runner.hpp"
 
 TEST_CASE("every validation case is within its tolerance", "[validation]") {
   kcsim::config::Catalog catalog(KCSIM_SOURCE_DIR "/configs");

@@ -1,0 +1,43 @@
+// How a request stream is served: the batching policy, the KV cache's blocks, the router, the
+// objectives and the cluster's power cap; and the KV blocks a replica holds.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "sim/cluster/cluster_model.hpp"
+#include "sim/cost/serving_spec.hpp"
+#include "workloads/serving/replica_scheduler.hpp"
+#include "workloads/serving/router.hpp"
+
+namespace kcsim {
+
+struct ServingLoadOptions {
+  serving::Policy policy = serving::Policy::Continuous;
+  bool disaggregated = false;  // separate prefill and decode pools (continuous in each)
+  int prefill_replicas = 0;    // disaggregated: the prefill pool (0: half the replicas)
+  int max_batch = 256;         // running sequences per replica
+  int64_t block_tokens = 16;
+  int64_t chunk_tokens = 512;           // chunked prefill budget per iteration
+  int64_t prefill_token_budget = 8192;  // continuous: prompt tokens per prefill iteration
+  serving::RouterKind router = serving::RouterKind::RoundRobin;
+  double slo_ttft_s = 0, slo_tpot_s = 0;  // 0: no objective
+  std::string arrivals = "trace";         // how the stream was made, for the report
+  bool checked_kv = false;         // debug mode: check the KV accounting at every scheduler step
+  bool record_iterations = false;  // and the cluster's power samples
+  // Cap on the serving cluster's device power, W (0: none): the governor moves the replicas'
+  // DVFS states as the load moves and the sum never exceeds it (serving_power_cap.hpp).
+  double cluster_power_cap_w = 0;
+  // Ends the simulation at this time (0: when every request is done); requests still running
+  // then are counted in flight.
+  double stop_s = 0;
+};
+
+// Name of a policy as the command line spells it.
+std::string scheduler_name(const ServingLoadOptions& options);
+
+// KV blocks one replica holds: the memory left after weights and workspace, in blocks.
+int64_t kv_blocks_per_replica(const ClusterModel& cluster, const ServingSpec& spec,
+                              int64_t block_tokens);
+
+}  // namespace kcsim

@@ -1,0 +1,15 @@
+// The event engine for a layer-by-layer data-parallel step: every device runs the gradient
+// all-reduces in order as ring flows on the cluster's topology, each once its layer's backward
+// is done, so they share links with every other device's and queue behind one another.
+#pragma once
+
+#include "analysis/results.hpp"
+#include "sim/cluster/cluster_model.hpp"
+#include "sim/cost/layer_workload_spec.hpp"
+
+namespace kcsim {
+
+// Runs in a child process (SimGrid allows one engine per process).
+LayerStepResult simulate_layers_event(const LayerWorkloadSpec& spec, const ClusterModel& cluster);
+
+}  // namespace kcsim

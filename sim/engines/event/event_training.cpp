@@ -1,0 +1,373 @@
+#include "sim/engines/event/event_training.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <utility>
+
+#include <fmt/format.h>
+#include <simgrid/s4u/Actor.hpp>
+#include <simgrid/s4u/Engine.hpp>
+
+#include "analysis/json_writer.hpp"
+#include "configs/loader/errors.hpp"
+#include "configs/loader/output_files.hpp"
+#include "hw-models/power_model.hpp"
+#include "sim/cost/pipeline_schedule.hpp"
+#include "sim/cost/training_costs.hpp"
+#include "sim/engines/event/energy_observer.hpp"
+#include "sim/engines/event/isolated_run.hpp"
+#include "sim/engines/event/link_traffic.hpp"
+#include "sim/engines/event/platform.hpp"
+#include "sim/engines/event/power_series_observer.hpp"
+#include "sim/engines/event/ring_flows.hpp"
+#include "sim/engines/event/span_signal.hpp"
+#include "sim/engines/event/trace_recorder.hpp"
+#include "sim/power/power_steps.hpp"
+#include "sim/power/training_result.hpp"
+#include "topology/cluster_topology.hpp"
+
+namespace kcsim {
+namespace {
+
+namespace sg4 = simgrid::s4u;
+
+// Where each device's time went.
+struct DeviceTime {
+  double compute_s = 0, recompute_s = 0, tp_s = 0, ep_s = 0, pipeline_wait_s = 0;
+  double dp_exposed_s = 0, optimizer_s = 0, finish_s = 0;
+  // Waits for the pipeline in the steady one-forward-one-backward phase, after its first pair
+  // (whose backward waits for the pipeline to fill), and how many micro-batches that spans.
+  double steady_wait_s = 0;
+  int steady_steps = 0;
+  // Compute and collectives: what the device spent working on its micro-batches.
+  double busy_s() const { return compute_s + recompute_s + tp_s + ep_s; }
+};
+
+// Everything the device actors share.
+struct Run {
+  const ClusterModel& cluster;
+  const TrainingSpec& spec;
+  const TrainingCosts& costs;
+  event::Platform platform;
+  std::vector<double> slowdown;  // per rank
+  bool reduced = false;
+  std::vector<DeviceTime> times;  // per rank
+  // Only tensor-parallel rings use the links inside a server (no pipeline, data- or
+  // expert-parallel traffic stays inside): those rings can take their closed-form time.
+  bool tp_links_private = false;
+
+  int tp() const { return static_cast<int>(spec.setup.tp); }
+  int pp() const { return static_cast<int>(spec.setup.pp); }
+  int rank(int replica, int stage, int tp_rank) const {
+    return (replica * pp() + stage) * tp() + tp_rank;
+  }
+};
+
+// Runs `body`, announces it as a span of `rank` on `track`, and returns how long it took.
+template <class F>
+double announced(int rank, const char* track, const char* name, F&& body) {
+  double start = sg4::Engine::get_clock();
+  body();
+  double end = sg4::Engine::get_clock();
+  if (event::has_span_observers()) event::announce_span({rank, track, name, start, end});
+  return end - start;
+}
+
+// The same, the time added to `total`.
+template <class F>
+void timed(double& total, int rank, const char* track, const char* name, F&& body) {
+  total += announced(rank, track, name, std::forward<F>(body));
+}
+
+int position_in(const CollectiveCost& cost, int rank) {
+  return rank % (cost.stride * cost.group.size) / cost.stride;
+}
+
+void collective(const Run& run, const CollectiveCost& cost, int rank, const std::string& tag,
+                double share = 1.0) {
+  if (cost.count == 0 || cost.group.size <= 1) return;
+  // The group's members sit `stride` ranks apart, aligned on the group's span.
+  int span = cost.stride * cost.group.size;
+  int base = rank / span * span + rank % cost.stride;
+  const auto& devices = run.platform.devices;
+  event::CollectiveCall call{tag,
+                             cost.group.size,
+                             [&devices, base, stride = cost.stride](int position) {
+                               return devices[base + position * stride];
+                             },
+                             cost.group.per_node,
+                             cost.kind,
+                             cost.bytes * share,
+                             run.costs.efficiency,
+                             cost.count,
+                             run.tp_links_private && cost.stride == 1,
+                             run.costs.algorithm,
+                             &run.cluster.tiers};
+  event::run_collective(call, position_in(cost, rank));
+}
+
+std::string tag(const char* what, int replica, int stage, int tp_rank, int micro_batch) {
+  return fmt::format("{}/{}/{}/{}/{}", what, replica, stage, tp_rank, micro_batch);
+}
+
+// The gradient reduction's share that hides behind the last backward: all buckets but one.
+double hidden_share(const TrainingCosts& c) { return 1.0 - 1.0 / c.grad_buckets; }
+
+// `count` collectives of `cost` split evenly over `chunks` model chunks.
+CollectiveCost per_chunk(CollectiveCost cost, int chunks) {
+  cost.count /= chunks;
+  return cost;
+}
+
+void device_program(Run& run, int rank) {
+  const auto& c = run.costs;
+  const int tp = run.tp(), stages = run.pp();
+  const int chunks = static_cast<int>(run.spec.setup.virtual_stages);
+  const int virtual_stages = stages * chunks;
+  const int tp_rank = rank % tp, stage = rank / tp % stages, replica = rank / (tp * stages);
+  const int micro_batches = static_cast<int>(run.spec.setup.micro_batches);
+  const double slow = run.slowdown[rank];
+  const double pp_bytes = c.pp_bytes / c.efficiency;
+  const double recompute_s = c.layers_per_stage / chunks * c.layer_recompute.time_s;
+  const CollectiveCost tp_fwd = per_chunk(c.tp_fwd, chunks), tp_bwd = per_chunk(c.tp_bwd, chunks);
+  const CollectiveCost ep_fwd = per_chunk(c.ep_fwd, chunks), ep_bwd = per_chunk(c.ep_bwd, chunks);
+  const double tp_bwd_excess_s = c.tp_bwd_excess_s / chunks;
+  // A scattered send's slices all-gathered over the server's links (none when they stay split).
+  auto gather_slices = [&] {
+    if (c.pp_gather_s > 0) sg4::this_actor::sleep_for(c.pp_gather_s);
+  };
+  DeviceTime& time = run.times[rank];
+  sg4::ActorPtr gradients;
+  bool data_parallel = run.spec.setup.dp > 1;
+  // The device holding virtual stage v (model chunk v / stages on stage v % stages).
+  auto holder = [&](int v) { return run.platform.devices[run.rank(replica, v % stages, tp_rank)]; };
+
+  auto steps = pipeline_schedule(stage, stages, chunks, micro_batches);
+  // The steady phase: steps [warm-up forwards, the first pair) before it, the cool-down
+  // backwards after it; its waits give the pipeline's pace (rendering the bubble the rest).
+  size_t lead = 0, trail = 0;
+  while (lead < steps.size() && steps[lead].forward) ++lead;
+  while (trail < steps.size() - lead && !steps[steps.size() - 1 - trail].forward) ++trail;
+  const size_t steady_begin = lead + 1, steady_end = steps.size() + 1 - trail;
+  if (steady_end > steady_begin)
+    time.steady_steps = static_cast<int>(steady_end - steady_begin) / 2;
+  size_t current = 0;
+  auto waited = [&](double wait_s) {
+    time.pipeline_wait_s += wait_s;
+    if (current >= steady_begin && current < steady_end) time.steady_wait_s += wait_s;
+  };
+
+  auto forward = [&](int i, int chunk) {
+    int v = chunk * stages + stage;
+    if (v > 0) {
+      waited(announced(rank, "pipeline", "wait for activations", [&] {
+        event::receive_bytes(tag("act", replica, v, tp_rank, i));
+        gather_slices();
+      }));
+    }
+    double compute = c.chunk_fwd_s(stage, stages, chunk, chunks) * slow;
+    timed(time.compute_s, rank, "compute", "forward",
+          [&] { sg4::this_actor::execute(compute * event::kHostFlopsPerS); });
+    std::string step = fmt::format("{}/{}/{}/{}", replica, v, i, 0);
+    timed(time.tp_s, rank, "collectives", "tp forward",
+          [&] { collective(run, tp_fwd, rank, "tpf/" + step); });
+    timed(time.ep_s, rank, "collectives", "ep forward",
+          [&] { collective(run, ep_fwd, rank, tag("epf", 0, v, tp_rank, i)); });
+    if (v < virtual_stages - 1) {
+      event::post_bytes(tag("act", replica, v + 1, tp_rank, i), pp_bytes, holder(v + 1));
+    }
+  };
+  auto backward = [&](int i, int chunk, bool last) {
+    int v = chunk * stages + stage;
+    if (v < virtual_stages - 1) {
+      waited(announced(rank, "pipeline", "wait for gradients", [&] {
+        event::receive_bytes(tag("grad", replica, v, tp_rank, i));
+        gather_slices();
+      }));
+    }
+    if (last && data_parallel && !run.reduced) {
+      // Buckets reduce while the last backward runs (all of them but the last).
+      gradients = sg4::Actor::create(
+          fmt::format("grads{}", rank), sg4::this_actor::get_host(), [&run, rank] {
+            collective(run, run.costs.dp_grads, rank,
+                       fmt::format("dpg/{}", rank % (run.tp() * run.pp())),
+                       hidden_share(run.costs));
+          });
+    }
+    double compute = c.chunk_bwd_s(stage, stages, chunk, chunks) * slow;
+    announced(rank, "compute", "backward",
+              [&] { sg4::this_actor::execute(compute * event::kHostFlopsPerS); });
+    time.compute_s += compute - recompute_s * slow;
+    time.recompute_s += recompute_s * slow;
+    std::string step = fmt::format("{}/{}/{}/{}", replica, v, i, 0);
+    timed(time.tp_s, rank, "collectives", "tp backward", [&] {
+      collective(run, tp_bwd, rank, "tpb/" + step);
+      // The overlapped collectives run on the server's links beside the GEMMs; only what
+      // outlasts them holds the device.
+      if (tp_bwd_excess_s > 0) sg4::this_actor::sleep_for(tp_bwd_excess_s);
+    });
+    timed(time.ep_s, rank, "collectives", "ep backward",
+          [&] { collective(run, ep_bwd, rank, tag("epb", 0, v, tp_rank, i)); });
+    if (v > 0) {
+      event::post_bytes(tag("grad", replica, v - 1, tp_rank, i), pp_bytes, holder(v - 1));
+    }
+  };
+
+  for (size_t k = 0; k < steps.size(); ++k) {
+    current = k;
+    const auto& s = steps[k];
+    if (s.forward) {
+      forward(s.micro_batch, s.chunk);
+    } else {
+      backward(s.micro_batch, s.chunk, k + 1 == steps.size());
+    }
+  }
+  // Sends are detached: each ends when its receiver has it, and the receiver's own time shows it.
+
+  timed(time.dp_exposed_s, rank, "collectives", "dp gradients", [&] {
+    if (!data_parallel) return;
+    if (run.reduced) {
+      // One replica stands for all: the reduction priced as the analytical engine does.
+      sg4::this_actor::sleep_for(dp_exposed_s(c, dp_reduction_s(c, run.cluster.tiers)));
+      return;
+    }
+    gradients->join();
+    std::string group = std::to_string(rank % (tp * stages));
+    collective(run, c.dp_grads, rank, "dpl/" + group, 1.0 / c.grad_buckets);
+    collective(run, c.dp_weights, rank, "dpw/" + group);
+  });
+  if (c.zero3_gather_excess_s > 0) {
+    timed(time.dp_exposed_s, rank, "collectives", "zero-3 gathers",
+          [&] { sg4::this_actor::sleep_for(c.zero3_gather_excess_s); });
+  }
+  timed(time.optimizer_s, rank, "compute", "optimizer",
+        [&] { sg4::this_actor::execute(c.optimizer_s * slow * event::kHostFlopsPerS); });
+  time.finish_s = sg4::Engine::get_clock();
+}
+
+// The breakdown of the device that finished last, whose time is the iteration's, in the terms the
+// analytical engine uses (analysis/results.hpp): its waits for the pipeline split into the wait
+// for the busiest stage, the sends the steady pace exposes, and the rest, the fill and drain;
+// its gradient reduction into the exposure it would have on links of its own and what it lost
+// to sharing them.
+TrainingTime breakdown(const Run& run, int simulated) {
+  auto first = run.times.begin(), end = first + simulated;
+  const DeviceTime& last = *std::max_element(
+      first, end, [](const DeviceTime& a, const DeviceTime& b) { return a.finish_s < b.finish_s; });
+  const DeviceTime& busiest = *std::max_element(
+      first, end, [](const DeviceTime& a, const DeviceTime& b) { return a.busy_s() < b.busy_s(); });
+  const auto& c = run.costs;
+  TrainingTime t;
+  t.compute_s = last.compute_s;
+  t.recompute_s = last.recompute_s;
+  t.tp_comm_s = last.tp_s;
+  t.tp_comm_overlapped_s =
+      static_cast<double>(run.spec.setup.micro_batches) * tp_overlapped_s(c, run.cluster.tiers);
+  t.ep_comm_s = last.ep_s;
+  t.optimizer_s = last.optimizer_s;
+  double waits = last.pipeline_wait_s;
+  t.stage_imbalance_s = std::min(waits, busiest.busy_s() - last.busy_s());
+  // The steady phase's waits per micro-batch, over every micro-batch: the wait for the busiest
+  // stage and the sends the pace exposes. Without a steady phase (as many stages as
+  // micro-batches), every wait is fill and drain.
+  double paced = 0;
+  if (last.steady_steps > 0) {
+    // A steady step is one model chunk's forward and backward: micro-batches x chunks of them.
+    double steps =
+        static_cast<double>(run.spec.setup.micro_batches * run.spec.setup.virtual_stages);
+    paced = last.steady_wait_s / last.steady_steps * steps;
+  }
+  t.pp_comm_s = std::clamp(paced - t.stage_imbalance_s, 0.0, waits - t.stage_imbalance_s);
+  t.bubble_s = waits - t.stage_imbalance_s - t.pp_comm_s;
+  t.dp_comm_total_s = dp_reduction_s(c, run.cluster.tiers);
+  double alone = run.spec.setup.dp > 1 ? dp_exposed_s(c, t.dp_comm_total_s) : 0.0;
+  alone += c.zero3_gather_excess_s;
+  t.dp_comm_exposed_s = std::min(last.dp_exposed_s, alone);
+  t.dp_comm_contention_s = last.dp_exposed_s - t.dp_comm_exposed_s;
+  return t;
+}
+
+std::vector<double> slowdowns(const TrainingSpec& spec, const EventOptions& options) {
+  std::vector<double> slowdown(spec.devices(), 1.0);
+  for (const auto& [rank, factor] : options.stragglers) {
+    if (rank < 0 || rank >= spec.devices()) {
+      throw InputError(fmt::format("--straggler: rank {} is outside the plan's {} devices", rank,
+                                   spec.devices()));
+    }
+    if (!(factor > 0)) {
+      throw InputError(fmt::format("--straggler: factor for rank {} must be positive", rank));
+    }
+    slowdown[rank] = factor;
+  }
+  return slowdown;
+}
+
+std::string simulate_in_this_process(const ClusterModel& cluster, const TrainingSpec& spec,
+                                     const EventOptions& options, const TrainingCosts& costs) {
+  auto engine_owner = event::start_engine();
+  auto& engine = *engine_owner;
+
+  bool reduced = options.reduce_symmetry && options.stragglers.empty() && spec.setup.dp > 1;
+  int simulated = reduced ? static_cast<int>(spec.setup.tp * spec.setup.pp) : spec.devices();
+  auto topology = topology::build_cluster_topology(cluster.config, cluster.chip.config());
+  Run run{cluster, spec, costs, event::build_platform(engine, topology), {}, reduced, {}};
+  run.slowdown = slowdowns(spec, options);
+  run.times.resize(spec.devices());
+  auto shares_server = [](const CollectiveCost& cost) {
+    return cost.count > 0 && cost.group.size > 1 && cost.group.per_node > 1;
+  };
+  run.tp_links_private = !(spec.setup.pp > 1 && costs.pp_inside_node) &&
+                         !shares_server(costs.dp_grads) && !shares_server(costs.ep_fwd);
+  event::LinkTraffic traffic;
+  traffic.attach();
+  const DevicePower busy =
+      training_busy_power(cluster.chip, costs, static_cast<double>(spec.setup.micro_batches),
+                          static_cast<int>(spec.setup.pp));
+  const DevicePower wait = waiting_power(cluster.chip, costs.wait_state);
+  const DevicePower in_collective = collective_power(cluster.chip, costs.collective_state);
+  event::EnergyObserver energy(cluster.chip, simulated, busy, in_collective, wait);
+  energy.attach();
+  event::PowerSeriesObserver power(wait.total_w(), busy.total_w(), in_collective.total_w());
+  power.attach();
+  event::TraceRecorder trace(run.platform, busy.total_w(), wait.total_w(), in_collective.total_w());
+  if (!options.trace_out.empty()) trace.attach();
+
+  for (int rank = 0; rank < simulated; ++rank) {
+    sg4::Actor::create(fmt::format("device{}", rank), run.platform.devices[rank],
+                       [&run, rank] { device_program(run, rank); });
+  }
+  engine.run();
+
+  TrainingResult r = start_training_result(cluster, spec, costs, "event");
+  r.iteration_time_s = sg4::Engine::get_clock();
+  r.time = breakdown(run, simulated);
+  r.network_model = event::kNetworkModel;
+  r.busiest_links = traffic.busiest(5, r.iteration_time_s);
+  finish_training_result(r, cluster, costs);
+  // Device energy from the spans: the simulated devices stand for all of the plan's (one
+  // data-parallel replica when reduced).
+  DeviceEnergy devices = energy.ledger().finish(r.iteration_time_s, simulated);
+  double scale = static_cast<double>(spec.devices()) / simulated;
+  devices.device_j *= scale;
+  devices.memory_j *= scale;
+  set_training_energy(r, cluster, costs, devices);
+  if (!options.trace_out.empty()) trace.write(options.trace_out);
+  Json out = to_json(r);
+  out["series"] = to_json(power.series(r.iteration_time_s, simulated, scale, 0, kMaxSeriesSamples));
+  return dump(out);
+}
+
+}  // namespace
+
+TrainingResult simulate_training_event(const ClusterModel& cluster, const TrainingSpec& spec,
+                                       const EventOptions& options) {
+  slowdowns(spec, options);  // bad stragglers are input errors, reported from this process
+  // Checked here: the trace is written in the engine's own process, whose errors are internal.
+  if (!options.trace_out.empty()) check_outputs({{options.trace_out, "--trace-out"}});
+  TrainingCosts costs = training_costs(cluster, spec);
+  std::string out =
+      event::run_isolated([&] { return simulate_in_this_process(cluster, spec, options, costs); });
+  return training_result_from_json(Json::parse(out));
+}
+
+}  // namespace kcsim

@@ -1,0 +1,39 @@
+// The link traffic of a serving run, for link energy by traffic: each iteration's
+// tensor-parallel all-reduces (two per layer over each stage's TP devices, a ring of buffers of
+// the iteration's tokens x hidden) and each disaggregated KV-cache transfer (every device of the
+// prefill replica sending its share to the same device of the decode replica), routed on the
+// cluster's topology at the end of the run (link_bytes.hpp). Replica r holds devices
+// r x tp x pp onwards, stage by stage, as the serving loop places them.
+#pragma once
+
+#include <istream>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sim/cost/serving_batch_cost.hpp"
+#include "sim/power/energy_ledger.hpp"
+#include "topology/graph.hpp"
+
+namespace kcsim::event {
+
+class ServingTraffic {
+ public:
+  explicit ServingTraffic(const ServingSpec& spec);
+
+  void iteration(int replica, const MixedBatch& batch);
+  void kv_transfer(int from_replica, int to_replica, double bytes);
+
+  // The traffic as a section of the loop's output, over a run of `duration_s`, and back.
+  std::string write(const topology::Topology& topology, double duration_s) const;
+  static void read(std::istream& in, ServingLoadResult& load, LinkActivity& links);
+
+ private:
+  int tp_ = 1, pp_ = 1;
+  double bytes_per_token_ = 0;           // all-reduce buffer bytes per token over all layers
+  std::vector<double> allreduce_bytes_;  // by replica: buffers summed
+  std::map<std::pair<int, int>, double> kv_bytes_;  // by (prefill, decode) replica
+};
+
+}  // namespace kcsim::event

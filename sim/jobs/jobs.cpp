@@ -1,0 +1,88 @@
+#include "sim/jobs/jobs.hpp"
+
+#include <fmt/format.h>
+
+#include "sim/engines/analytical/analytical_serving.hpp"
+#include "sim/engines/event/event_engine.hpp"
+#include "sim/jobs/plan_search.hpp"
+#include "sim/jobs/serving_load_job.hpp"
+
+namespace kcsim {
+
+namespace {}  // namespace
+
+ModelShape resolve_model(const std::string& name, const config::Model& overrides,
+                         const config::Catalog& catalog, const JobOrigin& origin) {
+  config::Model base;
+  if (!name.empty()) {
+    base = catalog.model(name, origin.at("model"));
+  } else if (!overrides.has_layers()) {
+    throw_input_error(origin.at("model"), "model", "name a catalog model or give its shape");
+  }
+  try {
+    return ModelShape::from_config(config::merge_model(base, overrides));
+  } catch (const InputError& e) {
+    throw InputError(origin.at("model_overrides").str() + ": " + e.what());
+  }
+}
+
+TrainingSpec training_job_spec(const config::TrainingJob& job, const ClusterModel& cluster,
+                               const config::Catalog& catalog, const JobOrigin& origin) {
+  ModelShape model = resolve_model(job.model(), job.model_overrides(), catalog, origin);
+  RuntimeSpec runtime =
+      resolve_runtime(job.runtime(), kDefaultTrainingRuntime, cluster.chip, catalog, origin);
+  try {
+    TrainingSpec spec = make_training_spec(job, model, cluster.devices());
+    spec.runtime = runtime;
+    if (job.allow_equivalent_dtype()) spec.dtype = cluster.chip.equivalent_dtype(spec.dtype);
+    return spec;
+  } catch (const InputError& e) {
+    throw InputError(origin.at("").str() + ": " + e.what());
+  }
+}
+
+ServingSpec serving_job_spec(const config::ServingJob& job, const ClusterModel& cluster,
+                             const config::Catalog& catalog, const JobOrigin& origin) {
+  ModelShape model = resolve_model(job.model(), job.model_overrides(), catalog, origin);
+  RuntimeSpec runtime =
+      resolve_runtime(job.runtime(), kDefaultServingRuntime, cluster.chip, catalog, origin);
+  ServingSpec spec;
+  try {
+    spec = make_serving_spec(job, model, cluster);
+    spec.runtime = runtime;
+    if (job.allow_equivalent_dtype()) {
+      spec.dtype = cluster.chip.equivalent_dtype(spec.dtype);
+      if (!job.has_kv_dtype()) spec.kv_dtype = spec.dtype;
+    }
+  } catch (const InputError& e) {
+    throw InputError(origin.at("").str() + ": " + e.what());
+  }
+  check_serving_plan(spec, cluster);
+  return spec;
+}
+
+PlannedTraining plan_training_job(const config::TrainingJob& job, const ClusterModel& cluster,
+                                  const config::Catalog& catalog, const JobOrigin& origin) {
+  TrainingSpec spec = training_job_spec(job, cluster, catalog, origin);
+  return job.auto_plan() ? run_training_auto(cluster, spec)
+                         : PlannedTraining{spec, run_training(cluster, spec)};
+}
+
+TrainingResult run_training_job(const config::TrainingJob& job, const ClusterModel& cluster,
+                                const config::Catalog& catalog, const JobOrigin& origin,
+                                const EventOptions* event) {
+  PlannedTraining planned = plan_training_job(job, cluster, catalog, origin);
+  if (!event) return planned.result;
+  return event_engine().simulate_training(cluster, planned.spec, *event);
+}
+
+ServingResult run_serving_job(const config::ServingJob& job, const ClusterModel& cluster,
+                              const config::Catalog& catalog, const JobOrigin& origin) {
+  ServingSpec spec = serving_job_spec(job, cluster, catalog, origin);
+  ServingResult result = job.has_load() ? run_serving_load_job(job.load(), spec, cluster, origin)
+                                        : simulate_serving_analytical(cluster, spec);
+  result.runtime = spec.runtime.name;
+  return result;
+}
+
+}  // namespace kcsim

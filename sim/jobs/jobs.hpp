@@ -1,0 +1,47 @@
+// Runs one training or serving job on one cluster: the single path that the command line,
+// scenarios and validation cases all take.
+#pragma once
+
+#include <string>
+
+#include "analysis/results.hpp"
+#include "configs/loader/catalog.hpp"
+#include "configs/loader/text_loader.hpp"
+#include "sim/cluster/cluster_model.hpp"
+#include "sim/cost/job_origin.hpp"
+#include "sim/cost/serving_spec.hpp"
+#include "sim/cost/training_spec.hpp"
+#include "sim/engines/event/event_options.hpp"
+#include "sim/jobs/plan_search.hpp"
+#include "workload.pb.h"
+#include "workloads/model_shape.hpp"
+
+namespace kcsim {
+
+// The catalog model named `name` with `overrides` applied, as a checked shape.
+ModelShape resolve_model(const std::string& name, const config::Model& overrides,
+                         const config::Catalog& catalog, const JobOrigin& origin);
+
+// The job's training spec as written: its model resolved, its runtime and plan values checked,
+// the dtype mapped to the chip's equivalent when the job allows it. The plan itself (fit,
+// divisibility) is not checked here: auto_plan searches for one.
+TrainingSpec training_job_spec(const config::TrainingJob& job, const ClusterModel& cluster,
+                               const config::Catalog& catalog, const JobOrigin& origin = {});
+
+// The job's serving spec, the same way, and its replica checked against the cluster (it fits,
+// the chip has its dtypes, TP divides the heads).
+ServingSpec serving_job_spec(const config::ServingJob& job, const ClusterModel& cluster,
+                             const config::Catalog& catalog, const JobOrigin& origin = {});
+
+// The job's plan, checked (or searched, with auto_plan) and priced on the analytical engine.
+PlannedTraining plan_training_job(const config::TrainingJob& job, const ClusterModel& cluster,
+                                  const config::Catalog& catalog, const JobOrigin& origin = {});
+
+// With `event` set, the plan (chosen and checked as always) runs on the event engine.
+TrainingResult run_training_job(const config::TrainingJob& job, const ClusterModel& cluster,
+                                const config::Catalog& catalog, const JobOrigin& origin = {},
+                                const EventOptions* event = nullptr);
+ServingResult run_serving_job(const config::ServingJob& job, const ClusterModel& cluster,
+                              const config::Catalog& catalog, const JobOrigin& origin = {});
+
+}  // namespace kcsim

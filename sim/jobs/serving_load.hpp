@@ -1,0 +1,25 @@
+// A serving run driven by a request stream: replicas running a batching scheduler over a paged
+// KV cache, a router in front, on the event engine. The analytical figures of the same job
+// (TTFT, TPOT at its batch size) come with it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "analysis/results.hpp"
+#include "sim/cluster/cluster_model.hpp"
+#include "sim/cost/serving_load_options.hpp"
+#include "sim/cost/serving_spec.hpp"
+#include "workloads/serving/replica_scheduler.hpp"
+#include "workloads/serving/request.hpp"
+#include "workloads/serving/router.hpp"
+
+namespace kcsim {
+
+// Runs the stream on the event engine (in a child process). Throws InfeasibleError when the
+// replica has no room for a single KV block.
+ServingResult simulate_serving_load(const ClusterModel& cluster, const ServingSpec& spec,
+                                    const ServingLoadOptions& options,
+                                    const serving::RequestStream& requests);
+
+}  // namespace kcsim

@@ -1,0 +1,75 @@
+#include "sim/jobs/serving_metrics.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+namespace kcsim {
+
+double quantile(std::vector<double> values, double q) {
+  if (values.empty()) return 0;
+  std::sort(values.begin(), values.end());
+  double position = q * static_cast<double>(values.size() - 1);
+  auto below = static_cast<size_t>(std::floor(position));
+  size_t above = std::min(below + 1, values.size() - 1);
+  double fraction = position - static_cast<double>(below);
+  return values[below] + fraction * (values[above] - values[below]);
+}
+
+namespace {
+
+double mean(const std::vector<double>& values) {
+  if (values.empty()) return 0;
+  return std::accumulate(values.begin(), values.end(), 0.0) / static_cast<double>(values.size());
+}
+
+}  // namespace
+
+void summarize_requests(ServingLoadResult& load) {
+  std::vector<double> ttft, tpot, e2e;
+  long long good = 0;
+  double output_tokens = 0;
+  load.requests_arrived = static_cast<long long>(load.requests.size());
+  load.requests_completed = load.requests_rejected = load.requests_in_flight = 0;
+  load.preemptions = 0;
+  for (const auto& r : load.requests) {
+    load.preemptions += r.preemptions;
+    if (r.rejected) {
+      ++load.requests_rejected;
+      continue;
+    }
+    if (r.finish_s < 0) {
+      ++load.requests_in_flight;
+      continue;
+    }
+    ++load.requests_completed;
+    output_tokens += static_cast<double>(r.output_tokens);
+    double first = r.first_token_s - r.arrival_s;
+    ttft.push_back(first);
+    e2e.push_back(r.finish_s - r.arrival_s);
+    double per_token = 0;
+    if (r.output_tokens > 1) {
+      per_token = (r.finish_s - r.first_token_s) / static_cast<double>(r.output_tokens - 1);
+      tpot.push_back(per_token);
+    }
+    bool meets = (load.slo_ttft_s <= 0 || first <= load.slo_ttft_s) &&
+                 (load.slo_tpot_s <= 0 || per_token <= load.slo_tpot_s);
+    if (meets) ++good;
+  }
+  load.ttft_p50_s = quantile(ttft, 0.50);
+  load.ttft_p90_s = quantile(ttft, 0.90);
+  load.ttft_p99_s = quantile(ttft, 0.99);
+  load.ttft_mean_s = mean(ttft);
+  load.tpot_p50_s = quantile(tpot, 0.50);
+  load.tpot_p99_s = quantile(tpot, 0.99);
+  load.tpot_mean_s = mean(tpot);
+  load.e2e_p50_s = quantile(e2e, 0.50);
+  load.e2e_p99_s = quantile(e2e, 0.99);
+  load.e2e_mean_s = mean(e2e);
+  double t = load.simulated_time_s;
+  load.throughput_output_tokens_per_s = t > 0 ? output_tokens / t : 0;
+  load.goodput_requests_per_s = t > 0 ? static_cast<double>(good) / t : 0;
+  load.arrival_rate_per_s = t > 0 ? static_cast<double>(load.requests_arrived) / t : 0;
+}
+
+}  // namespace kcsim

@@ -1,0 +1,57 @@
+#include "sim/power/serving_dvfs.hpp"
+
+#include "hw-models/power_model.hpp"
+
+namespace kcsim {
+
+DvfsBatchCost::DvfsBatchCost(const ClusterModel& cluster, const ServingSpec& spec)
+    : cluster_(cluster),
+      device_cap_w_(power_limit_w(cluster.chip, spec.device_power_cap_w)),
+      pp_(static_cast<int>(spec.pp)),
+      states_(dvfs_states(cluster.chip, spec.clock_mhz)) {
+  models_.reserve(states_.size());
+  for (const auto& state : states_) {
+    ServingSpec at = spec;
+    at.state = state;
+    models_.emplace_back(cluster, at);
+  }
+}
+
+void DvfsBatchCost::fill(IterationAtStates& it, size_t state) const {
+  const IterationCost& cost = it.cost[state];
+  IterationEnergy& energy = it.energy[state];
+  energy = iteration_device_energy(cluster_.chip, cost);
+  // With pipeline stages the energy is one TP rank's chain of pp devices, and the draw the
+  // average of its devices.
+  energy.device_j += pipeline_idle_j(cluster_.chip, pp_, cost);
+  double t = cost.time_s();
+  it.power_w[state] = t > 0 ? energy.total_j() / (t * pp_) : held_idle_w(cluster_.chip);
+  it.speed[state] = cost.compute.mean_clock(states_[state].speed);
+}
+
+IterationAtStates DvfsBatchCost::price(const MixedBatch& batch, bool slower_states) {
+  IterationAtStates it;
+  // Room for every state: the power limit may take the iteration to any of them, and a
+  // cluster cap below it.
+  size_t n = states_.size();
+  it.cost.resize(n);
+  it.energy.resize(n);
+  it.power_w.resize(n);
+  it.speed.resize(n);
+  // The states are tried fastest first, up to the one chosen; the iteration there may alternate
+  // with the state above, or be stretched when even the slowest drew too much.
+  size_t tried = 0;
+  IterationCost chosen = iteration_under_limit(
+      cluster_.chip, device_cap_w_, states_,
+      [&](const DvfsPoint&) { return models_[tried++].cost(batch); }, &it.first_state);
+  it.cost[static_cast<size_t>(it.first_state)] = chosen;
+  auto first = static_cast<size_t>(it.first_state);
+  fill(it, first);
+  for (size_t s = first + 1; slower_states && s < n; ++s) {
+    it.cost[s] = models_[s].cost(batch);
+    fill(it, s);
+  }
+  return it;
+}
+
+}  // namespace kcsim
