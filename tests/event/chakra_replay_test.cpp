@@ -1,9 +1,15 @@
 // The Chakra sample replayed on the network it was made for, and traces that cannot run.
+#include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <map>
+#include <utility>
+#include <vector>
 
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/matchers/catch_matchers_floating_point.hpp>
 #include <catch2/matchers/catch_matchers_string.hpp>
+#include <nlohmann/json.hpp>
 
 #include "configs/loader/errors.hpp"
 #include "configs/loader/text_loader.hpp"
@@ -69,4 +75,35 @@ TEST_CASE("a trace that does not fit the cluster, or whose sends go unanswered, 
   b.nodes = {p2p(7, chakra::COMM_RECV_NODE, 0, 1)};
   auto matched = replay_chakra({a, b}, sample_network(), "x");
   CHECK(matched.step_time_s > 0);
+}
+
+TEST_CASE("the replay's power track integrates to the devices' energy", "[event][chakra][trace]") {
+  auto traces = read_chakra_traces(kData + "w");
+  auto path = std::filesystem::temp_directory_path() / "kcsim-replay-power-test.json";
+  std::filesystem::remove(path);
+  auto result = replay_chakra(traces, sample_network(), "dp16", path.string());
+  std::ifstream in(path);
+  auto trace = nlohmann::json::parse(in);
+  // Each device's "power" counter as steps (time in us, W), integrated to the end of the step.
+  std::map<int, std::vector<std::pair<double, double>>> steps;
+  for (const auto& event : trace["traceEvents"]) {
+    if (event["ph"] == "C" && event["name"] == "power") {
+      steps[event["pid"].get<int>()].emplace_back(event["ts"].get<double>(),
+                                                  event["args"]["W"].get<double>());
+    }
+  }
+  REQUIRE(steps.size() == 16);
+  double joules = 0;
+  for (auto& [pid, samples] : steps) {
+    std::stable_sort(samples.begin(), samples.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (size_t k = 0; k < samples.size(); ++k) {
+      double end_us = k + 1 < samples.size() ? samples[k + 1].first : result.step_time_s * 1e6;
+      joules += samples[k].second * (end_us - samples[k].first) * 1e-6;
+    }
+  }
+  // The picture draws what the report counts: each node's own power while it runs, the
+  // held-idle floor otherwise (the trace's times are rounded to nanoseconds).
+  CHECK_THAT(joules, WithinRel(result.energy.device_j, 1e-6));
+  std::filesystem::remove(path);
 }

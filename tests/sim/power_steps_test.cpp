@@ -49,15 +49,14 @@ TEST_CASE("power steps over the limit become equal bins with the same integral",
 }
 
 TEST_CASE("the power series observer sums held and busy devices", "[power][event]") {
-  kcsim::event::clear_span_observers();
+  auto& spans = kcsim::event::span_signal();
   kcsim::event::PowerSeriesObserver observer(100, 500);
   observer.attach();
-  kcsim::event::announce_span({0, "compute", "forward", 0.0, 1.0});
-  kcsim::event::announce_span({1, "compute", "forward", 0.5, 2.0});
-  kcsim::event::announce_span({1, "collectives", "tp collectives", 2.0, 3.0});  // not compute
+  spans.emit({0, "compute", "forward", 0.0, 1.0});
+  spans.emit({1, "compute", "forward", 0.5, 2.0});
+  spans.emit({1, "collectives", "tp collectives", 2.0, 3.0});  // not compute
   // Two observed devices standing for four, plus 50 W of devices outside the plan.
   auto series = observer.series(4.0, 2, 2.0, 50, 100);
-  kcsim::event::clear_span_observers();
   REQUIRE(series.names == std::vector<std::string>{"time_s", "device_power_w"});
   CHECK(series.columns[0] == std::vector<double>{0, 0.5, 1.0, 2.0, 4.0});
   CHECK(series.columns[1] == std::vector<double>{2 * (100 + 500) + 50, 2 * (500 + 500) + 50,

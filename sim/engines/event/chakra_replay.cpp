@@ -171,8 +171,9 @@ void collective_stream(Stream<CollectiveJob>& stream, RankInbox& inbox, int rank
     auto job = stream.next();
     double start = sg4::Engine::get_clock();
     event::run_collective(job.call, job.position);
-    if (event::has_span_observers()) {
-      event::announce_span({rank, "collectives", "collective", start, sg4::Engine::get_clock()});
+    if (!event::span_signal().empty()) {
+      event::span_signal().emit(
+          {rank, "collectives", "collective", start, sg4::Engine::get_clock()});
     }
     inbox.finish(job.node);
   }
@@ -187,8 +188,9 @@ void compute_stream(Replay& run, Stream<size_t>& stream, RankInbox& inbox, int r
     sg4::this_actor::execute(work.seconds * event::kHostFlopsPerS);
     run.times[rank].compute_s += work.seconds;
     run.busy_j[rank] += (work.power_w - held_idle_w(run.cluster.chip)) * work.seconds;
-    if (event::has_span_observers()) {
-      event::announce_span({rank, "compute", "compute", start, sg4::Engine::get_clock()});
+    if (!event::span_signal().empty()) {
+      event::span_signal().emit(
+          {rank, "compute", "compute", start, sg4::Engine::get_clock(), work.power_w});
     }
     inbox.finish(i);
   }
@@ -468,7 +470,9 @@ std::string replay_in_this_process(const std::vector<ChakraTrace>& traces,
              std::vector<char>(ranks, 0)};
   event::LinkTraffic traffic;
   traffic.attach();
-  event::TraceRecorder recorder(run.platform, cluster.chip.tdp_w(), cluster.chip.idle_w());
+  // The trace's power track draws what the energy below counts: each node's own power while it
+  // runs, the held-idle floor otherwise (collectives included).
+  event::TraceRecorder recorder(run.platform, cluster.chip.tdp_w(), held_idle_w(cluster.chip));
   if (!trace_out.empty()) recorder.attach();
   for (int rank = 0; rank < ranks; ++rank) {
     sg4::Actor::create(fmt::format("rank{}", rank), run.platform.devices[rank],

@@ -5,7 +5,7 @@
 namespace kcsim::event {
 
 void EnergyObserver::attach() {
-  add_span_observer([this](const SpanEvent& span) {
+  span_connection_ = span_signal().connect([this](const SpanEvent& span) {
     std::string_view track(span.track);
     if (track == "compute") ledger_.add_interval(span.rank, span.start_s, span.end_s, busy_);
     if (track == "collectives") {

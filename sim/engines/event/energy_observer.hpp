@@ -15,13 +15,14 @@ class EnergyObserver {
   EnergyObserver(const ChipModel& chip, int devices, const DevicePower& busy,
                  const DevicePower& collective, const DevicePower& wait)
       : ledger_(chip, devices, wait), busy_(busy), collective_(collective) {}
-  // Subscribes to spans; the observer must outlive the run.
+  // Subscribes to spans until the observer is destroyed.
   void attach();
   const EnergyLedger& ledger() const { return ledger_; }
 
  private:
   EnergyLedger ledger_;
   DevicePower busy_, collective_;
+  SpanSignal::Connection span_connection_;
 };
 
 }  // namespace kcsim::event

@@ -69,7 +69,7 @@ double announced(int rank, const char* track, const char* name, F&& body) {
   double start = sg4::Engine::get_clock();
   body();
   double end = sg4::Engine::get_clock();
-  if (event::has_span_observers()) event::announce_span({rank, track, name, start, end});
+  if (!event::span_signal().empty()) event::span_signal().emit({rank, track, name, start, end});
   return end - start;
 }
 

@@ -11,7 +11,7 @@ namespace kcsim::event {
 namespace sg4 = simgrid::s4u;
 
 void LinkTraffic::attach() {
-  add_flow_observer([this](const FlowEvent& flow) {
+  flow_connection_ = flow_signal().connect([this](const FlowEvent& flow) {
     if (!flow.from || !flow.to) return;
     const auto& links = route_links(flow.from, flow.to);
     for (const auto* link : links) bytes_[link] += flow.bytes;

@@ -8,18 +8,20 @@
 #include <simgrid/s4u/Link.hpp>
 
 #include "analysis/results.hpp"
+#include "sim/engines/event/ring_flows.hpp"
 
 namespace kcsim::event {
 
 class LinkTraffic {
  public:
-  // Subscribes to every flow that starts from now on; the object must outlive the run.
+  // Subscribes to every flow from now on, until the object is destroyed.
   void attach();
   // The `count` busiest link directions over a run of `duration_s`, busiest first.
   std::vector<LinkUse> busiest(size_t count, double duration_s) const;
 
  private:
   std::unordered_map<const simgrid::s4u::Link*, double> bytes_;
+  FlowSignal::Connection flow_connection_;
 };
 
 }  // namespace kcsim::event

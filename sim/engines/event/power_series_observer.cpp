@@ -6,8 +6,9 @@
 #include "sim/power/power_steps.hpp"
 
 namespace kcsim::event {
+
 void PowerSeriesObserver::attach() {
-  add_span_observer([this](const SpanEvent& span) {
+  span_connection_ = span_signal().connect([this](const SpanEvent& span) {
     std::string_view track(span.track);
     if (!(span.end_s > span.start_s) || (track != "compute" && track != "collectives")) return;
     spans_.push_back({span.start_s, span.end_s, track == "collectives"});

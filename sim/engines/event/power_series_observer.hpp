@@ -20,7 +20,7 @@ class PowerSeriesObserver {
   PowerSeriesObserver(double held_w, double busy_w, double collective_w)
       : held_w_(held_w), busy_w_(busy_w), collective_w_(collective_w) {}
   PowerSeriesObserver(double held_w, double busy_w) : PowerSeriesObserver(held_w, busy_w, held_w) {}
-  // Subscribes to spans; the observer must outlive the run.
+  // Subscribes to spans until the observer is destroyed.
   void attach();
 
   // time_s and device_power_w from 0 to `duration_s`: the `devices` observed devices, their power
@@ -37,6 +37,7 @@ class PowerSeriesObserver {
     bool collective;
   };
   std::vector<Span> spans_;
+  SpanSignal::Connection span_connection_;
 };
 
 }  // namespace kcsim::event

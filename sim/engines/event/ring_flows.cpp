@@ -17,14 +17,7 @@ namespace {
 // Flows carry no data, only their size.
 int payload = 0;
 
-std::vector<FlowObserver>& observers() {
-  static std::vector<FlowObserver> list;
-  return list;
-}
-
-void notify(const FlowEvent& flow) {
-  for (const auto& observer : observers()) observer(flow);
-}
+void notify(const FlowEvent& flow) { flow_signal().emit(flow); }
 
 sg4::Mailbox* mailbox(const std::string& tag, int index) {
   return sg4::Mailbox::by_name(tag + "#" + std::to_string(index));
@@ -124,8 +117,9 @@ sg4::CommPtr receive_bytes_async(const std::string& tag) {
   return sg4::Mailbox::by_name(tag)->get_async<int>(&landing);
 }
 
-void add_flow_observer(FlowObserver observer) { observers().push_back(std::move(observer)); }
-
-void clear_flow_observers() { observers().clear(); }
+FlowSignal& flow_signal() {
+  static FlowSignal signal;
+  return signal;
+}
 
 }  // namespace kcsim::event

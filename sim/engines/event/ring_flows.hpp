@@ -13,6 +13,7 @@
 #include <simgrid/s4u/Host.hpp>
 
 #include "sim/cost/collectives.hpp"
+#include "sim/engines/event/signal.hpp"
 
 namespace kcsim::event {
 
@@ -78,10 +79,8 @@ struct FlowEvent {
   double end_s = 0;
 };
 
-// Observers of every flow the functions above run (link accounting, traces). Cleared by
-// clear_flow_observers().
-using FlowObserver = std::function<void(const FlowEvent&)>;
-void add_flow_observer(FlowObserver observer);
-void clear_flow_observers();
+// Every flow the functions above run, for observers (link accounting, traces).
+using FlowSignal = Signal<FlowEvent>;
+FlowSignal& flow_signal();
 
 }  // namespace kcsim::event

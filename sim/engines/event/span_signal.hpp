@@ -1,25 +1,24 @@
-// What device actors did and when, for observers (traces): the event engine announces spans,
-// observers subscribe. The engine knows none of them.
+// What device actors did and when, for observers (energy, power series, traces): the event engine
+// announces spans on span_signal(), observers connect to it. The engine knows none of them.
 #pragma once
 
-#include <functional>
-#include <string>
+#include "sim/engines/event/signal.hpp"
 
 namespace kcsim::event {
 
 struct SpanEvent {
   int rank = 0;
   const char* track = "";  // "compute", "collectives", "pipeline"
-  const char* name = "";  // "forward", "backward", "tp collectives", ...
+  const char* name = "";   // "forward", "backward", "tp collectives", ...
   double start_s = 0;
   double end_s = 0;
+  // The device's draw over the span, W, where the engine prices each span on its own (Chakra
+  // replay: each node's op cost); 0: the observer's figure for the track.
+  double power_w = 0;
 };
 
-using SpanObserver = std::function<void(const SpanEvent&)>;
-
-void add_span_observer(SpanObserver observer);
-void clear_span_observers();
-bool has_span_observers();
-void announce_span(const SpanEvent& span);
+using SpanSignal = Signal<SpanEvent>;
+// The process's one span signal (SimGrid runs one engine per process).
+SpanSignal& span_signal();
 
 }  // namespace kcsim::event

@@ -1,6 +1,7 @@
 #include "sim/engines/event/trace_recorder.hpp"
 
 #include <algorithm>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -34,18 +35,20 @@ void TraceRecorder::attach() {
     power_.push_back(timeline_.counter("device " + std::to_string(rank), "power", "W"));
     timeline_.add_counter(power_.back(), 0, idle_w_);  // held by the job from the start
   }
-  add_span_observer([this](const SpanEvent& span) {
+  power_spans_.resize(platform_.devices.size());
+  span_connection_ = span_signal().connect([this](const SpanEvent& span) {
     if (!(span.end_s > span.start_s)) return;
     timeline_.add_span(track(span.rank, span.track), span.name, span.track, span.start_s,
                        span.end_s);
     std::string_view kind(span.track);
-    if (kind == "compute" || kind == "collectives") {
-      timeline_.add_counter(power_[span.rank], span.start_s,
-                            kind == "compute" ? busy_w_ : collective_w_);
-      timeline_.add_counter(power_[span.rank], span.end_s, idle_w_);
+    if (kind == "compute") {
+      power_spans_[span.rank].push_back(
+          {span.start_s, span.end_s, span.power_w > 0 ? span.power_w : busy_w_});
+    } else if (kind == "collectives") {
+      power_spans_[span.rank].push_back({span.start_s, span.end_s, collective_w_});
     }
   });
-  add_flow_observer([this](const FlowEvent& flow) {
+  flow_connection_ = flow_signal().connect([this](const FlowEvent& flow) {
     if (!flow.from || !flow.to || !(flow.end_s > flow.start_s)) return;
     const auto& links = route_links(flow.from, flow.to);
     double rate = flow.bytes / (flow.end_s - flow.start_s);
@@ -57,7 +60,38 @@ void TraceRecorder::attach() {
   });
 }
 
+void TraceRecorder::add_power_counters() {
+  // Spans arrive as they end and may overlap (a collective stream beside the compute): at every
+  // time the device draws the most of what runs then, the held power when nothing does.
+  for (size_t rank = 0; rank < power_spans_.size(); ++rank) {
+    std::vector<std::pair<double, const PowerSpan*>> changes;  // (time, span): start or end
+    for (const auto& span : power_spans_[rank]) {
+      changes.emplace_back(span.start_s, &span);
+      changes.emplace_back(span.end_s, &span);
+    }
+    std::stable_sort(changes.begin(), changes.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::multiset<double> running;
+    double drawn = idle_w_;
+    for (size_t i = 0; i < changes.size(); ++i) {
+      const auto& [time, span] = changes[i];
+      if (time == span->start_s) {
+        running.insert(span->power_w);
+      } else {
+        running.erase(running.find(span->power_w));
+      }
+      bool last_at_this_time = i + 1 == changes.size() || changes[i + 1].first > time;
+      double now = running.empty() ? idle_w_ : *running.rbegin();
+      if (last_at_this_time && now != drawn) {
+        timeline_.add_counter(power_[rank], time, now);
+        drawn = now;
+      }
+    }
+  }
+}
+
 void TraceRecorder::write(const std::filesystem::path& path) {
+  add_power_counters();
   // Links in name order, so the same run writes the same bytes.
   std::vector<const sg4::Link*> links;
   for (const auto& entry : rates_) links.push_back(entry.first);

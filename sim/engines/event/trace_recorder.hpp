@@ -11,6 +11,8 @@
 
 #include "analysis/timeline.hpp"
 #include "sim/engines/event/platform.hpp"
+#include "sim/engines/event/ring_flows.hpp"
+#include "sim/engines/event/span_signal.hpp"
 
 namespace kcsim::event {
 
@@ -22,21 +24,29 @@ class TraceRecorder {
       : platform_(platform), busy_w_(busy_w), idle_w_(idle_w), collective_w_(collective_w) {}
   TraceRecorder(const Platform& platform, double busy_w, double idle_w)
       : TraceRecorder(platform, busy_w, idle_w, idle_w) {}
-  // Subscribes to spans and flows; the recorder must outlive the run.
+  // Subscribes to spans and flows until the recorder is destroyed.
   void attach();
   // Adds the link counters and writes the trace (temporary file, then rename).
   void write(const std::filesystem::path& path);
 
  private:
   TrackId track(int rank, const char* name);
+  // Each device's power counter from its compute and collective spans.
+  void add_power_counters();
 
   const Platform& platform_;
   double busy_w_ = 0, idle_w_ = 0, collective_w_ = 0;
   Timeline timeline_;
   std::vector<CounterId> power_;  // per rank
+  struct PowerSpan {
+    double start_s, end_s, power_w;
+  };
+  std::vector<std::vector<PowerSpan>> power_spans_;  // per rank
   std::unordered_map<long long, TrackId> tracks_;
   // Per link direction: (time, rate change in bytes per second) at each flow's start and end.
   std::unordered_map<const simgrid::s4u::Link*, std::vector<std::pair<double, double>>> rates_;
+  SpanSignal::Connection span_connection_;
+  FlowSignal::Connection flow_connection_;
 };
 
 }  // namespace kcsim::event
