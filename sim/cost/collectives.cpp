@@ -88,12 +88,21 @@ std::vector<RingStage> stages_of(Collective kind, double bytes, const Group& gro
 
 }  // namespace
 
+int ring_loops(Collective kind, double bytes, int members, const CollectiveProtocol& protocol) {
+  bool looped = kind == Collective::AllReduce || kind == Collective::ReduceScatter ||
+                kind == Collective::AllGather;
+  double per_loop = protocol.channels * static_cast<double>(members) * protocol.chunk_bytes;
+  if (!looped || members <= 1 || !(per_loop > 0) || !(bytes > per_loop)) return 1;
+  return static_cast<int>(std::ceil(bytes / per_loop));
+}
+
 std::vector<RingStage> collective_stages(Collective kind, double bytes, const Group& group,
                                          Algorithm algorithm, const NetworkTiers* tiers,
-                                         double efficiency) {
+                                         double efficiency, const CollectiveProtocol& protocol) {
   auto stages = stages_of(kind, bytes, group);
   for (auto& stage : stages) {
     stage.shape = ring_shape(stage.kind, stage.members);
+    stage.shape.steps *= ring_loops(stage.kind, stage.bytes, stage.members, protocol);
     bool tree_possible = stage.kind == Collective::AllReduce && stage.inter_node && stage.members > 2;
     if (!tree_possible || algorithm == Algorithm::Ring) continue;
     if (algorithm == Algorithm::Tree) {
@@ -141,9 +150,11 @@ double stage_time_s(const RingStage& stage, const LinkTier& tier, double efficie
 }
 
 double collective_time_s(Collective kind, double bytes, const Group& group,
-                         const NetworkTiers& tiers, double efficiency, Algorithm algorithm) {
+                         const NetworkTiers& tiers, double efficiency, Algorithm algorithm,
+                         const CollectiveProtocol& protocol) {
   double total = 0;
-  for (const auto& stage : collective_stages(kind, bytes, group, algorithm, &tiers, efficiency)) {
+  for (const auto& stage :
+       collective_stages(kind, bytes, group, algorithm, &tiers, efficiency, protocol)) {
     total += stage_time_s(stage, stage.inter_node ? tiers.scale_out : tiers.intra_node, efficiency);
   }
   return total;

@@ -42,6 +42,21 @@ struct RingShape {
 RingShape ring_shape(Collective kind, int n);
 RingShape tree_shape(int n);
 
+// How the communication library cuts a ring's buffer, the way NCCL runs its rings: `channels`
+// rings side by side, each carrying its share of the buffer in loops, and a loop moves one
+// `chunk_bytes` piece per member through every step of the ring before the next loop starts. A
+// buffer larger than channels x members x chunk takes several loops, and each loop pays the
+// ring's latency steps again (the bytes are the same). NCCL's defaults: its Simple protocol's
+// 4 MiB buffer in 8 steps, 4 steps to a chunk (2 MiB); 24 channels, what NCCL opens on an
+// 8-GPU NVSwitch server (NVIDIA/nccl-tests issue 100, an HGX A100's "Channel 23/24" log).
+struct CollectiveProtocol {
+  double chunk_bytes = 2.0 * 1024 * 1024;
+  int channels = 24;
+};
+// Loops of a ring of `members` over a buffer of `bytes` (all-reduce, reduce-scatter and
+// all-gather rings; 1 for the rest, and for trees, whose chunks stream through the tree).
+int ring_loops(Collective kind, double bytes, int members, const CollectiveProtocol& protocol);
+
 // The stages of `kind` over `group`: one ring per stage, run one after another. A group inside a
 // server is one ring on the intra-node tier; a group across servers runs hierarchically.
 struct RingStage {
@@ -52,11 +67,12 @@ struct RingStage {
   RingShape shape;  // ring, or tree for an all-reduce between servers that runs as one
 };
 // `tiers` and `efficiency` let Algorithm::Auto compare ring and tree; without tiers, rings run
-// unless Tree is asked for.
+// unless Tree is asked for. A ring's steps count every loop's (ring_loops).
 std::vector<RingStage> collective_stages(Collective kind, double bytes, const Group& group,
                                          Algorithm algorithm = Algorithm::Ring,
                                          const NetworkTiers* tiers = nullptr,
-                                         double efficiency = 1.0);
+                                         double efficiency = 1.0,
+                                         const CollectiveProtocol& protocol = {});
 
 // The ring of `stage` that the member at `position` of a group of `size` (per_node to a server)
 // belongs to, without listing it: its size, the member's index in it, the position of the next
@@ -81,6 +97,7 @@ double ring_time_s(Collective kind, double bytes, int n, const LinkTier& tier, d
 // Time of one collective of `bytes` (the full buffer each device holds) over `group`.
 double collective_time_s(Collective kind, double bytes, const Group& group,
                          const NetworkTiers& tiers, double efficiency,
-                         Algorithm algorithm = Algorithm::Auto);
+                         Algorithm algorithm = Algorithm::Auto,
+                         const CollectiveProtocol& protocol = {});
 
 }  // namespace kcsim

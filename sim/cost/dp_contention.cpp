@@ -121,8 +121,9 @@ double dp_contention_s(const ClusterModel& cluster, const TrainingCosts& costs, 
   double flow_bytes = 0;
   for (const auto* cost : {&costs.dp_grads, &costs.dp_weights}) {
     if (cost->count == 0) continue;
-    for (const auto& stage : collective_stages(cost->kind, cost->bytes, cost->group,
-                                               costs.algorithm, &tiers, costs.efficiency)) {
+    for (const auto& stage :
+         collective_stages(cost->kind, cost->bytes, cost->group, costs.algorithm, &tiers,
+                           costs.efficiency, costs.protocol)) {
       if (stage.inter_node) {
         flow_bytes += cost->count * stage.shape.volume * stage.bytes / costs.efficiency;
       }

@@ -96,6 +96,8 @@ RuntimeSpec runtime_spec(const config::Runtime& runtime) {
   r.quantize_activations = runtime.quantize_activations();
   r.pipeline_scatter_gather = runtime.pipeline_scatter_gather();
   r.tp_backward_overlap = runtime.tp_backward_overlap();
+  r.collectives.chunk_bytes = runtime.collective_chunk_kib() * 1024;
+  r.collectives.channels = runtime.collective_channels();
   return r;
 }
 

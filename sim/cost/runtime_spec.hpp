@@ -8,6 +8,7 @@
 #include "configs/loader/catalog.hpp"
 #include "hw-models/chip_model.hpp"
 #include "hw-models/op_cost.hpp"
+#include "sim/cost/collectives.hpp"
 #include "sim/cost/job_origin.hpp"
 #include "workload.pb.h"
 
@@ -32,6 +33,7 @@ struct RuntimeSpec {
   bool quantize_activations = true;
   bool pipeline_scatter_gather = false;  // training: pipeline sends split over the TP ranks
   bool tp_backward_overlap = false;      // training: backward TP collectives beside the GEMMs
+  CollectiveProtocol collectives;        // how the library cuts its rings (NCCL by default)
 
   // How ops are issued at `state` on a host `host_speed` times the reference one, for work in
   // `dtype`: attention in 16 bits when `dtype` is an 8-bit format and the stack has no 8-bit

@@ -44,9 +44,9 @@ double serving_tp_comm_s(const ClusterModel& cluster, const ServingSpec& spec, i
   // A buffer of a few MiB reaches only part of the large-message bandwidth.
   double half = spec.runtime.collective_half_kib * 1024;
   double efficiency = cluster.chip.efficiency().collective_max() * bytes / (bytes + half);
-  double each =
-      std::max(spec.runtime.collective_floor_s(cluster.host_speed()),
-               collective_time_s(Collective::AllReduce, bytes, group, cluster.tiers, efficiency));
+  double each = std::max(spec.runtime.collective_floor_s(cluster.host_speed()),
+                         collective_time_s(Collective::AllReduce, bytes, group, cluster.tiers,
+                                           efficiency, Algorithm::Auto, spec.runtime.collectives));
   return 2.0 * spec.model.layers * each;
 }
 

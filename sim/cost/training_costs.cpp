@@ -97,6 +97,7 @@ TrainingCosts training_costs(const ClusterModel& cluster, const TrainingSpec& sp
   };
   c.efficiency = chip.efficiency().collective_max();
   c.algorithm = spec.algorithm;
+  c.protocol = spec.runtime.collectives;
   c.layers_per_stage = static_cast<double>(m.layers) / s.pp;
 
   PassShape pass = training_pass(spec, s.tp);
@@ -125,7 +126,8 @@ TrainingCosts training_costs(const ClusterModel& cluster, const TrainingSpec& sp
   const bool full_recompute = s.recompute == RecomputeMode::Full;
   const Group tp_group{tp, std::min(tp, per_node)};
   auto tp_time_s = [&](Collective kind) {
-    return collective_time_s(kind, act, tp_group, cluster.tiers, c.efficiency, c.algorithm);
+    return collective_time_s(kind, act, tp_group, cluster.tiers, c.efficiency, c.algorithm,
+                             c.protocol);
   };
   if (tp > 1) {
     c.tp_fwd = {Collective::AllReduce, act, 2 * layers, tp_group, 1};
@@ -196,7 +198,7 @@ TrainingCosts training_costs(const ClusterModel& cluster, const TrainingSpec& sp
     if (s.zero_stage == 3) {
       double layer_bytes = layer_parameters(m) / s.tp * s.weight_bytes;
       double gather = collective_time_s(Collective::AllGather, layer_bytes, group, cluster.tiers,
-                                        c.efficiency, c.algorithm);
+                                        c.efficiency, c.algorithm, c.protocol);
       c.zero3_gather_excess_s = static_cast<double>(s.micro_batches) * c.layers_per_stage *
                                 std::max(0.0, 2 * gather - c.layer_fwd.time_s - c.layer_bwd.time_s);
     }
@@ -219,7 +221,7 @@ double dp_reduction_s(const TrainingCosts& c, const NetworkTiers& shared_tiers) 
   for (const auto* cost : {&c.dp_grads, &c.dp_weights}) {
     if (cost->count > 0) {
       total += cost->count * collective_time_s(cost->kind, cost->bytes, cost->group, tiers,
-                                               c.efficiency, c.algorithm);
+                                               c.efficiency, c.algorithm, c.protocol);
     }
   }
   return total;
@@ -233,8 +235,8 @@ double dp_exposed_s(const TrainingCosts& c, double reduction_s) {
 double tp_overlapped_s(const TrainingCosts& c, const NetworkTiers& tiers) {
   const CollectiveCost& o = c.tp_bwd_overlapped;
   if (o.count == 0) return 0;
-  double all =
-      o.count * collective_time_s(o.kind, o.bytes, o.group, tiers, c.efficiency, c.algorithm);
+  double all = o.count * collective_time_s(o.kind, o.bytes, o.group, tiers, c.efficiency,
+                                           c.algorithm, c.protocol);
   return std::max(0.0, all - c.tp_bwd_excess_s);
 }
 

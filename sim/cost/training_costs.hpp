@@ -57,6 +57,7 @@ struct TrainingCosts {
 
   double efficiency = 1;                  // collectives' share of link bandwidth
   Algorithm algorithm = Algorithm::Auto;  // all-reduce between servers
+  CollectiveProtocol protocol;            // the stack's loops and channels
 
   // One micro-batch through model chunk `chunk` of `chunks` on `stage` (the whole stage when
   // chunks == 1); backward includes recompute.

@@ -257,3 +257,40 @@ TEST_CASE("two all-reduces sharing an uplink each get half of it", "[event][coll
   // the uplink is shared; the latency part is the same.
   CHECK_THAT(shared - alone, WithinRel(bytes / 50e9, 0.01));
 }
+
+TEST_CASE("a looped ring runs as flows at its closed-form time", "[event][collectives]") {
+  // One channel of 1 MB chunks: 64 MB over 8 members takes 8 loops, each paying the 14 latency
+  // steps of an all-reduce; the flows carry the same bytes as one loop would.
+  auto topology = topology::nvswitch_node(8, 300e9, 0.5e-6);
+  NetworkTiers tiers;
+  tiers.devices_per_node = 8;
+  tiers.nodes = 1;
+  tiers.intra_node = {"nvlink", 300e9, 1e-6};  // two links of 0.5 us between any two devices
+  CollectiveProtocol protocol{1e6, 1};
+  double bytes = 64e6;
+  double got = simulate(topology, [&](const event::Platform& p) {
+    auto devices = p.devices;
+    event::CollectiveCall call{"l",
+                               8,
+                               [devices](int k) { return devices[k]; },
+                               8,
+                               Collective::AllReduce,
+                               bytes,
+                               0.8,
+                               1,
+                               false,
+                               Algorithm::Ring,
+                               nullptr,
+                               protocol};
+    for (int i = 0; i < 8; ++i) {
+      sg4::Actor::create("m" + std::to_string(i), p.devices[i],
+                         [call, i] { event::run_collective(call, i); });
+    }
+  });
+  double expected = collective_time_s(Collective::AllReduce, bytes, Group{8, 8}, tiers, 0.8,
+                                      Algorithm::Ring, protocol);
+  CHECK_THAT(expected - collective_time_s(Collective::AllReduce, bytes, Group{8, 8}, tiers, 0.8,
+                                          Algorithm::Ring, {1e9, 1}),
+             WithinRel(7 * 14 * 1e-6, 1e-9));
+  CHECK_THAT(got, WithinRel(expected, 0.01));
+}

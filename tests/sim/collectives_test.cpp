@@ -21,7 +21,9 @@ kcsim::NetworkTiers tiers() {
 
 TEST_CASE("ring all-reduce inside a server matches 2(n-1)a + 2(n-1)/n S/B", "[sim][collectives]") {
   double bytes = 1e9;
-  double expected = 2 * 7 * 1e-6 + 2.0 * 7 / 8 * bytes / (300e9 * 0.8);
+  // NCCL's default loops: 24 channels x 8 members x 2 MiB = 402.7 MB a loop, so 3 loops, each
+  // paying the 2(n-1) latency steps.
+  double expected = 3 * 2 * 7 * 1e-6 + 2.0 * 7 / 8 * bytes / (300e9 * 0.8);
   double got = kcsim::collective_time_s(Collective::AllReduce, bytes, {8, 8}, tiers(), 0.8);
   CHECK_THAT(got, WithinRel(expected, 1e-12));
 }
@@ -38,7 +40,8 @@ TEST_CASE("a group across servers runs intra, inter on 1/per_node of the data, i
           "[sim][collectives]") {
   auto t = tiers();
   double bytes = 8e8;
-  double intra = (7.0 * 1e-6 + 7.0 / 8 * bytes / 300e9);
+  // Inside the servers two loops of 402.7 MB (NCCL's defaults); between them one.
+  double intra = (2 * 7.0 * 1e-6 + 7.0 / 8 * bytes / 300e9);
   double inter = 2 * 3 * 5e-6 + 2.0 * 3 / 4 * (bytes / 8) / 25e9;
   double got = kcsim::collective_time_s(Collective::AllReduce, bytes, {32, 8}, t, 1.0);
   CHECK_THAT(got, WithinRel(2 * intra + inter, 1e-12));
@@ -97,4 +100,37 @@ TEST_CASE("algorithm names parse", "[sim][collectives]") {
   CHECK(kcsim::parse_algorithm("auto") == kcsim::Algorithm::Auto);
   CHECK_FALSE(kcsim::parse_algorithm("butterfly").has_value());
   CHECK(std::string(kcsim::algorithm_name(kcsim::Algorithm::Ring)) == "ring");
+}
+
+TEST_CASE("a buffer beyond channels x members x chunk pays the ring's latency once per loop",
+          "[sim][collectives]") {
+  using kcsim::CollectiveProtocol;
+  using kcsim::ring_loops;
+  CollectiveProtocol one_channel{1e6, 1};  // a loop carries 8 x 1 MB on 8 members
+  CHECK(ring_loops(Collective::AllReduce, 8e6, 8, one_channel) == 1);
+  CHECK(ring_loops(Collective::AllReduce, 8e6 + 1, 8, one_channel) == 2);
+  CHECK(ring_loops(Collective::ReduceScatter, 8e7, 8, one_channel) == 10);
+  CHECK(ring_loops(Collective::AllGather, 8e7, 8, one_channel) == 10);
+  // Sends, all-to-alls and broadcasts are not looped; a group of one never is.
+  CHECK(ring_loops(Collective::SendRecv, 8e7, 2, one_channel) == 1);
+  CHECK(ring_loops(Collective::AllToAll, 8e7, 8, one_channel) == 1);
+  CHECK(ring_loops(Collective::AllReduce, 8e7, 1, one_channel) == 1);
+  // NCCL's defaults: 24 channels, 2 MiB chunks.
+  CHECK(ring_loops(Collective::AllReduce, 24.0 * 8 * 2 * 1024 * 1024, 8, {}) == 1);
+  CHECK(ring_loops(Collective::AllReduce, 24.0 * 8 * 2 * 1024 * 1024 + 1, 8, {}) == 2);
+
+  // The same bytes move either way; only the latency steps multiply.
+  auto t = tiers();
+  double bytes = 8e7;
+  double looped = kcsim::collective_time_s(Collective::AllReduce, bytes, {8, 8}, t, 1.0,
+                                           kcsim::Algorithm::Ring, one_channel);
+  double once = kcsim::collective_time_s(Collective::AllReduce, bytes, {8, 8}, t, 1.0,
+                                         kcsim::Algorithm::Ring, {1e9, 1});
+  CHECK_THAT(once, WithinRel(2 * 7 * 1e-6 + 2.0 * 7 / 8 * bytes / 300e9, 1e-12));
+  CHECK_THAT(looped - once, WithinRel(9 * 2 * 7 * 1e-6, 1e-9));
+  auto stages = kcsim::collective_stages(Collective::AllReduce, bytes, {8, 8},
+                                         kcsim::Algorithm::Ring, &t, 1.0, one_channel);
+  REQUIRE(stages.size() == 1);
+  CHECK(stages[0].shape.steps == 10 * 14);
+  CHECK(stages[0].shape.volume == 2.0 * 7 / 8);
 }

@@ -10,10 +10,10 @@ namespace kcsim {
 namespace {
 
 double collective_s(const CollectiveCost& c, const ClusterModel& cluster, double efficiency,
-                    Algorithm algorithm) {
+                    Algorithm algorithm, const CollectiveProtocol& protocol) {
   if (c.count == 0) return 0;
-  return c.count * collective_time_s(c.kind, c.bytes, c.group, cluster.tiers, efficiency,
-                                     algorithm);
+  return c.count * collective_time_s(c.kind, c.bytes, c.group, cluster.tiers, efficiency, algorithm,
+                                     protocol);
 }
 
 }  // namespace
@@ -33,10 +33,11 @@ TrainingResult simulate_training_analytical(const ClusterModel& cluster, const T
   };
   double first_stage_compute = stage_compute(0);
   double per_mb_compute = std::max(first_stage_compute, stage_compute(stages - 1));
-  double per_mb_tp_bwd = collective_s(c.tp_bwd, cluster, eff, c.algorithm) + c.tp_bwd_excess_s;
-  double per_mb_tp = collective_s(c.tp_fwd, cluster, eff, c.algorithm) + per_mb_tp_bwd;
-  double per_mb_ep = collective_s(c.ep_fwd, cluster, eff, c.algorithm) +
-                     collective_s(c.ep_bwd, cluster, eff, c.algorithm);
+  double per_mb_tp_bwd =
+      collective_s(c.tp_bwd, cluster, eff, c.algorithm, c.protocol) + c.tp_bwd_excess_s;
+  double per_mb_tp = collective_s(c.tp_fwd, cluster, eff, c.algorithm, c.protocol) + per_mb_tp_bwd;
+  double per_mb_ep = collective_s(c.ep_fwd, cluster, eff, c.algorithm, c.protocol) +
+                     collective_s(c.ep_bwd, cluster, eff, c.algorithm, c.protocol);
   // The pipeline's steady pace: per micro-batch, each stage's own work plus the sends on its
   // loop with its neighbours. A middle stage waits on an activation hop and a gradient hop each
   // micro-batch; the first and last stages have a neighbour on one side only, so a heavy end
@@ -75,10 +76,10 @@ TrainingResult simulate_training_analytical(const ClusterModel& cluster, const T
   // Each stage ends its last backward one model chunk's backward (and a gradient hop) before the
   // stage ahead of it, so its reduction starts that much earlier.
   double chunks = static_cast<double>(s.virtual_stages);
-  double stagger_s =
-      (c.layers_backward_s() + per_mb_tp_bwd + collective_s(c.ep_bwd, cluster, eff, c.algorithm)) /
-          chunks +
-      hop_s;
+  double stagger_s = (c.layers_backward_s() + per_mb_tp_bwd +
+                      collective_s(c.ep_bwd, cluster, eff, c.algorithm, c.protocol)) /
+                         chunks +
+                     hop_s;
   r.time.dp_comm_contention_s = dp_contention_s(cluster, c, static_cast<int>(s.tp), stagger_s);
   r.time.optimizer_s = c.optimizer_s;
   r.iteration_time_s = microbatches * cycle + bubble_s + r.time.dp_comm_exposed_s +

@@ -102,7 +102,8 @@ void collective(const Run& run, const CollectiveCost& cost, int rank, const std:
                              cost.count,
                              run.tp_links_private && cost.stride == 1,
                              run.costs.algorithm,
-                             &run.cluster.tiers};
+                             &run.cluster.tiers,
+                             run.costs.protocol};
   event::run_collective(call, position_in(cost, rank));
 }
 

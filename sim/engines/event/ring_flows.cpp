@@ -64,8 +64,9 @@ double run_collective_folded(const CollectiveCall& call, int position, double de
   // next ring's latency steps, or handed back, one activity instead of several.
   double pending_s = std::max(0.0, delay_s);
   int stage_index = 0;
-  for (const auto& stage : collective_stages(call.kind, call.bytes, Group{call.size, call.per_node},
-                                             call.algorithm, call.tiers, call.efficiency)) {
+  for (const auto& stage :
+       collective_stages(call.kind, call.bytes, Group{call.size, call.per_node}, call.algorithm,
+                         call.tiers, call.efficiency, call.protocol)) {
     StageRing ring = stage_ring(stage, call.size, call.per_node, position);
     if (call.intra_node_private && !stage.inter_node) {
       ++stage_index;

@@ -35,6 +35,7 @@ struct CollectiveCall {
   // Ring or tree between servers; Auto compares them on `tiers` (rings when none are given).
   Algorithm algorithm = Algorithm::Ring;
   const NetworkTiers* tiers = nullptr;
+  CollectiveProtocol protocol{};  // the library's loops and channels
 };
 
 // This member's part of `call`, run from the member's own actor: each stage of
