@@ -7,27 +7,13 @@
 
 #include "configs/loader/errors.hpp"
 #include "configs/loader/output_files.hpp"
+#include "sim/cost/chakra_collective.hpp"
 #include "sim/cost/pipeline_schedule.hpp"
 
 namespace kcsim {
 namespace {
 
 constexpr const char* kChakraVersion = "0.0.4";
-
-int64_t comm_type(Collective kind) {
-  switch (kind) {
-    case Collective::AllGather:
-      return chakra::ALL_GATHER;
-    case Collective::ReduceScatter:
-      return chakra::REDUCE_SCATTER;
-    case Collective::AllToAll:
-      return chakra::ALL_TO_ALL;
-    case Collective::Broadcast:
-      return chakra::BROADCAST;
-    default:
-      return chakra::ALL_REDUCE;
-  }
-}
 
 void add_int(chakra::Node& node, const char* name, int64_t value) {
   auto* attr = node.add_attr();
@@ -51,7 +37,7 @@ class RankGraph {
   uint64_t collective(const std::string& name, const std::string& group, Collective kind,
                       double bytes, bool blocking = true) {
     chakra::Node& node = add(name, chakra::COMM_COLL_NODE, {chain_});
-    add_int(node, "comm_type", comm_type(kind));
+    add_int(node, "comm_type", chakra_comm_type(kind));
     add_int(node, "comm_size", std::llround(bytes));
     auto* pg = node.add_attr();
     pg->set_name("pg_name");

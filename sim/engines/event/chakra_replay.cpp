@@ -18,6 +18,7 @@
 #include "hw-models/dvfs.hpp"
 #include "hw-models/op_cost.hpp"
 #include "hw-models/power_model.hpp"
+#include "sim/cost/chakra_collective.hpp"
 #include "sim/engines/event/isolated_run.hpp"
 #include "sim/engines/event/link_traffic.hpp"
 #include "sim/engines/event/platform.hpp"
@@ -32,24 +33,6 @@ namespace kcsim {
 namespace {
 
 namespace sg4 = simgrid::s4u;
-
-Collective collective_of(int64_t type) {
-  switch (type) {
-    case chakra::ALL_GATHER:
-    case chakra::GATHER:
-      return Collective::AllGather;
-    case chakra::REDUCE_SCATTER:
-    case chakra::REDUCE_SCATTER_BLOCK:
-    case chakra::SCATTER:
-      return Collective::ReduceScatter;
-    case chakra::ALL_TO_ALL:
-      return Collective::AllToAll;
-    case chakra::BROADCAST:
-      return Collective::Broadcast;
-    default:
-      return Collective::AllReduce;  // ALL_REDUCE, REDUCE; BARRIER carries no bytes
-  }
-}
 
 struct Replay {
   const std::vector<ChakraTrace>& traces;
@@ -313,7 +296,7 @@ void rank_program(Replay& run, int rank) {
             static_cast<int>(group.members.size()),
             [&devices, &group](int k) { return devices[group.members[k]]; },
             group.per_node,
-            collective_of(chakra_int_attribute(node, "comm_type").value_or(0)),
+            collective_of_chakra(chakra_int_attribute(node, "comm_type").value_or(0)),
             static_cast<double>(chakra_int_attribute(node, "comm_size").value_or(0)),
             run.cluster.chip.efficiency().collective_max(),
             1,
@@ -449,9 +432,9 @@ std::string deadlock(const Replay& run) {
       first, others.empty() ? "" : "; also stuck: " + others);
 }
 
-std::string replay_in_this_process(const std::vector<ChakraTrace>& traces,
-                                   const ChakraGroups& groups, const ClusterModel& cluster,
-                                   const std::string& trace_name, const std::string& trace_out) {
+Json replay_in_this_process(const std::vector<ChakraTrace>& traces, const ChakraGroups& groups,
+                            const ClusterModel& cluster, const std::string& trace_name,
+                            const std::string& trace_out) {
   auto engine = event::start_engine();
   // A deadlock is reported below with the trace's own names; SimGrid's dump of its actors
   // would only repeat it in the engine's terms.
@@ -490,7 +473,7 @@ std::string replay_in_this_process(const std::vector<ChakraTrace>& traces,
     // The waiting actors never resume; the engine is left to the child's exit rather than
     // unwinding their stacks, which refer to this frame.
     (void)engine.release();
-    return dump(Json{{"deadlock", stuck}});
+    return Json{{"deadlock", stuck}};
   }
 
   ReplayResult r;
@@ -516,7 +499,7 @@ std::string replay_in_this_process(const std::vector<ChakraTrace>& traces,
   r.energy = cluster_energy(cluster, devices, r.step_time_s, LinkActivity{}, 0, {ranks, false});
   r.busiest_links = traffic.busiest(5, r.step_time_s);
   if (!trace_out.empty()) recorder.write(trace_out);
-  return dump(to_json(r));
+  return to_json(r);
 }
 
 }  // namespace
@@ -533,9 +516,8 @@ ReplayResult replay_chakra(const std::vector<ChakraTrace>& traces, const Cluster
   check_point_to_point(traces);
   ChakraGroups groups = resolve_chakra_groups(traces, cluster.tiers.devices_per_node,
                                               topology::servers_per_leaf(cluster.config));
-  std::string out = event::run_isolated(
+  Json j = event::run_isolated_json(
       [&] { return replay_in_this_process(traces, groups, cluster, trace_name, trace_out); });
-  Json j = Json::parse(out);
   if (j.contains("deadlock")) throw InputError(j.at("deadlock").get<std::string>());
   return replay_result_from_json(j);
 }

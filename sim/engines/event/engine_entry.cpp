@@ -7,6 +7,7 @@
 #include "sim/engines/event/event_training.hpp"
 #include "sim/engines/event/isolated_run.hpp"
 #include "sim/engines/event/platform.hpp"
+#include "sim/engines/event/serving_loop_json.hpp"
 
 namespace kcsim {
 namespace {
@@ -14,9 +15,9 @@ namespace {
 event::ServingLoopOutput serving_loop(const ClusterModel& cluster, const ServingSpec& spec,
                                       const ServingLoadOptions& options,
                                       const serving::RequestStream& requests, int64_t kv_blocks) {
-  std::string text = event::run_isolated(
-      [&] { return event::run_serving_loop(cluster, spec, options, requests, kv_blocks); });
-  event::ServingLoopOutput output = event::read_serving_loop(text);
+  event::ServingLoopOutput output = event::serving_loop_from_json(event::run_isolated_json([&] {
+    return to_json(event::run_serving_loop(cluster, spec, options, requests, kv_blocks));
+  }));
   output.load.network_model = event::kNetworkModel;
   return output;
 }

@@ -57,7 +57,7 @@ void device_program(const Run& run, int rank) {
   if (end_s > sg4::Engine::get_clock()) sg4::this_actor::sleep_until(end_s);
 }
 
-std::string simulate_in_this_process(const LayerWorkloadSpec& spec, const ClusterModel& cluster) {
+Json simulate_in_this_process(const LayerWorkloadSpec& spec, const ClusterModel& cluster) {
   auto engine = event::start_engine();
   auto topology = topology::build_cluster_topology(cluster.config, cluster.chip.config());
   Run run{spec, cluster, event::build_platform(*engine, topology)};
@@ -75,14 +75,14 @@ std::string simulate_in_this_process(const LayerWorkloadSpec& spec, const Cluste
   r.step_time_s = sg4::Engine::get_clock();
   r.exposed_comm_s = r.step_time_s - r.compute_s;
   r.busiest_links = traffic.busiest(5, r.step_time_s);
-  return dump(to_json(r));
+  return to_json(r);
 }
 
 }  // namespace
 
 LayerStepResult simulate_layers_event(const LayerWorkloadSpec& spec, const ClusterModel& cluster) {
-  std::string out = event::run_isolated([&] { return simulate_in_this_process(spec, cluster); });
-  return layer_step_result_from_json(Json::parse(out));
+  return layer_step_result_from_json(
+      event::run_isolated_json([&] { return simulate_in_this_process(spec, cluster); }));
 }
 
 }  // namespace kcsim

@@ -1,9 +1,7 @@
 #include "sim/engines/event/event_serving.hpp"
 
-#include <cinttypes>
-#include <cstdio>
-#include <sstream>
 #include <stdexcept>
+#include <utility>
 
 #include <fmt/format.h>
 #include <simgrid/s4u/Actor.hpp>
@@ -220,39 +218,35 @@ std::vector<std::pair<int, int>> transfer_pairs(int replica_devices, int prefill
   return pairs;
 }
 
-std::string write_output(const Loop& loop, double end_s) {
-  std::string out;
-  out.reserve(loop.seqs.size() * 96 + 256);
-  out +=
-      fmt::format("end {:a} {:a} {:a} {} {:a} {}\n", end_s, loop.in_system_integral,
-                  loop.batch_sequences, loop.iterations, loop.kv_transfer_bytes, loop.seqs.size());
+// The run's raw outcome, ended at `end_s`, from what the loop counted.
+ServingLoopOutput collect(Loop& loop, const topology::Topology& topology, double end_s) {
+  ServingLoopOutput out;
+  ServingLoadResult& load = out.load;
+  load.simulated_time_s = end_s;
+  load.iterations = loop.iterations;
+  load.kv_transfer_bytes = loop.kv_transfer_bytes;
+  out.in_system_integral = loop.in_system_integral;
+  out.batch_sequences_sum = loop.batch_sequences;
+  load.requests.resize(loop.seqs.size());
   for (size_t i = 0; i < loop.seqs.size(); ++i) {
     const auto& s = loop.seqs[i];
     const auto& r = loop.requests[i];
-    out += fmt::format("{} {:a} {:a} {:a} {} {} {} {} {} {}\n", r.id, r.arrival_s, s.first_token_s,
-                       s.finish_s, r.input_tokens, r.output_tokens, s.replica, s.decode_replica,
-                       s.preemptions, s.rejected ? 1 : 0);
+    load.requests[i] = {r.id,           r.arrival_s,     s.first_token_s, s.finish_s,
+                        r.input_tokens, r.output_tokens, s.replica,       s.decode_replica,
+                        s.preemptions,  s.rejected};
   }
-  out += fmt::format("replicas {}\n", loop.use.size());
-  for (const auto& u : loop.use) {
-    out += fmt::format("{} {} {} {:a} {:a} {:a} {:a} {:a} {:a}\n", u.replica, u.pool, u.iterations,
-                       u.busy_s, u.compute_busy_s, u.memory_busy_s, u.kv_utilization_mean,
-                       u.device_energy_j, u.memory_energy_j);
-  }
-  out += fmt::format("iterations {}\n", loop.log.size());
-  for (const auto& it : loop.log) {
-    out += fmt::format("{} {:a} {:a} {:a} {:a} {} {} {:a} {:a}\n", it.replica, it.start_s,
-                       it.duration_s, it.compute_utilization, it.memory_utilization, it.sequences,
-                       it.prefill_tokens, it.dvfs_speed, it.device_power_w);
-  }
+  load.replica_use = std::move(loop.use);
+  load.iteration_log = std::move(loop.log);
+  loop.power.record(end_s, load);
+  loop.traffic.record(topology, end_s, load, out.links);
   return out;
 }
 
 }  // namespace
 
-std::string run_serving_loop(const ClusterModel& cluster, const ServingSpec& spec,
-                             const ServingLoadOptions& options,
-                             const serving::RequestStream& requests, int64_t kv_blocks) {
+ServingLoopOutput run_serving_loop(const ClusterModel& cluster, const ServingSpec& spec,
+                                   const ServingLoadOptions& options,
+                                   const serving::RequestStream& requests, int64_t kv_blocks) {
   auto engine = start_engine();
   Loop loop(cluster, spec, options, requests);
   int replicas = spec.replicas;
@@ -329,59 +323,7 @@ std::string run_serving_loop(const ClusterModel& cluster, const ServingSpec& spe
   }
   double end_s = sg4::Engine::get_clock();
   loop.count_in_system(0);
-  return write_output(loop, end_s) + loop.power.write(end_s) + loop.traffic.write(topology, end_s);
-}
-
-ServingLoopOutput read_serving_loop(const std::string& text) {
-  std::istringstream in(text);
-  ServingLoopOutput out;
-  auto& load = out.load;
-  std::string word, a, b, c, d, e, f;
-  auto num = [](const std::string& s) { return std::strtod(s.c_str(), nullptr); };
-  size_t count = 0;
-  in >> word >> a >> b >> c >> load.iterations >> d >> count;
-  if (word != "end")
-    throw std::runtime_error("serving loop: unreadable output: " + text.substr(0, 200));
-  load.simulated_time_s = num(a);
-  out.in_system_integral = num(b);
-  out.batch_sequences_sum = num(c);
-  load.kv_transfer_bytes = num(d);
-  load.requests.resize(count);
-  for (auto& r : load.requests) {
-    int rejected = 0;
-    in >> r.id >> a >> b >> c >> r.input_tokens >> r.output_tokens >> r.replica >>
-        r.decode_replica >> r.preemptions >> rejected;
-    r.arrival_s = num(a);
-    r.first_token_s = num(b);
-    r.finish_s = num(c);
-    r.rejected = rejected != 0;
-  }
-  in >> word >> count;
-  load.replica_use.resize(count);
-  for (auto& u : load.replica_use) {
-    in >> u.replica >> u.pool >> u.iterations >> a >> b >> c >> d >> e >> f;
-    u.busy_s = num(a);
-    u.compute_busy_s = num(b);
-    u.memory_busy_s = num(c);
-    u.kv_utilization_mean = num(d);
-    u.device_energy_j = num(e);
-    u.memory_energy_j = num(f);
-  }
-  in >> word >> count;
-  load.iteration_log.resize(count);
-  for (auto& it : load.iteration_log) {
-    in >> it.replica >> a >> b >> c >> d >> it.sequences >> it.prefill_tokens >> e >> f;
-    it.start_s = num(a);
-    it.duration_s = num(b);
-    it.compute_utilization = num(c);
-    it.memory_utilization = num(d);
-    it.dvfs_speed = num(e);
-    it.device_power_w = num(f);
-  }
-  ServingPower::read(in, load);
-  ServingTraffic::read(in, load, out.links);
-  if (!in) throw std::runtime_error("serving loop: truncated output");
-  return out;
+  return collect(loop, topology, end_s);
 }
 
 }  // namespace kcsim::event

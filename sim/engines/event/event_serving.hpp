@@ -5,20 +5,15 @@
 // replica as a SimGrid transfer over the platform's links between the two replicas.
 #pragma once
 
-#include <string>
-
 #include "sim/cost/serving_load_options.hpp"
 #include "sim/engines/event/event_engine.hpp"
 
 namespace kcsim::event {
 
-// The raw outcome of a run, as text (requests, replicas, iterations), for the parent process
-// to read with read_serving_trace. Call inside run_isolated.
-std::string run_serving_loop(const ClusterModel& cluster, const ServingSpec& spec,
-                             const ServingLoadOptions& options,
-                             const serving::RequestStream& requests, int64_t kv_blocks);
-
-// What run_serving_loop wrote, back into a result (ServingLoopOutput, event_engine.hpp).
-ServingLoopOutput read_serving_loop(const std::string& text);
+// The raw outcome of a run (requests, replicas, iterations, power and traffic) in this process:
+// call it inside run_isolated_json (isolated_run.hpp), with serving_loop_json.hpp.
+ServingLoopOutput run_serving_loop(const ClusterModel& cluster, const ServingSpec& spec,
+                                   const ServingLoadOptions& options,
+                                   const serving::RequestStream& requests, int64_t kv_blocks);
 
 }  // namespace kcsim::event

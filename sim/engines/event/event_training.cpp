@@ -303,8 +303,8 @@ std::vector<double> slowdowns(const TrainingSpec& spec, const EventOptions& opti
   return slowdown;
 }
 
-std::string simulate_in_this_process(const ClusterModel& cluster, const TrainingSpec& spec,
-                                     const EventOptions& options, const TrainingCosts& costs) {
+Json simulate_in_this_process(const ClusterModel& cluster, const TrainingSpec& spec,
+                              const EventOptions& options, const TrainingCosts& costs) {
   auto engine_owner = event::start_engine();
   auto& engine = *engine_owner;
 
@@ -355,7 +355,7 @@ std::string simulate_in_this_process(const ClusterModel& cluster, const Training
   if (!options.trace_out.empty()) trace.write(options.trace_out);
   Json out = to_json(r);
   out["series"] = to_json(power.series(r.iteration_time_s, simulated, scale, 0, kMaxSeriesSamples));
-  return dump(out);
+  return out;
 }
 
 }  // namespace
@@ -366,9 +366,8 @@ TrainingResult simulate_training_event(const ClusterModel& cluster, const Traini
   // Checked here: the trace is written in the engine's own process, whose errors are internal.
   if (!options.trace_out.empty()) check_outputs({{options.trace_out, "--trace-out"}});
   TrainingCosts costs = training_costs(cluster, spec);
-  std::string out =
-      event::run_isolated([&] { return simulate_in_this_process(cluster, spec, options, costs); });
-  return training_result_from_json(Json::parse(out));
+  return training_result_from_json(event::run_isolated_json(
+      [&] { return simulate_in_this_process(cluster, spec, options, costs); }));
 }
 
 }  // namespace kcsim

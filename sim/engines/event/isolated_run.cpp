@@ -5,8 +5,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <stdexcept>
+#include <vector>
 
 namespace kcsim::event {
 
@@ -53,6 +55,14 @@ std::string run_isolated(const std::function<std::string()>& body) {
     throw std::runtime_error("event engine run failed: " + result);
   }
   return result;
+}
+
+Json run_isolated_json(const std::function<Json()>& body) {
+  std::string bytes = run_isolated([&] {
+    std::vector<std::uint8_t> cbor = Json::to_cbor(body());
+    return std::string(cbor.begin(), cbor.end());
+  });
+  return Json::from_cbor(bytes);
 }
 
 }  // namespace kcsim::event

@@ -2,11 +2,9 @@
 
 #include <algorithm>
 #include <condition_variable>
-#include <cstdlib>
 #include <limits>
 #include <mutex>
 
-#include <fmt/format.h>
 #include <simgrid/s4u/Actor.hpp>
 #include <simgrid/s4u/Engine.hpp>
 
@@ -85,28 +83,12 @@ IterationDone ServingPower::run(int replica, const MixedBatch& batch) {
   return done;
 }
 
-std::string ServingPower::write(double end_s) {
+void ServingPower::record(double end_s, ServingLoadResult& load) {
   cap_.end(end_s);
-  const auto& samples = cap_.samples();
-  std::string out = fmt::format("power {:a} {:a} {} {}\n", cap_.cap_w(), cap_.peak_w(),
-                                cap_.throttled_iterations(), samples.size());
-  for (const auto& s : samples) out += fmt::format("{:a} {:a}\n", s.time_s, s.power_w);
-  return out;
-}
-
-void ServingPower::read(std::istream& in, ServingLoadResult& load) {
-  auto num = [](const std::string& s) { return std::strtod(s.c_str(), nullptr); };
-  std::string word, a, b;
-  size_t count = 0;
-  in >> word >> a >> b >> load.cap_throttled_iterations >> count;
-  load.cluster_power_cap_w = num(a);
-  load.cluster_power_peak_w = num(b);
-  load.power_samples.resize(count);
-  for (auto& s : load.power_samples) {
-    in >> a >> b;
-    s.time_s = num(a);
-    s.power_w = num(b);
-  }
+  load.cluster_power_cap_w = cap_.cap_w();
+  load.cluster_power_peak_w = cap_.peak_w();
+  load.cap_throttled_iterations = cap_.throttled_iterations();
+  load.power_samples = cap_.samples();
 }
 
 }  // namespace kcsim::event

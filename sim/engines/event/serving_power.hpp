@@ -5,9 +5,7 @@
 // the paces, and wakes each replica's actor when its iteration ends.
 #pragma once
 
-#include <istream>
 #include <limits>
-#include <string>
 #include <vector>
 
 #include <simgrid/s4u/ConditionVariable.hpp>
@@ -30,9 +28,9 @@ class ServingPower {
   // Prices `batch` and runs it as replica `replica` on the calling actor.
   IterationDone run(int replica, const MixedBatch& batch);
 
-  // The power record as a section of the loop's output (closed at `end_s`), and back.
-  std::string write(double end_s);
-  static void read(std::istream& in, ServingLoadResult& load);
+  // Closes the power record at `end_s` and puts it in `load`: the cap, the peak, the throttled
+  // iterations and the samples.
+  void record(double end_s, ServingLoadResult& load);
 
  private:
   static constexpr double kNotRunning = std::numeric_limits<double>::infinity();

@@ -6,9 +6,7 @@
 // r x tp x pp onwards, stage by stage, as the serving loop places them.
 #pragma once
 
-#include <istream>
 #include <map>
-#include <string>
 #include <utility>
 #include <vector>
 
@@ -25,9 +23,10 @@ class ServingTraffic {
   void iteration(int replica, const MixedBatch& batch);
   void kv_transfer(int from_replica, int to_replica, double bytes);
 
-  // The traffic as a section of the loop's output, over a run of `duration_s`, and back.
-  std::string write(const topology::Topology& topology, double duration_s) const;
-  static void read(std::istream& in, ServingLoadResult& load, LinkActivity& links);
+  // Routes the traffic over a run of `duration_s` and puts it in `load` (bytes) and `links`
+  // (activity, for link energy).
+  void record(const topology::Topology& topology, double duration_s, ServingLoadResult& load,
+              LinkActivity& links) const;
 
  private:
   int tp_ = 1, pp_ = 1;
