@@ -201,14 +201,15 @@ Json to_json(const ServingResult& r) {
              r.device_power_cap_w);
   // Which run the energy and power keys describe: one closed-form static batch, or the
   // request stream.
-  j["energy_source"] = r.has_load ? "load_run" : "closed_form_batch";
-  if (r.has_load) {
+  j["energy_source"] = r.load ? "load_run" : "closed_form_batch";
+  if (r.load) {
     // The run's own energy and power replace the closed-form batch's under the same keys.
-    append_serving_load(j, r.load);
-    j["avg_it_power_w"] = r.load.energy.avg_it_power_w;
-    j["avg_device_power_w"] = r.load.avg_device_power_w;
-    j["output_tokens_per_s_per_kw"] = r.load.output_tokens_per_s_per_kw;
-    add_energy(j, r.load.energy, "energy_per_output_token_j", r.load.energy_per_output_token_j,
+    const ServingLoadResult& load = *r.load;
+    append_serving_load(j, load);
+    j["avg_it_power_w"] = load.energy.avg_it_power_w;
+    j["avg_device_power_w"] = load.avg_device_power_w;
+    j["output_tokens_per_s_per_kw"] = load.output_tokens_per_s_per_kw;
+    add_energy(j, load.energy, "energy_per_output_token_j", load.energy_per_output_token_j,
                r.device_power_cap_w);
   }
   return j;
@@ -226,11 +227,11 @@ Json to_json(const ScenarioResult& r) {
     entry["chip"] = run.chip;
     entry["devices"] = run.devices;
     entry["peak_it_power_kw"] = run.peak_it_power_kw;
-    if (run.has_training) entry["training"] = to_json(run.training);
+    if (run.training) entry["training"] = to_json(*run.training);
     if (!run.training_error.empty()) entry["training_error"] = run.training_error;
-    if (run.has_serving) entry["serving"] = to_json(run.serving);
+    if (run.serving) entry["serving"] = to_json(*run.serving);
     if (!run.serving_error.empty()) entry["serving_error"] = run.serving_error;
-    if (run.has_layers) entry["layer_workload"] = to_json(run.layers);
+    if (run.layers) entry["layer_workload"] = to_json(*run.layers);
     if (!run.layers_error.empty()) entry["layer_workload_error"] = run.layers_error;
     runs.push_back(std::move(entry));
   }
@@ -450,13 +451,15 @@ Json to_json(const EnvelopeResult& r) {
   j["binding_detail"] = r.binding_detail;
   j["throughput_limit"] = r.throughput_limit;
   j["throughput_detail"] = r.throughput_detail;
-  j[r.has_serving ? "output_tokens_per_s" : "tokens_per_s"] = r.tokens_per_s;
+  const auto* serving = std::get_if<ServingResult>(&r.run);
+  const auto* training = std::get_if<TrainingResult>(&r.run);
+  j[serving ? "output_tokens_per_s" : "tokens_per_s"] = r.tokens_per_s;
   j["avg_it_power_mw"] = r.avg_it_power_mw;
   j["avg_facility_power_mw"] = r.avg_facility_power_mw;
   j["tokens_per_j"] = r.tokens_per_j;
   j["tokens_per_s_per_mw"] = r.tokens_per_s_per_mw;
-  if (r.has_serving) j["serving"] = to_json(r.serving);
-  if (r.has_training) j["training"] = to_json(r.training);
+  if (serving) j["serving"] = to_json(*serving);
+  if (training) j["training"] = to_json(*training);
   return j;
 }
 

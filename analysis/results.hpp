@@ -2,7 +2,9 @@
 // these; writers (JSON, tables) read them and know nothing of how they were computed.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 namespace kcsim {
@@ -253,8 +255,7 @@ struct ServingResult {
   double prefill_compute_power_w = 0;
   double device_energy_j = 0;  // the replicas' devices over the batch (memory included)
   DevicePowerLevels device_power;
-  bool has_load = false;  // set by a load-driven run (kcsim serve --rate | --trace)
-  ServingLoadResult load;
+  std::optional<ServingLoadResult> load;  // a load-driven run (kcsim serve --rate | --trace)
 };
 
 }  // namespace kcsim
@@ -280,10 +281,10 @@ struct ScenarioRun {
   std::string chip;
   int devices = 0;
   double peak_it_power_kw = 0;  // devices at TDP plus server overhead
-  bool has_training = false, has_serving = false, has_layers = false;
-  TrainingResult training;
-  ServingResult serving;
-  LayerStepResult layers;
+  // What ran; a workload the scenario names that could not run has its error instead.
+  std::optional<TrainingResult> training;
+  std::optional<ServingResult> serving;
+  std::optional<LayerStepResult> layers;
   std::string training_error, serving_error, layers_error;
 };
 
@@ -312,6 +313,9 @@ struct ReplayResult {
   std::vector<LinkUse> busiest_links;
 };
 
+// A training or a serving run behind a figure; none when it could not run.
+using WorkloadRun = std::variant<std::monostate, TrainingResult, ServingResult>;
+
 // A published measurement next to what kcsim computes for it.
 struct ValidationRow {
   std::string name;
@@ -323,10 +327,7 @@ struct ValidationRow {
   double tolerance_abs = 0;  // absolute, when set (ratios: percentage points / 100)
   bool ratio = false;        // the metric is a ratio of two runs (ratio_to)
   std::string error;         // set when the case could not run
-  // The full run behind the figure (one of the two, as the case's workload says).
-  bool has_training = false, has_serving = false;
-  TrainingResult training;
-  ServingResult serving;
+  WorkloadRun run;           // the full run behind the figure, as the case's workload says
   double relative_error() const { return published != 0 ? (simulated - published) / published : 0; }
   double absolute_error() const { return simulated - published; }
   bool within_tolerance() const;
@@ -354,9 +355,7 @@ struct EnvelopeResult {
   double avg_it_power_mw = 0, avg_facility_power_mw = 0;
   double tokens_per_j = 0;         // per facility joule
   double tokens_per_s_per_mw = 0;  // per MW of average facility power
-  bool has_training = false, has_serving = false;
-  TrainingResult training;
-  ServingResult serving;
+  WorkloadRun run;                 // the workload's run on the devices used
 };
 
 }  // namespace kcsim

@@ -115,10 +115,9 @@ void write_run_fields(std::string& out, const ScenarioRun& run) {
   out += ",\"chip\":" + Json(run.chip).dump();
   out += ",\"devices\":" + std::to_string(run.devices);
   out += ",\"peak_it_power_kw\":" + Json(run.peak_it_power_kw).dump();
-  if (run.has_training)
-    write_flat(out, "training.", with_energy_yield(to_json(run.training)), true);
-  if (run.has_serving) write_flat(out, "serving.", with_energy_yield(to_json(run.serving)), true);
-  if (run.has_layers) write_flat(out, "layer_workload.", to_json(run.layers), true);
+  if (run.training) write_flat(out, "training.", with_energy_yield(to_json(*run.training)), true);
+  if (run.serving) write_flat(out, "serving.", with_energy_yield(to_json(*run.serving)), true);
+  if (run.layers) write_flat(out, "layer_workload.", to_json(*run.layers), true);
 }
 
 SweepTable table_from_rows(const std::vector<Json>& rows, const std::vector<ColumnSpec>& specs) {

@@ -92,15 +92,15 @@ std::string energy_table(const ScenarioResult& r) {
   for (const auto& run : r.runs) {
     // A static batch finishes together: every request's latency, the 99th percentile too, is
     // the batch's end-to-end time. A request stream has its own percentile and energy.
-    if (run.has_serving && run.serving.has_load) {
-      const auto& l = run.serving.load;
+    if (run.serving && run.serving->load) {
+      const auto& l = *run.serving->load;
       add(run, "serving", l.throughput_output_tokens_per_s, l.e2e_p99_s, l.energy);
-    } else if (run.has_serving) {
-      add(run, "serving", run.serving.throughput_output_tokens_per_s, run.serving.e2e_s,
-          run.serving.energy);
+    } else if (run.serving) {
+      add(run, "serving", run.serving->throughput_output_tokens_per_s, run.serving->e2e_s,
+          run.serving->energy);
     }
-    if (run.has_training) {
-      add(run, "training", run.training.tokens_per_s, 0, run.training.energy);
+    if (run.training) {
+      add(run, "training", run.training->tokens_per_s, 0, run.training->energy);
     }
   }
   if (!any) return "";
@@ -108,11 +108,11 @@ std::string energy_table(const ScenarioResult& r) {
       "\nPower and energy (facility included; a year of the same load)\n" + table.str();
   out += "\nWhere the facility's energy goes\n";
   for (const auto& run : r.runs) {
-    if (run.has_serving && run.serving.energy.facility_j > 0) {
-      out += fmt::format("  {} serving: {}\n", run.cluster, facility_split(run.serving.energy));
+    if (run.serving && run.serving->energy.facility_j > 0) {
+      out += fmt::format("  {} serving: {}\n", run.cluster, facility_split(run.serving->energy));
     }
-    if (run.has_training && run.training.energy.facility_j > 0) {
-      out += fmt::format("  {} training: {}\n", run.cluster, facility_split(run.training.energy));
+    if (run.training && run.training->energy.facility_j > 0) {
+      out += fmt::format("  {} training: {}\n", run.cluster, facility_split(run.training->energy));
     }
   }
   return out;
@@ -177,7 +177,7 @@ std::string format_serving(const ServingResult& r) {
   out +=
       fmt::format("  replicas              {} of {}, batch {}, {} prompt + {} output tokens, {}\n",
                   r.replicas, shape, r.batch_size, r.prompt_tokens, r.output_tokens, r.dtype);
-  if (r.has_load) {
+  if (r.load) {
     // The request stream's figures are the run's; the closed form of one static batch stays
     // as a reference, on lines of its own.
     out += fmt::format(
@@ -192,23 +192,23 @@ std::string format_serving(const ServingResult& r) {
                        r.throughput_output_tokens_per_s);
   }
   out += fmt::format("  max batch by KV cache {} sequences\n", r.max_batch_by_kv);
-  if (r.has_load) {
+  if (r.load) {
     // The load run's KV cache is every block the replica has, not the closed-form batch's.
     const auto& m = r.memory;
-    double kv = r.load.kv_pool_per_device_gib;
+    double kv = r.load->kv_pool_per_device_gib;
     out += fmt::format(
         "  memory per device     {:.1f} GiB of {:.1f} GiB (weights {:.1f}, KV cache pool {:.1f}, "
         "workspace {:.1f})\n",
         m.weights_gib + kv + m.workspace_gib, m.capacity_gib, m.weights_gib, kv, m.workspace_gib);
-    out += format_serving_load(r.load);
+    out += format_serving_load(*r.load);
   } else {
     out += memory_line(r.memory, false);
   }
-  const char* source = r.has_load ? "load run: " : "";
-  double per_token_j = r.has_load ? r.load.energy_per_output_token_j : r.energy_per_output_token_j;
-  double it_w = r.has_load ? r.load.energy.avg_it_power_w : r.avg_it_power_w;
-  double device_w = r.has_load ? r.load.avg_device_power_w : r.avg_device_power_w;
-  double per_kw = r.has_load ? r.load.output_tokens_per_s_per_kw : r.output_tokens_per_s_per_kw;
+  const char* source = r.load ? "load run: " : "";
+  double per_token_j = r.load ? r.load->energy_per_output_token_j : r.energy_per_output_token_j;
+  double it_w = r.load ? r.load->energy.avg_it_power_w : r.avg_it_power_w;
+  double device_w = r.load ? r.load->avg_device_power_w : r.avg_device_power_w;
+  double per_kw = r.load ? r.load->output_tokens_per_s_per_kw : r.output_tokens_per_s_per_kw;
   out += fmt::format("  energy                {}{:.3f} J per output token\n", source, per_token_j);
   out += fmt::format(
       "  power                 {}{:.1f} kW IT average ({:.0f} W per device), {:.1f} output "
@@ -220,7 +220,7 @@ std::string format_serving(const ServingResult& r) {
       r.prefill_device_power_w, r.decode_device_power_w, r.device_power.held_w,
       r.device_power.idle_w, r.power_limit_w, r.device_power_cap_w > 0 ? " (capped)" : " (TDP)",
       r.prefill_speed * 100, r.decode_speed * 100);
-  out += energy_lines(r.has_load ? r.load.energy : r.energy);
+  out += energy_lines(r.load ? r.load->energy : r.energy);
   return out;
 }
 
@@ -232,13 +232,13 @@ std::string layer_workload_table(const ScenarioResult& r, std::vector<std::strin
                "all-reduce total ms", "busiest link"});
   const LayerStepResult* first = nullptr;
   for (const auto& run : r.runs) {
-    if (!run.has_layers) {
+    if (!run.layers) {
       if (run.layers_error.empty()) continue;
       table.add_row({run.cluster, run.chip, std::to_string(run.devices), "does not run"});
       notes.push_back(fmt::format("{} layer workload: {}", run.cluster, run.layers_error));
       continue;
     }
-    const auto& l = run.layers;
+    const auto& l = *run.layers;
     if (!first) first = &l;
     std::string link = l.busiest_links.empty()
                            ? "-"
@@ -270,8 +270,8 @@ std::string format_scenario(const ScenarioResult& r) {
   }
   bool any_serving = false, any_training = false;
   for (const auto& run : r.runs) {
-    any_serving |= run.has_serving || !run.serving_error.empty();
-    any_training |= run.has_training || !run.training_error.empty();
+    any_serving |= run.serving || !run.serving_error.empty();
+    any_training |= run.training || !run.training_error.empty();
   }
   std::vector<std::string> notes;
   if (any_serving) {
@@ -279,32 +279,34 @@ std::string format_scenario(const ScenarioResult& r) {
     Table table({"cluster", "chip", "devices", "tp (x pp) x replicas", "TTFT ms", "TPOT ms",
                  "output tok/s", "IT kW", "J/token", "tok/s per kW"});
     for (const auto& run : r.runs) {
-      if (!run.has_serving) {
+      if (!run.serving) {
         table.add_row({run.cluster, run.chip, std::to_string(run.devices), "does not run"});
         notes.push_back(fmt::format("{} serving: {}", run.cluster, run.serving_error));
         continue;
       }
-      const auto& s = run.serving;
-      any_load |= s.has_load;
-      const auto& l = s.load;
+      const auto& s = *run.serving;
+      any_load |= s.load.has_value();
+      // A request stream's figures where there was one, else the closed-form batch's.
+      const ServingLoadResult* l = s.load ? &*s.load : nullptr;
       std::string shape = s.pp > 1 ? fmt::format("{} x {} x {}", s.tp, s.pp, s.replicas)
                                    : fmt::format("{} x {}", s.tp, s.replicas);
       table.add_row(
           {run.cluster, run.chip, std::to_string(run.devices), shape,
-           fmt::format("{:.1f}", (s.has_load ? l.ttft_p50_s : s.ttft_s) * 1e3),
-           fmt::format("{:.2f}", (s.has_load ? l.tpot_p50_s : s.tpot_s) * 1e3),
-           fmt::format("{:.0f}", s.has_load ? l.throughput_output_tokens_per_s
-                                            : s.throughput_output_tokens_per_s),
-           fmt::format("{:.1f}", (s.has_load ? l.energy.avg_it_power_w : s.avg_it_power_w) / 1e3),
-           fmt::format("{:.3f}",
-                       s.has_load ? l.energy_per_output_token_j : s.energy_per_output_token_j),
+           fmt::format("{:.1f}", (l ? l->ttft_p50_s : s.ttft_s) * 1e3),
+           fmt::format("{:.2f}", (l ? l->tpot_p50_s : s.tpot_s) * 1e3),
+           fmt::format("{:.0f}",
+                       l ? l->throughput_output_tokens_per_s : s.throughput_output_tokens_per_s),
+           fmt::format("{:.1f}", (l ? l->energy.avg_it_power_w : s.avg_it_power_w) / 1e3),
+           fmt::format("{:.3f}", l ? l->energy_per_output_token_j : s.energy_per_output_token_j),
            fmt::format("{:.1f}",
-                       s.has_load ? l.output_tokens_per_s_per_kw : s.output_tokens_per_s_per_kw)});
+                       l ? l->output_tokens_per_s_per_kw : s.output_tokens_per_s_per_kw)});
     }
-    const auto* first = &r.runs.front().serving;
+    // The header names the first run's model (a default result's empty one when none ran).
+    static const ServingResult kNoRun;
+    const ServingResult* first = &kNoRun;
     for (const auto& run : r.runs) {
-      if (run.has_serving) {
-        first = &run.serving;
+      if (run.serving) {
+        first = &*run.serving;
         break;
       }
     }
@@ -326,12 +328,12 @@ std::string format_scenario(const ScenarioResult& r) {
                  "J/token", "tok/s per kW"});
     const TrainingResult* first = nullptr;
     for (const auto& run : r.runs) {
-      if (!run.has_training) {
+      if (!run.training) {
         table.add_row({run.cluster, run.chip, std::to_string(run.devices), "does not fit"});
         notes.push_back(fmt::format("{} training: {}", run.cluster, run.training_error));
         continue;
       }
-      const auto& t = run.training;
+      const auto& t = *run.training;
       if (!first) first = &t;
       table.add_row({run.cluster, run.chip, std::to_string(t.devices),
                      fmt::format("{} x {} x {}", t.tp, t.pp, t.dp),
@@ -412,7 +414,7 @@ std::string format_envelope(const EnvelopeResult& r) {
   out += fmt::format("  binding constraint    {}: {}\n", r.binding_constraint, r.binding_detail);
   out += fmt::format("  throughput limit      {}: {}\n", r.throughput_limit, r.throughput_detail);
   out += fmt::format("  throughput            {:.0f} {}tokens/s\n", r.tokens_per_s,
-                     r.has_serving ? "output " : "");
+                     std::holds_alternative<ServingResult>(r.run) ? "output " : "");
   out += fmt::format("  power                 {:.2f} MW IT, {:.2f} MW facility on average\n",
                      r.avg_it_power_mw, r.avg_facility_power_mw);
   out += fmt::format(

@@ -47,7 +47,7 @@ int main(int argc, char** argv) {
   double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   rusage child{};
   getrusage(RUSAGE_CHILDREN, &child);
-  const auto& l = result.load;
+  const auto& l = result.load.value();
   fmt::print(
       "{} requests, {} replicas, {} scheduler: simulated {:.1f} s, {} iterations, "
       "wall {:.2f} s, {:.0f} simulated requests per wall second, peak memory {:.0f} MiB "

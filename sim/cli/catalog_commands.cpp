@@ -131,9 +131,10 @@ int run(const std::string& scenario, const Common& common, std::ostream& out) {
     return 0;
   }
   // A one-cluster, one-workload scenario prints the full report; comparisons print the table.
-  if (result.runs.size() == 1 && result.runs[0].has_training != result.runs[0].has_serving) {
+  if (result.runs.size() == 1 &&
+      result.runs[0].training.has_value() != result.runs[0].serving.has_value()) {
     const auto& only = result.runs[0];
-    out << (only.has_training ? format_training(only.training) : format_serving(only.serving));
+    out << (only.training ? format_training(*only.training) : format_serving(*only.serving));
     return 0;
   }
   out << format_scenario(result);
@@ -163,8 +164,12 @@ int validate(const Common& common, const std::string& only_case, std::ostream& o
   out << (common.json ? dump(to_json(rows)) : format_validation(rows));
   if (!only_case.empty() && !common.json) {
     const auto& row = rows.front();
-    if (row.has_training) out << "\n" << format_training(row.training);
-    if (row.has_serving) out << "\n" << format_serving(row.serving);
+    if (const auto* training = std::get_if<TrainingResult>(&row.run)) {
+      out << "\n" << format_training(*training);
+    }
+    if (const auto* serving = std::get_if<ServingResult>(&row.run)) {
+      out << "\n" << format_serving(*serving);
+    }
   }
   for (const auto& row : rows) {
     if (!row.within_tolerance()) return 1;

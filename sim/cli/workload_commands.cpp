@@ -258,7 +258,7 @@ int serve(const ServeOptions& o, std::ostream& out) {
   config::Cluster cluster_config = with_power_flags(
       cluster_for(catalog, o.cluster, o.chip, static_cast<int>(replicas * per_replica)), o.power);
   ServingResult result = run_serving_job(job, resolve_cluster(cluster_config, catalog), catalog);
-  if (!o.requests_out.empty()) write_requests_csv(o.requests_out, result.load);
+  if (!o.requests_out.empty()) write_requests_csv(o.requests_out, result.load.value());
   out << (o.common.json ? dump(to_json(result)) : format_serving(result));
   return 0;
 }

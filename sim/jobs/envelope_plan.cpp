@@ -108,13 +108,12 @@ EnvelopeResult plan_envelope(const EnvelopeRequest& request, const config::Catal
   try {
     if (request.serving) {
       r.workload = "serving";
-      r.serving = run_serving_job(*request.serving, cluster, catalog);
-      r.has_serving = true;
-      r.model = r.serving.model;
-      r.devices_used = r.serving.devices;
-      r.tokens_per_s = r.serving.throughput_output_tokens_per_s;
-      energy = &r.serving.energy;
-      const auto& s = r.serving;
+      const auto& s =
+          r.run.emplace<ServingResult>(run_serving_job(*request.serving, cluster, catalog));
+      r.model = s.model;
+      r.devices_used = s.devices;
+      r.tokens_per_s = s.throughput_output_tokens_per_s;
+      energy = &s.energy;
       bool kv_full = s.batch_size >= s.max_batch_by_kv;
       r.throughput_limit = kv_full ? "memory" : "batch";
       r.throughput_detail =
@@ -135,13 +134,12 @@ EnvelopeResult plan_envelope(const EnvelopeRequest& request, const config::Catal
             r.devices, job.plan().tp(), job.plan().pp()));
       }
       job.set_devices(devices);
-      r.training = run_training_job(job, cluster, catalog);
-      r.has_training = true;
-      r.model = r.training.model;
-      r.devices_used = r.training.devices;
-      r.tokens_per_s = r.training.tokens_per_s;
-      energy = &r.training.energy;
-      const auto& t = r.training.time;
+      const auto& training = r.run.emplace<TrainingResult>(run_training_job(job, cluster, catalog));
+      r.model = training.model;
+      r.devices_used = training.devices;
+      r.tokens_per_s = training.tokens_per_s;
+      energy = &training.energy;
+      const auto& t = training.time;
       double comm =
           t.tp_comm_s + t.pp_comm_s + t.ep_comm_s + t.dp_comm_exposed_s + t.dp_comm_contention_s;
       double compute = t.compute_s + t.recompute_s;
@@ -149,9 +147,9 @@ EnvelopeResult plan_envelope(const EnvelopeRequest& request, const config::Catal
       r.throughput_detail = fmt::format(
           "tp {} x pp {} x dp {}: {:.0f} % of the step computing, {:.0f} % exposed "
           "communication, {:.0f} % pipeline bubble and stage imbalance",
-          r.training.tp, r.training.pp, r.training.dp, 100 * compute / r.training.iteration_time_s,
-          100 * comm / r.training.iteration_time_s,
-          100 * (t.bubble_s + t.stage_imbalance_s) / r.training.iteration_time_s);
+          training.tp, training.pp, training.dp, 100 * compute / training.iteration_time_s,
+          100 * comm / training.iteration_time_s,
+          100 * (t.bubble_s + t.stage_imbalance_s) / training.iteration_time_s);
     }
   } catch (const InfeasibleError& e) {
     throw InfeasibleError(fmt::format(

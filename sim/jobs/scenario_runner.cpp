@@ -52,7 +52,6 @@ ScenarioResult run_scenario(const config::Scenario& scenario, const config::Load
       try {
         run.training =
             run_training_job(scenario.training(), cluster, catalog, {&file, "training"}, event);
-        run.has_training = true;
       } catch (const InfeasibleError& e) {
         if (single) throw;
         run.training_error = e.what();
@@ -61,7 +60,6 @@ ScenarioResult run_scenario(const config::Scenario& scenario, const config::Load
     if (scenario.has_serving()) {
       try {
         run.serving = run_serving_job(scenario.serving(), cluster, catalog, {&file, "serving"});
-        run.has_serving = true;
       } catch (const InfeasibleError& e) {
         if (single) throw;
         run.serving_error = e.what();
@@ -71,7 +69,6 @@ ScenarioResult run_scenario(const config::Scenario& scenario, const config::Load
       try {
         run.layers = run_layer_workload(scenario.layer_workload(), cluster, scenario.engine(),
                                         {&file, "layer_workload"});
-        run.has_layers = true;
       } catch (const InfeasibleError& e) {
         if (single) throw;
         run.layers_error = e.what();

@@ -67,10 +67,8 @@ ServingResult simulate_serving_load(const ClusterModel& cluster, const ServingSp
   }
   ServingResult result = simulate_serving_analytical(cluster, spec);
   result.engine = "event";
-  result.has_load = true;
   auto output = event_engine().serving_loop(cluster, spec, options, requests, blocks);
-  ServingLoadResult& load = result.load;
-  load = std::move(output.load);
+  ServingLoadResult& load = result.load.emplace(std::move(output.load));
   load.scheduler = scheduler_name(options);
   load.router = router_name(options.router);
   load.arrivals = options.arrivals;

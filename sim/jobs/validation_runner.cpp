@@ -43,19 +43,13 @@ double run_metric(const config::ValidationCase& c, const config::LoadedFile& fil
     if (baseline) job.MergeFrom(baseline->training());
     TrainingResult result = run_training_job(job, cluster, catalog, {&file, "training"});
     out = to_json(result);
-    if (!baseline) {
-      row.training = std::move(result);
-      row.has_training = true;
-    }
+    if (!baseline) row.run = std::move(result);
   } else if (c.has_serving()) {
     config::ServingJob job = c.serving();
     if (baseline) job.MergeFrom(baseline->serving());
     ServingResult result = run_serving_job(job, cluster, catalog, {&file, "serving"});
     out = to_json(result);
-    if (!baseline) {
-      row.serving = std::move(result);
-      row.has_serving = true;
-    }
+    if (!baseline) row.run = std::move(result);
   } else {
     throw_input_error(file.locate(""), "training, serving", "a case needs a workload");
   }

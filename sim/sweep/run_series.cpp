@@ -6,8 +6,8 @@
 namespace kcsim::sweep {
 
 TimeSeries run_series(const ScenarioRun& run) {
-  if (run.has_training && !run.training.series.empty()) return run.training.series;
-  if (run.has_serving && run.serving.has_load) return serving_load_series(run.serving.load);
+  if (run.training && !run.training->series.empty()) return run.training->series;
+  if (run.serving && run.serving->load) return serving_load_series(*run.serving->load);
   return {};
 }
 

@@ -51,7 +51,7 @@ ServingResult run(const ClusterModel& cluster, ServingSpec spec, int replicas,
                   const ServingLoadOptions& options, const serving::RequestStream& requests) {
   spec.replicas = replicas;
   auto result = simulate_serving_load(cluster, spec, options, requests);
-  check_conservation(result.load);
+  check_conservation(result.load.value());
   return result;
 }
 
@@ -66,12 +66,12 @@ TEST_CASE("at batch 1 the serving loop reproduces the closed-form TTFT and TPOT"
   auto options = checked();
   options.max_batch = 1;
   auto r = run(cluster, spec, 1, options, spaced);
-  CHECK(r.load.requests_completed == 4);
-  CHECK(r.load.ttft_p50_s == Approx(r.ttft_s).epsilon(0.03));
-  CHECK(r.load.tpot_mean_s == Approx(r.tpot_s).epsilon(0.03));
-  CHECK(r.load.e2e_mean_s == Approx(r.e2e_s).epsilon(0.03));
-  CHECK(r.load.batch_size_mean == 1.0);
-  CHECK(r.load.preemptions == 0);
+  CHECK(r.load->requests_completed == 4);
+  CHECK(r.load->ttft_p50_s == Approx(r.ttft_s).epsilon(0.03));
+  CHECK(r.load->tpot_mean_s == Approx(r.tpot_s).epsilon(0.03));
+  CHECK(r.load->e2e_mean_s == Approx(r.e2e_s).epsilon(0.03));
+  CHECK(r.load->batch_size_mean == 1.0);
+  CHECK(r.load->preemptions == 0);
 }
 
 TEST_CASE("at batch 1 with pp 2 the serving loop reproduces the closed form",
@@ -85,16 +85,16 @@ TEST_CASE("at batch 1 with pp 2 the serving loop reproduces the closed form",
   auto r = run(cluster, spec, 2, options, spaced);
   CHECK(r.pp == 2);
   CHECK(r.devices == 8);
-  CHECK(r.load.requests_completed == 4);
-  CHECK(r.load.ttft_p50_s == Approx(r.ttft_s).epsilon(0.03));
-  CHECK(r.load.tpot_mean_s == Approx(r.tpot_s).epsilon(0.03));
-  CHECK(r.load.e2e_mean_s == Approx(r.e2e_s).epsilon(0.03));
+  CHECK(r.load->requests_completed == 4);
+  CHECK(r.load->ttft_p50_s == Approx(r.ttft_s).epsilon(0.03));
+  CHECK(r.load->tpot_mean_s == Approx(r.tpot_s).epsilon(0.03));
+  CHECK(r.load->e2e_mean_s == Approx(r.e2e_s).epsilon(0.03));
   // Every device of a replica is held the whole run: at least its held-idle draw, and the
   // devices of each stage compute only their stage.
-  for (const auto& u : r.load.replica_use) {
-    CHECK(u.device_energy_j > 4 * held_idle_w(cluster.chip) * r.load.simulated_time_s);
+  for (const auto& u : r.load->replica_use) {
+    CHECK(u.device_energy_j > 4 * held_idle_w(cluster.chip) * r.load->simulated_time_s);
   }
-  CHECK(r.load.avg_device_power_w < cluster.chip.config().power().tdp_w());
+  CHECK(r.load->avg_device_power_w < cluster.chip.config().power().tdp_w());
 }
 
 TEST_CASE("published batch-1 latencies through the serving loop (Splitwise, FasterTransformer)",
@@ -120,8 +120,8 @@ TEST_CASE("published batch-1 latencies through the serving loop (Splitwise, Fast
     job.mutable_load()->set_check_kv(true);
     auto cluster = resolve_cluster(c.cluster(), catalog, &file, "cluster");
     auto r = run_serving_job(job, cluster, catalog, {&file, "serving"});
-    check_conservation(r.load);
-    double simulated = c.metric() == "ttft_s" ? r.load.ttft_p50_s : r.load.tpot_mean_s;
+    check_conservation(r.load.value());
+    double simulated = c.metric() == "ttft_s" ? r.load->ttft_p50_s : r.load->tpot_mean_s;
     INFO(name << ": published " << c.published() << " s, serving loop " << simulated << " s");
     CHECK(std::abs(simulated - c.published()) / c.published() <= 0.15);
     ++checked_rows;
@@ -136,7 +136,7 @@ TEST_CASE("Little's law holds on a steady-state run", "[serving][event]") {
   serving::Lengths output{serving::Lengths::Kind::Uniform, 0, 16, 256};
   double rate = 12;
   auto r = run(cluster, spec, 2, checked(), stream(rate, 4000, input, output));
-  const auto& l = r.load;
+  const auto& l = r.load.value();
   CHECK(l.requests_completed == 4000);
   INFO("L " << l.requests_in_system_mean << ", lambda W " << rate * l.e2e_mean_s);
   // L from the engine's own count of requests in the system; lambda the offered rate.
@@ -154,10 +154,11 @@ TEST_CASE("continuous batching beats static batching on throughput", "[serving][
   auto stat = run(cluster, spec, 1, options, requests);
   options.policy = serving::Policy::Continuous;
   auto cont = run(cluster, spec, 1, options, requests);
-  INFO("static " << stat.load.throughput_output_tokens_per_s << " tok/s, continuous "
-                 << cont.load.throughput_output_tokens_per_s);
-  CHECK(cont.load.throughput_output_tokens_per_s > 1.2 * stat.load.throughput_output_tokens_per_s);
-  CHECK(cont.load.e2e_p50_s < stat.load.e2e_p50_s);
+  INFO("static " << stat.load->throughput_output_tokens_per_s << " tok/s, continuous "
+                 << cont.load->throughput_output_tokens_per_s);
+  CHECK(cont.load->throughput_output_tokens_per_s >
+        1.2 * stat.load->throughput_output_tokens_per_s);
+  CHECK(cont.load->e2e_p50_s < stat.load->e2e_p50_s);
 }
 
 TEST_CASE("chunked prefill lowers p99 TPOT under mixed long-prompt load", "[serving][event]") {
@@ -169,9 +170,10 @@ TEST_CASE("chunked prefill lowers p99 TPOT under mixed long-prompt load", "[serv
   auto options = checked(serving::Policy::Chunked);
   options.chunk_tokens = 256;
   auto chunked = run(cluster, spec, 1, options, requests);
-  INFO("p99 TPOT continuous " << cont.load.tpot_p99_s << " s, chunked " << chunked.load.tpot_p99_s);
-  CHECK(chunked.load.tpot_p99_s < 0.8 * cont.load.tpot_p99_s);
-  CHECK(chunked.load.requests_completed == 400);
+  INFO("p99 TPOT continuous " << cont.load->tpot_p99_s << " s, chunked "
+                              << chunked.load->tpot_p99_s);
+  CHECK(chunked.load->tpot_p99_s < 0.8 * cont.load->tpot_p99_s);
+  CHECK(chunked.load->requests_completed == 400);
 }
 
 TEST_CASE("KV cache pressure preempts and recomputes; requests that never fit are rejected",
@@ -181,15 +183,15 @@ TEST_CASE("KV cache pressure preempts and recomputes; requests that never fit ar
   auto requests = stream(20, 300, fixed(1024), fixed(1024));
   requests[5].input_tokens = 500000;  // beyond any replica's cache
   auto r = run(cluster, spec, 1, checked(), requests);
-  INFO("preemptions " << r.load.preemptions << ", KV used " << r.load.kv_utilization_mean << " of "
-                      << r.load.kv_blocks_per_replica << " blocks, batch "
-                      << r.load.batch_size_mean);
-  CHECK(r.load.preemptions > 0);
-  CHECK(r.load.requests_rejected == 1);
-  CHECK(r.load.requests[5].rejected);
-  CHECK(r.load.requests_completed == 299);
-  CHECK(r.load.kv_utilization_mean > 0.5);
-  CHECK(r.load.kv_utilization_mean <= 1.0);
+  INFO("preemptions " << r.load->preemptions << ", KV used " << r.load->kv_utilization_mean
+                      << " of " << r.load->kv_blocks_per_replica << " blocks, batch "
+                      << r.load->batch_size_mean);
+  CHECK(r.load->preemptions > 0);
+  CHECK(r.load->requests_rejected == 1);
+  CHECK(r.load->requests[5].rejected);
+  CHECK(r.load->requests_completed == 299);
+  CHECK(r.load->kv_utilization_mean > 0.5);
+  CHECK(r.load->kv_utilization_mean <= 1.0);
 }
 
 TEST_CASE("a run stopped early counts its unfinished requests in flight", "[serving][event]") {
@@ -198,8 +200,8 @@ TEST_CASE("a run stopped early counts its unfinished requests in flight", "[serv
   auto options = checked();
   options.stop_s = 5;
   auto r = run(cluster, spec, 1, options, stream(50, 400, fixed(512), fixed(256)));
-  CHECK(r.load.requests_in_flight > 0);
-  CHECK(r.load.simulated_time_s == Approx(5.0));
+  CHECK(r.load->requests_in_flight > 0);
+  CHECK(r.load->simulated_time_s == Approx(5.0));
 }
 
 TEST_CASE("disaggregated pools send every prefilled KV cache over the network",
@@ -211,7 +213,7 @@ TEST_CASE("disaggregated pools send every prefilled KV cache over the network",
   options.router = serving::RouterKind::LeastOutstanding;
   auto requests = stream(8, 200, fixed(1000), fixed(64));
   auto r = run(cluster, spec, 4, options, requests);
-  const auto& l = r.load;
+  const auto& l = r.load.value();
   CHECK(l.requests_completed == 200);
   CHECK(l.prefill_replicas == 2);
   double per_token = serving_kv_bytes_per_token_per_device(spec.model, spec.kv_dtype, 1);
@@ -245,9 +247,9 @@ TEST_CASE("bursty load: disaggregated and continuous runs finish every request",
       options.router = router;
       INFO("router " << static_cast<int>(router) << (disaggregated ? " disaggregated" : ""));
       auto r = run(cluster, spec, 4, options, requests);
-      CHECK(r.load.requests_in_flight == 0);
-      CHECK(r.load.requests_completed + r.load.requests_rejected == 600);
-      CHECK(r.load.requests_rejected == 0);
+      CHECK(r.load->requests_in_flight == 0);
+      CHECK(r.load->requests_completed + r.load->requests_rejected == 600);
+      CHECK(r.load->requests_rejected == 0);
     }
   }
 }
@@ -272,7 +274,7 @@ TEST_CASE("energy: idle and busy device time add up per replica", "[serving][eve
   auto options = checked();
   options.record_iterations = true;
   auto r = run(cluster, spec, 2, options, stream(4, 100, fixed(512), fixed(128)));
-  const auto& l = r.load;
+  const auto& l = r.load.value();
   double busy = 0;
   for (const auto& it : l.iteration_log) {
     busy += it.duration_s;
@@ -300,8 +302,8 @@ TEST_CASE("energy: idle and busy device time add up per replica", "[serving][eve
   spec.whole_servers = true;
   auto whole = run(cluster, spec, 2, options, stream(4, 100, fixed(512), fixed(128)));
   int unused = cluster.devices() - 2;
-  CHECK(whole.load.energy.device_j + whole.load.energy.memory_j ==
+  CHECK(whole.load->energy.device_j + whole.load->energy.memory_j ==
         Approx(replicas_j + unused * cluster.chip.idle_w() * l.simulated_time_s).epsilon(1e-9));
-  CHECK(whole.load.energy.servers == 1);
-  CHECK(whole.load.energy.server_j > 2 * l.energy.server_j);
+  CHECK(whole.load->energy.servers == 1);
+  CHECK(whole.load->energy.server_j > 2 * l.energy.server_j);
 }

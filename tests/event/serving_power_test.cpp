@@ -50,15 +50,15 @@ TEST_CASE("a device cap slows the loop's prefill iterations and leaves decode ne
   spec.device_power_cap_w = 350;
   auto capped = run(cluster, spec, 1, options, requests);
 
-  double prefill = capped.load.ttft_mean_s / free_run.load.ttft_mean_s;
-  double decode = capped.load.tpot_mean_s / free_run.load.tpot_mean_s;
+  double prefill = capped.load->ttft_mean_s / free_run.load->ttft_mean_s;
+  double decode = capped.load->tpot_mean_s / free_run.load->tpot_mean_s;
   INFO("TTFT x" << prefill << ", TPOT x" << decode);
   // Half the TDP: prefill, compute-bound, slows with the clock; decode, memory-bound, saves
   // through the voltage first and slows far less.
   CHECK(prefill > 1.15);
   CHECK(decode < 1.0 + 0.5 * (prefill - 1));
-  CHECK(capped.load.energy.device_j != free_run.load.energy.device_j);
-  for (const auto& it : capped.load.iteration_log) {
+  CHECK(capped.load->energy.device_j != free_run.load->energy.device_j);
+  for (const auto& it : capped.load->iteration_log) {
     CHECK(it.device_power_w <= 350 * (1 + 1e-9));
     if (it.prefill_tokens > 0) {
       // The whole iteration slowed about as 1/f: its prefill is compute-bound.
@@ -66,7 +66,7 @@ TEST_CASE("a device cap slows the loop's prefill iterations and leaves decode ne
     }
   }
   // Uncapped, the TDP is the limit: decode steps keep the nominal clock.
-  for (const auto& it : free_run.load.iteration_log) {
+  for (const auto& it : free_run.load->iteration_log) {
     CHECK(it.device_power_w <= cluster.chip.tdp_w() * (1 + 1e-9));
     if (it.prefill_tokens == 0) CHECK(it.dvfs_speed == 1.0);
   }
@@ -81,7 +81,7 @@ TEST_CASE("a cluster power cap holds at every sample and throttles prefill first
   // A burst that keeps all eight replicas busy with a mix of prefill and decode.
   auto requests = stream(400, 600, uniform(256, 4096), uniform(32, 256), 3);
   auto free_run = run(cluster, spec, 8, options, requests);
-  const auto& f = free_run.load;
+  const auto& f = free_run.load.value();
   REQUIRE(f.requests_completed == 600);
   REQUIRE(!f.power_samples.empty());
   double peak = 0;
@@ -96,7 +96,7 @@ TEST_CASE("a cluster power cap holds at every sample and throttles prefill first
     double cap = 0.75 * peak;
     options.cluster_power_cap_w = cap;
     auto capped = run(cluster, spec, 8, options, requests);
-    const auto& c = capped.load;
+    const auto& c = capped.load.value();
     REQUIRE(c.requests_completed == 600);
     CHECK(c.cluster_power_cap_w == cap);
     for (const auto& s : c.power_samples) REQUIRE(s.power_w <= cap);
@@ -131,7 +131,7 @@ TEST_CASE("a cluster power cap holds at every sample and throttles prefill first
   SECTION("a cap above the peak changes nothing") {
     options.cluster_power_cap_w = peak * 1.001;
     auto above = run(cluster, spec, 8, options, requests);
-    CHECK(above.load.cap_throttled_iterations == 0);
+    CHECK(above.load->cap_throttled_iterations == 0);
     auto a = to_json(free_run), b = to_json(above);
     a.erase("cluster_power_cap_w");
     b.erase("cluster_power_cap_w");
@@ -157,8 +157,8 @@ TEST_CASE("link energy grows with the KV bytes a disaggregated run sends", "[ser
   auto traffic_j = [&](const ServingLoadResult& l) { return l.energy.link_j - idle_j(l); };
   auto short_prompts = run(cluster, spec, 4, options, stream(4, 100, fixed(1000), fixed(32)));
   auto long_prompts = run(cluster, spec, 4, options, stream(4, 100, fixed(2000), fixed(32)));
-  const auto& a = short_prompts.load;
-  const auto& b = long_prompts.load;
+  const auto& a = short_prompts.load.value();
+  const auto& b = long_prompts.load.value();
   REQUIRE(a.kv_transfer_bytes > 0);
   CHECK(b.kv_transfer_bytes == Approx(2 * a.kv_transfer_bytes));
   CHECK(a.tp_allreduce_bytes == 0);
@@ -174,9 +174,9 @@ TEST_CASE("link energy grows with the KV bytes a disaggregated run sends", "[ser
     // Every token of every iteration: 500 prompt tokens, then one per decode step.
     double tokens = 50.0 * (500 + 19);
     double per_token = 2.0 * tp2.model.layers * tp2.model.hidden * 2;  // bf16 activations
-    CHECK(r.load.tp_allreduce_bytes == Approx(tokens * per_token));
-    CHECK(r.load.link_bytes_in_server > 0);
-    CHECK(r.load.energy.link_j > idle_j(r.load));
+    CHECK(r.load->tp_allreduce_bytes == Approx(tokens * per_token));
+    CHECK(r.load->link_bytes_in_server > 0);
+    CHECK(r.load->energy.link_j > idle_j(r.load.value()));
   }
 }
 
@@ -191,6 +191,6 @@ TEST_CASE("KV transfers between pipelined replicas go between the replicas' own 
   options.disaggregated = true;
   options.prefill_replicas = 2;
   auto r = run(cluster, spec, 4, options, stream(4, 40, fixed(1000), fixed(16)));
-  REQUIRE(r.load.kv_transfer_bytes > 0);
-  CHECK(r.load.link_bytes_between_servers > 0);
+  REQUIRE(r.load->kv_transfer_bytes > 0);
+  CHECK(r.load->link_bytes_between_servers > 0);
 }

@@ -106,13 +106,13 @@ TEST_CASE("the load's scheduler limits default to the runtime's", "[sim][runtime
   load->set_requests(2000);
   // H200's memory holds far more than 256 sequences of 384 tokens; vLLM's limit there is 1,024.
   auto roomy = run_serving_job(job, cluster, catalog);
-  INFO("mean running sequences " << roomy.load.batch_size_mean);
+  INFO("mean running sequences " << roomy.load->batch_size_mean);
   CHECK(roomy.runtime == "vllm");
-  CHECK(roomy.load.batch_size_mean > 256);
-  CHECK(roomy.load.batch_size_mean <= 1024);
+  CHECK(roomy.load->batch_size_mean > 256);
+  CHECK(roomy.load->batch_size_mean <= 1024);
   // The same stream under an explicit --max-batch of 256.
   load->set_max_batch(256);
   auto capped = run_serving_job(job, cluster, catalog);
-  CHECK(capped.load.batch_size_mean <= 256);
-  CHECK(capped.load.throughput_output_tokens_per_s < roomy.load.throughput_output_tokens_per_s);
+  CHECK(capped.load->batch_size_mean <= 256);
+  CHECK(capped.load->throughput_output_tokens_per_s < roomy.load->throughput_output_tokens_per_s);
 }
