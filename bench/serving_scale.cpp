@@ -37,8 +37,7 @@ int main(int argc, char** argv) {
   serving::Lengths input{serving::Lengths::Kind::Lognormal, 0, 16, 8000, 600, 0.8};
   serving::Lengths output{serving::Lengths::Kind::Uniform, 0, 16, 256};
   ServingLoadOptions options;
-  if (scheduler == "chunked") options.policy = serving::Policy::Chunked;
-  if (scheduler == "static") options.policy = serving::Policy::Static;
+  if (scheduler == "chunked" || scheduler == "static") options.policy = scheduler;
   if (scheduler == "disaggregated") options.disaggregated = true;
 
   auto start = std::chrono::steady_clock::now();

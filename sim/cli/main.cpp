@@ -3,9 +3,12 @@
 #include <sstream>
 
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 
 #include "configs/loader/errors.hpp"
 #include "sim/cli/commands.hpp"
+#include "sim/cost/serving_load_options.hpp"
+#include "workloads/serving/router.hpp"
 
 namespace {
 
@@ -143,10 +146,13 @@ int main(int argc, char** argv) {
                         "Serve a request trace: CSV with TIMESTAMP,ContextTokens,GeneratedTokens");
   serve_cmd->add_option("--requests", s.requests, "Stop the stream after N requests");
   serve_cmd->add_option("--duration-s", s.duration_s, "Stop the stream after this many seconds");
-  serve_cmd->add_option("--scheduler", s.scheduler,
-                        "static | continuous | chunked | disaggregated (default continuous)");
-  serve_cmd->add_option("--router", s.router,
-                        "round-robin | least-outstanding | jsq-tokens (default round-robin)");
+  serve_cmd->add_option(
+      "--scheduler", s.scheduler,
+      fmt::format("{} (default {})", kcsim::scheduler_names(), kcsim::ServingLoadOptions{}.policy));
+  serve_cmd->add_option(
+      "--router", s.router,
+      fmt::format("{} (default {})", kcsim::serving::router_names(),
+                  kcsim::ServingLoadOptions{}.router));
   serve_cmd->add_option("--slo-ttft-s", s.slo_ttft_s, "Time-to-first-token objective (goodput)");
   serve_cmd->add_option("--slo-tpot-s", s.slo_tpot_s, "Time-per-output-token objective (goodput)");
   serve_cmd->add_option("--block-size", s.block_tokens, "KV-cache block, tokens (default 16)");

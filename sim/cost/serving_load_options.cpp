@@ -3,19 +3,19 @@
 #include <algorithm>
 #include <cmath>
 
+#include "workloads/serving/batch_policy.hpp"
+#include "workloads/serving/policy_names.hpp"
+
 namespace kcsim {
 
 std::string scheduler_name(const ServingLoadOptions& options) {
-  if (options.disaggregated) return "disaggregated";
-  switch (options.policy) {
-    case serving::Policy::Static:
-      return "static";
-    case serving::Policy::Continuous:
-      return "continuous";
-    case serving::Policy::Chunked:
-      return "chunked";
-  }
-  return "continuous";
+  return options.disaggregated ? kDisaggregated : options.policy;
+}
+
+std::string scheduler_names() {
+  std::vector<std::string> names = serving::policy_names(serving::batch_policies());
+  names.emplace_back(kDisaggregated);
+  return serving::or_list(names);
 }
 
 int64_t kv_blocks_per_replica(const ClusterModel& cluster, const ServingSpec& spec,

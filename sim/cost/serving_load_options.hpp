@@ -7,20 +7,18 @@
 
 #include "sim/cluster/cluster_model.hpp"
 #include "sim/cost/serving_spec.hpp"
-#include "workloads/serving/replica_scheduler.hpp"
-#include "workloads/serving/router.hpp"
 
 namespace kcsim {
 
 struct ServingLoadOptions {
-  serving::Policy policy = serving::Policy::Continuous;
-  bool disaggregated = false;  // separate prefill and decode pools (continuous in each)
-  int prefill_replicas = 0;    // disaggregated: the prefill pool (0: half the replicas)
-  int max_batch = 256;         // running sequences per replica
+  std::string policy = "continuous";  // a batch policy (workloads/serving/batch_policy.hpp)
+  bool disaggregated = false;         // separate prefill and decode pools (continuous in each)
+  int prefill_replicas = 0;           // disaggregated: the prefill pool (0: half the replicas)
+  int max_batch = 256;                // running sequences per replica
   int64_t block_tokens = 16;
-  int64_t chunk_tokens = 512;           // chunked prefill budget per iteration
-  int64_t prefill_token_budget = 8192;  // continuous: prompt tokens per prefill iteration
-  serving::RouterKind router = serving::RouterKind::RoundRobin;
+  int64_t chunk_tokens = 512;             // chunked prefill budget per iteration
+  int64_t prefill_token_budget = 8192;    // continuous: prompt tokens per prefill iteration
+  std::string router = "round-robin";     // a router (workloads/serving/router.hpp)
   double slo_ttft_s = 0, slo_tpot_s = 0;  // 0: no objective
   std::string arrivals = "trace";         // how the stream was made, for the report
   bool checked_kv = false;         // debug mode: check the KV accounting at every scheduler step
@@ -33,8 +31,15 @@ struct ServingLoadOptions {
   double stop_s = 0;
 };
 
+// The scheduler a load names for separate prefill and decode pools (each batching continuously);
+// any other scheduler is a batch policy's name.
+inline constexpr const char* kDisaggregated = "disaggregated";
+
 // Name of a policy as the command line spells it.
 std::string scheduler_name(const ServingLoadOptions& options);
+
+// "static, continuous, chunked or disaggregated": every scheduler a load may name.
+std::string scheduler_names();
 
 // KV blocks one replica holds: the memory left after weights and workspace, in blocks.
 int64_t kv_blocks_per_replica(const ClusterModel& cluster, const ServingSpec& spec,

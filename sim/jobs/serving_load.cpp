@@ -13,22 +13,6 @@
 
 namespace kcsim {
 
-namespace {
-
-const char* router_name(serving::RouterKind kind) {
-  switch (kind) {
-    case serving::RouterKind::RoundRobin:
-      return "round-robin";
-    case serving::RouterKind::LeastOutstanding:
-      return "least-outstanding";
-    case serving::RouterKind::ShortestQueueTokens:
-      return "jsq-tokens";
-  }
-  return "round-robin";
-}
-
-}  // namespace
-
 ServingResult simulate_serving_load(const ClusterModel& cluster, const ServingSpec& spec,
                                     const ServingLoadOptions& options,
                                     const serving::RequestStream& requests) {
@@ -70,7 +54,7 @@ ServingResult simulate_serving_load(const ClusterModel& cluster, const ServingSp
   auto output = event_engine().serving_loop(cluster, spec, options, requests, blocks);
   ServingLoadResult& load = result.load.emplace(std::move(output.load));
   load.scheduler = scheduler_name(options);
-  load.router = router_name(options.router);
+  load.router = options.router;
   load.arrivals = options.arrivals;
   load.block_tokens = options.block_tokens;
   load.kv_blocks_per_replica = blocks;

@@ -6,8 +6,10 @@
 #include <fmt/format.h>
 
 #include "configs/loader/errors.hpp"
+#include "workloads/serving/batch_policy.hpp"
 #include "workloads/serving/request_stream.hpp"
 #include "workloads/serving/request_trace.hpp"
+#include "workloads/serving/router.hpp"
 
 namespace kcsim {
 namespace {
@@ -83,26 +85,20 @@ ServingLoadOptions serving_load_options(const config::ServingLoad& load, const J
   auto at = [&](const char* field) { return origin.at(std::string("load.") + field); };
   ServingLoadOptions o;
   const auto& s = load.scheduler();
-  if (s == "static")
-    o.policy = serving::Policy::Static;
-  else if (s == "continuous")
-    o.policy = serving::Policy::Continuous;
-  else if (s == "chunked")
-    o.policy = serving::Policy::Chunked;
-  else if (s == "disaggregated")
-    o.disaggregated = true;
-  else {
+  if (s == kDisaggregated) {
+    o.disaggregated = true;  // prefill and decode pools, each batching continuously
+  } else if (serving::find_batch_policy(s)) {
+    o.policy = s;
+  } else {
     throw_input_error(at("scheduler"), "scheduler",
-                      fmt::format("unknown scheduler \"{}\"; use static, continuous, chunked or "
-                                  "disaggregated",
-                                  s));
+                      fmt::format("unknown scheduler \"{}\"; use {}", s, scheduler_names()));
   }
-  if (!serving::parse_router(load.router(), o.router)) {
-    throw_input_error(at("router"), "router",
-                      fmt::format("unknown router \"{}\"; use round-robin, least-outstanding or "
-                                  "jsq-tokens",
-                                  load.router()));
+  if (!serving::find_router(load.router())) {
+    throw_input_error(
+        at("router"), "router",
+        fmt::format("unknown router \"{}\"; use {}", load.router(), serving::router_names()));
   }
+  o.router = load.router();
   if (load.block_tokens() < 1)
     throw_input_error(at("block_tokens"), "block_tokens", "must be at least 1");
   if (load.chunk_tokens() < 1)

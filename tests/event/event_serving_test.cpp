@@ -40,7 +40,7 @@ void check_conservation(const ServingLoadResult& l) {
   }
 }
 
-ServingLoadOptions checked(serving::Policy policy = serving::Policy::Continuous) {
+ServingLoadOptions checked(const std::string& policy = "continuous") {
   ServingLoadOptions o;
   o.policy = policy;
   o.checked_kv = true;  // the run fails if blocks in use ever exceed the capacity
@@ -149,10 +149,10 @@ TEST_CASE("continuous batching beats static batching on throughput", "[serving][
   auto spec = test::serving(cluster, "llama2-7b", 1, 1, 256, 128);
   serving::Lengths output{serving::Lengths::Kind::Uniform, 0, 8, 512};
   auto requests = stream(40, 600, fixed(256), output);
-  auto options = checked(serving::Policy::Static);
+  auto options = checked("static");
   options.max_batch = 32;
   auto stat = run(cluster, spec, 1, options, requests);
-  options.policy = serving::Policy::Continuous;
+  options.policy = "continuous";
   auto cont = run(cluster, spec, 1, options, requests);
   INFO("static " << stat.load->throughput_output_tokens_per_s << " tok/s, continuous "
                  << cont.load->throughput_output_tokens_per_s);
@@ -167,7 +167,7 @@ TEST_CASE("chunked prefill lowers p99 TPOT under mixed long-prompt load", "[serv
   serving::Lengths input{serving::Lengths::Kind::Lognormal, 0, 16, 8000, 1500, 1.0};
   auto requests = stream(3, 400, input, fixed(128));
   auto cont = run(cluster, spec, 1, checked(), requests);
-  auto options = checked(serving::Policy::Chunked);
+  auto options = checked("chunked");
   options.chunk_tokens = 256;
   auto chunked = run(cluster, spec, 1, options, requests);
   INFO("p99 TPOT continuous " << cont.load->tpot_p99_s << " s, chunked "
@@ -210,7 +210,7 @@ TEST_CASE("disaggregated pools send every prefilled KV cache over the network",
   auto spec = test::serving(cluster, "llama2-7b", 1, 1, 512, 128);
   auto options = checked();
   options.disaggregated = true;
-  options.router = serving::RouterKind::LeastOutstanding;
+  options.router = "least-outstanding";
   auto requests = stream(8, 200, fixed(1000), fixed(64));
   auto r = run(cluster, spec, 4, options, requests);
   const auto& l = r.load.value();
@@ -238,14 +238,13 @@ TEST_CASE("bursty load: disaggregated and continuous runs finish every request",
   serving::Lengths input{serving::Lengths::Kind::Lognormal, 0, 1, 9600, 600, 0.8};
   serving::Lengths output{serving::Lengths::Kind::Uniform, 0, 16, 256};
   auto requests = serving::synthetic_requests(bursts, input, output, 600, std::nullopt, 1);
-  for (auto router : {serving::RouterKind::ShortestQueueTokens,
-                      serving::RouterKind::LeastOutstanding, serving::RouterKind::RoundRobin}) {
+  for (auto router : {"jsq-tokens", "least-outstanding", "round-robin"}) {
     for (bool disaggregated : {true, false}) {
       auto options = checked();
       options.disaggregated = disaggregated;
       options.prefill_replicas = 2;
       options.router = router;
-      INFO("router " << static_cast<int>(router) << (disaggregated ? " disaggregated" : ""));
+      INFO("router " << router << (disaggregated ? " disaggregated" : ""));
       auto r = run(cluster, spec, 4, options, requests);
       CHECK(r.load->requests_in_flight == 0);
       CHECK(r.load->requests_completed + r.load->requests_rejected == 600);
@@ -258,8 +257,8 @@ TEST_CASE("same seed, same bytes; another seed, another run", "[serving][event]"
   auto cluster = test::catalog_cluster("dgx-a100", 1);
   auto spec = test::serving(cluster, "llama2-7b", 1, 1, 512, 128);
   serving::Lengths input{serving::Lengths::Kind::Lognormal, 0, 16, 8000, 600, 0.8};
-  auto options = checked(serving::Policy::Chunked);
-  options.router = serving::RouterKind::ShortestQueueTokens;
+  auto options = checked("chunked");
+  options.router = "jsq-tokens";
   options.record_iterations = true;
   auto a = dump(to_json(run(cluster, spec, 3, options, stream(20, 300, input, fixed(100), 9))));
   auto b = dump(to_json(run(cluster, spec, 3, options, stream(20, 300, input, fixed(100), 9))));

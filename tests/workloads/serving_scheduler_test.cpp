@@ -7,6 +7,7 @@
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/matchers/catch_matchers_string.hpp>
 
+#include "workloads/serving/policy_names.hpp"
 #include "workloads/serving/replica_scheduler.hpp"
 #include "workloads/serving/router.hpp"
 
@@ -79,7 +80,7 @@ Run drive(const SchedulerConfig& config, int64_t blocks, int64_t block_tokens,
 TEST_CASE("continuous batching prefills, then decodes everyone, and finishes every request",
           "[serving][scheduler]") {
   SchedulerConfig config;
-  config.policy = Policy::Continuous;
+  config.policy = "continuous";
   auto run = drive(config, 1000, 16, {{100, 3}, {50, 5}});
   // One prefill iteration for both, then 4 decode steps (the longer needs 4 more tokens).
   REQUIRE(run.batches.size() == 5);
@@ -97,7 +98,7 @@ TEST_CASE("continuous batching prefills, then decodes everyone, and finishes eve
 TEST_CASE("continuous batching preempts the youngest when blocks run out and recomputes it",
           "[serving][scheduler]") {
   SchedulerConfig config;
-  config.policy = Policy::Continuous;
+  config.policy = "continuous";
   // 4 blocks of 4 tokens: two 4-token prompts fit, but not both grown past 8 tokens.
   auto run = drive(config, 4, 4, {{4, 8}, {4, 8}});
   CHECK(run.preemptions >= 1);
@@ -116,7 +117,7 @@ TEST_CASE("continuous batching preempts the youngest when blocks run out and rec
 TEST_CASE("static batching holds the batch until its longest request ends",
           "[serving][scheduler]") {
   SchedulerConfig config;
-  config.policy = Policy::Static;
+  config.policy = "static";
   config.max_batch = 2;
   auto run = drive(config, 1000, 16, {{10, 2}, {10, 6}, {10, 2}});
   // Batch one: prefill + 5 decode steps; the short request rides along as padding.
@@ -130,7 +131,7 @@ TEST_CASE("static batching holds the batch until its longest request ends",
 TEST_CASE("chunked prefill keeps every iteration within its token budget and decodes alongside",
           "[serving][scheduler]") {
   SchedulerConfig config;
-  config.policy = Policy::Chunked;
+  config.policy = "chunked";
   config.chunk_tokens = 64;
   auto run = drive(config, 1000, 16, {{10, 20}, {300, 4}});
   bool mixed = false;
@@ -175,16 +176,16 @@ TEST_CASE("a prefill replica hands sequences off after their first token", "[ser
 TEST_CASE("the debug-mode KV check passes on every policy and catches a broken state",
           "[serving][kv]") {
   // Every policy, preempting and not: drive() checks at every next_batch and complete.
-  for (auto policy : {Policy::Static, Policy::Continuous, Policy::Chunked}) {
+  for (const auto& entry : batch_policies()) {
     SchedulerConfig config;
-    config.policy = policy;
+    config.policy = entry.name;
     config.chunk_tokens = 8;
-    INFO("policy " << static_cast<int>(policy));
+    INFO("policy " << entry.name);
     drive(config, 20, 4, {{9, 12}, {30, 3}, {5, 20}, {17, 9}});
   }
 
   SchedulerConfig config;
-  config.policy = Policy::Chunked;
+  config.policy = "chunked";
   config.chunk_tokens = 16;
   std::vector<int64_t> finished, handed;
   // Three 40-token prompts chunked 16 tokens at a time: after four steps the first decodes.
@@ -233,15 +234,37 @@ TEST_CASE("the debug-mode KV check passes on every policy and catches a broken s
 
 TEST_CASE("routers: round robin cycles, the others pick the least loaded", "[serving][router]") {
   std::vector<ReplicaLoad> loads = {{3, 100}, {1, 900}, {2, 50}};
-  Router rr(RouterKind::RoundRobin);
-  CHECK(rr.pick(loads) == 0);
-  CHECK(rr.pick(loads) == 1);
-  CHECK(rr.pick(loads) == 2);
-  CHECK(rr.pick(loads) == 0);
-  CHECK(Router(RouterKind::LeastOutstanding).pick(loads) == 1);
-  CHECK(Router(RouterKind::ShortestQueueTokens).pick(loads) == 2);
-  RouterKind kind;
-  CHECK(parse_router("jsq-tokens", kind));
-  CHECK(kind == RouterKind::ShortestQueueTokens);
-  CHECK_FALSE(parse_router("random", kind));
+  auto rr = make_router("round-robin");
+  CHECK(rr->pick(loads) == 0);
+  CHECK(rr->pick(loads) == 1);
+  CHECK(rr->pick(loads) == 2);
+  CHECK(rr->pick(loads) == 0);
+  CHECK(make_router("round-robin")->pick(loads) == 0);  // each router keeps its own turn
+  CHECK(make_router("least-outstanding")->pick(loads) == 1);
+  CHECK(make_router("jsq-tokens")->pick(loads) == 2);
+  // Ties go to the lowest index.
+  std::vector<ReplicaLoad> even = {{2, 7}, {2, 7}};
+  CHECK(make_router("least-outstanding")->pick(even) == 0);
+  CHECK(make_router("jsq-tokens")->pick(even) == 0);
+  CHECK(find_router("random") == nullptr);
+  CHECK_THROWS_AS(make_router("random"), std::invalid_argument);
+}
+
+TEST_CASE("the registries list every policy once, by the names scenarios use", "[serving]") {
+  CHECK(router_names() == "round-robin, least-outstanding or jsq-tokens");
+  std::vector<std::string> names;
+  for (const auto& entry : batch_policies()) {
+    names.emplace_back(entry.name);
+    CHECK(find_batch_policy(entry.name) == entry.policy);
+    CHECK_FALSE(entry.summary.empty());
+  }
+  CHECK(names == std::vector<std::string>{"static", "continuous", "chunked"});
+  CHECK(find_batch_policy("disaggregated") == nullptr);  // a pool arrangement, not a policy
+  CHECK(or_list({"a"}) == "a");
+  CHECK(or_list({"a", "b"}) == "a or b");
+  SchedulerConfig config;
+  config.policy = "fifo";
+  std::vector<SequenceState> seqs;
+  CHECK_THROWS_AS(ReplicaScheduler(config, KvBlockManager(4, 16, false), seqs),
+                  std::invalid_argument);
 }

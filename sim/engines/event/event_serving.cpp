@@ -1,5 +1,6 @@
 #include "sim/engines/event/event_serving.hpp"
 
+#include <memory>
 #include <stdexcept>
 #include <utility>
 
@@ -16,6 +17,8 @@
 #include "sim/engines/event/serving_power.hpp"
 #include "sim/engines/event/serving_traffic.hpp"
 #include "topology/cluster_topology.hpp"
+#include "workloads/serving/replica_scheduler.hpp"
+#include "workloads/serving/router.hpp"
 
 namespace kcsim::event {
 namespace {
@@ -43,7 +46,7 @@ struct Loop {
   std::vector<char> idle;
   std::vector<ReplicaUse> use;
   std::vector<IterationUse> log;
-  serving::Router router, decode_router;
+  std::unique_ptr<serving::Router> router, decode_router;  // new requests; prefilled ones
   long long iterations = 0, unfinished = 0, in_system = 0;
   double batch_sequences = 0, in_system_integral = 0, last_change_s = 0, kv_transfer_bytes = 0;
   sg4::SemaphorePtr all_done = sg4::Semaphore::create(0);  // released when unfinished hits 0
@@ -59,8 +62,8 @@ struct Loop {
         requests(r),
         power(c, s, o.cluster_power_cap_w, o.record_iterations),
         traffic(s),
-        router(o.router),
-        decode_router(o.router) {}
+        router(serving::make_router(o.router)),
+        decode_router(serving::make_router(o.router)) {}
 
   void count_in_system(int delta) {
     double now = sg4::Engine::get_clock();
@@ -78,7 +81,7 @@ struct Loop {
       wakeups[static_cast<size_t>(replica)]->release();
     }
   }
-  int pick(serving::Router& which, int from, int to) {
+  int pick(serving::Router& which, int from, int to) const {
     std::vector<ReplicaLoad> loads;
     loads.reserve(static_cast<size_t>(to - from));
     for (int r = from; r < to; ++r) {
@@ -101,7 +104,7 @@ struct Loop {
 // has landed.
 void Loop::hand_off(int64_t id) {
   auto& seq = seqs[static_cast<size_t>(id)];
-  int to = pick(decode_router, prefill_pool, static_cast<int>(schedulers.size()));
+  int to = pick(*decode_router, prefill_pool, static_cast<int>(schedulers.size()));
   seq.decode_replica = to;
   double bytes = kv_bytes_per_token * static_cast<double>(seq.kv_tokens);
   kv_transfer_bytes += bytes;
@@ -178,7 +181,7 @@ void arrival_program(Loop& loop) {
     auto id = static_cast<size_t>(request.id);
     loop.count_in_system(+1);
     auto& seq = loop.seqs[id];
-    int r = loop.pick(loop.router, 0, loop.prefill_pool);
+    int r = loop.pick(*loop.router, 0, loop.prefill_pool);
     seq.replica = r;
     auto& scheduler = loop.schedulers[static_cast<size_t>(r)];
     if (!scheduler.can_ever_hold(request.id)) {

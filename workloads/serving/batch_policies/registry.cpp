@@ -1,0 +1,21 @@
+#include "workloads/serving/batch_policies/batch_policies.hpp"
+#include "workloads/serving/batch_policy.hpp"
+
+namespace kcsim::serving {
+
+const std::vector<BatchPolicyEntry>& batch_policies() {
+#define KCSIM_LIST_BATCH_POLICY(name) name##_policy(),
+  static const std::vector<BatchPolicyEntry> kPolicies = {
+      KCSIM_BATCH_POLICIES(KCSIM_LIST_BATCH_POLICY)};
+#undef KCSIM_LIST_BATCH_POLICY
+  return kPolicies;
+}
+
+const BatchPolicy* find_batch_policy(std::string_view name) {
+  for (const auto& entry : batch_policies()) {
+    if (entry.name == name) return entry.policy;
+  }
+  return nullptr;
+}
+
+}  // namespace kcsim::serving

@@ -1,0 +1,26 @@
+// Least outstanding requests: the replica with the fewest requests queued or running (the lowest
+// index on a tie).
+#include "workloads/serving/routers/routers.hpp"
+
+namespace kcsim::serving {
+namespace {
+
+class LeastOutstanding final : public Router {
+ public:
+  int pick(const std::vector<ReplicaLoad>& loads) override {
+    size_t best = 0;
+    for (size_t i = 1; i < loads.size(); ++i) {
+      if (loads[i].outstanding_requests < loads[best].outstanding_requests) best = i;
+    }
+    return static_cast<int>(best);
+  }
+};
+
+}  // namespace
+
+RouterPolicy least_outstanding_router() {
+  return {"least-outstanding", "the replica with the fewest requests queued or running",
+          []() -> std::unique_ptr<Router> { return std::make_unique<LeastOutstanding>(); }};
+}
+
+}  // namespace kcsim::serving

@@ -1,0 +1,32 @@
+#include "workloads/serving/router.hpp"
+
+#include <stdexcept>
+
+#include "workloads/serving/policy_names.hpp"
+#include "workloads/serving/routers/routers.hpp"
+
+namespace kcsim::serving {
+
+const std::vector<RouterPolicy>& router_policies() {
+#define KCSIM_LIST_ROUTER(name) name##_router(),
+  static const std::vector<RouterPolicy> kRouters = {KCSIM_ROUTERS(KCSIM_LIST_ROUTER)};
+#undef KCSIM_LIST_ROUTER
+  return kRouters;
+}
+
+const RouterPolicy* find_router(std::string_view name) {
+  for (const auto& policy : router_policies()) {
+    if (policy.name == name) return &policy;
+  }
+  return nullptr;
+}
+
+std::unique_ptr<Router> make_router(std::string_view name) {
+  const RouterPolicy* policy = find_router(name);
+  if (!policy) throw std::invalid_argument("unknown router \"" + std::string(name) + "\"");
+  return policy->make();
+}
+
+std::string router_names() { return or_list(policy_names(router_policies())); }
+
+}  // namespace kcsim::serving
