@@ -7,6 +7,7 @@
 
 #include "configs/loader/errors.hpp"
 #include "sim/cli/commands.hpp"
+#include "sim/cost/collective_algorithm.hpp"
 #include "sim/cost/serving_load_options.hpp"
 #include "workloads/serving/router.hpp"
 
@@ -95,7 +96,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   train_cmd
       ->add_option("--collective-algorithm", t.collective_algorithm,
-                   "All-reduce between servers: auto | ring | tree")
+                   "All-reduce between servers: " + kcsim::algorithm_names())
       ->capture_default_str();
   train_cmd->add_option("--straggler", t.stragglers,
                         "RANK:FACTOR: that device computes FACTOR times slower (event engine)");

@@ -17,40 +17,6 @@ const char* collective_name(Collective kind) {
   return "unknown";
 }
 
-const char* algorithm_name(Algorithm algorithm) {
-  switch (algorithm) {
-    case Algorithm::Auto: return "auto";
-    case Algorithm::Ring: return "ring";
-    case Algorithm::Tree: return "tree";
-  }
-  return "auto";
-}
-
-std::optional<Algorithm> parse_algorithm(std::string_view name) {
-  if (name == "auto") return Algorithm::Auto;
-  if (name == "ring") return Algorithm::Ring;
-  if (name == "tree") return Algorithm::Tree;
-  return std::nullopt;
-}
-
-RingShape tree_shape(int n) {
-  if (n <= 1) return {};
-  return {2.0 * std::ceil(std::log2(static_cast<double>(n))), 2.0};
-}
-
-RingShape ring_shape(Collective kind, int n) {
-  double share = static_cast<double>(n - 1) / n;
-  switch (kind) {
-    case Collective::AllReduce: return {2.0 * (n - 1), 2.0 * share};
-    case Collective::ReduceScatter:
-    case Collective::AllGather:
-    case Collective::AllToAll: return {static_cast<double>(n - 1), share};
-    case Collective::Broadcast: return {static_cast<double>(n - 1), 1.0};
-    case Collective::SendRecv: return {1.0, 1.0};
-  }
-  return {};
-}
-
 double ring_time_s(Collective kind, double bytes, int n, const LinkTier& tier, double efficiency) {
   if (n <= 1 && kind != Collective::SendRecv) return 0;
   RingShape shape = ring_shape(kind, n);
@@ -88,33 +54,37 @@ std::vector<RingStage> stages_of(Collective kind, double bytes, const Group& gro
 
 }  // namespace
 
-int ring_loops(Collective kind, double bytes, int members, const CollectiveProtocol& protocol) {
-  bool looped = kind == Collective::AllReduce || kind == Collective::ReduceScatter ||
-                kind == Collective::AllGather;
-  double per_loop = protocol.channels * static_cast<double>(members) * protocol.chunk_bytes;
-  if (!looped || members <= 1 || !(per_loop > 0) || !(bytes > per_loop)) return 1;
-  return static_cast<int>(std::ceil(bytes / per_loop));
-}
-
 std::vector<RingStage> collective_stages(Collective kind, double bytes, const Group& group,
                                          Algorithm algorithm, const NetworkTiers* tiers,
                                          double efficiency, const CollectiveProtocol& protocol) {
+  const CollectiveAlgorithm& ring = collective_algorithms().front();
   auto stages = stages_of(kind, bytes, group);
   for (auto& stage : stages) {
-    stage.shape = ring_shape(stage.kind, stage.members);
-    stage.shape.steps *= ring_loops(stage.kind, stage.bytes, stage.members, protocol);
-    bool tree_possible = stage.kind == Collective::AllReduce && stage.inter_node && stage.members > 2;
-    if (!tree_possible || algorithm == Algorithm::Ring) continue;
-    if (algorithm == Algorithm::Tree) {
-      stage.shape = tree_shape(stage.members);
-    } else if (tiers) {
-      RingStage tree = stage;
-      tree.shape = tree_shape(stage.members);
-      if (stage_time_s(tree, tiers->scale_out, efficiency) <
-          stage_time_s(stage, tiers->scale_out, efficiency)) {
-        stage.shape = tree.shape;
+    stage.shape = *ring.shape(stage.kind, stage.members, stage.bytes, protocol);
+    // Inside a server rings run; between servers, a group of two is a ring at its best.
+    if (!stage.inter_node || stage.members <= 2) continue;
+    auto shape_of = [&](const CollectiveAlgorithm& a) {
+      return a.shape(stage.kind, stage.members, stage.bytes, protocol);
+    };
+    if (const CollectiveAlgorithm* fixed = algorithm.fixed()) {
+      if (auto shape = shape_of(*fixed)) stage.shape = *shape;
+      continue;
+    }
+    if (!tiers) continue;
+    // Auto: the fastest tuned algorithm on the scale-out tier; the earlier one on a tie.
+    RingStage best = stage;
+    for (const auto& candidate : collective_algorithms()) {
+      if (!candidate.tuned || &candidate == &ring) continue;
+      auto shape = shape_of(candidate);
+      if (!shape) continue;
+      RingStage trial = stage;
+      trial.shape = *shape;
+      if (stage_time_s(trial, tiers->scale_out, efficiency) <
+          stage_time_s(best, tiers->scale_out, efficiency)) {
+        best = trial;
       }
     }
+    stage.shape = best.shape;
   }
   return stages;
 }

@@ -25,11 +25,11 @@ LayerWorkloadSpec layer_workload_spec(const config::LayerWorkload& job, const Cl
     throw_input_error(origin.at("repeat"), "repeat",
                       fmt::format("must be at least 1 (got {})", job.repeat()));
   }
-  auto algorithm = parse_algorithm(job.collective_algorithm());
+  auto algorithm = Algorithm::parse(job.collective_algorithm());
   if (!algorithm) {
     throw_input_error(origin.at("collective_algorithm"), "collective_algorithm",
-                      fmt::format("unknown algorithm \"{}\"; available: auto, ring, tree",
-                                  job.collective_algorithm()));
+                      fmt::format("unknown algorithm \"{}\"; available: {}",
+                                  job.collective_algorithm(), algorithm_names()));
   }
   LayerWorkloadSpec spec;
   spec.algorithm = *algorithm;
@@ -69,7 +69,7 @@ LayerStepResult layer_step_totals(const LayerWorkloadSpec& spec, const ClusterMo
   LayerStepResult r;
   r.devices = spec.devices;
   r.layers = static_cast<int>(spec.layers.size());
-  r.collective_algorithm = algorithm_name(spec.algorithm);
+  r.collective_algorithm = spec.algorithm.name();
   // Summed in the order the step runs them: forwards first to last, backwards last to first.
   double compute = 0;
   for (const auto& layer : spec.layers) compute += layer.forward_s;

@@ -26,7 +26,7 @@ struct LayerWorkloadSpec {
   std::vector<LayerPhase> layers;  // forward order, repeats expanded
   int devices = 0;
   int per_node = 1;  // devices in each server
-  Algorithm algorithm = Algorithm::Ring;
+  Algorithm algorithm = Algorithm::ring();
   Group group() const { return Group{devices, per_node}; }
 };
 

@@ -46,7 +46,7 @@ double serving_tp_comm_s(const ClusterModel& cluster, const ServingSpec& spec, i
   double efficiency = cluster.chip.efficiency().collective_max() * bytes / (bytes + half);
   double each = std::max(spec.runtime.collective_floor_s(cluster.host_speed()),
                          collective_time_s(Collective::AllReduce, bytes, group, cluster.tiers,
-                                           efficiency, Algorithm::Auto, spec.runtime.collectives));
+                                           efficiency, Algorithm(), spec.runtime.collectives));
   return 2.0 * spec.model.layers * each;
 }
 

@@ -55,9 +55,9 @@ struct TrainingCosts {
   DvfsPoint wait_state, collective_state;
   bool whole_servers = false;  // energy: the job pays for every server it touches in full
 
-  double efficiency = 1;                  // collectives' share of link bandwidth
-  Algorithm algorithm = Algorithm::Auto;  // all-reduce between servers
-  CollectiveProtocol protocol;            // the stack's loops and channels
+  double efficiency = 1;        // collectives' share of link bandwidth
+  Algorithm algorithm;          // all-reduce between servers (auto unless named)
+  CollectiveProtocol protocol;  // the stack's loops and channels
 
   // One micro-batch through model chunk `chunk` of `chunks` on `stage` (the whole stage when
   // chunks == 1); backward includes recompute.

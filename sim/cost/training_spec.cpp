@@ -59,11 +59,10 @@ TrainingSpec make_training_spec(const config::TrainingJob& job, const ModelShape
   spec.flash_attention = job.flash_attention();
   spec.grad_bucket_bytes = job.grad_bucket_mb() * 1e6;
   spec.runtime = runtime_spec(job.runtime());
-  auto algorithm = parse_algorithm(job.collective_algorithm());
+  auto algorithm = Algorithm::parse(job.collective_algorithm());
   if (!algorithm) {
-    throw InputError(
-        fmt::format("training: collective_algorithm: \"{}\" is not one of auto, ring, tree",
-                    job.collective_algorithm()));
+    throw InputError(fmt::format("training: collective_algorithm: \"{}\" is not one of {}",
+                                 job.collective_algorithm(), algorithm_names()));
   }
   spec.algorithm = *algorithm;
   spec.global_batch = job.global_batch();

@@ -19,12 +19,12 @@ struct TrainingSpec {
   int64_t global_batch = 0;
   Dtype dtype = config::BF16;
   bool flash_attention = true;
-  double grad_bucket_bytes = 25e6;        // 0: gradient reduction after backward, not overlapped
-  RuntimeSpec runtime;                    // the stack that issues the kernels
-  Algorithm algorithm = Algorithm::Auto;  // all-reduce between servers
-  double device_power_cap_w = 0;          // 0: the chip's TDP
-  double clock_mhz = 0;                   // a locked application clock; 0: none
-  bool whole_servers = false;             // energy: charge every server touched in full
+  double grad_bucket_bytes = 25e6;  // 0: gradient reduction after backward, not overlapped
+  RuntimeSpec runtime;              // the stack that issues the kernels
+  Algorithm algorithm;              // all-reduce between servers (auto unless named)
+  double device_power_cap_w = 0;    // 0: the chip's TDP
+  double clock_mhz = 0;             // a locked application clock; 0: none
+  bool whole_servers = false;       // energy: charge every server touched in full
 
   int devices() const { return static_cast<int>(setup.tp * setup.pp * setup.dp); }
 };

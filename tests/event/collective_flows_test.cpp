@@ -153,7 +153,7 @@ TEST_CASE("a tree all-reduce between servers runs as flows at its alpha-beta tim
                                0.8,
                                1,
                                false,
-                               Algorithm::Tree,
+                               Algorithm::named("tree"),
                                nullptr};
     for (int i = 0; i < 8; ++i) {
       sg4::Actor::create("m" + std::to_string(i), p.devices[i],
@@ -213,7 +213,7 @@ TEST_CASE("hierarchical collectives across servers match alpha-beta within 1 %",
     for (double bytes : {1e6, 256e6}) {
       INFO(collective_name(kind) << " of " << bytes << " bytes");
       double expected =
-          collective_time_s(kind, bytes, Group{32, 8}, neighbours, 0.8, Algorithm::Ring);
+          collective_time_s(kind, bytes, Group{32, 8}, neighbours, 0.8, Algorithm::ring());
       CHECK_THAT(across_servers(g, kind, bytes), WithinRel(expected, 0.01));
     }
   }
@@ -279,7 +279,7 @@ TEST_CASE("a looped ring runs as flows at its closed-form time", "[event][collec
                                0.8,
                                1,
                                false,
-                               Algorithm::Ring,
+                               Algorithm::ring(),
                                nullptr,
                                protocol};
     for (int i = 0; i < 8; ++i) {
@@ -288,9 +288,9 @@ TEST_CASE("a looped ring runs as flows at its closed-form time", "[event][collec
     }
   });
   double expected = collective_time_s(Collective::AllReduce, bytes, Group{8, 8}, tiers, 0.8,
-                                      Algorithm::Ring, protocol);
+                                      Algorithm::ring(), protocol);
   CHECK_THAT(expected - collective_time_s(Collective::AllReduce, bytes, Group{8, 8}, tiers, 0.8,
-                                          Algorithm::Ring, {1e9, 1}),
+                                          Algorithm::ring(), {1e9, 1}),
              WithinRel(7 * 14 * 1e-6, 1e-9));
   CHECK_THAT(got, WithinRel(expected, 0.01));
 }

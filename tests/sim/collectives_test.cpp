@@ -76,9 +76,9 @@ TEST_CASE("between servers a tree wins small all-reduces and a ring wins large o
   double small = 64e3, large = 4e9;
   for (double bytes : {small, large}) {
     double ring = kcsim::collective_time_s(Collective::AllReduce, bytes, group, t, 1.0,
-                                           kcsim::Algorithm::Ring);
+                                           kcsim::Algorithm::ring());
     double tree = kcsim::collective_time_s(Collective::AllReduce, bytes, group, t, 1.0,
-                                           kcsim::Algorithm::Tree);
+                                           kcsim::Algorithm::named("tree"));
     double chosen = kcsim::collective_time_s(Collective::AllReduce, bytes, group, t, 1.0);
     CHECK_THAT(chosen, WithinRel(std::min(ring, tree), 1e-12));
     if (bytes == small) CHECK(tree < ring);
@@ -86,7 +86,7 @@ TEST_CASE("between servers a tree wins small all-reduces and a ring wins large o
   }
   // The tree stage: 2 ceil(log2 64) latency steps and twice the slice over the NIC.
   auto stages = kcsim::collective_stages(Collective::AllReduce, small, group,
-                                         kcsim::Algorithm::Tree, &t, 1.0);
+                                         kcsim::Algorithm::named("tree"), &t, 1.0);
   REQUIRE(stages.size() == 3);
   CHECK(stages[1].inter_node);
   CHECK(stages[1].shape.steps == 12);
@@ -96,10 +96,14 @@ TEST_CASE("between servers a tree wins small all-reduces and a ring wins large o
 }
 
 TEST_CASE("algorithm names parse", "[sim][collectives]") {
-  CHECK(kcsim::parse_algorithm("tree") == kcsim::Algorithm::Tree);
-  CHECK(kcsim::parse_algorithm("auto") == kcsim::Algorithm::Auto);
-  CHECK_FALSE(kcsim::parse_algorithm("butterfly").has_value());
-  CHECK(std::string(kcsim::algorithm_name(kcsim::Algorithm::Ring)) == "ring");
+  CHECK(kcsim::Algorithm::parse("tree") == kcsim::Algorithm::named("tree"));
+  CHECK(kcsim::Algorithm::parse("auto") == kcsim::Algorithm());
+  CHECK(kcsim::Algorithm::parse("auto")->fixed() == nullptr);
+  CHECK_FALSE(kcsim::Algorithm::parse("butterfly").has_value());
+  CHECK_THROWS_AS(kcsim::Algorithm::named("butterfly"), std::invalid_argument);
+  CHECK(kcsim::Algorithm::ring().name() == "ring");
+  CHECK(kcsim::Algorithm().name() == "auto");
+  CHECK(kcsim::algorithm_names() == "auto, ring, tree or halving-doubling");
 }
 
 TEST_CASE("a buffer beyond channels x members x chunk pays the ring's latency once per loop",
@@ -123,14 +127,63 @@ TEST_CASE("a buffer beyond channels x members x chunk pays the ring's latency on
   auto t = tiers();
   double bytes = 8e7;
   double looped = kcsim::collective_time_s(Collective::AllReduce, bytes, {8, 8}, t, 1.0,
-                                           kcsim::Algorithm::Ring, one_channel);
+                                           kcsim::Algorithm::ring(), one_channel);
   double once = kcsim::collective_time_s(Collective::AllReduce, bytes, {8, 8}, t, 1.0,
-                                         kcsim::Algorithm::Ring, {1e9, 1});
+                                         kcsim::Algorithm::ring(), {1e9, 1});
   CHECK_THAT(once, WithinRel(2 * 7 * 1e-6 + 2.0 * 7 / 8 * bytes / 300e9, 1e-12));
   CHECK_THAT(looped - once, WithinRel(9 * 2 * 7 * 1e-6, 1e-9));
   auto stages = kcsim::collective_stages(Collective::AllReduce, bytes, {8, 8},
-                                         kcsim::Algorithm::Ring, &t, 1.0, one_channel);
+                                         kcsim::Algorithm::ring(), &t, 1.0, one_channel);
   REQUIRE(stages.size() == 1);
   CHECK(stages[0].shape.steps == 10 * 14);
   CHECK(stages[0].shape.volume == 2.0 * 7 / 8);
+}
+
+TEST_CASE("halving-doubling: 2 log2 p steps at a ring's volume, two more of each off a power of 2",
+          "[sim][collectives]") {
+  auto eight = kcsim::halving_doubling_shape(8);
+  CHECK(eight.steps == 6);
+  CHECK_THAT(eight.volume, WithinRel(2.0 * 7 / 8, 1e-15));
+  CHECK_THAT(eight.volume, WithinRel(kcsim::ring_shape(Collective::AllReduce, 8).volume, 1e-15));
+  auto six = kcsim::halving_doubling_shape(6);  // 4 in the recursion, 2 folded in and out
+  CHECK(six.steps == 2 * 2 + 2);
+  CHECK_THAT(six.volume, WithinRel(2.0 * 3 / 4 + 2, 1e-15));
+  CHECK(kcsim::halving_doubling_shape(1).steps == 0);
+
+  // Between servers, named: its shape on the scale-out stage, rings inside the servers.
+  auto t = tiers();
+  t.nodes = 64;
+  kcsim::Group group{512, 8};
+  auto hd = kcsim::Algorithm::named("halving-doubling");
+  auto stages = kcsim::collective_stages(Collective::AllReduce, 64e3, group, hd, &t, 1.0);
+  REQUIRE(stages.size() == 3);
+  CHECK(stages[1].shape.steps == 12);
+  CHECK(stages[0].shape.steps == 7);
+  // Only all-reduce has one; a reduce-scatter between servers stays a ring.
+  auto rs = kcsim::collective_stages(Collective::ReduceScatter, 64e3, group, hd, &t, 1.0);
+  CHECK(rs[1].shape.steps == 63);
+  // Auto weighs only what NCCL's tuner weighs: never halving-doubling, though it would win here.
+  double auto_s = kcsim::collective_time_s(Collective::AllReduce, 64e3, group, t, 1.0);
+  double hd_s = kcsim::collective_time_s(Collective::AllReduce, 64e3, group, t, 1.0, hd);
+  double tree_s = kcsim::collective_time_s(Collective::AllReduce, 64e3, group, t, 1.0,
+                                           kcsim::Algorithm::named("tree"));
+  CHECK(hd_s < tree_s);
+  CHECK_THAT(auto_s, WithinRel(tree_s, 1e-12));
+}
+
+TEST_CASE("the algorithm registry runs the ring first and every entry is found by its name",
+          "[sim][collectives]") {
+  const auto& all = kcsim::collective_algorithms();
+  REQUIRE_FALSE(all.empty());
+  CHECK(all.front().name == "ring");
+  for (const auto& algorithm : all) {
+    CHECK(kcsim::find_collective_algorithm(algorithm.name) == &algorithm);
+    CHECK_FALSE(algorithm.summary.empty());
+    // Every algorithm runs an all-reduce; the ring runs everything.
+    CHECK(algorithm.shape(Collective::AllReduce, 16, 1e6, {}).has_value());
+  }
+  for (auto kind : {Collective::ReduceScatter, Collective::AllGather, Collective::AllToAll,
+                    Collective::Broadcast, Collective::SendRecv}) {
+    CHECK(all.front().shape(kind, 16, 1e6, {}).has_value());
+  }
 }

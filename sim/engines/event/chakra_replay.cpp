@@ -301,7 +301,7 @@ void rank_program(Replay& run, int rank) {
             run.cluster.chip.efficiency().collective_max(),
             1,
             run.intra_node_private,
-            Algorithm::Auto,
+            Algorithm(),
             &run.cluster.tiers};
         streams.at(g).post({std::move(call), position, i});
         return true;

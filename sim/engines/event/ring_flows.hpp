@@ -32,8 +32,9 @@ struct CollectiveCall {
   // those stages take their closed-form time instead of running as flows (same result, far
   // fewer activities).
   bool intra_node_private = false;
-  // Ring or tree between servers; Auto compares them on `tiers` (rings when none are given).
-  Algorithm algorithm = Algorithm::Ring;
+  // Between servers (collective_algorithm.hpp); auto compares the tuned ones on `tiers` (rings
+  // when none are given).
+  Algorithm algorithm = Algorithm::ring();
   const NetworkTiers* tiers = nullptr;
   CollectiveProtocol protocol{};  // the library's loops and channels
 };
