@@ -27,13 +27,14 @@ LAYERS = {
     "sim/cluster": TOP,
     "sim/cost": TOP + ["sim/cluster"],
     "sim/power": TOP + ["sim/cluster", "sim/cost"],
-    "sim/engines/analytical": TOP + ["sim/cluster", "sim/cost", "sim/power"],
-    "sim/engines/event": TOP + ["sim/cluster", "sim/cost", "sim/power"],
-    "sim/jobs": TOP + ["sim/cluster", "sim/cost", "sim/power", "sim/engines/analytical",
-                       "sim/engines/event"],
-    "sim/sweep": TOP + ["sim/cluster", "sim/cost", "sim/power", "sim/jobs"],
-    "sim/cli": TOP + ["sim/cluster", "sim/cost", "sim/power", "sim/engines/analytical",
-                      "sim/engines/event", "sim/jobs", "sim/sweep"],
+    "sim/engines": TOP + ["sim/cluster", "sim/cost", "sim/power"],
+    "sim/engines/analytical": TOP + ["sim/cluster", "sim/cost", "sim/power", "sim/engines"],
+    "sim/engines/event": TOP + ["sim/cluster", "sim/cost", "sim/power", "sim/engines"],
+    "sim/jobs": TOP + ["sim/cluster", "sim/cost", "sim/power", "sim/engines",
+                       "sim/engines/analytical", "sim/engines/event"],
+    "sim/sweep": TOP + ["sim/cluster", "sim/cost", "sim/power", "sim/engines", "sim/jobs"],
+    "sim/cli": TOP + ["sim/cluster", "sim/cost", "sim/power", "sim/engines",
+                      "sim/engines/analytical", "sim/engines/event", "sim/jobs", "sim/sweep"],
 }
 SKIP = {"tests", "bench", ".git", "third_party"}
 SIMGRID_LAYER = "sim/engines/event"

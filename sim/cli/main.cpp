@@ -137,7 +137,10 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--runtime", s.runtime,
                         "Serving stack, a runtime profile (kcsim runtimes; default vllm)");
   serve_cmd->add_option("--kv-dtype", s.kv_dtype, "KV-cache dtype (default: --dtype)");
-  serve_cmd->add_option("--engine", s.engine, "analytical")->capture_default_str();
+  serve_cmd->add_option("--engine", s.engine,
+                        "analytical (one batch per replica; request streams run on the event "
+                        "engine)")
+      ->capture_default_str();
   add_power(serve_cmd, s.power);
   add_shape(serve_cmd, s.shape);
   add_common(serve_cmd, s.common);

@@ -33,7 +33,7 @@ int replay(const std::string& prefix, const std::string& cluster_name, int nodes
     config.set_nodes(std::max(config.nodes(), (ranks + per_node - 1) / per_node));
   }
   ClusterModel cluster = resolve_cluster(config, catalog);
-  ReplayResult r = event_engine().replay_chakra(traces, cluster, prefix, trace_out);
+  ReplayResult r = event_engine().replay(traces, cluster, prefix, trace_out);
   if (common.json) {
     out << dump(to_json(r));
     return 0;

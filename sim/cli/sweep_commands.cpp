@@ -17,6 +17,7 @@
 #include "configs/loader/output_files.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/cli/support.hpp"
+#include "sim/jobs/engine_choice.hpp"
 #include "sim/sweep/sweep_runner.hpp"
 
 namespace kcsim::cli {
@@ -119,9 +120,10 @@ void default_axes(const SweepTable& table, ReportCommandOptions& o) {
 }  // namespace
 
 int sweep(const SweepCommandOptions& o, std::ostream& out) {
-  if (!o.engine.empty() && o.engine != "analytical" && o.engine != "event") {
-    throw_input_error(Origin{}, "--engine",
-                      fmt::format("unknown engine \"{}\"; available: analytical, event", o.engine));
+  if (!o.engine.empty() && !known_engine(o.engine)) {
+    throw_input_error(
+        Origin{}, "--engine",
+        fmt::format("unknown engine \"{}\"; available: {}", o.engine, engine_names()));
   }
   sweep::SweepPlan plan = sweep::load_sweep(o.file, o.engine);
   if (o.print_point >= 0) {

@@ -14,6 +14,7 @@
 #include "sim/cli/support.hpp"
 #include "sim/cluster/cluster_model.hpp"
 #include "sim/jobs/chakra_export.hpp"
+#include "sim/jobs/engine_choice.hpp"
 #include "sim/jobs/jobs.hpp"
 
 namespace kcsim::cli {
@@ -28,13 +29,6 @@ Dtype dtype_flag(const std::string& value, const char* flag) {
                                   value));
   }
   return *dtype;
-}
-
-void require_engine(const std::string& engine, bool event_too) {
-  if (engine == "analytical" || (event_too && engine == "event")) return;
-  throw_input_error(Origin{}, "--engine",
-                    fmt::format("unknown engine \"{}\"; available: analytical{}", engine,
-                                event_too ? ", event" : ""));
 }
 
 // How much slower (or faster) a straggler's compute may run than the others'.
@@ -147,18 +141,12 @@ config::TrainingJob training_job(const TrainOptions& o) {
 }  // namespace
 
 int train(const TrainOptions& o, std::ostream& out) {
-  require_engine(o.engine, true);
-  if (o.engine != "event" && (!o.stragglers.empty() || o.reduce_symmetry || !o.trace_out.empty())) {
-    throw_input_error(Origin{}, "--engine",
-                      "--straggler, --reduce-symmetry and --trace-out need --engine event");
-  }
+  const Engine& engine = engine_named(o.engine, Origin{}, "--engine");
   config::TrainingJob job = training_job(o);
   auto catalog = catalog_of(o.common);
   ClusterModel cluster = resolve_cluster(
       with_power_flags(cluster_for(catalog, o.cluster, o.chip, o.devices), o.power), catalog);
-  EventOptions event = event_options(o);
-  TrainingResult result =
-      run_training_job(job, cluster, catalog, {}, o.engine == "event" ? &event : nullptr);
+  TrainingResult result = run_training_job(job, cluster, catalog, {}, engine, event_options(o));
   out << (o.common.json ? dump(to_json(result)) : format_training(result));
   return 0;
 }
@@ -194,8 +182,7 @@ int export_chakra(const TrainOptions& o, const std::string& prefix, std::ostream
 }
 
 int serve(const ServeOptions& o, std::ostream& out) {
-  bool stream = o.rate_per_s.has_value() || !o.trace.empty();
-  require_engine(o.engine, stream);
+  const Engine& engine = engine_named(o.engine, Origin{}, "--engine");
   if (o.replicas && *o.replicas <= 0) throw_input_error(Origin{}, "--replicas", "must be positive");
   if (o.devices < 0) throw_input_error(Origin{}, "--devices", "must be positive");
   if (o.pp <= 0) throw_input_error(Origin{}, "--pp", "must be positive");
@@ -257,7 +244,7 @@ int serve(const ServeOptions& o, std::ostream& out) {
   job.set_replicas(static_cast<int>(replicas));
   config::Cluster cluster_config = with_power_flags(
       cluster_for(catalog, o.cluster, o.chip, static_cast<int>(replicas * per_replica)), o.power);
-  ServingResult result = run_serving_job(job, resolve_cluster(cluster_config, catalog), catalog);
+  ServingResult result = run_serving_job(job, resolve_cluster(cluster_config, catalog), catalog, {}, engine);
   if (!o.requests_out.empty()) write_requests_csv(o.requests_out, result.load.value());
   out << (o.common.json ? dump(to_json(result)) : format_serving(result));
   return 0;

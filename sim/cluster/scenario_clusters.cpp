@@ -17,14 +17,12 @@ void check_scenario(const config::Scenario& scenario, const config::LoadedFile& 
     throw_input_error(file.locate(""), "training, serving, layer_workload",
                       "a scenario needs a training, a serving or a layer workload");
   }
-  if (scenario.engine() != "analytical" && scenario.engine() != "event") {
-    throw_input_error(
-        file.locate("engine"), "engine",
-        fmt::format("unknown engine \"{}\"; available: analytical, event", scenario.engine()));
-  }
-  if (scenario.engine() == "event" && scenario.has_serving()) {
+  // The engine's name is checked where it is chosen (engine_choice.hpp); what it can run, here,
+  // before any cluster is built.
+  if (scenario.engine() == "event" && scenario.has_serving() && !scenario.serving().has_load()) {
     throw_input_error(file.locate("engine"), "engine",
-                      "serving runs on the analytical engine; the event engine runs training");
+                      "one batch per replica is priced by the analytical engine; the event engine "
+                      "serves request streams (give serving.load)");
   }
 }
 

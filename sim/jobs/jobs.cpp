@@ -2,14 +2,10 @@
 
 #include <fmt/format.h>
 
-#include "sim/engines/analytical/analytical_serving.hpp"
-#include "sim/engines/event/event_engine.hpp"
 #include "sim/jobs/plan_search.hpp"
 #include "sim/jobs/serving_load_job.hpp"
 
 namespace kcsim {
-
-namespace {}  // namespace
 
 ModelShape resolve_model(const std::string& name, const config::Model& overrides,
                          const config::Catalog& catalog, const JobOrigin& origin) {
@@ -70,17 +66,17 @@ PlannedTraining plan_training_job(const config::TrainingJob& job, const ClusterM
 
 TrainingResult run_training_job(const config::TrainingJob& job, const ClusterModel& cluster,
                                 const config::Catalog& catalog, const JobOrigin& origin,
-                                const EventOptions* event) {
+                                const Engine& engine, const EventOptions& options) {
   PlannedTraining planned = plan_training_job(job, cluster, catalog, origin);
-  if (!event) return planned.result;
-  return event_engine().simulate_training(cluster, planned.spec, *event);
+  return engine.train(cluster, planned.spec, options);
 }
 
 ServingResult run_serving_job(const config::ServingJob& job, const ClusterModel& cluster,
-                              const config::Catalog& catalog, const JobOrigin& origin) {
+                              const config::Catalog& catalog, const JobOrigin& origin,
+                              const Engine& engine) {
   ServingSpec spec = serving_job_spec(job, cluster, catalog, origin);
   ServingResult result = job.has_load() ? run_serving_load_job(job.load(), spec, cluster, origin)
-                                        : simulate_serving_analytical(cluster, spec);
+                                        : engine.serve(cluster, spec);
   result.runtime = spec.runtime.name;
   return result;
 }

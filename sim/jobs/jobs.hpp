@@ -11,7 +11,8 @@
 #include "sim/cost/job_origin.hpp"
 #include "sim/cost/serving_spec.hpp"
 #include "sim/cost/training_spec.hpp"
-#include "sim/engines/event/event_options.hpp"
+#include "sim/engines/analytical/analytical_engine.hpp"
+#include "sim/engines/engine.hpp"
 #include "sim/jobs/plan_search.hpp"
 #include "workload.pb.h"
 #include "workloads/model_shape.hpp"
@@ -37,11 +38,15 @@ ServingSpec serving_job_spec(const config::ServingJob& job, const ClusterModel& 
 PlannedTraining plan_training_job(const config::TrainingJob& job, const ClusterModel& cluster,
                                   const config::Catalog& catalog, const JobOrigin& origin = {});
 
-// With `event` set, the plan (chosen and checked as always) runs on the event engine.
+// The plan (chosen and checked on the analytical engine as always) run on `engine`.
 TrainingResult run_training_job(const config::TrainingJob& job, const ClusterModel& cluster,
                                 const config::Catalog& catalog, const JobOrigin& origin = {},
-                                const EventOptions* event = nullptr);
+                                const Engine& engine = analytical_engine(),
+                                const EventOptions& options = {});
+// A job with a load serves its request stream on the event engine's serving loop, whichever
+// `engine` is named; without one, `engine` serves one batch per replica.
 ServingResult run_serving_job(const config::ServingJob& job, const ClusterModel& cluster,
-                              const config::Catalog& catalog, const JobOrigin& origin = {});
+                              const config::Catalog& catalog, const JobOrigin& origin = {},
+                              const Engine& engine = analytical_engine());
 
 }  // namespace kcsim

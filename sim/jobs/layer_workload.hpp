@@ -2,18 +2,16 @@
 // the engine it names.
 #pragma once
 
-#include <string>
-
 #include "analysis/results.hpp"
 #include "sim/cluster/cluster_model.hpp"
 #include "sim/cost/job_origin.hpp"
 #include "sim/cost/layer_workload_spec.hpp"
+#include "sim/engines/engine.hpp"
 #include "workload.pb.h"
 
 namespace kcsim {
 
-// The job on the engine named ("analytical" or "event").
 LayerStepResult run_layer_workload(const config::LayerWorkload& job, const ClusterModel& cluster,
-                                   const std::string& engine, const JobOrigin& origin = {});
+                                   const Engine& engine, const JobOrigin& origin = {});
 
 }  // namespace kcsim

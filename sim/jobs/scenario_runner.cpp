@@ -6,6 +6,7 @@
 #include "configs/loader/text_loader.hpp"
 #include "scenario.pb.h"
 #include "sim/cluster/scenario_clusters.hpp"
+#include "sim/jobs/engine_choice.hpp"
 #include "sim/jobs/jobs.hpp"
 #include "sim/jobs/layer_workload.hpp"
 
@@ -21,8 +22,7 @@ ScenarioResult run_scenario_file(const std::filesystem::path& path,
 ScenarioResult run_scenario(const config::Scenario& scenario, const config::LoadedFile& file,
                             const std::string& default_name, const config::Catalog& catalog) {
   check_scenario(scenario, file);
-  EventOptions event_options;
-  const EventOptions* event = scenario.engine() == "event" ? &event_options : nullptr;
+  const Engine& engine = engine_named(scenario.engine(), file.locate("engine"), "engine");
   auto clusters = scenario_clusters(scenario, catalog, file);
   bool single = clusters.size() == 1;
 
@@ -51,7 +51,7 @@ ScenarioResult run_scenario(const config::Scenario& scenario, const config::Load
     if (scenario.has_training()) {
       try {
         run.training =
-            run_training_job(scenario.training(), cluster, catalog, {&file, "training"}, event);
+            run_training_job(scenario.training(), cluster, catalog, {&file, "training"}, engine);
       } catch (const InfeasibleError& e) {
         if (single) throw;
         run.training_error = e.what();
@@ -59,7 +59,8 @@ ScenarioResult run_scenario(const config::Scenario& scenario, const config::Load
     }
     if (scenario.has_serving()) {
       try {
-        run.serving = run_serving_job(scenario.serving(), cluster, catalog, {&file, "serving"});
+        run.serving =
+            run_serving_job(scenario.serving(), cluster, catalog, {&file, "serving"}, engine);
       } catch (const InfeasibleError& e) {
         if (single) throw;
         run.serving_error = e.what();
@@ -67,7 +68,7 @@ ScenarioResult run_scenario(const config::Scenario& scenario, const config::Load
     }
     if (scenario.has_layer_workload()) {
       try {
-        run.layers = run_layer_workload(scenario.layer_workload(), cluster, scenario.engine(),
+        run.layers = run_layer_workload(scenario.layer_workload(), cluster, engine,
                                         {&file, "layer_workload"});
       } catch (const InfeasibleError& e) {
         if (single) throw;

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "sim/engines/analytical/analytical_engine.hpp"
 #include "sim/engines/analytical/analytical_serving.hpp"
 #include "sim/engines/event/event_engine.hpp"
 #include "sim/jobs/plan_search.hpp"
@@ -32,5 +33,6 @@ ServingResult simulate_serving_load(const ClusterModel&, const ServingSpec&,
   not_built("simulate_serving_load");
 }
 const EventEngine& event_engine() { not_built("event_engine"); }
+const Engine& analytical_engine() { not_built("analytical_engine"); }
 
 }  // namespace kcsim

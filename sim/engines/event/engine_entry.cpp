@@ -1,5 +1,6 @@
-// The event engine's entry points as the table of sim/engines/event/event_engine.hpp, exported as
-// the symbol kcsim_event_engine.
+// The event engine as an EventEngine (sim/engines/event/event_engine.hpp), exported as the symbol
+// kcsim_event_engine.
+#include "configs/loader/errors.hpp"
 #include "sim/engines/event/chakra_replay.hpp"
 #include "sim/engines/event/event_engine.hpp"
 #include "sim/engines/event/event_layers.hpp"
@@ -12,18 +13,44 @@
 namespace kcsim {
 namespace {
 
-event::ServingLoopOutput serving_loop(const ClusterModel& cluster, const ServingSpec& spec,
-                                      const ServingLoadOptions& options,
-                                      const serving::RequestStream& requests, int64_t kv_blocks) {
-  event::ServingLoopOutput output = event::serving_loop_from_json(event::run_isolated_json([&] {
-    return to_json(event::run_serving_loop(cluster, spec, options, requests, kv_blocks));
-  }));
-  output.load.network_model = event::kNetworkModel;
-  return output;
-}
+class SimGridEngine final : public EventEngine {
+ public:
+  std::string_view name() const override { return "event"; }
 
-constexpr EventEngine kEngine{simulate_training_event, serving_loop, simulate_layers_event,
-                              replay_chakra};
+  TrainingResult train(const ClusterModel& cluster, const TrainingSpec& spec,
+                       const EventOptions& options) const override {
+    return simulate_training_event(cluster, spec, options);
+  }
+
+  ServingResult serve(const ClusterModel&, const ServingSpec&) const override {
+    throw InputError(
+        "the event engine serves request streams (a load: rate_per_s or a trace; kcsim serve "
+        "--rate or --trace); one batch per replica is priced by the analytical engine");
+  }
+
+  LayerStepResult step_layers(const LayerWorkloadSpec& spec,
+                              const ClusterModel& cluster) const override {
+    return simulate_layers_event(spec, cluster);
+  }
+
+  ReplayResult replay(const std::vector<ChakraTrace>& traces, const ClusterModel& cluster,
+                      const std::string& trace_name, const std::string& trace_out) const override {
+    return replay_chakra(traces, cluster, trace_name, trace_out);
+  }
+
+  event::ServingLoopOutput serving_loop(const ClusterModel& cluster, const ServingSpec& spec,
+                                        const ServingLoadOptions& options,
+                                        const serving::RequestStream& requests,
+                                        int64_t kv_blocks) const override {
+    event::ServingLoopOutput output = event::serving_loop_from_json(event::run_isolated_json([&] {
+      return to_json(event::run_serving_loop(cluster, spec, options, requests, kv_blocks));
+    }));
+    output.load.network_model = event::kNetworkModel;
+    return output;
+  }
+};
+
+const SimGridEngine kEngine;
 
 }  // namespace
 }  // namespace kcsim

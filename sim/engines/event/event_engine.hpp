@@ -1,7 +1,8 @@
-// The event engine (sim/engines/event/, on SimGrid) as the rest of kcsim reaches it: one table of
-// entry points. The kcsim command loads the engine as a module on its first event-engine run, so a
-// call that never runs one does not load SimGrid and the libraries behind it; tests and benchmarks
-// link the engine in. Either way every run goes through event_engine().
+// The event engine (sim/engines/event/, on SimGrid) as the rest of kcsim reaches it: an Engine
+// (sim/engines/engine.hpp) with the serving loop besides. The kcsim command loads the engine as a
+// module on its first event-engine run, so a call that never runs one does not load SimGrid and the
+// libraries behind it; tests and benchmarks link the engine in. Either way every run goes through
+// event_engine().
 #pragma once
 
 #include <cstdint>
@@ -12,15 +13,14 @@
 #include "sim/cluster/cluster_model.hpp"
 #include "sim/cost/serving_spec.hpp"
 #include "sim/cost/training_spec.hpp"
-#include "sim/engines/event/event_options.hpp"
+#include "sim/engines/engine.hpp"
 #include "sim/power/cluster_energy.hpp"
 #include "workloads/chakra_trace.hpp"
 #include "workloads/serving/request.hpp"
 
 namespace kcsim {
 
-// Declared, not included: their files call the engine through this table.
-struct LayerWorkloadSpec;   // layer_workload_spec.hpp
+// Declared, not included: its file calls the engine.
 struct ServingLoadOptions;  // serving_load_options.hpp
 
 namespace event {
@@ -36,22 +36,17 @@ struct ServingLoopOutput {
 
 }  // namespace event
 
-// Each entry runs in a child process (SimGrid allows one engine per process) and throws as the
-// function it names does (sim/engines/event/*.hpp).
-struct EventEngine {
-  // simulate_training_event (event_training.hpp).
-  TrainingResult (*simulate_training)(const ClusterModel& cluster, const TrainingSpec& spec,
-                                      const EventOptions& options);
+// The event engine: the Engine interface (every question runs in a child process, as SimGrid
+// allows one engine per process, and throws as the function it calls does:
+// sim/engines/event/*.hpp), and the serving loop every request stream runs on.
+class EventEngine : public Engine {
+ public:
   // The serving loop of simulate_serving_load (event_serving.hpp), read back.
-  event::ServingLoopOutput (*serving_loop)(const ClusterModel& cluster, const ServingSpec& spec,
-                                           const ServingLoadOptions& options,
-                                           const serving::RequestStream& requests,
-                                           int64_t kv_blocks);
-  // simulate_layers_event (event_layers.hpp).
-  LayerStepResult (*simulate_layers)(const LayerWorkloadSpec& spec, const ClusterModel& cluster);
-  // replay_chakra (chakra_replay.hpp).
-  ReplayResult (*replay_chakra)(const std::vector<ChakraTrace>& traces, const ClusterModel& cluster,
-                                const std::string& trace_name, const std::string& trace_out);
+  virtual event::ServingLoopOutput serving_loop(const ClusterModel& cluster,
+                                                const ServingSpec& spec,
+                                                const ServingLoadOptions& options,
+                                                const serving::RequestStream& requests,
+                                                int64_t kv_blocks) const = 0;
 };
 
 // The engine this program reaches: linked in, or the module loaded on the first call. A module
@@ -60,6 +55,5 @@ const EventEngine& event_engine();
 
 }  // namespace kcsim
 
-// The engine's table (sim/engines/event/engine_entry.cpp): the one symbol the module is looked up
-// by.
+// The engine (sim/engines/event/engine_entry.cpp): the one symbol the module is looked up by.
 extern "C" const kcsim::EventEngine* kcsim_event_engine();

@@ -7,7 +7,7 @@
 #include "analysis/results.hpp"
 #include "sim/cluster/cluster_model.hpp"
 #include "sim/cost/training_spec.hpp"
-#include "sim/engines/event/event_options.hpp"
+#include "sim/engines/event_options.hpp"
 
 namespace kcsim {
 

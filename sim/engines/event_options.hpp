@@ -1,5 +1,5 @@
-// How a training plan runs on the event engine: what the caller may ask of the run beyond the
-// plan itself.
+// What a training run may ask beyond its plan: stragglers, one replica simulated for all, a trace.
+// Only the event engine runs them; the analytical engine refuses a run that asks for any.
 #pragma once
 
 #include <string>
@@ -9,6 +9,8 @@
 namespace kcsim {
 
 struct EventOptions {
+  bool any() const { return reduce_symmetry || !stragglers.empty() || !trace_out.empty(); }
+
   // Simulate one data-parallel replica; the gradient reduction is then priced in closed form.
   // Ignored when stragglers are given (replicas are no longer identical).
   bool reduce_symmetry = false;
