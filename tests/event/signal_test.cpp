@@ -3,9 +3,9 @@
 
 #include <catch2/catch_test_macros.hpp>
 
-#include "sim/engines/event/power_series_observer.hpp"
-#include "sim/engines/event/signal.hpp"
-#include "sim/engines/event/span_signal.hpp"
+#include "sim/engines/event/observers/power_series_observer.hpp"
+#include "sim/engines/event/platform/signal.hpp"
+#include "sim/engines/event/platform/span_signal.hpp"
 
 using kcsim::event::Signal;
 

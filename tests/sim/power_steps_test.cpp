@@ -5,7 +5,7 @@
 #include <catch2/catch_approx.hpp>
 #include <catch2/catch_test_macros.hpp>
 
-#include "sim/engines/event/power_series_observer.hpp"
+#include "sim/engines/event/observers/power_series_observer.hpp"
 #include "sim/power/power_steps.hpp"
 
 using kcsim::PowerSample;

@@ -7,7 +7,7 @@
 #include "sim/engines/event/event_serving.hpp"
 #include "sim/engines/event/event_training.hpp"
 #include "sim/engines/event/isolated_run.hpp"
-#include "sim/engines/event/platform.hpp"
+#include "sim/engines/event/platform/platform.hpp"
 #include "sim/engines/event/serving_loop_json.hpp"
 
 namespace kcsim {

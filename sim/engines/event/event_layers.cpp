@@ -8,9 +8,9 @@
 
 #include "analysis/json_writer.hpp"
 #include "sim/engines/event/isolated_run.hpp"
-#include "sim/engines/event/link_traffic.hpp"
-#include "sim/engines/event/platform.hpp"
-#include "sim/engines/event/ring_flows.hpp"
+#include "sim/engines/event/observers/link_traffic.hpp"
+#include "sim/engines/event/platform/platform.hpp"
+#include "sim/engines/event/platform/ring_flows.hpp"
 #include "topology/cluster_topology.hpp"
 
 namespace kcsim {

@@ -13,7 +13,7 @@
 
 #include "hw-models/power_model.hpp"
 #include "sim/cost/serving_batch_cost.hpp"
-#include "sim/engines/event/platform.hpp"
+#include "sim/engines/event/platform/platform.hpp"
 #include "sim/engines/event/serving_power.hpp"
 #include "sim/engines/event/serving_traffic.hpp"
 #include "topology/cluster_topology.hpp"

@@ -1,4 +1,4 @@
-#include "sim/engines/event/ring_flows.hpp"
+#include "sim/engines/event/platform/ring_flows.hpp"
 
 #include <algorithm>
 
@@ -8,7 +8,7 @@
 #include <simgrid/s4u/Link.hpp>
 #include <simgrid/s4u/Mailbox.hpp>
 
-#include "sim/engines/event/platform.hpp"
+#include "sim/engines/event/platform/platform.hpp"
 
 namespace kcsim::event {
 namespace sg4 = simgrid::s4u;

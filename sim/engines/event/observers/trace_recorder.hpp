@@ -10,9 +10,9 @@
 #include <simgrid/s4u/Link.hpp>
 
 #include "analysis/timeline.hpp"
-#include "sim/engines/event/platform.hpp"
-#include "sim/engines/event/ring_flows.hpp"
-#include "sim/engines/event/span_signal.hpp"
+#include "sim/engines/event/platform/platform.hpp"
+#include "sim/engines/event/platform/ring_flows.hpp"
+#include "sim/engines/event/platform/span_signal.hpp"
 
 namespace kcsim::event {
 

@@ -13,7 +13,7 @@
 #include <simgrid/s4u/Host.hpp>
 
 #include "sim/cost/collectives.hpp"
-#include "sim/engines/event/signal.hpp"
+#include "sim/engines/event/platform/signal.hpp"
 
 namespace kcsim::event {
 

@@ -12,7 +12,7 @@
 #include <simgrid/s4u/Host.hpp>
 #include <simgrid/s4u/Link.hpp>
 
-#include "sim/engines/event/topology_zone.hpp"
+#include "sim/engines/event/platform/topology_zone.hpp"
 #include "topology/graph.hpp"
 
 namespace kcsim::event {

@@ -2,7 +2,7 @@
 // announces spans on span_signal(), observers connect to it. The engine knows none of them.
 #pragma once
 
-#include "sim/engines/event/signal.hpp"
+#include "sim/engines/event/platform/signal.hpp"
 
 namespace kcsim::event {
 

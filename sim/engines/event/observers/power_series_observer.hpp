@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "analysis/results.hpp"
-#include "sim/engines/event/span_signal.hpp"
+#include "sim/engines/event/platform/span_signal.hpp"
 
 namespace kcsim::event {
 

@@ -1,4 +1,4 @@
-#include "sim/engines/event/span_signal.hpp"
+#include "sim/engines/event/platform/span_signal.hpp"
 
 namespace kcsim::event {
 

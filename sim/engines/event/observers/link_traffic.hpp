@@ -8,7 +8,7 @@
 #include <simgrid/s4u/Link.hpp>
 
 #include "analysis/results.hpp"
-#include "sim/engines/event/ring_flows.hpp"
+#include "sim/engines/event/platform/ring_flows.hpp"
 
 namespace kcsim::event {
 

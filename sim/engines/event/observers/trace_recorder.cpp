@@ -1,4 +1,4 @@
-#include "sim/engines/event/trace_recorder.hpp"
+#include "sim/engines/event/observers/trace_recorder.hpp"
 
 #include <algorithm>
 #include <set>
@@ -8,9 +8,9 @@
 #include <simgrid/s4u/Host.hpp>
 
 #include "analysis/perfetto_writer.hpp"
-#include "sim/engines/event/platform.hpp"
-#include "sim/engines/event/ring_flows.hpp"
-#include "sim/engines/event/span_signal.hpp"
+#include "sim/engines/event/platform/platform.hpp"
+#include "sim/engines/event/platform/ring_flows.hpp"
+#include "sim/engines/event/platform/span_signal.hpp"
 
 namespace kcsim::event {
 namespace sg4 = simgrid::s4u;

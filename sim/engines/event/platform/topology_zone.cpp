@@ -1,4 +1,4 @@
-#include "sim/engines/event/topology_zone.hpp"
+#include "sim/engines/event/platform/topology_zone.hpp"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "sim/engines/event/energy_observer.hpp"
+#include "sim/engines/event/observers/energy_observer.hpp"
 
 #include <string_view>
 

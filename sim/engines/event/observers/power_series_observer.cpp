@@ -1,4 +1,4 @@
-#include "sim/engines/event/power_series_observer.hpp"
+#include "sim/engines/event/observers/power_series_observer.hpp"
 
 #include <algorithm>
 #include <string_view>

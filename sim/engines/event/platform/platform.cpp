@@ -1,4 +1,4 @@
-#include "sim/engines/event/platform.hpp"
+#include "sim/engines/event/platform/platform.hpp"
 
 #include <malloc.h>
 
@@ -6,7 +6,7 @@
 #include <xbt/log.h>
 #include <simgrid/s4u/NetZone.hpp>
 
-#include "sim/engines/event/topology_zone.hpp"
+#include "sim/engines/event/platform/topology_zone.hpp"
 
 namespace kcsim::event {
 

@@ -3,7 +3,7 @@
 // time between spans the device waits, held by the job. The engine knows nothing of it.
 #pragma once
 
-#include "sim/engines/event/span_signal.hpp"
+#include "sim/engines/event/platform/span_signal.hpp"
 #include "sim/power/energy_ledger.hpp"
 
 namespace kcsim::event {

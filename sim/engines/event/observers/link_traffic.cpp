@@ -1,7 +1,7 @@
-#include "sim/engines/event/link_traffic.hpp"
+#include "sim/engines/event/observers/link_traffic.hpp"
 
-#include "sim/engines/event/platform.hpp"
-#include "sim/engines/event/ring_flows.hpp"
+#include "sim/engines/event/platform/platform.hpp"
+#include "sim/engines/event/platform/ring_flows.hpp"
 
 #include <algorithm>
 
