@@ -21,6 +21,7 @@
 #include "sim/cost/chakra_collective.hpp"
 #include "sim/engines/event/isolated_run.hpp"
 #include "sim/engines/event/observers/link_traffic.hpp"
+#include "sim/engines/event/observers/span_energy.hpp"
 #include "sim/engines/event/observers/trace_recorder.hpp"
 #include "sim/engines/event/platform/platform.hpp"
 #include "sim/engines/event/platform/ring_flows.hpp"
@@ -41,7 +42,6 @@ struct Replay {
   event::Platform platform;
   std::vector<RankTime> times;
   std::vector<double> finish;
-  std::vector<double> busy_j;  // per rank: energy drawn above the held-idle floor
   // Only one group's rings ever use the links inside a server: those ring stages take their
   // closed-form time instead of running as flows (same result, far fewer activities).
   bool intra_node_private = false;
@@ -170,7 +170,6 @@ void compute_stream(Replay& run, Stream<size_t>& stream, RankInbox& inbox, int r
     double start = sg4::Engine::get_clock();
     sg4::this_actor::execute(work.seconds * event::kHostFlopsPerS);
     run.times[rank].compute_s += work.seconds;
-    run.busy_j[rank] += (work.power_w - held_idle_w(run.cluster.chip)) * work.seconds;
     if (!event::span_signal().empty()) {
       event::span_signal().emit(
           {rank, "compute", "compute", start, sg4::Engine::get_clock(), work.power_w});
@@ -447,12 +446,14 @@ Json replay_in_this_process(const std::vector<ChakraTrace>& traces, const Chakra
              event::build_platform(*engine, topology),
              std::vector<RankTime>(ranks),
              std::vector<double>(ranks, 0.0),
-             std::vector<double>(ranks, 0.0),
              only_one_group_inside_servers(traces, groups, cluster.tiers.devices_per_node),
              std::vector<std::set<uint64_t>>(ranks),
              std::vector<char>(ranks, 0)};
   event::LinkTraffic traffic;
   traffic.attach();
+  // Each node draws its own power while it runs; the devices are held at the floor otherwise.
+  event::SpanEnergy energy(ranks, held_idle_w(cluster.chip));
+  energy.attach();
   // The trace's power track draws what the energy below counts: each node's own power while it
   // runs, the held-idle floor otherwise (collectives included).
   event::TraceRecorder recorder(run.platform, cluster.chip.tdp_w(), held_idle_w(cluster.chip));
@@ -492,11 +493,8 @@ Json replay_in_this_process(const std::vector<ChakraTrace>& traces, const Chakra
   // Energy: the ranks' devices are held by the job over the whole step and draw above that
   // floor while their nodes run. Their share of the servers, links and the facility come from
   // the cluster.
-  DeviceEnergy devices;
-  for (int rank = 0; rank < ranks; ++rank) {
-    devices.device_j += held_idle_w(cluster.chip) * r.step_time_s + run.busy_j[rank];
-  }
-  r.energy = cluster_energy(cluster, devices, r.step_time_s, LinkActivity{}, 0, {ranks, false});
+  r.energy = cluster_energy(cluster, energy.finish(r.step_time_s), r.step_time_s, LinkActivity{}, 0,
+                            {ranks, false});
   r.busiest_links = traffic.busiest(5, r.step_time_s);
   if (!trace_out.empty()) recorder.write(trace_out);
   return to_json(r);

@@ -13,9 +13,10 @@
 
 #include "hw-models/power_model.hpp"
 #include "sim/cost/serving_batch_cost.hpp"
+#include "sim/engines/event/observers/serving_traffic.hpp"
 #include "sim/engines/event/platform/platform.hpp"
+#include "sim/engines/event/platform/serving_signals.hpp"
 #include "sim/engines/event/serving_power.hpp"
-#include "sim/engines/event/serving_traffic.hpp"
 #include "topology/cluster_topology.hpp"
 #include "workloads/serving/replica_scheduler.hpp"
 #include "workloads/serving/router.hpp"
@@ -33,8 +34,8 @@ struct Loop {
   const ServingSpec& spec;
   const ServingLoadOptions& options;
   const serving::RequestStream& requests;
-  ServingPower power;  // prices and runs iterations at their DVFS states (serving_power.hpp)
-  ServingTraffic traffic;
+  ServingPower power;      // prices and runs iterations at their DVFS states (serving_power.hpp)
+  ServingTraffic traffic;  // observes the loop's iterations and KV transfers
   Platform platform;
   int prefill_pool = 0;           // replicas [0, prefill_pool) take new requests
   double kv_bytes_per_token = 0;  // one replica, all devices
@@ -108,7 +109,7 @@ void Loop::hand_off(int64_t id) {
   seq.decode_replica = to;
   double bytes = kv_bytes_per_token * static_cast<double>(seq.kv_tokens);
   kv_transfer_bytes += bytes;
-  traffic.kv_transfer(seq.replica, to, bytes);
+  kv_transfer_signal().emit({seq.replica, to, bytes});
   // Sent by the calling prefill replica's actor, from its first device.
   mailboxes[static_cast<size_t>(to)]
       ->put_init(&ids[static_cast<size_t>(id)], static_cast<uint64_t>(bytes / replica_devices()))
@@ -149,7 +150,9 @@ void replica_program(Loop& loop, int r) {
     double kv_used = static_cast<double>(scheduler.kv().used_blocks());
     // Priced and run at the DVFS states the device and cluster power caps allow.
     IterationDone run = loop.power.run(r, mixed);
-    loop.traffic.iteration(r, mixed);
+    int64_t tokens = mixed.decode_sequences;
+    for (const auto& [n, context] : mixed.prefill_chunks) tokens += n;
+    serving_iteration_signal().emit({r, tokens});
     double t = run.duration_s;
 
     ++use.iterations;
@@ -252,6 +255,7 @@ ServingLoopOutput run_serving_loop(const ClusterModel& cluster, const ServingSpe
                                    const serving::RequestStream& requests, int64_t kv_blocks) {
   auto engine = start_engine();
   Loop loop(cluster, spec, options, requests);
+  loop.traffic.attach();
   int replicas = spec.replicas;
   loop.prefill_pool = replicas;
   if (options.disaggregated) {

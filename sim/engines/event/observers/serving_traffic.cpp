@@ -1,4 +1,4 @@
-#include "sim/engines/event/serving_traffic.hpp"
+#include "sim/engines/event/observers/serving_traffic.hpp"
 
 #include "sim/power/link_bytes.hpp"
 
@@ -13,14 +13,15 @@ ServingTraffic::ServingTraffic(const ServingSpec& spec)
   }
 }
 
-void ServingTraffic::iteration(int replica, const MixedBatch& batch) {
-  int64_t tokens = batch.decode_sequences;
-  for (const auto& [n, context] : batch.prefill_chunks) tokens += n;
-  allreduce_bytes_[static_cast<size_t>(replica)] += bytes_per_token_ * static_cast<double>(tokens);
-}
-
-void ServingTraffic::kv_transfer(int from_replica, int to_replica, double bytes) {
-  kv_bytes_[{from_replica, to_replica}] += bytes;
+void ServingTraffic::attach() {
+  iteration_connection_ =
+      serving_iteration_signal().connect([this](const ServingIterationEvent& e) {
+        allreduce_bytes_.at(static_cast<size_t>(e.replica)) +=
+            bytes_per_token_ * static_cast<double>(e.tokens);
+      });
+  kv_connection_ = kv_transfer_signal().connect([this](const KvTransferEvent& e) {
+    kv_bytes_[{e.from_replica, e.to_replica}] += e.bytes;
+  });
 }
 
 void ServingTraffic::record(const topology::Topology& topology, double duration_s,

@@ -1,4 +1,5 @@
-// The link traffic of a serving run, for link energy by traffic: each iteration's
+// An observer of the serving loop (serving_signals.hpp): the link traffic of a serving run, for
+// link energy by traffic. It counts each iteration's
 // tensor-parallel all-reduces (two per layer over each stage's TP devices, a ring of buffers of
 // the iteration's tokens x hidden) and each disaggregated KV-cache transfer (every device of the
 // prefill replica sending its share to the same device of the decode replica), routed on the
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "sim/cost/serving_batch_cost.hpp"
+#include "sim/engines/event/platform/serving_signals.hpp"
 #include "sim/power/energy_ledger.hpp"
 #include "topology/graph.hpp"
 
@@ -20,8 +22,8 @@ class ServingTraffic {
  public:
   explicit ServingTraffic(const ServingSpec& spec);
 
-  void iteration(int replica, const MixedBatch& batch);
-  void kv_transfer(int from_replica, int to_replica, double bytes);
+  // Subscribes to the serving loop's iterations and KV transfers until destroyed.
+  void attach();
 
   // Routes the traffic over a run of `duration_s` and puts it in `load` (bytes) and `links`
   // (activity, for link energy).
@@ -33,6 +35,8 @@ class ServingTraffic {
   double bytes_per_token_ = 0;           // all-reduce buffer bytes per token over all layers
   std::vector<double> allreduce_bytes_;  // by replica: buffers summed
   std::map<std::pair<int, int>, double> kv_bytes_;  // by (prefill, decode) replica
+  Signal<ServingIterationEvent>::Connection iteration_connection_;
+  Signal<KvTransferEvent>::Connection kv_connection_;
 };
 
 }  // namespace kcsim::event
