@@ -23,8 +23,9 @@ struct TrainingSetup {
   double grad_bytes = 4;        // fp32 gradient accumulation (Megatron's default)
   double optimizer_bytes = 12;  // fp32 master weights + Adam m and v, per parameter
   double act_bytes = 2;
-  // Fused attention keeps no a*s*s score tensors, as if selective recompute were on.
-  bool flash_attention = false;
+  // Fused attention keeps no a*s*s score tensors, as if selective recompute were on. The same
+  // default as the job's (workload.proto) and the specs'.
+  bool flash_attention = true;
 };
 
 struct TrainingMemory {

@@ -208,7 +208,8 @@ int serve(const ServeOptions& o, std::ostream& out) {
   apply_load_flags(o, job);
   check_flag_values(job);
 
-  // The replica's tp: given, else the smallest that fits, found on a generous cluster.
+  // The replica's tp: given, else the smallest that fits, as the job's spec chooses it on a
+  // cluster with room for any tp (nothing is run).
   int tp = o.tp;
   if (tp <= 0) {
     config::Cluster wide = with_power_flags(cluster_for(catalog, o.cluster, o.chip, 0), o.power);
@@ -216,7 +217,7 @@ int serve(const ServeOptions& o, std::ostream& out) {
     config::ServingJob probe = job;
     probe.set_replicas(1);
     probe.clear_load();
-    tp = run_serving_job(probe, resolve_cluster(wide, catalog), catalog).tp;
+    tp = serving_job_spec(probe, resolve_cluster(wide, catalog), catalog).tp;
     job.set_tp(tp);
   }
   // --devices is what the job uses: replicas fill it unless given, and never overflow it.

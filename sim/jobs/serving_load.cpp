@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
+#include <string>
 
 #include <fmt/format.h>
 
@@ -16,8 +18,14 @@ namespace kcsim {
 ServingResult simulate_serving_load(const ClusterModel& cluster, const ServingSpec& spec,
                                     const ServingLoadOptions& options,
                                     const serving::RequestStream& requests) {
-  if (options.block_tokens < 1) throw InputError("--block-size: must be at least 1 token");
-  if (options.chunk_tokens < 1) throw InputError("--chunk-tokens: must be at least 1 token");
+  // The options' own values were checked where they entered (serving_load_options); what is
+  // checked here is what they mean for this cluster and spec.
+  if (options.block_tokens < 1 || options.chunk_tokens < 1 || options.cluster_power_cap_w < 0) {
+    throw std::invalid_argument("serving load options not from serving_load_options: block " +
+                                std::to_string(options.block_tokens) + ", chunk " +
+                                std::to_string(options.chunk_tokens) + " tokens, cluster cap " +
+                                std::to_string(options.cluster_power_cap_w) + " W");
+  }
   if (options.disaggregated) {
     int prefill = options.prefill_replicas > 0 ? options.prefill_replicas : spec.replicas / 2;
     if (spec.replicas < 2 || prefill < 1 || prefill >= spec.replicas) {
@@ -35,9 +43,6 @@ ServingResult simulate_serving_load(const ClusterModel& cluster, const ServingSp
         spec.tp, spec.pp, spec.model.name, cluster.chip.name(), options.block_tokens));
   }
 
-  if (options.cluster_power_cap_w < 0) {
-    throw InputError("--cluster-power-cap-w: must not be negative");
-  }
   if (options.cluster_power_cap_w > 0) {
     int used = spec.tp * spec.replicas;
     double floor = used * held_idle_w(cluster.chip) +

@@ -16,8 +16,9 @@
 
 namespace kcsim {
 
-// Runs the stream on the event engine (in a child process). Throws InfeasibleError when the
-// replica has no room for a single KV block.
+// Runs the stream on the event engine (in a child process), with `options` as
+// serving_load_options made them (std::invalid_argument otherwise). Throws InfeasibleError when
+// the replica has no room for a single KV block.
 ServingResult simulate_serving_load(const ClusterModel& cluster, const ServingSpec& spec,
                                     const ServingLoadOptions& options,
                                     const serving::RequestStream& requests);

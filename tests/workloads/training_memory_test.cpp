@@ -16,6 +16,7 @@ constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
 // GPT-3 175B as in Korthikanti et al.: s = 2048, b = 1, t = 8.
 TrainingSetup gpt3_setup(RecomputeMode recompute, bool sp) {
   TrainingSetup s;
+  s.flash_attention = false;  // the paper's unfused attention
   s.tp = 8;
   s.seq_len = 2048;
   s.micro_batch = 1;
@@ -95,6 +96,7 @@ TEST_CASE("the first pipeline stage holds pp micro-batches of its layers", "[wor
 TEST_CASE("without a pipeline the device also keeps the logits", "[workloads][memory]") {
   ModelShape m = test::llama3_8b();
   TrainingSetup s;
+  s.flash_attention = false;
   s.seq_len = 8192;
   s.recompute = RecomputeMode::Full;
   double layers = 32 * 2.0 * 8192 * 4096;
@@ -107,6 +109,7 @@ TEST_CASE("without a pipeline the device also keeps the logits", "[workloads][me
 TEST_CASE("weights, gradients and optimizer state per device", "[workloads][memory]") {
   ModelShape m = test::llama2_7b();
   TrainingSetup s;
+  s.flash_attention = false;
   s.zero_stage = 0;
   double n = parameter_count(m);
   auto mem = training_memory_per_device(m, s);
@@ -126,6 +129,7 @@ TEST_CASE("weights, gradients and optimizer state per device", "[workloads][memo
 TEST_CASE("ZeRO shards the right terms over data parallelism", "[workloads][memory][zero]") {
   ModelShape m = test::llama2_7b();
   TrainingSetup s;
+  s.flash_attention = false;
   s.dp = 8;
   s.zero_stage = 0;
   auto none = training_memory_per_device(m, s);
@@ -154,6 +158,7 @@ TEST_CASE("ZeRO shards the right terms over data parallelism", "[workloads][memo
 TEST_CASE("expert parallelism divides the experts", "[workloads][memory][moe]") {
   ModelShape m = test::mixtral_8x7b();
   TrainingSetup s;
+  s.flash_attention = false;
   s.zero_stage = 0;
   s.dp = 8;
   auto one = training_memory_per_device(m, s);
