@@ -42,6 +42,10 @@ double ClusterModel::server_overhead_w() const {
   return kcsim::server_overhead(*this, tiers.devices_per_node * chip.tdp_w(), 1, 1).overhead_w();
 }
 
+double ClusterModel::server_peak_w() const {
+  return tiers.devices_per_node * chip.tdp_w() + server_overhead_w();
+}
+
 double ClusterModel::peak_it_power_w() const {
   return devices() * chip.tdp_w() + tiers.nodes * server_overhead_w();
 }

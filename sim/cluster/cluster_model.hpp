@@ -36,6 +36,8 @@ struct ClusterModel {
   double server_overhead_w() const;
   // Host single-thread speed relative to the DGX A100 host.
   double host_speed() const { return config.node().host().relative_speed(); }
+  // One server at full load: its devices at TDP plus its own draw.
+  double server_peak_w() const;
   // Devices at TDP plus every server's own draw at that load.
   double peak_it_power_w() const;
 

@@ -64,7 +64,7 @@ std::vector<std::pair<config::Cluster, std::string>> scenario_clusters(
 }
 
 void fit_to_budget(config::Cluster& cluster, const ClusterModel& model, double budget_kw) {
-  double server_w = model.tiers.devices_per_node * model.chip.tdp_w() + model.server_overhead_w();
+  double server_w = model.server_peak_w();
   int nodes = static_cast<int>(std::floor(budget_kw * 1000 / server_w));
   if (nodes < 1) {
     throw InfeasibleError(

@@ -63,14 +63,14 @@ EnvelopeResult plan_envelope(const EnvelopeRequest& request, const config::Catal
   r.power_budget_mw = request.power_mw;
   r.max_racks = request.max_racks;
   r.cooling = cooling_name(facility);
-  r.server_peak_it_kw = one.peak_it_power_w() / 1e3;
+  r.server_peak_it_kw = one.server_peak_w() / 1e3;
   FacilityPower per_server =
-      facility.power(one.peak_it_power_w(), network_w_per_server(server, catalog));
+      facility.power(one.server_peak_w(), network_w_per_server(server, catalog));
   r.server_facility_kw = per_server.total_w() / 1e3;
   r.pue = per_server.pue();
   r.rack_power_kw = facility.rack_power_w() / 1e3;
   r.servers_per_rack =
-      static_cast<int>(std::floor(facility.rack_power_w() / one.peak_it_power_w()));
+      static_cast<int>(std::floor(facility.rack_power_w() / one.server_peak_w()));
   if (r.servers_per_rack < 1) {
     throw InfeasibleError(fmt::format(
         "one {} server draws {:.1f} kW at TDP, more than a {:.0f} kW rack; liquid cooling serves "
