@@ -99,22 +99,8 @@ ServingLoadOptions serving_load_options(const config::ServingLoad& load, const J
         fmt::format("unknown router \"{}\"; use {}", load.router(), serving::router_names()));
   }
   o.router = load.router();
-  if (load.block_tokens() < 1)
-    throw_input_error(at("block_tokens"), "block_tokens", "must be at least 1");
-  if (load.chunk_tokens() < 1)
-    throw_input_error(at("chunk_tokens"), "chunk_tokens", "must be at least 1");
-  if (load.has_prefill_token_budget() && load.prefill_token_budget() < 1) {
-    throw_input_error(at("prefill_token_budget"), "prefill_token_budget", "must be at least 1");
-  }
-  if (load.has_max_batch() && load.max_batch() < 1) {
-    throw_input_error(at("max_batch"), "max_batch", "must be at least 1");
-  }
-  if (load.slo_ttft_s() < 0 || load.slo_tpot_s() < 0) {
-    throw_input_error(at("slo_ttft_s"), "slo_ttft_s", "objectives must not be negative");
-  }
-  if (load.prefill_replicas() < 0) {
-    throw_input_error(at("prefill_replicas"), "prefill_replicas", "must not be negative");
-  }
+  // Each number's range was checked where the load entered (its (allowed) interval in
+  // workload.proto, by check_fields); what is checked here is what the names mean.
   o.block_tokens = load.block_tokens();
   o.chunk_tokens = load.chunk_tokens();
   if (load.has_prefill_token_budget()) o.prefill_token_budget = load.prefill_token_budget();
@@ -123,9 +109,6 @@ ServingLoadOptions serving_load_options(const config::ServingLoad& load, const J
   o.slo_ttft_s = load.slo_ttft_s();
   o.slo_tpot_s = load.slo_tpot_s();
   o.record_iterations = load.log_iterations();
-  if (load.cluster_power_cap_w() < 0) {
-    throw_input_error(at("cluster_power_cap_w"), "cluster_power_cap_w", "must not be negative");
-  }
   o.cluster_power_cap_w = load.cluster_power_cap_w();
   o.checked_kv = load.check_kv();
   if (load.has_trace()) {
@@ -143,25 +126,16 @@ serving::RequestStream serving_load_requests(const config::ServingLoad& load,
   auto at = [&](const char* field) { return origin.at(std::string("load.") + field); };
   std::optional<int64_t> count;
   std::optional<double> duration;
-  if (load.has_requests()) {
-    if (load.requests() < 1) throw_input_error(at("requests"), "requests", "must be at least 1");
-    count = load.requests();
-  }
-  if (load.has_duration_s()) {
-    if (!(load.duration_s() > 0))
-      throw_input_error(at("duration_s"), "duration_s", "must be positive");
-    duration = load.duration_s();
-  }
+  // Ranges were checked where the load entered (check_fields); here, what the fields mean
+  // together.
+  if (load.has_requests()) count = load.requests();
+  if (load.has_duration_s()) duration = load.duration_s();
   if (!load.has_rate_per_s() && !load.has_trace()) {
     throw_input_error(at("rate_per_s"), "rate_per_s", "give an arrival rate or a request trace");
   }
   if (!load.has_rate_per_s()) {
     return serving::truncate_requests(trace_of(load, origin), count, duration);
   }
-  if (!(load.rate_per_s() > 0))
-    throw_input_error(at("rate_per_s"), "rate_per_s", "must be positive");
-  if (!(load.arrival_cv() > 0))
-    throw_input_error(at("arrival_cv"), "arrival_cv", "must be positive");
   if (!count && !duration) {
     throw_input_error(at("rate_per_s"), "requests",
                       "a rate-driven stream needs a request count or a duration");
