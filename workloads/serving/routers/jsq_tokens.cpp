@@ -9,11 +9,7 @@ namespace {
 class ShortestQueueTokens final : public Router {
  public:
   int pick(const std::vector<ReplicaLoad>& loads) override {
-    size_t best = 0;
-    for (size_t i = 1; i < loads.size(); ++i) {
-      if (loads[i].outstanding_tokens < loads[best].outstanding_tokens) best = i;
-    }
-    return static_cast<int>(best);
+    return least_loaded(loads, &ReplicaLoad::outstanding_tokens);
   }
 };
 

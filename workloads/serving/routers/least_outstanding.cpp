@@ -8,11 +8,7 @@ namespace {
 class LeastOutstanding final : public Router {
  public:
   int pick(const std::vector<ReplicaLoad>& loads) override {
-    size_t best = 0;
-    for (size_t i = 1; i < loads.size(); ++i) {
-      if (loads[i].outstanding_requests < loads[best].outstanding_requests) best = i;
-    }
-    return static_cast<int>(best);
+    return least_loaded(loads, &ReplicaLoad::outstanding_requests);
   }
 };
 

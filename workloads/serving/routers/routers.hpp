@@ -13,4 +13,13 @@ namespace kcsim::serving {
 KCSIM_ROUTERS(KCSIM_DECLARE_ROUTER)
 #undef KCSIM_DECLARE_ROUTER
 
+// The index of the replica whose `measure` is least (the lowest index on a tie).
+inline int least_loaded(const std::vector<ReplicaLoad>& loads, int64_t ReplicaLoad::*measure) {
+  size_t best = 0;
+  for (size_t i = 1; i < loads.size(); ++i) {
+    if (loads[i].*measure < loads[best].*measure) best = i;
+  }
+  return static_cast<int>(best);
+}
+
 }  // namespace kcsim::serving
