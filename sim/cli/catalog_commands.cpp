@@ -15,10 +15,14 @@
 #include "hw-models/chip_model.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/cli/support.hpp"
+#include "sim/cost/collective_algorithm.hpp"
 #include "sim/cost/runtime_spec.hpp"
+#include "sim/cost/serving_load_options.hpp"
 #include "sim/jobs/scenario_runner.hpp"
 #include "sim/jobs/validation_runner.hpp"
 #include "workloads/model_shape.hpp"
+#include "workloads/serving/batch_policy.hpp"
+#include "workloads/serving/router.hpp"
 
 namespace kcsim::cli {
 namespace {
@@ -120,6 +124,45 @@ int runtimes(const Common& common, std::ostream& out) {
     return 0;
   }
   out << table.str();
+  return 0;
+}
+
+int policies(const Common& common, std::ostream& out) {
+  // Each registry's entries as JSON objects and as text lines: name, then what it does.
+  Json schedulers = Json::array(), routers = Json::array(), algorithms = Json::array();
+  std::string text;
+  auto line = [&text](std::string_view name, std::string_view what) {
+    text += fmt::format("  {:<19}{}\n", name, what);
+  };
+  text += fmt::format("Serving schedulers (--scheduler, serving.load.scheduler; default {})\n",
+                      ServingLoadOptions{}.policy);
+  for (const auto& entry : serving::batch_policies()) {
+    schedulers.push_back({{"name", entry.name}, {"summary", entry.summary}});
+    line(entry.name, entry.summary);
+  }
+  const std::string pools = "prefill and decode pools (--prefill-replicas), continuous in each";
+  schedulers.push_back({{"name", kDisaggregated}, {"summary", pools}});
+  line(kDisaggregated, pools);
+  text += fmt::format("\nRouters (--router, serving.load.router; default {})\n",
+                      ServingLoadOptions{}.router);
+  for (const auto& entry : serving::router_policies()) {
+    routers.push_back({{"name", entry.name}, {"summary", entry.summary}});
+    line(entry.name, entry.summary);
+  }
+  text +=
+      "\nAll-reduce between servers (--collective-algorithm, collective_algorithm; default auto: "
+      "the fastest of those marked auto, for each size and group)\n";
+  for (const auto& entry : collective_algorithms()) {
+    algorithms.push_back(
+        {{"name", entry.name}, {"summary", entry.summary}, {"in_auto", entry.tuned}});
+    line(entry.name, fmt::format("{}{}", entry.tuned ? "[auto] " : "", entry.summary));
+  }
+  if (common.json) {
+    out << dump(Json{
+        {"schedulers", schedulers}, {"routers", routers}, {"collective_algorithms", algorithms}});
+  } else {
+    out << text;
+  }
   return 0;
 }
 

@@ -106,6 +106,8 @@ int replay(const std::string& prefix, const std::string& cluster, int nodes,
 int topo(const std::string& cluster, int nodes, const Common& common, std::ostream& out);
 int models(const Common& common, std::ostream& out);
 int runtimes(const Common& common, std::ostream& out);
+// The serving schedulers, routers and collective algorithms a job may name, from their registries.
+int policies(const Common& common, std::ostream& out);
 // Exit 0 when every case is within its tolerance, 1 otherwise. With `only_case`, that case's
 // full report follows the table.
 int validate(const Common& common, const std::string& only_case, std::ostream& out);

@@ -212,6 +212,10 @@ int main(int argc, char** argv) {
   auto* runtimes_cmd = app.add_subcommand(
       "runtimes", "The runtime profiles: the serving and training stacks and their fixed costs");
   add_common(runtimes_cmd, runtimes_common);
+  Common policies_common;
+  auto* policies_cmd = app.add_subcommand(
+      "policies", "The serving schedulers, routers and collective algorithms a job may name");
+  add_common(policies_cmd, policies_common);
   auto* validate_cmd = app.add_subcommand(
       "validate", "Every case in configs/validation/ against its published measurement");
   std::string validate_case;
@@ -343,6 +347,8 @@ int main(int argc, char** argv) {
       code = models(models_common, out);
     else if (*runtimes_cmd)
       code = runtimes(runtimes_common, out);
+    else if (*policies_cmd)
+      code = policies(policies_common, out);
     else if (*replay_cmd)
       code =
           replay(replay_prefix, replay_cluster, replay_nodes, replay_trace_out, replay_common, out);
