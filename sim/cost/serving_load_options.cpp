@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "configs/loader/name_lists.hpp"
 #include "workloads/serving/batch_policy.hpp"
-#include "workloads/serving/policy_names.hpp"
 
 namespace kcsim {
 
@@ -13,9 +13,9 @@ std::string scheduler_name(const ServingLoadOptions& options) {
 }
 
 std::string scheduler_names() {
-  std::vector<std::string> names = serving::policy_names(serving::batch_policies());
+  std::vector<std::string> names = names_of(serving::batch_policies());
   names.emplace_back(kDisaggregated);
-  return serving::or_list(names);
+  return or_list(names);
 }
 
 int64_t kv_blocks_per_replica(const ClusterModel& cluster, const ServingSpec& spec,

@@ -7,7 +7,7 @@
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/matchers/catch_matchers_string.hpp>
 
-#include "workloads/serving/policy_names.hpp"
+#include "configs/loader/name_lists.hpp"
 #include "workloads/serving/replica_scheduler.hpp"
 #include "workloads/serving/router.hpp"
 
@@ -260,8 +260,8 @@ TEST_CASE("the registries list every policy once, by the names scenarios use", "
   }
   CHECK(names == std::vector<std::string>{"static", "continuous", "chunked"});
   CHECK(find_batch_policy("disaggregated") == nullptr);  // a pool arrangement, not a policy
-  CHECK(or_list({"a"}) == "a");
-  CHECK(or_list({"a", "b"}) == "a or b");
+  CHECK(kcsim::or_list({"a"}) == "a");
+  CHECK(kcsim::or_list({"a", "b"}) == "a or b");
   SchedulerConfig config;
   config.policy = "fifo";
   std::vector<SequenceState> seqs;

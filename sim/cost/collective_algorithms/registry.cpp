@@ -1,6 +1,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "configs/loader/name_lists.hpp"
 #include "sim/cost/collective_algorithms/collective_algorithms.hpp"
 
 namespace kcsim {
@@ -14,10 +15,7 @@ const std::vector<CollectiveAlgorithm>& collective_algorithms() {
 }
 
 const CollectiveAlgorithm* find_collective_algorithm(std::string_view name) {
-  for (const auto& algorithm : collective_algorithms()) {
-    if (algorithm.name == name) return &algorithm;
-  }
-  return nullptr;
+  return find_named(collective_algorithms(), name);
 }
 
 std::optional<Algorithm> Algorithm::parse(std::string_view name) {
@@ -35,13 +33,9 @@ Algorithm Algorithm::named(std::string_view name) {
 }
 
 std::string algorithm_names() {
-  std::string out = "auto";
-  const auto& all = collective_algorithms();
-  for (size_t i = 0; i < all.size(); ++i) {
-    out += i + 1 == all.size() ? " or " : ", ";
-    out += all[i].name;
-  }
-  return out;
+  std::vector<std::string> names = names_of(collective_algorithms());
+  names.insert(names.begin(), "auto");
+  return or_list(names);
 }
 
 }  // namespace kcsim

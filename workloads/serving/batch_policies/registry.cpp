@@ -1,3 +1,4 @@
+#include "configs/loader/name_lists.hpp"
 #include "workloads/serving/batch_policies/batch_policies.hpp"
 #include "workloads/serving/batch_policy.hpp"
 
@@ -12,10 +13,8 @@ const std::vector<BatchPolicyEntry>& batch_policies() {
 }
 
 const BatchPolicy* find_batch_policy(std::string_view name) {
-  for (const auto& entry : batch_policies()) {
-    if (entry.name == name) return entry.policy;
-  }
-  return nullptr;
+  const BatchPolicyEntry* entry = find_named(batch_policies(), name);
+  return entry ? entry->policy : nullptr;
 }
 
 }  // namespace kcsim::serving

@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-#include "workloads/serving/policy_names.hpp"
+#include "configs/loader/name_lists.hpp"
 #include "workloads/serving/routers/routers.hpp"
 
 namespace kcsim::serving {
@@ -15,10 +15,7 @@ const std::vector<RouterPolicy>& router_policies() {
 }
 
 const RouterPolicy* find_router(std::string_view name) {
-  for (const auto& policy : router_policies()) {
-    if (policy.name == name) return &policy;
-  }
-  return nullptr;
+  return find_named(router_policies(), name);
 }
 
 std::unique_ptr<Router> make_router(std::string_view name) {
@@ -27,6 +24,6 @@ std::unique_ptr<Router> make_router(std::string_view name) {
   return policy->make();
 }
 
-std::string router_names() { return or_list(policy_names(router_policies())); }
+std::string router_names() { return or_list(names_of(router_policies())); }
 
 }  // namespace kcsim::serving

@@ -1,6 +1,6 @@
-#include "workloads/serving/policy_names.hpp"
+#include "configs/loader/name_lists.hpp"
 
-namespace kcsim::serving {
+namespace kcsim {
 
 std::string or_list(const std::vector<std::string>& names) {
   std::string out;
@@ -11,4 +11,4 @@ std::string or_list(const std::vector<std::string>& names) {
   return out;
 }
 
-}  // namespace kcsim::serving
+}  // namespace kcsim
