@@ -11,8 +11,8 @@ namespace kcsim {
 enum class RecomputeMode { None, Selective, Full };
 
 struct TrainingSetup {
-  int64_t tp = 1, pp = 1, dp = 1, ep = 1;
-  int64_t virtual_stages = 1;  // interleaved schedule chunks per device
+  int tp = 1, pp = 1, dp = 1, ep = 1;
+  int virtual_stages = 1;  // interleaved schedule chunks per device
   int64_t micro_batch = 1;
   int64_t seq_len = 2048;
   int64_t micro_batches = 1;  // per iteration per pipeline (global_batch / (dp * micro_batch))

@@ -120,7 +120,7 @@ TrainingCosts training_costs(const ClusterModel& cluster, const TrainingSpec& sp
   // Tensor parallelism: two all-reduces per layer forward and two backward (with sequence
   // parallelism an all-gather and a reduce-scatter each, the same bytes); full recompute
   // repeats the forward ones.
-  int tp = static_cast<int>(s.tp);
+  int tp = s.tp;
   double act = static_cast<double>(s.micro_batch) * s.seq_len * m.hidden * s.act_bytes;
   int layers = static_cast<int>(c.layers_per_stage);
   const bool full_recompute = s.recompute == RecomputeMode::Full;
@@ -160,9 +160,9 @@ TrainingCosts training_costs(const ClusterModel& cluster, const TrainingSpec& sp
   }
   // Expert parallelism: dispatch and combine all-to-all in each direction, among the devices of
   // the same stage and TP rank in consecutive data-parallel replicas.
-  int stride = static_cast<int>(s.tp * s.pp);
+  int stride = s.tp * s.pp;
   if (m.is_moe() && s.ep > 1) {
-    Group group = strided_group(static_cast<int>(s.ep), stride, per_node);
+    Group group = strided_group(s.ep, stride, per_node);
     double bytes = act * m.experts_top_k;
     c.ep_fwd = {Collective::AllToAll, bytes, 2 * layers, group, stride};
     c.ep_bwd = {Collective::AllToAll, bytes, 2 * layers, group, stride};
@@ -182,7 +182,7 @@ TrainingCosts training_costs(const ClusterModel& cluster, const TrainingSpec& sp
   // all-gathered).
   double local_params = parameters_per_device(m, s);
   if (s.dp > 1) {
-    Group group = strided_group(static_cast<int>(s.dp), stride, per_node);
+    Group group = strided_group(s.dp, stride, per_node);
     double grad_bytes = local_params * s.grad_bytes;
     if (s.zero_stage == 0) {
       c.dp_grads = {Collective::AllReduce, grad_bytes, 1, group, stride};

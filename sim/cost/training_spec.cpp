@@ -1,5 +1,6 @@
 #include "sim/cost/training_spec.hpp"
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -101,13 +102,20 @@ TrainingSpec make_training_spec(const config::TrainingJob& job, const ModelShape
   if (plan.dp() > 0) {
     s.dp = plan.dp();
   } else {
-    if (devices % (s.tp * s.pp) != 0) {
+    const int64_t group = int64_t{s.tp} * s.pp;
+    if (devices % group != 0) {
       throw InfeasibleError(fmt::format(
           "{} devices do not split into tp {} x pp {} groups; use a device count that is a "
           "multiple of {}, or set dp",
-          devices, s.tp, s.pp, s.tp * s.pp));
+          devices, s.tp, s.pp, group));
     }
-    s.dp = devices / (s.tp * s.pp);
+    s.dp = static_cast<int>(devices / group);
+  }
+  if (spec.plan_devices() > std::numeric_limits<int>::max()) {
+    throw InfeasibleError(
+        fmt::format("the plan needs tp {} x pp {} x dp {} = {} devices, more "
+                    "than any cluster holds",
+                    s.tp, s.pp, s.dp, spec.plan_devices()));
   }
   s.micro_batches = spec.global_batch / (s.dp * s.micro_batch);
   return spec;
@@ -148,7 +156,7 @@ void check_training_plan(const TrainingSpec& spec, const ClusterModel& cluster) 
     throw InfeasibleError(fmt::format("ep {} must divide the {} experts of {} and dp {}", s.ep,
                                       m.experts, m.name, s.dp));
   }
-  if (spec.devices() > cluster.devices()) {
+  if (spec.plan_devices() > cluster.devices()) {
     throw InfeasibleError(
         fmt::format("the plan needs tp {} x pp {} x dp {} = {} devices; cluster {} has {}", s.tp,
                     s.pp, s.dp, spec.devices(), cluster.name, cluster.devices()));

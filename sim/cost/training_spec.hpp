@@ -26,7 +26,10 @@ struct TrainingSpec {
   double clock_mhz = 0;             // a locked application clock; 0: none
   bool whole_servers = false;       // energy: charge every server touched in full
 
-  int devices() const { return static_cast<int>(setup.tp * setup.pp * setup.dp); }
+  // tp x pp x dp, counted wide so that a plan larger than any cluster cannot wrap around.
+  int64_t plan_devices() const { return int64_t{setup.tp} * setup.pp * setup.dp; }
+  // make_training_spec guarantees the plan's device count fits an int.
+  int devices() const { return static_cast<int>(plan_devices()); }
 };
 
 const char* recompute_name(RecomputeMode mode);

@@ -115,8 +115,8 @@ bool runs(const CollectiveCost& cost) { return cost.count > 0 && cost.group.size
 
 std::vector<chakra::Node> training_rank_nodes(const TrainingSpec& spec, const TrainingCosts& c,
                                               int rank) {
-  const int tp = static_cast<int>(spec.setup.tp), stages = static_cast<int>(spec.setup.pp);
-  const int chunks = static_cast<int>(spec.setup.virtual_stages);
+  const int tp = spec.setup.tp, stages = spec.setup.pp;
+  const int chunks = spec.setup.virtual_stages;
   const int virtual_stages = stages * chunks;
   const int micro_batches = static_cast<int>(spec.setup.micro_batches);
   const int tp_rank = rank % tp, stage = rank / tp % stages, replica = rank / (tp * stages);

@@ -21,8 +21,8 @@ std::string plan_summary(const TrainingResult& r) {
 bool fits(const TrainingResult& r) { return r.memory.total_gib <= r.memory.capacity_gib; }
 
 // The largest dp that uses at most `devices` devices and splits the batch evenly.
-int64_t largest_dp(int64_t devices, int64_t group, int64_t batch, int64_t micro_batch) {
-  for (int64_t dp = devices / group; dp >= 1; --dp) {
+int largest_dp(int devices, int group, int64_t batch, int64_t micro_batch) {
+  for (int dp = devices / group; dp >= 1; --dp) {
     if (batch % (dp * micro_batch) == 0) return dp;
   }
   return 0;
@@ -33,12 +33,12 @@ int64_t largest_dp(int64_t devices, int64_t group, int64_t batch, int64_t micro_
 std::vector<PlannedTraining> fitting_plans(const ClusterModel& cluster, const TrainingSpec& base,
                                            size_t limit) {
   const auto& m = base.model;
-  const int64_t devices = std::min<int64_t>(base.devices(), cluster.devices());
+  const int devices = std::min(base.devices(), cluster.devices());
   std::vector<PlannedTraining> found;
-  for (int64_t tp = 1; tp <= std::min<int64_t>(m.heads, cluster.tiers.devices_per_node); tp *= 2) {
-    for (int64_t pp = 1; pp <= m.layers && tp * pp <= devices; ++pp) {
+  for (int tp = 1; tp <= std::min<int64_t>(m.heads, cluster.tiers.devices_per_node); tp *= 2) {
+    for (int pp = 1; pp <= m.layers && int64_t{tp} * pp <= devices; ++pp) {
       if (m.layers % pp != 0) continue;
-      int64_t dp = largest_dp(devices, tp * pp, base.global_batch, base.setup.micro_batch);
+      const int dp = largest_dp(devices, tp * pp, base.global_batch, base.setup.micro_batch);
       if (dp == 0) continue;
       for (auto recompute : {RecomputeMode::Selective, RecomputeMode::Full}) {
         for (int zero : {base.setup.zero_stage, 3}) {

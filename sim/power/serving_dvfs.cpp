@@ -7,7 +7,7 @@ namespace kcsim {
 DvfsBatchCost::DvfsBatchCost(const ClusterModel& cluster, const ServingSpec& spec)
     : cluster_(cluster),
       device_cap_w_(power_limit_w(cluster.chip, spec.device_power_cap_w)),
-      pp_(static_cast<int>(spec.pp)),
+      pp_(spec.pp),
       states_(dvfs_states(cluster.chip, spec.clock_mhz)) {
   models_.reserve(states_.size());
   for (const auto& state : states_) {

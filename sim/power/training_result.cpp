@@ -27,11 +27,11 @@ TrainingResult start_training_result(const ClusterModel& cluster, const Training
   r.dtype = dtype_name(spec.dtype);
   r.recompute = recompute_name(s.recompute);
   r.devices = spec.devices();
-  r.tp = static_cast<int>(s.tp);
-  r.pp = static_cast<int>(s.pp);
-  r.dp = static_cast<int>(s.dp);
-  r.ep = static_cast<int>(s.ep);
-  r.virtual_stages = static_cast<int>(s.virtual_stages);
+  r.tp = s.tp;
+  r.pp = s.pp;
+  r.dp = s.dp;
+  r.ep = s.ep;
+  r.virtual_stages = s.virtual_stages;
   r.zero_stage = s.zero_stage;
   r.sequence_parallel = s.sequence_parallel;
   r.global_batch = spec.global_batch;

@@ -75,6 +75,20 @@ TEST_CASE("tp that does not divide the heads exits 3 listing the tp values that 
   CHECK_THAT(r.err, ContainsSubstring("1, 2, 3, 4, 6, 8, 12"));
 }
 
+TEST_CASE("a plan larger than any cluster exits 3 with its device count, not a wrapped one",
+          "[cli][errors]") {
+  // tp x pp x dp = 1e5 x 1e5 x 1e7: each within its own bound, the product far past an int.
+  auto path = write_temp_file("huge-plan.textproto",
+                              "name: \"h\"\ncluster_names: \"dgx-a100\"\ntraining {\n"
+                              "  model: \"llama2-7b\"\n  global_batch: 64\n"
+                              "  plan { tp: 100000 pp: 100000 dp: 10000000 }\n}\n");
+  auto r = run_kcsim("run " + path);
+  CHECK(r.exit_code == 3);
+  CHECK_THAT(r.err, ContainsSubstring("tp 100000 x pp 100000 x dp 10000000"));
+  CHECK_THAT(r.err, ContainsSubstring("more than any cluster holds"));
+  CHECK(r.out.empty());
+}
+
 TEST_CASE("a bad flag value exits 2", "[cli][errors]") {
   CHECK(run_kcsim("train --model gpt3-175b --chip a100-80g --devices 8 --global-batch 8 "
                   "--recompute sometimes").exit_code == 2);

@@ -23,7 +23,7 @@ TrainingResult simulate_training_analytical(const ClusterModel& cluster, const T
   const TrainingCosts c = training_costs(cluster, spec);
   const double eff = c.efficiency;
   const double microbatches = static_cast<double>(s.micro_batches);
-  const int stages = static_cast<int>(s.pp);
+  const int stages = s.pp;
 
   // One micro-batch through the busiest stage, which sets the pipeline's pace, and through the
   // first stage, whose device finishes last and is the one the breakdown describes.
@@ -80,7 +80,7 @@ TrainingResult simulate_training_analytical(const ClusterModel& cluster, const T
                       collective_s(c.ep_bwd, cluster, eff, c.algorithm, c.protocol)) /
                          chunks +
                      hop_s;
-  r.time.dp_comm_contention_s = dp_contention_s(cluster, c, static_cast<int>(s.tp), stagger_s);
+  r.time.dp_comm_contention_s = dp_contention_s(cluster, c, s.tp, stagger_s);
   r.time.optimizer_s = c.optimizer_s;
   r.iteration_time_s = microbatches * cycle + bubble_s + r.time.dp_comm_exposed_s +
                        r.time.dp_comm_contention_s + c.optimizer_s;

@@ -56,8 +56,8 @@ struct Run {
   // expert-parallel traffic stays inside): those rings can take their closed-form time.
   bool tp_links_private = false;
 
-  int tp() const { return static_cast<int>(spec.setup.tp); }
-  int pp() const { return static_cast<int>(spec.setup.pp); }
+  int tp() const { return spec.setup.tp; }
+  int pp() const { return spec.setup.pp; }
   int rank(int replica, int stage, int tp_rank) const {
     return (replica * pp() + stage) * tp() + tp_rank;
   }
@@ -123,7 +123,7 @@ CollectiveCost per_chunk(CollectiveCost cost, int chunks) {
 void device_program(Run& run, int rank) {
   const auto& c = run.costs;
   const int tp = run.tp(), stages = run.pp();
-  const int chunks = static_cast<int>(run.spec.setup.virtual_stages);
+  const int chunks = run.spec.setup.virtual_stages;
   const int virtual_stages = stages * chunks;
   const int tp_rank = rank % tp, stage = rank / tp % stages, replica = rank / (tp * stages);
   const int micro_batches = static_cast<int>(run.spec.setup.micro_batches);
@@ -309,7 +309,7 @@ Json simulate_in_this_process(const ClusterModel& cluster, const TrainingSpec& s
   auto& engine = *engine_owner;
 
   bool reduced = options.reduce_symmetry && options.stragglers.empty() && spec.setup.dp > 1;
-  int simulated = reduced ? static_cast<int>(spec.setup.tp * spec.setup.pp) : spec.devices();
+  int simulated = reduced ? spec.setup.tp * spec.setup.pp : spec.devices();
   auto topology = topology::build_cluster_topology(cluster.config, cluster.chip.config());
   Run run{cluster, spec, costs, event::build_platform(engine, topology), {}, reduced, {}};
   run.slowdown = slowdowns(spec, options);
@@ -321,9 +321,8 @@ Json simulate_in_this_process(const ClusterModel& cluster, const TrainingSpec& s
                          !shares_server(costs.dp_grads) && !shares_server(costs.ep_fwd);
   event::LinkTraffic traffic;
   traffic.attach();
-  const DevicePower busy =
-      training_busy_power(cluster.chip, costs, static_cast<double>(spec.setup.micro_batches),
-                          static_cast<int>(spec.setup.pp));
+  const DevicePower busy = training_busy_power(
+      cluster.chip, costs, static_cast<double>(spec.setup.micro_batches), spec.setup.pp);
   const DevicePower wait = waiting_power(cluster.chip, costs.wait_state);
   const DevicePower in_collective = collective_power(cluster.chip, costs.collective_state);
   event::EnergyObserver energy(cluster.chip, simulated, busy, in_collective, wait);
