@@ -234,7 +234,7 @@ std::string layer_workload_table(const ScenarioResult& r, std::vector<std::strin
   for (const auto& run : r.runs) {
     if (!run.layers) {
       if (run.layers_error.empty()) continue;
-      table.add_row({run.cluster, run.chip, std::to_string(run.devices), "does not run"});
+      table.add_row({run.cluster, run.chip, std::to_string(run.devices), "cannot run"});
       notes.push_back(fmt::format("{} layer workload: {}", run.cluster, run.layers_error));
       continue;
     }
@@ -280,7 +280,7 @@ std::string format_scenario(const ScenarioResult& r) {
                  "output tok/s", "IT kW", "J/token", "tok/s per kW"});
     for (const auto& run : r.runs) {
       if (!run.serving) {
-        table.add_row({run.cluster, run.chip, std::to_string(run.devices), "does not run"});
+        table.add_row({run.cluster, run.chip, std::to_string(run.devices), "cannot run"});
         notes.push_back(fmt::format("{} serving: {}", run.cluster, run.serving_error));
         continue;
       }
@@ -329,7 +329,7 @@ std::string format_scenario(const ScenarioResult& r) {
     const TrainingResult* first = nullptr;
     for (const auto& run : r.runs) {
       if (!run.training) {
-        table.add_row({run.cluster, run.chip, std::to_string(run.devices), "does not fit"});
+        table.add_row({run.cluster, run.chip, std::to_string(run.devices), "cannot run"});
         notes.push_back(fmt::format("{} training: {}", run.cluster, run.training_error));
         continue;
       }

@@ -129,6 +129,15 @@ double ChipModel::peak_ops_per_s(Dtype dtype) const {
                                     dtype_name(dtype), fmt::join(names, ", ")));
 }
 
+void ChipModel::require_trains() const {
+  if (trains()) return;
+  throw InfeasibleError(fmt::format(
+      "chip {} is an inference chip: its catalog entry names no published training support "
+      "(the chip's `trains` source); train on a chip that has one (kcsim chips, column trains) "
+      "or serve on this one",
+      name()));
+}
+
 GemmCurve ChipModel::gemm_curve(Dtype dtype) const {
   const auto& eff = chip_->efficiency();
   GemmCurve curve{eff.gemm_max(), eff.gemm_half_dim()};

@@ -36,6 +36,10 @@ class ChipModel {
   const std::string& name() const { return chip_->name(); }
   const config::Efficiency& efficiency() const { return chip_->efficiency(); }
 
+  // Whether the catalog states, with a source, that the chip trains (chip.proto `trains`).
+  bool trains() const { return chip_->has_trains(); }
+  // Throws InfeasibleError naming the chip when it does not train.
+  void require_trains() const;
   bool supports(Dtype dtype) const;
   std::vector<Dtype> dtypes() const;
   // Dense peak in operations per second. Throws InfeasibleError naming the chip and the

@@ -54,7 +54,7 @@ int chips(const Common& common, std::ostream& out) {
   auto catalog = catalog_of(common);
   Json all = Json::array();
   Table table({"chip", "vendor", "bf16 TF", "fp16 TF", "fp8 TF", "int8 TOPS", "memory GiB", "GB/s",
-               "TDP W"});
+               "TDP W", "trains"});
   for (const auto& name : catalog.names("chips")) {
     ChipModel chip(catalog.chip(name));
     const auto& c = chip.config();
@@ -63,14 +63,15 @@ int chips(const Common& common, std::ostream& out) {
                    peak_of(chip, config::FP8), peak_of(chip, config::INT8),
                    fmt::format("{:g}", c.memory().capacity_gib()),
                    fmt::format("{:g}", c.memory().bandwidth_gb_per_s()),
-                   fmt::format("{:g}", c.power().tdp_w())});
+                   fmt::format("{:g}", c.power().tdp_w()), chip.trains() ? "yes" : "no"});
   }
   if (common.json) {
     out << dump(Json{{"chips", all}});
     return 0;
   }
   out << table.str();
-  out << "\nSources of every figure: kcsim chips --json, or configs/chips/NAME.textproto\n";
+  out << "\nSources of every figure: kcsim chips --json, or configs/chips/NAME.textproto\n"
+         "trains: no means an inference chip; a training job on it exits 3\n";
   return 0;
 }
 

@@ -124,6 +124,7 @@ TrainingSpec make_training_spec(const config::TrainingJob& job, const ModelShape
 void check_training_plan(const TrainingSpec& spec, const ClusterModel& cluster) {
   const auto& m = spec.model;
   const auto& s = spec.setup;
+  cluster.chip.require_trains();
   cluster.chip.peak_ops_per_s(spec.dtype);  // throws when the chip lacks the dtype
   check_cap_feasible(cluster.chip, "training", spec.device_power_cap_w, spec.clock_mhz);
 

@@ -41,7 +41,8 @@ TrainingSpec make_training_spec(const config::TrainingJob& job, const ModelShape
 
 // Throws InfeasibleError when the plan cannot run: tp not dividing the heads, layers not
 // dividing into stages, a batch that does not split into micro-batches, more devices than the
-// cluster has, a dtype the chip lacks. Each message says what would work.
+// cluster has, a dtype the chip lacks, a chip that does not train. Each message says what would
+// work.
 void check_training_plan(const TrainingSpec& spec, const ClusterModel& cluster);
 
 }  // namespace kcsim

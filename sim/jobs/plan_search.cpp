@@ -100,7 +100,9 @@ TrainingResult run_training(const ClusterModel& cluster, const TrainingSpec& spe
 }
 
 PlannedTraining run_training_auto(const ClusterModel& cluster, const TrainingSpec& base) {
-  cluster.chip.peak_ops_per_s(base.dtype);  // a dtype the chip lacks is not a search problem
+  // Neither an inference chip nor a dtype the chip lacks is a search problem.
+  cluster.chip.require_trains();
+  cluster.chip.peak_ops_per_s(base.dtype);
   auto plans = fitting_plans(cluster, base, 1);
   if (plans.empty()) {
     throw InfeasibleError(fmt::format(

@@ -89,6 +89,35 @@ TEST_CASE("a plan larger than any cluster exits 3 with its device count, not a w
   CHECK(r.out.empty());
 }
 
+TEST_CASE("training on an inference chip exits 3 naming the chip, planned or searched",
+          "[cli][errors]") {
+  for (const char* plan : {"--tp 8", "--auto-plan"}) {
+    INFO(plan);
+    auto r = run_kcsim(std::string("train --model llama3-8b --chip rngd --devices 8 "
+                                   "--global-batch 64 ") +
+                       plan);
+    CHECK(r.exit_code == 3);
+    CHECK_THAT(r.err, ContainsSubstring("chip rngd is an inference chip"));
+    CHECK(r.out.empty());
+  }
+}
+
+TEST_CASE("a scenario reports an inference chip's training as a run it cannot do",
+          "[cli][errors]") {
+  auto path = write_temp_file("npu-training.textproto",
+                              "name: \"n\"\ncluster_names: \"dgx-h100\"\n"
+                              "cluster_names: \"rngd-server\"\ntraining {\n"
+                              "  model: \"llama3-8b\"\n  global_batch: 64\n"
+                              "  allow_equivalent_dtype: true\n  auto_plan: true\n}\n");
+  auto text = run_kcsim("run " + path);
+  CHECK(text.exit_code == 0);
+  CHECK_THAT(text.out, ContainsSubstring("cannot run"));
+  CHECK_THAT(text.out, ContainsSubstring("rngd-server training: chip rngd is an inference chip"));
+  auto json = run_kcsim("run " + path + " --json");
+  CHECK(json.exit_code == 0);
+  CHECK_THAT(json.out, ContainsSubstring("\"training_error\": \"chip rngd is an inference chip"));
+}
+
 TEST_CASE("a bad flag value exits 2", "[cli][errors]") {
   CHECK(run_kcsim("train --model gpt3-175b --chip a100-80g --devices 8 --global-batch 8 "
                   "--recompute sometimes").exit_code == 2);

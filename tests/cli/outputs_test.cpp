@@ -8,6 +8,7 @@
 #include "tests/support/run_kcsim.hpp"
 
 using Catch::Matchers::ContainsSubstring;
+using Catch::Matchers::EndsWith;
 using kcsim::test::run_kcsim;
 
 TEST_CASE("train --json carries the contract's keys", "[cli]") {
@@ -73,6 +74,16 @@ TEST_CASE("chips and models list the catalogs", "[cli]") {
     CHECK(chip["memory"].contains("source"));
     CHECK(chip["power"].contains("source"));
   }
+  auto table = run_kcsim("chips");
+  REQUIRE(table.exit_code == 0);
+  // The trains column: a GPU (and its board variants) yes, an inference NPU no.
+  auto row_of = [&](const std::string& chip) {
+    auto at = table.out.find("\n" + chip + " ");
+    return at == std::string::npos ? std::string()
+                                   : table.out.substr(at + 1, table.out.find('\n', at + 1) - at - 1);
+  };
+  CHECK_THAT(row_of("h200-sxm"), EndsWith(" yes"));
+  CHECK_THAT(row_of("rngd"), EndsWith(" no"));
   auto models = run_kcsim("models");
   REQUIRE(models.exit_code == 0);
   CHECK_THAT(models.out, ContainsSubstring("mixtral-8x7b"));
