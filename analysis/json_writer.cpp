@@ -166,6 +166,15 @@ Json to_json(const TrainingResult& r) {
   if (!r.network_model.empty()) j["network_model"] = r.network_model;
   if (!r.busiest_links.empty()) j["busiest_links"] = links_json(r.busiest_links);
   add_energy(j, r.energy, "energy_per_token_j", r.energy_per_token_j, r.device_power_cap_w);
+  if (r.run) {
+    j["training_run"] = Json{{"tokens", r.run->tokens},
+                             {"iterations", r.run->iterations},
+                             {"time_days", r.run->time_days},
+                             {"it_energy_mwh", r.run->it_energy_mwh},
+                             {"facility_energy_mwh", r.run->facility_energy_mwh},
+                             {"co2_t", r.run->co2_t},
+                             {"cost_million_krw", r.run->cost_mkrw}};
+  }
   return j;
 }
 
@@ -236,6 +245,22 @@ Json to_json(const ScenarioResult& r) {
     runs.push_back(std::move(entry));
   }
   j["runs"] = std::move(runs);
+  if (!r.claims.empty()) {
+    Json claims = Json::array();
+    for (const auto& c : r.claims) {
+      Json claim{{"statement", c.statement}, {"cluster", c.cluster},
+                 {"metric", c.metric},       {"published", c.published},
+                 {"source", c.citation},     {"assumptions", c.assumptions}};
+      if (c.simulated) {
+        claim["simulated"] = *c.simulated;
+        claim["simulated_over_published"] = c.published != 0 ? *c.simulated / c.published : 0.0;
+      } else {
+        claim["error"] = c.error;
+      }
+      claims.push_back(std::move(claim));
+    }
+    j["claims"] = std::move(claims);
+  }
   return j;
 }
 
@@ -334,6 +359,18 @@ TrainingResult training_result_from_json(const Json& j) {
   read_energy(j, r.energy);
   if (j.contains("device_power_cap_w")) j.at("device_power_cap_w").get_to(r.device_power_cap_w);
   if (j.contains("series")) r.series = time_series_from_json(j.at("series"));
+  if (j.contains("training_run")) {
+    const auto& run = j.at("training_run");
+    TrainingRunTotals totals;
+    run.at("tokens").get_to(totals.tokens);
+    run.at("iterations").get_to(totals.iterations);
+    run.at("time_days").get_to(totals.time_days);
+    run.at("it_energy_mwh").get_to(totals.it_energy_mwh);
+    run.at("facility_energy_mwh").get_to(totals.facility_energy_mwh);
+    run.at("co2_t").get_to(totals.co2_t);
+    run.at("cost_million_krw").get_to(totals.cost_mkrw);
+    r.run = totals;
+  }
   return r;
 }
 

@@ -104,6 +104,17 @@ struct TimeSeries {
   bool empty() const { return names.empty(); }
 };
 
+// A whole training run: the simulated iteration repeated until the run's tokens are consumed.
+struct TrainingRunTotals {
+  double tokens = 0;
+  double iterations = 0;
+  double time_days = 0;
+  double it_energy_mwh = 0;
+  double facility_energy_mwh = 0;
+  double co2_t = 0;
+  double cost_mkrw = 0;  // million KRW at the facility's electricity price
+};
+
 struct TrainingResult {
   std::string cluster, chip, model, engine, dtype, recompute;
   std::string network_model;  // the SimGrid model that ran (event engine)
@@ -140,6 +151,7 @@ struct TrainingResult {
   // Event engine: time_s and device_power_w, the cluster's device power (memory included) as
   // steps, each held until the next sample; the last sample is at the iteration's end.
   TimeSeries series;
+  std::optional<TrainingRunTotals> run;  // when the job gives the run's tokens
 };
 
 // One request of a load-driven serving run; times are -1 where the request never got there.
@@ -288,11 +300,20 @@ struct ScenarioRun {
   std::string training_error, serving_error, layers_error;
 };
 
+// A published figure beside kcsim's figure for the same quantity (scenario.proto, Claim).
+struct ClaimCheck {
+  std::string statement, cluster, metric, citation, assumptions;
+  double published = 0;
+  std::optional<double> simulated;  // absent when the run could not do the workload
+  std::string error;                // why not
+};
+
 struct ScenarioResult {
   std::string name;
   std::string description;
   double it_power_budget_kw = 0;  // 0 when the scenario sets none
   std::vector<ScenarioRun> runs;
+  std::vector<ClaimCheck> claims;
 };
 
 // A Chakra trace replayed on the event engine: where each rank's time went.

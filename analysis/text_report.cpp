@@ -156,6 +156,13 @@ std::string format_training(const TrainingResult& r) {
       r.device_power.held_w, r.device_power.idle_w, r.power_limit_w,
       r.device_power_cap_w > 0 ? " (capped)" : " (TDP)", r.compute_clock_speed * 100);
   out += energy_lines(r.energy);
+  if (r.run) {
+    out += fmt::format(
+        "  whole run             {:.4g} tokens in {:.0f} iterations: {:.1f} days, {:.0f} MWh IT, "
+        "{:.0f} MWh facility, {:.0f} t CO2, {:.0f} M KRW\n",
+        r.run->tokens, r.run->iterations, r.run->time_days, r.run->it_energy_mwh,
+        r.run->facility_energy_mwh, r.run->co2_t, r.run->cost_mkrw);
+  }
   if (!r.network_model.empty()) {
     out += fmt::format("  network model         {} (SimGrid)\n", r.network_model);
   }
@@ -222,6 +229,49 @@ std::string format_serving(const ServingResult& r) {
       r.prefill_speed * 100, r.decode_speed * 100);
   out += energy_lines(r.load ? r.load->energy : r.energy);
   return out;
+}
+
+namespace {
+
+// Whole training runs (the job's run_tokens), one row per cluster; empty when none has one.
+std::string training_run_table(const ScenarioResult& r) {
+  Table table(
+      {"cluster", "chip", "tokens", "days", "MWh IT", "MWh facility", "PUE", "t CO2", "M KRW"});
+  for (const auto& run : r.runs) {
+    if (!run.training || !run.training->run) continue;
+    const auto& t = *run.training->run;
+    table.add_row({run.cluster, run.chip, fmt::format("{:.4g}", t.tokens),
+                   fmt::format("{:.1f}", t.time_days), fmt::format("{:.0f}", t.it_energy_mwh),
+                   fmt::format("{:.0f}", t.facility_energy_mwh),
+                   fmt::format("{:.2f}", run.training->energy.pue), fmt::format("{:.0f}", t.co2_t),
+                   fmt::format("{:.0f}", t.cost_mkrw)});
+  }
+  return table.empty() ? ""
+                       : "\nWhole training run (the iteration repeated over the run's tokens)\n" +
+                             table.str();
+}
+
+}  // namespace
+
+std::string format_claims(const ScenarioResult& r) {
+  if (r.claims.empty()) return "";
+  Table table({"claim", "cluster", "metric", "published", "kcsim", "kcsim / published"});
+  std::string sources;
+  for (size_t i = 0; i < r.claims.size(); ++i) {
+    const auto& c = r.claims[i];
+    const std::string label = fmt::format("[{}] {}", i + 1, c.statement);
+    if (!c.simulated) {
+      table.add_row({label, c.cluster, c.metric, fmt::format("{:.4g}", c.published), "cannot run"});
+    } else {
+      table.add_row({label, c.cluster, c.metric, fmt::format("{:.4g}", c.published),
+                     fmt::format("{:.4g}", *c.simulated),
+                     c.published != 0 ? fmt::format("{:.2f}", *c.simulated / c.published) : "-"});
+    }
+    sources += fmt::format("[{}] {}\n", i + 1, c.citation);
+    if (!c.assumptions.empty()) sources += fmt::format("    assumptions: {}\n", c.assumptions);
+    if (!c.simulated) sources += fmt::format("    cannot run: {}\n", c.error);
+  }
+  return "\nPublished claims beside kcsim\n" + table.str() + sources;
 }
 
 namespace {
@@ -352,8 +402,10 @@ std::string format_scenario(const ScenarioResult& r) {
     }
     out += table.str();
   }
+  out += training_run_table(r);
   out += layer_workload_table(r, notes);
   out += energy_table(r);
+  out += format_claims(r);
   for (const auto& note : notes) out += fmt::format("\n{}\n", note);
   return out;
 }

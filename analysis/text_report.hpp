@@ -12,6 +12,9 @@ std::string format_training(const TrainingResult& r);
 std::string format_serving(const ServingResult& r);
 // One row per cluster: throughput, watts, joules per token, tokens per second per kW.
 std::string format_scenario(const ScenarioResult& r);
+// A scenario's published claims beside kcsim's figures, with sources and assumptions; empty
+// when it states none.
+std::string format_claims(const ScenarioResult& r);
 std::string format_validation(const std::vector<ValidationRow>& rows);
 // A case's error against its published figure ("+3.1 %"; a ratio held to an absolute tolerance
 // in percentage points, "+1.2 pp"; "error" when it could not run), its tolerance in the same

@@ -179,6 +179,7 @@ int run(const std::string& scenario, const Common& common, std::ostream& out) {
       result.runs[0].training.has_value() != result.runs[0].serving.has_value()) {
     const auto& only = result.runs[0];
     out << (only.training ? format_training(*only.training) : format_serving(*only.serving));
+    out << format_claims(result);
     return 0;
   }
   out << format_scenario(result);

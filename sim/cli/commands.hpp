@@ -46,6 +46,7 @@ struct TrainOptions {
   std::vector<std::string> stragglers;  // "RANK:FACTOR", event engine
   bool reduce_symmetry = false;         // event engine: one data-parallel replica
   std::string trace_out;                // event engine: Chrome/Perfetto trace file
+  std::optional<double> run_tokens;     // the whole run's tokens: adds its totals
   ShapeOverrides shape;
 };
 

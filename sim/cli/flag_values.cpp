@@ -14,6 +14,7 @@ const std::map<std::string, std::string, std::less<>>& flag_of_field() {
       {"global_batch", "--global-batch"},
       {"micro_batch", "--micro-batch"},
       {"seq_len", "--seq-len"},
+      {"run_tokens", "--run-tokens"},
       {"devices", "--devices"},
       {"plan.tp", "--tp"},
       {"plan.pp", "--pp"},

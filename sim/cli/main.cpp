@@ -104,6 +104,8 @@ int main(int argc, char** argv) {
                       "Event engine: simulate one data-parallel replica");
   train_cmd->add_option("--trace-out", t.trace_out,
                         "Event engine: write a Chrome/Perfetto trace (JSON) of the iteration");
+  train_cmd->add_option("--run-tokens", t.run_tokens,
+                        "Tokens of the whole run (e.g. 300e9): adds its days, MWh, CO2 and cost");
   add_power(train_cmd, t.power);
 
   TrainOptions x;

@@ -126,6 +126,7 @@ config::TrainingJob training_job(const TrainOptions& o) {
   job.set_device_power_cap_w(o.power.cap_w.value_or(0));
   job.set_device_clock_mhz(o.power.clock_mhz.value_or(0));
   job.set_charge_whole_servers(o.power.whole_servers);
+  if (o.run_tokens) job.set_run_tokens(*o.run_tokens);
   auto* plan = job.mutable_plan();
   plan->set_tp(o.tp);
   plan->set_pp(o.pp);

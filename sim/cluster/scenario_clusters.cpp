@@ -55,6 +55,7 @@ std::vector<std::pair<config::Cluster, std::string>> scenario_clusters(
       cluster.mutable_node()->mutable_chip_overrides()->MergeFrom(ref.chip_overrides());
     }
     if (ref.has_facility()) *cluster.mutable_facility() = ref.facility();
+    if (ref.has_scale_out()) *cluster.mutable_scale_out() = ref.scale_out();
     clusters.emplace_back(std::move(cluster), path);
   }
   if (clusters.empty()) {

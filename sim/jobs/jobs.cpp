@@ -6,6 +6,7 @@
 
 #include "sim/jobs/plan_search.hpp"
 #include "sim/jobs/serving_load_job.hpp"
+#include "sim/power/training_result.hpp"
 
 namespace kcsim {
 
@@ -71,8 +72,11 @@ TrainingResult run_training_job(const config::TrainingJob& job, const ClusterMod
                                 const Engine& engine, const EventOptions& options) {
   PlannedTraining planned = plan_training_job(job, cluster, catalog, origin);
   // Planning priced the plan on the analytical engine already: its answer is that result.
-  if (&engine == &analytical_engine() && !options.any()) return std::move(planned.result);
-  return engine.train(cluster, planned.spec, options);
+  TrainingResult result = &engine == &analytical_engine() && !options.any()
+                              ? std::move(planned.result)
+                              : engine.train(cluster, planned.spec, options);
+  if (job.has_run_tokens()) result.run = training_run_totals(result, job.run_tokens());
+  return result;
 }
 
 ServingResult run_serving_job(const config::ServingJob& job, const ClusterModel& cluster,

@@ -9,6 +9,7 @@
 #include "sim/jobs/engine_choice.hpp"
 #include "sim/jobs/jobs.hpp"
 #include "sim/jobs/layer_workload.hpp"
+#include "sim/jobs/scenario_claims.hpp"
 
 namespace kcsim {
 
@@ -22,6 +23,7 @@ ScenarioResult run_scenario_file(const std::filesystem::path& path,
 ScenarioResult run_scenario(const config::Scenario& scenario, const config::LoadedFile& file,
                             const std::string& default_name, const config::Catalog& catalog) {
   check_scenario(scenario, file);
+  check_claims(scenario, file);
   const Engine& engine = engine_named(scenario.engine(), file.locate("engine"), "engine");
   auto clusters = scenario_clusters(scenario, catalog, file);
   bool single = clusters.size() == 1;
@@ -77,6 +79,7 @@ ScenarioResult run_scenario(const config::Scenario& scenario, const config::Load
     }
     result.runs.push_back(std::move(run));
   }
+  result.claims = read_claims(scenario, file, result);
   return result;
 }
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "analysis/json_metric.hpp"
 #include "analysis/json_writer.hpp"
 #include "configs/loader/text_loader.hpp"
 #include "sim/cluster/cluster_model.hpp"
@@ -9,22 +10,6 @@
 
 namespace kcsim {
 namespace {
-
-// The number at a dotted path of an output object, or nothing.
-const Json* find_metric(const Json& out, const std::string& metric) {
-  const Json* at = &out;
-  size_t start = 0;
-  while (start <= metric.size()) {
-    size_t dot = metric.find('.', start);
-    std::string key =
-        metric.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
-    if (!at->is_object() || !at->contains(key)) return nullptr;
-    at = &(*at)[key];
-    if (dot == std::string::npos) break;
-    start = dot + 1;
-  }
-  return at->is_number() ? at : nullptr;
-}
 
 config::Cluster case_cluster(const config::ValidationCase& c, const config::Catalog& catalog,
                              const config::LoadedFile& file) {

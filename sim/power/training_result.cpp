@@ -141,4 +141,19 @@ void set_training_energy(TrainingResult& r, const ClusterModel& cluster, const T
   r.tokens_per_s_per_kw = r.tokens_per_s / (r.avg_it_power_w / 1000);
 }
 
+TrainingRunTotals training_run_totals(const TrainingResult& iteration, double tokens) {
+  constexpr double kJoulesPerMwh = 3.6e9;
+  const double tokens_per_iteration =
+      static_cast<double>(iteration.global_batch) * static_cast<double>(iteration.seq_len);
+  TrainingRunTotals run;
+  run.tokens = tokens;
+  run.iterations = tokens / tokens_per_iteration;
+  run.time_days = run.iterations * iteration.iteration_time_s / 86400;
+  run.it_energy_mwh = run.iterations * iteration.energy.it_j / kJoulesPerMwh;
+  run.facility_energy_mwh = run.iterations * iteration.energy.facility_j / kJoulesPerMwh;
+  run.co2_t = run.iterations * iteration.energy.co2_kg / 1e3;
+  run.cost_mkrw = run.iterations * iteration.energy.cost_krw / 1e6;
+  return run;
+}
+
 }  // namespace kcsim

@@ -32,4 +32,8 @@ DevicePower training_busy_power(const ChipModel& chip, const TrainingCosts& cost
 void set_training_energy(TrainingResult& result, const ClusterModel& cluster,
                          const TrainingCosts& costs, const DeviceEnergy& devices);
 
+// A run of `tokens` tokens: the simulated iteration, energy and facility included, repeated
+// tokens / (global batch x sequence length) times (a fraction of one counted as that fraction).
+TrainingRunTotals training_run_totals(const TrainingResult& iteration, double tokens);
+
 }  // namespace kcsim
