@@ -52,6 +52,10 @@ void append_serving_load(nlohmann::ordered_json& j, const ServingLoadResult& l) 
   j["cluster_power_peak_w"] = l.cluster_power_peak_w;
   j["cap_throttled_iterations"] = l.cap_throttled_iterations;
   j["device_energy_per_request_j"] = l.device_energy_per_request_j;
+  // The whole run's energy (idle time between requests included) over the requests it finished.
+  const double completed = static_cast<double>(l.requests_completed);
+  j["it_energy_per_request_wh"] = completed > 0 ? l.energy.it_j / completed / 3600 : 0;
+  j["facility_energy_per_request_wh"] = completed > 0 ? l.energy.facility_j / completed / 3600 : 0;
   auto replicas = nlohmann::ordered_json::array();
   for (const auto& u : l.replica_use) {
     replicas.push_back({{"replica", u.replica},
