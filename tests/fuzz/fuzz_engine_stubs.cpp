@@ -9,6 +9,7 @@
 #include "sim/engines/event/event_engine.hpp"
 #include "sim/jobs/plan_search.hpp"
 #include "sim/jobs/serving_load.hpp"
+#include "sim/power/training_result.hpp"
 
 namespace kcsim {
 namespace {
@@ -34,5 +35,8 @@ ServingResult simulate_serving_load(const ClusterModel&, const ServingSpec&,
 }
 const EventEngine& event_engine() { not_built("event_engine"); }
 const Engine& analytical_engine() { not_built("analytical_engine"); }
+TrainingRunTotals training_run_totals(const TrainingResult&, double) {
+  not_built("training_run_totals");
+}
 
 }  // namespace kcsim
