@@ -142,7 +142,7 @@ TEST_CASE("the seed scenarios land within 2x of the published figures", "[cli][c
   // Wide on purpose: the runs' plans, restarts and networks are not published (each claim's
   // assumptions say so); the figures themselves are in bench/RESULTS.md.
   for (const char* scenario : {"seed000-gpt3-175b-v100-energy", "seed000-opt-175b-a100-energy",
-                               "seed004-llm-query-energy"}) {
+                               "seed004-llm-query-energy", "seed002-gpt4-class-training"}) {
     INFO(scenario);
     auto r = run_kcsim(std::string("run " KCSIM_SOURCE_DIR "/configs/scenarios/") + scenario +
                        ".textproto --json");
