@@ -253,7 +253,7 @@ Json to_json(const ScenarioResult& r) {
                  {"source", c.citation},     {"assumptions", c.assumptions}};
       if (c.simulated) {
         claim["simulated"] = *c.simulated;
-        claim["simulated_over_published"] = c.published != 0 ? *c.simulated / c.published : 0.0;
+        claim["simulated_over_published"] = c.ratio();
       } else {
         claim["error"] = c.error;
       }
@@ -359,18 +359,6 @@ TrainingResult training_result_from_json(const Json& j) {
   read_energy(j, r.energy);
   if (j.contains("device_power_cap_w")) j.at("device_power_cap_w").get_to(r.device_power_cap_w);
   if (j.contains("series")) r.series = time_series_from_json(j.at("series"));
-  if (j.contains("training_run")) {
-    const auto& run = j.at("training_run");
-    TrainingRunTotals totals;
-    run.at("tokens").get_to(totals.tokens);
-    run.at("iterations").get_to(totals.iterations);
-    run.at("time_days").get_to(totals.time_days);
-    run.at("it_energy_mwh").get_to(totals.it_energy_mwh);
-    run.at("facility_energy_mwh").get_to(totals.facility_energy_mwh);
-    run.at("co2_t").get_to(totals.co2_t);
-    run.at("cost_million_krw").get_to(totals.cost_mkrw);
-    r.run = totals;
-  }
   return r;
 }
 

@@ -151,7 +151,9 @@ struct TrainingResult {
   // Event engine: time_s and device_power_w, the cluster's device power (memory included) as
   // steps, each held until the next sample; the last sample is at the iteration's end.
   TimeSeries series;
-  std::optional<TrainingRunTotals> run;  // when the job gives the run's tokens
+  // When the job gives the run's tokens; added after the engine ran (sim/jobs), so it never
+  // crosses the event engine's process boundary.
+  std::optional<TrainingRunTotals> run;
 };
 
 // One request of a load-driven serving run; times are -1 where the request never got there.
@@ -306,6 +308,8 @@ struct ClaimCheck {
   double published = 0;
   std::optional<double> simulated;  // absent when the run could not do the workload
   std::string error;                // why not
+  // kcsim's figure over the published one (0 without a figure or with a published 0).
+  double ratio() const { return simulated && published != 0 ? *simulated / published : 0.0; }
 };
 
 struct ScenarioResult {

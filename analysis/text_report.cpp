@@ -265,7 +265,7 @@ std::string format_claims(const ScenarioResult& r) {
     } else {
       table.add_row({label, c.cluster, c.metric, fmt::format("{:.4g}", c.published),
                      fmt::format("{:.4g}", *c.simulated),
-                     c.published != 0 ? fmt::format("{:.2f}", *c.simulated / c.published) : "-"});
+                     c.published != 0 ? fmt::format("{:.2f}", c.ratio()) : "-"});
     }
     sources += fmt::format("[{}] {}\n", i + 1, c.citation);
     if (!c.assumptions.empty()) sources += fmt::format("    assumptions: {}\n", c.assumptions);
