@@ -199,6 +199,31 @@ struct ClusterPowerSample {
 };
 
 // A serving run driven by a request stream on the event engine.
+// A fleet of identical copies of the serving cluster, each serving the run's stream: its totals
+// are the run's, times the copies, over a day and a year of the run's average power.
+struct ServingFleetTotals {
+  long long copies = 0;
+  double servers = 0, devices = 0;
+  double requests_per_s = 0, requests_per_day = 0;
+  double avg_it_power_mw = 0, avg_facility_power_mw = 0;
+  double it_energy_per_day_mwh = 0, facility_energy_per_day_mwh = 0;
+  double it_energy_per_year_twh = 0, facility_energy_per_year_twh = 0;
+  double co2_per_year_t = 0;
+  double cost_per_year_billion_krw = 0;  // at the facility's electricity price
+};
+
+// One pool of a serving run disaggregated across chips: what it held, how busy it was, what it
+// drew and what it cost.
+struct ServingPoolUse {
+  std::string pool, role, chip, dtype, kv_dtype;  // role: "prefill" or "decode"
+  int tp = 1, pp = 1, replicas = 0, devices = 0;
+  long long kv_blocks_per_replica = 0, iterations = 0;
+  double busy_fraction = 0;        // its replicas' busy time over the run, averaged
+  double avg_device_power_w = 0;   // its replicas' devices over the run
+  double device_power_peak_w = 0;  // the most its devices drew at once
+  EnergyReport energy;             // its devices, its share of servers and links, the facility
+};
+
 struct ServingLoadResult {
   std::string scheduler, router, arrivals, network_model;
   int prefill_replicas = 0, decode_replicas = 0;  // disaggregated pools
@@ -218,6 +243,7 @@ struct ServingLoadResult {
   double arrival_rate_per_s = 0;       // arrived / simulated time
   double requests_in_system_mean = 0;  // time average, counted by the engine
   double kv_transfer_bytes = 0;        // disaggregated: KV caches sent from prefill to decode
+  double kv_conversion_bytes = 0;      // of those, converted to the decode pool's KV dtype
   double tp_allreduce_bytes = 0;       // tensor-parallel all-reduce buffers, summed per replica
   // Bytes times links crossed, on the links inside servers and between them (link energy).
   double link_bytes_in_server = 0, link_bytes_between_servers = 0;
@@ -234,6 +260,10 @@ struct ServingLoadResult {
   std::vector<ReplicaUse> replica_use;
   std::vector<RequestRecord> requests;
   std::vector<IterationUse> iteration_log;  // empty unless asked for
+  std::optional<ServingFleetTotals> fleet;  // when the load is one share of a fleet
+  // Disaggregated across chips: the prefill pool, then the decode pool; `energy` is theirs
+  // added, and cluster_power_peak_w their peaks added (each pool keeps its own pace).
+  std::vector<ServingPoolUse> pools;
 };
 
 struct ServingResult {

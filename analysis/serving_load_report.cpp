@@ -56,6 +56,50 @@ void append_serving_load(nlohmann::ordered_json& j, const ServingLoadResult& l) 
   const double completed = static_cast<double>(l.requests_completed);
   j["it_energy_per_request_wh"] = completed > 0 ? l.energy.it_j / completed / 3600 : 0;
   j["facility_energy_per_request_wh"] = completed > 0 ? l.energy.facility_j / completed / 3600 : 0;
+  if (l.kv_conversion_bytes > 0 || !l.pools.empty()) {
+    j["kv_conversion_bytes"] = l.kv_conversion_bytes;
+  }
+  if (!l.pools.empty()) {
+    auto pools = nlohmann::ordered_json::array();
+    for (const auto& p : l.pools) {
+      pools.push_back({{"pool", p.pool},
+                       {"role", p.role},
+                       {"chip", p.chip},
+                       {"dtype", p.dtype},
+                       {"kv_dtype", p.kv_dtype},
+                       {"tp", p.tp},
+                       {"pp", p.pp},
+                       {"replicas", p.replicas},
+                       {"devices", p.devices},
+                       {"kv_blocks_per_replica", p.kv_blocks_per_replica},
+                       {"iterations", p.iterations},
+                       {"busy_fraction", p.busy_fraction},
+                       {"avg_device_power_w", p.avg_device_power_w},
+                       {"device_power_peak_w", p.device_power_peak_w},
+                       {"it_energy_j", p.energy.it_j},
+                       {"facility_energy_j", p.energy.facility_j},
+                       {"device_energy_j", p.energy.device_j + p.energy.memory_j},
+                       {"avg_it_power_w", p.energy.avg_it_power_w},
+                       {"servers", p.energy.servers}});
+    }
+    j["pools"] = pools;
+  }
+  if (l.fleet) {
+    const ServingFleetTotals& f = *l.fleet;
+    j["fleet"] = {{"copies", f.copies},
+                  {"servers", f.servers},
+                  {"devices", f.devices},
+                  {"requests_per_s", f.requests_per_s},
+                  {"requests_per_day", f.requests_per_day},
+                  {"avg_it_power_mw", f.avg_it_power_mw},
+                  {"avg_facility_power_mw", f.avg_facility_power_mw},
+                  {"it_energy_per_day_mwh", f.it_energy_per_day_mwh},
+                  {"facility_energy_per_day_mwh", f.facility_energy_per_day_mwh},
+                  {"it_energy_per_year_twh", f.it_energy_per_year_twh},
+                  {"facility_energy_per_year_twh", f.facility_energy_per_year_twh},
+                  {"co2_per_year_t", f.co2_per_year_t},
+                  {"cost_per_year_billion_krw", f.cost_per_year_billion_krw}};
+  }
   auto replicas = nlohmann::ordered_json::array();
   for (const auto& u : l.replica_use) {
     replicas.push_back({{"replica", u.replica},
@@ -119,6 +163,25 @@ std::string format_serving_load(const ServingLoadResult& l) {
         l.cluster_power_cap_w / 1e3, l.cluster_power_peak_w / 1e3, l.cap_throttled_iterations);
   } else {
     out += fmt::format("  cluster device power  peak {:.1f} kW\n", l.cluster_power_peak_w / 1e3);
+  }
+  for (const auto& p : l.pools) {
+    out += fmt::format(
+        "  {:<7} pool          {}: {} x tp {} x pp {} of {} ({}, KV {}), busy {:.0f} %, "
+        "{:.0f} W per device, {:.3g} kWh IT\n",
+        p.role, p.pool, p.replicas, p.tp, p.pp, p.chip, p.dtype, p.kv_dtype, p.busy_fraction * 100,
+        p.avg_device_power_w, p.energy.it_j / 3.6e6);
+  }
+  if (!l.pools.empty()) {
+    out += fmt::format("  KV caches sent        {:.3g} GB, {:.3g} GB of them converted\n",
+                       l.kv_transfer_bytes / 1e9, l.kv_conversion_bytes / 1e9);
+  }
+  if (l.fleet) {
+    const ServingFleetTotals& f = *l.fleet;
+    out += fmt::format(
+        "  fleet                 {} copies ({:.0f} servers): {:.4g} requests/s, {:.3g} MW IT, "
+        "{:.4g} MWh IT ({:.4g} MWh facility) a day, {:.3g} TWh facility a year\n",
+        f.copies, f.servers, f.requests_per_s, f.avg_it_power_mw, f.it_energy_per_day_mwh,
+        f.facility_energy_per_day_mwh, f.facility_energy_per_year_twh);
   }
   return out;
 }

@@ -26,11 +26,23 @@ void add_direct_mesh(Topology& topology, std::span<const Vertex> devices,
 // Scale-out networks over existing devices (spec.devices and spec.nodes are taken from the
 // arguments). All their links are optical network links.
 void add_fat_tree(Topology& topology, std::span<const Vertex> endpoints, const FatTreeSpec& spec);
+// A fat-tree over several groups of devices (the pools of a cluster), each on leaves of its own
+// with its own leaf size and NIC rate, and with three tiers on pods of its own; the tiers above
+// join them all. spec gives the tiers, the pod size, the oversubscription and the link latency.
+struct FatTreeSegment {
+  std::span<const Vertex> endpoints;
+  int devices_per_leaf = 0;
+  double nic_bandwidth_bytes_per_s = 0;
+};
+void add_fat_tree(Topology& topology, const std::vector<FatTreeSegment>& segments,
+                  const FatTreeSpec& spec);
 void add_rail_network(Topology& topology, const std::vector<std::vector<Vertex>>& devices_by_node,
                       const RailOptimizedSpec& spec);
 
 // Hops on the longest device-to-device path of each network (for splitting a latency).
 int fat_tree_longest_path_links(const FatTreeSpec& spec, int devices);
+// The same for a fat-tree of `leaves` leaf switches on `pods` pods.
+int fat_tree_longest_path_links(int tiers, int leaves, int pods);
 int rail_longest_path_links(const RailOptimizedSpec& spec);
 
 void require(bool condition, const char* what);  // throws std::invalid_argument(what)

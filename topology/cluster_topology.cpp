@@ -75,6 +75,21 @@ FatTreeSpec cluster_fat_tree(int devices, int devices_per_node) {
   return spec;
 }
 
+// Servers `first_node` onwards of one kind, each with its fabric.
+std::vector<std::vector<Vertex>> add_servers(Topology& topology, const config::Cluster& cluster,
+                                             const config::Chip& chip, int first_node) {
+  int devices_per_node = cluster.node().devices_per_node() > 0 ? cluster.node().devices_per_node() : 1;
+  int nodes = cluster.nodes() > 0 ? cluster.nodes() : 1;
+  ServerFabric fabric = server_fabric(cluster, chip);
+  LinkSpec intra_link = intra_node_link(cluster, chip, fabric);
+  std::vector<std::vector<Vertex>> devices_by_node;
+  for (int n = first_node; n < first_node + nodes; ++n) {
+    devices_by_node.push_back(assembly::add_server_devices(topology, n, devices_per_node));
+    add_server_fabric(topology, n, devices_by_node.back(), fabric, intra_link);
+  }
+  return devices_by_node;
+}
+
 }  // namespace
 
 int servers_per_leaf(const config::Cluster& cluster) {
@@ -102,15 +117,8 @@ Topology build_cluster_topology(const config::Cluster& cluster, const config::Ch
   }
   double oversubscription = network.oversubscription() > 0 ? network.oversubscription() : 1.0;
 
-  ServerFabric fabric = server_fabric(cluster, chip);
-  LinkSpec intra_link = intra_node_link(cluster, chip, fabric);
-
   Topology topology(cluster.name());
-  std::vector<std::vector<Vertex>> devices_by_node;
-  for (int n = 0; n < nodes; ++n) {
-    devices_by_node.push_back(assembly::add_server_devices(topology, n, devices_per_node));
-    add_server_fabric(topology, n, devices_by_node.back(), fabric, intra_link);
-  }
+  std::vector<std::vector<Vertex>> devices_by_node = add_servers(topology, cluster, chip, 0);
   if (nic_bandwidth <= 0) return topology;  // a lone server without a network
 
   double network_latency_s = network.latency_ns() * 1e-9;
@@ -131,6 +139,50 @@ Topology build_cluster_topology(const config::Cluster& cluster, const config::Ch
     spec.link_latency_s = network_latency_s / assembly::rail_longest_path_links(spec);
     assembly::add_rail_network(topology, devices_by_node, spec);
   }
+  return topology;
+}
+
+Topology build_pooled_topology(const std::string& name, const std::vector<PoolServers>& pools) {
+  if (pools.empty()) throw InputError(fmt::format("cluster \"{}\": pools: none given", name));
+  const auto& network = pools.front().cluster.scale_out();
+  Topology topology(name);
+  // Each pool's devices in rank order, then a fat-tree with every pool on leaves of its own.
+  std::vector<std::pair<std::size_t, std::size_t>> ranges;  // [first rank, end rank) per pool
+  std::vector<FatTreeSpec> shapes;
+  int first_node = 0, leaves = 0, pods = 0;
+  for (const auto& pool : pools) {
+    const auto& cluster = pool.cluster;
+    if (!(cluster.scale_out().nic_bandwidth_gbit_per_s() > 0)) {
+      reject(cluster, "scale_out.nic_bandwidth_gbit_per_s",
+             "every pool needs a NIC rate: the pools reach each other over the network");
+    }
+    std::size_t first_rank = topology.device_count();
+    add_servers(topology, cluster, pool.chip, first_node);
+    first_node += cluster.nodes() > 0 ? cluster.nodes() : 1;
+    ranges.emplace_back(first_rank, topology.device_count());
+    int devices = static_cast<int>(topology.device_count() - first_rank);
+    int devices_per_node = cluster.node().devices_per_node() > 0 ? cluster.node().devices_per_node() : 1;
+    FatTreeSpec shape = cluster_fat_tree(devices, devices_per_node);
+    shape.nic_bandwidth_bytes_per_s = cluster.scale_out().nic_bandwidth_gbit_per_s() * 1e9 / 8;
+    int pool_leaves = (devices + shape.devices_per_leaf - 1) / shape.devices_per_leaf;
+    leaves += pool_leaves;
+    pods += (pool_leaves + kLeafDownlinks - 1) / kLeafDownlinks;
+    shapes.push_back(shape);
+  }
+  FatTreeSpec spec;
+  spec.tiers = leaves <= kSwitchRadix ? 2 : 3;
+  spec.leaves_per_pod = kLeafDownlinks;
+  spec.oversubscription = network.oversubscription() > 0 ? network.oversubscription() : 1.0;
+  spec.link_latency_s = network.latency_ns() * 1e-9 /
+                        assembly::fat_tree_longest_path_links(spec.tiers, leaves, pods);
+  const auto& ranked = topology.devices();
+  std::vector<assembly::FatTreeSegment> segments;
+  for (std::size_t p = 0; p < pools.size(); ++p) {
+    auto [first, end] = ranges[p];
+    segments.push_back({std::span<const Vertex>(ranked.data() + first, end - first),
+                        shapes[p].devices_per_leaf, shapes[p].nic_bandwidth_bytes_per_s});
+  }
+  assembly::add_fat_tree(topology, segments, spec);
   return topology;
 }
 

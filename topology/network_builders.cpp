@@ -39,61 +39,110 @@ void check_network(double nic_bandwidth, double oversubscription) {
 namespace assembly {
 
 void add_fat_tree(Topology& topology, std::span<const Vertex> endpoints, const FatTreeSpec& spec) {
-  require(!endpoints.empty(), "fat_tree: devices must be positive");
-  require(spec.devices_per_leaf > 0, "fat_tree: devices_per_leaf must be positive");
+  add_fat_tree(topology, std::vector<FatTreeSegment>{{endpoints, spec.devices_per_leaf,
+                                                       spec.nic_bandwidth_bytes_per_s}},
+               spec);
+}
+
+void add_fat_tree(Topology& topology, const std::vector<FatTreeSegment>& segments,
+                  const FatTreeSpec& spec) {
+  require(!segments.empty(), "fat_tree: devices must be positive");
   require(spec.tiers == 2 || spec.tiers == 3, "fat_tree: tiers must be 2 or 3");
-  check_network(spec.nic_bandwidth_bytes_per_s, spec.oversubscription);
-  int devices = static_cast<int>(endpoints.size());
-  int leaf_count = ceil_div(devices, spec.devices_per_leaf);
-
-  LinkInfo nic = make_link(nic_link(spec.nic_bandwidth_bytes_per_s, spec.link_latency_s));
-  std::vector<Vertex> leaves;
-  for (int i = 0; i < leaf_count; ++i) leaves.push_back(topology.add_switch(fmt::format("leaf{}", i), kLeafTier));
-  for (int rank = 0; rank < devices; ++rank) {
-    topology.add_link(endpoints[static_cast<std::size_t>(rank)],
-                      leaves[static_cast<std::size_t>(rank / spec.devices_per_leaf)], nic);
+  int leaves_per_pod = spec.leaves_per_pod > 0 ? spec.leaves_per_pod : spec.devices_per_leaf;
+  // Every segment on leaves (and, with three tiers, pods) of its own, in order; leaf and pod
+  // numbers run on across segments.
+  struct Placed {
+    std::vector<Vertex> leaves;
+    Uplinks up;
+    int first_pod = 0, pods = 0;
+  };
+  std::vector<Placed> placed;
+  int leaf_total = 0, pod_total = 0;
+  for (const auto& segment : segments) {
+    require(!segment.endpoints.empty(), "fat_tree: devices must be positive");
+    require(segment.devices_per_leaf > 0, "fat_tree: devices_per_leaf must be positive");
+    check_network(segment.nic_bandwidth_bytes_per_s, spec.oversubscription);
+    int devices = static_cast<int>(segment.endpoints.size());
+    int leaf_count = ceil_div(devices, segment.devices_per_leaf);
+    LinkInfo nic = make_link(nic_link(segment.nic_bandwidth_bytes_per_s, spec.link_latency_s));
+    Placed p{{},
+             leaf_uplinks(segment.devices_per_leaf, spec.oversubscription,
+                          segment.nic_bandwidth_bytes_per_s, spec.link_latency_s),
+             pod_total, ceil_div(leaf_count, leaves_per_pod)};
+    for (int i = 0; i < leaf_count; ++i) {
+      p.leaves.push_back(topology.add_switch(fmt::format("leaf{}", leaf_total + i), kLeafTier));
+    }
+    for (int rank = 0; rank < devices; ++rank) {
+      topology.add_link(segment.endpoints[static_cast<std::size_t>(rank)],
+                        p.leaves[static_cast<std::size_t>(rank / segment.devices_per_leaf)], nic);
+    }
+    leaf_total += leaf_count;
+    pod_total += p.pods;
+    placed.push_back(std::move(p));
   }
-  if (leaf_count == 1) return;
+  if (leaf_total == 1) return;
+  int most_uplinks = 0;
+  for (const auto& p : placed) most_uplinks = std::max(most_uplinks, p.up.count);
 
-  Uplinks up = leaf_uplinks(spec.devices_per_leaf, spec.oversubscription,
-                            spec.nic_bandwidth_bytes_per_s, spec.link_latency_s);
   if (spec.tiers == 2) {
-    for (int s = 0; s < up.count; ++s) {
+    // Spine s joins every leaf with more than s uplinks.
+    for (int s = 0; s < most_uplinks; ++s) {
       Vertex spine = topology.add_switch(fmt::format("spine{}", s), kSpineTier);
-      for (Vertex leaf : leaves) topology.add_link(leaf, spine, up.link);
+      for (const auto& p : placed) {
+        if (s >= p.up.count) continue;
+        for (Vertex leaf : p.leaves) topology.add_link(leaf, spine, p.up.link);
+      }
     }
     return;
   }
 
-  int leaves_per_pod = spec.leaves_per_pod > 0 ? spec.leaves_per_pod : spec.devices_per_leaf;
-  int pods = ceil_div(leaf_count, leaves_per_pod);
   // Aggregation switch j of every pod reaches core group j; one core per leaf of a full pod
   // keeps the aggregation tier non-blocking.
-  std::vector<std::vector<Vertex>> aggregation(static_cast<std::size_t>(pods));
-  for (int p = 0; p < pods; ++p) {
-    for (int j = 0; j < up.count; ++j) {
-      Vertex agg = topology.add_switch(fmt::format("pod{}.agg{}", p, j), kSpineTier);
-      aggregation[static_cast<std::size_t>(p)].push_back(agg);
-      int first_leaf = p * leaves_per_pod;
-      int end_leaf = std::min(leaf_count, first_leaf + leaves_per_pod);
-      for (int l = first_leaf; l < end_leaf; ++l) topology.add_link(leaves[static_cast<std::size_t>(l)], agg, up.link);
+  struct Pod {
+    std::vector<Vertex> aggregation;
+    const LinkInfo* link;
+  };
+  std::vector<Pod> pods;
+  for (const auto& p : placed) {
+    int leaf_count = static_cast<int>(p.leaves.size());
+    for (int q = 0; q < p.pods; ++q) {
+      Pod pod{{}, &p.up.link};
+      for (int j = 0; j < p.up.count; ++j) {
+        Vertex agg =
+            topology.add_switch(fmt::format("pod{}.agg{}", p.first_pod + q, j), kSpineTier);
+        pod.aggregation.push_back(agg);
+        int first_leaf = q * leaves_per_pod;
+        int end_leaf = std::min(leaf_count, first_leaf + leaves_per_pod);
+        for (int l = first_leaf; l < end_leaf; ++l) {
+          topology.add_link(p.leaves[static_cast<std::size_t>(l)], agg, p.up.link);
+        }
+      }
+      pods.push_back(std::move(pod));
     }
   }
-  if (pods == 1) return;
-  for (int j = 0; j < up.count; ++j) {
+  if (pods.size() == 1) return;
+  for (int j = 0; j < most_uplinks; ++j) {
     for (int c = 0; c < leaves_per_pod; ++c) {
       Vertex core = topology.add_switch(fmt::format("core{}", j * leaves_per_pod + c), kCoreTier);
-      for (const auto& pod : aggregation) topology.add_link(pod[static_cast<std::size_t>(j)], core, up.link);
+      for (const auto& pod : pods) {
+        if (j >= static_cast<int>(pod.aggregation.size())) continue;
+        topology.add_link(pod.aggregation[static_cast<std::size_t>(j)], core, *pod.link);
+      }
     }
   }
 }
 
 int fat_tree_longest_path_links(const FatTreeSpec& spec, int devices) {
   int leaf_count = ceil_div(devices, std::max(1, spec.devices_per_leaf));
-  if (leaf_count <= 1) return 2;
-  if (spec.tiers == 2) return 4;
   int leaves_per_pod = spec.leaves_per_pod > 0 ? spec.leaves_per_pod : spec.devices_per_leaf;
-  return ceil_div(leaf_count, leaves_per_pod) == 1 ? 4 : 6;
+  return fat_tree_longest_path_links(spec.tiers, leaf_count,
+                                     ceil_div(leaf_count, std::max(1, leaves_per_pod)));
+}
+
+int fat_tree_longest_path_links(int tiers, int leaves, int pods) {
+  if (leaves <= 1) return 2;
+  if (tiers == 2) return 4;
+  return pods == 1 ? 4 : 6;
 }
 
 int rail_longest_path_links(const RailOptimizedSpec& spec) {

@@ -102,6 +102,20 @@ Chip load_entry<Chip>(const Catalog& catalog, const std::string&, const std::str
   return merged;
 }
 
+// "cluster:pool" names one pool of a cluster of several kinds of server, as a cluster of its
+// own (cluster_pools.hpp); errors point into the cluster's file.
+template <>
+Cluster load_entry<Cluster>(const Catalog& catalog, const std::string& folder,
+                            const std::string& name, const Origin& where, const char* what) {
+  auto [cluster_name, pool] = split_pool_name(name);
+  Cluster cluster;
+  LoadedFile file =
+      LoadedFile::parse(entry_path(catalog, folder, cluster_name, where, what), &cluster);
+  if (name.find(kPoolSeparator) == std::string::npos) return cluster;
+  if (cluster.name().empty()) cluster.set_name(cluster_name);
+  return pool_cluster(catalog.cluster_lookup(), cluster, pool, file);
+}
+
 }  // namespace
 
 Catalog::Catalog(std::filesystem::path root) : root_(std::move(root)) {}

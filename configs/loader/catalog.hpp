@@ -11,6 +11,7 @@
 
 #include "chip.pb.h"
 #include "cluster.pb.h"
+#include "configs/loader/cluster_pools.hpp"
 #include "configs/loader/errors.hpp"
 #include "model.pb.h"
 #include "workload.pb.h"
@@ -30,7 +31,14 @@ class Catalog {
   // The same entry without a copy: the catalog's own, shared and never changed.
   std::shared_ptr<const Chip> chip_entry(const std::string& name, const Origin& where = {}) const;
   Model model(const std::string& name, const Origin& where = {}) const;
+  // "cluster:pool" gives one pool of a cluster of several kinds of server as a cluster of its
+  // own (cluster_pools.hpp).
   Cluster cluster(const std::string& name, const Origin& where = {}) const;
+  // cluster() as a function, for what looks clusters up without a catalog of its own; it
+  // refers to this catalog, which must outlive it.
+  ClusterLookup cluster_lookup() const {
+    return [this](const std::string& name, const Origin& where) { return cluster(name, where); };
+  }
   // A runtime profile (configs/runtimes/): the software stack that issues the work.
   Runtime runtime(const std::string& name, const Origin& where = {}) const;
 

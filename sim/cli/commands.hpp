@@ -68,8 +68,11 @@ struct ServeOptions {
   // A request stream (--rate or --trace) runs the serving loop on the event engine.
   std::optional<double> rate_per_s, duration_s, slo_ttft_s, slo_tpot_s, arrival_cv;
   std::optional<double> cluster_power_cap_w;
-  std::optional<int64_t> requests, block_tokens, chunk_tokens;
+  std::optional<int64_t> requests, block_tokens, chunk_tokens, fleet_copies;
   std::optional<int> max_batch, prefill_replicas;
+  // Disaggregated across chips: the pool of the same cluster that decodes, and its replica.
+  std::string decode_pool, decode_dtype, decode_kv_dtype;
+  std::optional<int> decode_tp, decode_pp, decode_replicas;
   std::optional<uint64_t> seed;
   std::string trace, scheduler, router, input_lengths, output_lengths, requests_out;
   bool log_iterations = false;

@@ -3,6 +3,9 @@
 #include <map>
 #include <string>
 
+#include <fmt/format.h>
+
+#include "configs/loader/errors.hpp"
 #include "configs/loader/field_checks.hpp"
 
 namespace kcsim::cli {
@@ -51,11 +54,26 @@ const std::map<std::string, std::string, std::less<>>& flag_of_field() {
       {"load.input_lengths", "--input-lengths"},
       {"load.output_lengths", "--output-lengths"},
       {"load.cluster_power_cap_w", "--cluster-power-cap-w"},
+      {"load.fleet_copies", "--fleet-copies"},
+      {"decode_pool.tp", "--decode-tp"},
+      {"decode_pool.pp", "--decode-pp"},
+      {"decode_pool.replicas", "--decode-replicas"},
   };
   return flags;
 }
 
 }  // namespace
+
+Dtype dtype_flag(const std::string& value, const char* flag) {
+  auto dtype = parse_dtype(value);
+  if (!dtype) {
+    throw_input_error(Origin{}, flag,
+                      fmt::format("unknown dtype \"{}\"; use fp32, tf32, bf16, fp16, fp8, int8 "
+                                  "or int4",
+                                  value));
+  }
+  return *dtype;
+}
 
 void check_flag_values(const google::protobuf::Message& job) {
   config::check_fields(

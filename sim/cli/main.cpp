@@ -43,7 +43,8 @@ void add_power(CLI::App* app, PowerFlags& power) {
 
 void add_target(CLI::App* app, std::string& chip, std::string& cluster) {
   app->add_option("--chip", chip, "Catalog chip (kcsim chips); its catalog server is used");
-  app->add_option("--cluster", cluster, "Catalog cluster (configs/clusters/)");
+  app->add_option("--cluster", cluster,
+                  "Catalog cluster (configs/clusters/); name:pool for one pool of a mixed cluster");
 }
 
 // The flags that describe a training job: model, devices, parallel plan, batch, dtype.
@@ -175,6 +176,19 @@ int main(int argc, char** argv) {
                         "fixed | uniform:MIN:MAX | lognormal:MEAN:SIGMA | trace");
   serve_cmd->add_option("--seed", s.seed, "Seed of the request stream (default 1)");
   serve_cmd->add_option("--requests-out", s.requests_out, "Write one CSV row per request");
+  serve_cmd->add_option("--decode-pool", s.decode_pool,
+                        "Disaggregated across chips: the pool of the same mixed cluster that "
+                        "decodes (--cluster names the prefill pool as cluster:pool)");
+  serve_cmd->add_option("--decode-tp", s.decode_tp, "Decode pool: tensor-parallel degree");
+  serve_cmd->add_option("--decode-pp", s.decode_pp, "Decode pool: pipeline stages");
+  serve_cmd->add_option("--decode-replicas", s.decode_replicas,
+                        "Decode pool: replicas (default: as many as the pool holds)");
+  serve_cmd->add_option("--decode-dtype", s.decode_dtype, "Decode pool: weights dtype");
+  serve_cmd->add_option("--decode-kv-dtype", s.decode_kv_dtype,
+                        "Decode pool: KV-cache dtype (a prefilled cache is converted to it)");
+  serve_cmd->add_option("--fleet-copies", s.fleet_copies,
+                        "The stream is one share of a fleet of this many copies of the cluster: "
+                        "adds the fleet's requests, power and energy per day and year");
   serve_cmd->add_option("--cluster-power-cap-w", s.cluster_power_cap_w,
                         "Cap on the serving cluster's summed device power, W (DVFS governor)");
   serve_cmd->add_flag("--log-iterations", s.log_iterations,
@@ -202,7 +216,11 @@ int main(int argc, char** argv) {
   std::string topo_cluster;
   auto* topo_cmd = app.add_subcommand(
       "topo", "A cluster's network as a graph: devices, switches, links, diameter, bisection");
-  topo_cmd->add_option("cluster", topo_cluster, "Catalog cluster name or cluster file")->required();
+  topo_cmd
+      ->add_option("cluster", topo_cluster,
+                   "Catalog cluster name or cluster file (a cluster of pools shows each pool; "
+                   "name:pool, one pool)")
+      ->required();
   topo_cmd->add_option("--nodes", topo_nodes, "Servers in the cluster (default: the file's)")
       ->check(CLI::Range(1, 1000000));
   add_common(topo_cmd, topo_common);

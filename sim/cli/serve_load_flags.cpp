@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "configs/loader/errors.hpp"
+#include "sim/cli/flag_values.hpp"
 
 namespace kcsim::cli {
 
@@ -14,7 +15,7 @@ bool apply_load_flags(const ServeOptions& o, config::ServingJob& job) {
                o.block_tokens || o.chunk_tokens || o.max_batch || o.prefill_replicas || o.seed ||
                !o.scheduler.empty() || !o.router.empty() || !o.input_lengths.empty() ||
                !o.output_lengths.empty() || !o.requests_out.empty() || o.log_iterations ||
-               o.cluster_power_cap_w || o.check_kv;
+               o.cluster_power_cap_w || o.check_kv || o.fleet_copies || !o.decode_pool.empty();
     if (any) {
       throw_input_error(Origin{}, "--rate",
                         "request-stream flags (--requests, --scheduler, --slo-ttft-s, ...) need "
@@ -36,6 +37,18 @@ bool apply_load_flags(const ServeOptions& o, config::ServingJob& job) {
   if (o.chunk_tokens) load->set_chunk_tokens(*o.chunk_tokens);
   if (o.max_batch) load->set_max_batch(*o.max_batch);
   if (o.prefill_replicas) load->set_prefill_replicas(*o.prefill_replicas);
+  if (o.fleet_copies) load->set_fleet_copies(*o.fleet_copies);
+  if (!o.decode_pool.empty()) {
+    auto* pool = job.mutable_decode_pool();
+    pool->set_pool(o.decode_pool);
+    if (o.decode_tp) pool->set_tp(*o.decode_tp);
+    if (o.decode_pp) pool->set_pp(*o.decode_pp);
+    if (o.decode_replicas) pool->set_replicas(*o.decode_replicas);
+    if (!o.decode_dtype.empty()) pool->set_dtype(dtype_flag(o.decode_dtype, "--decode-dtype"));
+    if (!o.decode_kv_dtype.empty()) {
+      pool->set_kv_dtype(dtype_flag(o.decode_kv_dtype, "--decode-kv-dtype"));
+    }
+  }
   if (o.seed) load->set_seed(*o.seed);
   if (!o.input_lengths.empty()) load->set_input_lengths(o.input_lengths);
   if (!o.output_lengths.empty()) load->set_output_lengths(o.output_lengths);

@@ -1,9 +1,11 @@
 #include "sim/cli/support.hpp"
 
 #include <algorithm>
+#include <filesystem>
 
 #include <fmt/format.h>
 
+#include "configs/loader/cluster_pools.hpp"
 #include "configs/loader/errors.hpp"
 #include "configs/loader/text_loader.hpp"
 #include "sim/cli/commands.hpp"
@@ -22,12 +24,22 @@ bool is_cluster_file(const std::string& name_or_file) {
 
 config::Cluster load_cluster(const config::Catalog& catalog, const std::string& name_or_file) {
   config::Cluster cluster;
-  if (is_cluster_file(name_or_file)) {
-    config::LoadedFile::parse(name_or_file, &cluster);
-  } else {
+  if (!is_cluster_file(name_or_file)) {
     cluster = catalog.cluster(name_or_file, Origin{});
+    if (cluster.name().empty()) cluster.set_name(name_or_file);
+    return cluster;
   }
-  if (cluster.name().empty()) cluster.set_name(name_or_file);
+  // "file.textproto:pool" names one pool of the cluster in that file.
+  auto [path, pool] = config::split_pool_name(name_or_file);
+  std::error_code error;
+  if (pool.find('/') != std::string::npos || std::filesystem::exists(name_or_file, error)) {
+    path = name_or_file;
+    pool.clear();
+  }
+  auto file = config::LoadedFile::parse(path, &cluster);
+  if (cluster.name().empty()) cluster.set_name(path);
+  if (path != name_or_file)
+    return config::pool_cluster(catalog.cluster_lookup(), cluster, pool, file);
   return cluster;
 }
 

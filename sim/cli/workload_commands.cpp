@@ -20,17 +20,6 @@
 namespace kcsim::cli {
 namespace {
 
-Dtype dtype_flag(const std::string& value, const char* flag) {
-  auto dtype = parse_dtype(value);
-  if (!dtype) {
-    throw_input_error(Origin{}, flag,
-                      fmt::format("unknown dtype \"{}\"; use fp32, tf32, bf16, fp16, fp8, int8 "
-                                  "or int4",
-                                  value));
-  }
-  return *dtype;
-}
-
 // How much slower (or faster) a straggler's compute may run than the others'.
 constexpr double kMinStraggler = 0.01, kMaxStraggler = 100;
 

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "configs/loader/cluster_pools.hpp"
 #include "configs/loader/field_checks.hpp"
 #include "hw-models/server_power.hpp"
 #include "sim/cluster/facility_model.hpp"
@@ -73,6 +74,14 @@ LinkPowerTotals sum_link_power(const topology::Topology& topology) {
 
 ClusterModel resolve_cluster(const config::Cluster& cluster, const config::Catalog& catalog,
                              const config::LoadedFile* file, const std::string& path) {
+  if (cluster.pools_size() > 0) {
+    auto pools = config::pool_names(cluster);
+    throw_input_error(where(file, path, "pools"), "pools",
+                      fmt::format("cluster \"{}\" is made of pools ({}); a job runs on one of "
+                                  "them: name it as \"{}{}{}\"",
+                                  cluster.name(), fmt::join(pools, ", "), cluster.name(),
+                                  config::kPoolSeparator, pools.front()));
+  }
   const auto& node = cluster.node();
   long long devices = static_cast<long long>(cluster.nodes()) * node.devices_per_node();
   if (devices > kMaxClusterDevices) {

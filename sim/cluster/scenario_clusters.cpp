@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "configs/loader/cluster_pools.hpp"
 #include "configs/loader/errors.hpp"
 #include "configs/loader/field_checks.hpp"
 
@@ -26,23 +27,86 @@ void check_scenario(const config::Scenario& scenario, const config::LoadedFile& 
   }
 }
 
+namespace {
+
+// A reference to a catalog cluster of several kinds of server runs the job on each pool; what
+// it overrides is the whole cluster's (network, facility): a server count or a chip override
+// belongs to one pool, named as "cluster:pool".
+void add_pools_of_ref(const config::ClusterRef& ref, const config::Cluster& cluster,
+                      const config::Catalog& catalog, const config::LoadedFile& file,
+                      const std::string& path,
+                      std::vector<std::pair<config::Cluster, std::string>>& clusters) {
+  if (ref.has_nodes() || ref.has_chip_overrides()) {
+    std::string field = ref.has_nodes() ? "nodes" : "chip_overrides";
+    throw_input_error(file.locate(path + "." + field), field,
+                      fmt::format("\"{}\" is made of pools ({}); a server count or chip "
+                                  "override is one pool's: name it as \"{}{}{}\"",
+                                  ref.catalog(), fmt::join(config::pool_names(cluster), ", "),
+                                  ref.catalog(), config::kPoolSeparator, cluster.pools(0).name()));
+  }
+  std::string name = ref.has_name() ? ref.name() : ref.catalog();
+  for (const auto& pool : config::pool_names(cluster)) {
+    config::Cluster one = catalog.cluster(ref.catalog() + config::kPoolSeparator + pool,
+                                          file.locate(path + ".catalog"));
+    one.set_name(name + config::kPoolSeparator + pool);
+    if (ref.has_facility()) {
+      *one.mutable_facility() = ref.facility();
+      *one.mutable_mixed()->mutable_facility() = ref.facility();
+    }
+    if (ref.has_scale_out()) {
+      // The pool keeps its own NIC rate unless the reference gives one.
+      double nic = one.scale_out().nic_bandwidth_gbit_per_s();
+      *one.mutable_scale_out() = ref.scale_out();
+      *one.mutable_mixed()->mutable_scale_out() = ref.scale_out();
+      if (!ref.scale_out().has_nic_bandwidth_gbit_per_s()) {
+        one.mutable_scale_out()->set_nic_bandwidth_gbit_per_s(nic);
+      }
+    }
+    clusters.emplace_back(std::move(one), path);
+  }
+}
+
+}  // namespace
+
 std::vector<std::pair<config::Cluster, std::string>> scenario_clusters(
     const config::Scenario& scenario, const config::Catalog& catalog,
     const config::LoadedFile& file) {
   std::vector<std::pair<config::Cluster, std::string>> clusters;
+  // A cluster of several kinds of server runs the scenario's job on each of its pools.
   for (int i = 0; i < scenario.clusters_size(); ++i) {
-    clusters.emplace_back(scenario.clusters(i), fmt::format("clusters[{}]", i));
+    std::string path = fmt::format("clusters[{}]", i);
+    const config::Cluster& cluster = scenario.clusters(i);
+    if (cluster.pools_size() == 0) {
+      clusters.emplace_back(cluster, path);
+      continue;
+    }
+    auto pools = config::pool_clusters(catalog.cluster_lookup(), cluster, file, path);
+    for (size_t p = 0; p < pools.size(); ++p) {
+      clusters.emplace_back(std::move(pools[p]), fmt::format("{}.pools[{}]", path, p));
+    }
   }
   for (int i = 0; i < scenario.cluster_names_size(); ++i) {
     std::string path = fmt::format("cluster_names[{}]", i);
-    config::Cluster cluster = catalog.cluster(scenario.cluster_names(i), file.locate(path));
-    if (cluster.name().empty()) cluster.set_name(scenario.cluster_names(i));
-    clusters.emplace_back(std::move(cluster), path);
+    const std::string& name = scenario.cluster_names(i);
+    config::Cluster cluster = catalog.cluster(name, file.locate(path));
+    if (cluster.name().empty()) cluster.set_name(name);
+    if (cluster.pools_size() == 0) {
+      clusters.emplace_back(std::move(cluster), path);
+      continue;
+    }
+    for (const auto& pool : config::pool_names(cluster)) {
+      clusters.emplace_back(
+          catalog.cluster(name + config::kPoolSeparator + pool, file.locate(path)), path);
+    }
   }
   for (int i = 0; i < scenario.cluster_refs_size(); ++i) {
     const auto& ref = scenario.cluster_refs(i);
     std::string path = fmt::format("cluster_refs[{}]", i);
     config::Cluster cluster = catalog.cluster(ref.catalog(), file.locate(path + ".catalog"));
+    if (cluster.pools_size() > 0) {
+      add_pools_of_ref(ref, cluster, catalog, file, path, clusters);
+      continue;
+    }
     cluster.set_name(ref.has_name() ? ref.name() : ref.catalog());
     if (ref.has_nodes()) {
       if (ref.nodes() < 1) {

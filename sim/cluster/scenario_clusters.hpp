@@ -19,7 +19,8 @@ namespace kcsim {
 void check_scenario(const config::Scenario& scenario, const config::LoadedFile& file);
 
 // The scenario's clusters, inline, by catalog name and by catalog reference (with its
-// overrides applied), each with the field path it was written at ("cluster_refs[1]").
+// overrides applied), each with the field path it was written at ("cluster_refs[1]"). A
+// cluster of several kinds of server gives each of its pools ("cluster:pool"), in order.
 std::vector<std::pair<config::Cluster, std::string>> scenario_clusters(
     const config::Scenario& scenario, const config::Catalog& catalog,
     const config::LoadedFile& file);

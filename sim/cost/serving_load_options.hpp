@@ -29,6 +29,8 @@ struct ServingLoadOptions {
   // Ends the simulation at this time (0: when every request is done); requests still running
   // then are counted in flight.
   double stop_s = 0;
+  // Copies of the serving cluster in the fleet this stream is one share of (0: no fleet).
+  int64_t fleet_copies = 0;
 };
 
 // The scheduler a load names for separate prefill and decode pools (each batching continuously);

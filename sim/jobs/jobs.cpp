@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "configs/loader/cluster_pools.hpp"
+
 #include "sim/jobs/plan_search.hpp"
 #include "sim/jobs/serving_load_job.hpp"
 #include "sim/power/training_result.hpp"
@@ -79,12 +81,77 @@ TrainingResult run_training_job(const config::TrainingJob& job, const ClusterMod
   return result;
 }
 
+namespace {
+
+// The decode side of a job disaggregated across chips: the other pool, resolved, and the job's
+// replica there (its own tp, pp, replicas, dtypes and cap; the model, lengths and stack shared).
+DecodePoolRun decode_pool_run(const config::ServingJob& job, const ClusterModel& cluster,
+                              const config::Catalog& catalog, const JobOrigin& origin) {
+  const config::DecodePool& pool = job.decode_pool();
+  if (!job.has_load()) {
+    throw_input_error(origin.at("decode_pool"), "decode_pool",
+                      "serving across pools serves a request stream: give load { scheduler: "
+                      "\"disaggregated\" ... }");
+  }
+  if (job.load().scheduler() != kDisaggregated) {
+    throw_input_error(origin.at("load.scheduler"), "load.scheduler",
+                      fmt::format("a decode pool serves disaggregated: scheduler \"{}\", not "
+                                  "\"{}\"",
+                                  kDisaggregated, job.load().scheduler()));
+  }
+  if (job.load().has_prefill_replicas()) {
+    throw_input_error(origin.at("load.prefill_replicas"), "load.prefill_replicas",
+                      "splits one pool's replicas; with a decode pool the job's replicas "
+                      "prefill and decode_pool.replicas decode");
+  }
+  const std::string own_pool = config::split_pool_name(cluster.name).second;
+  if (pool.pool() == own_pool) {
+    throw_input_error(origin.at("decode_pool.pool"), "decode_pool.pool",
+                      fmt::format("\"{}\" is the pool the job prefills on; to decode there too, "
+                                  "leave decode_pool out and split it with load.prefill_replicas",
+                                  own_pool));
+  }
+  config::Cluster config = config::sibling_pool(catalog.cluster_lookup(), cluster.config,
+                                                pool.pool(), origin.at("decode_pool.pool"));
+  DecodePoolRun run{resolve_cluster(config, catalog), {}};
+  config::ServingJob decode = job;
+  decode.clear_load();
+  decode.clear_decode_pool();
+  if (pool.has_tp())
+    decode.set_tp(pool.tp());
+  else
+    decode.clear_tp();
+  decode.set_pp(pool.pp());
+  if (pool.has_replicas())
+    decode.set_replicas(pool.replicas());
+  else
+    decode.clear_replicas();
+  if (pool.has_dtype()) decode.set_dtype(pool.dtype());
+  if (pool.has_kv_dtype())
+    decode.set_kv_dtype(pool.kv_dtype());
+  else
+    decode.clear_kv_dtype();
+  decode.set_device_power_cap_w(pool.device_power_cap_w());
+  run.spec = serving_job_spec(
+      decode, run.cluster, catalog,
+      {origin.file, origin.path.empty() ? "decode_pool" : origin.path + ".decode_pool"});
+  return run;
+}
+
+}  // namespace
+
 ServingResult run_serving_job(const config::ServingJob& job, const ClusterModel& cluster,
                               const config::Catalog& catalog, const JobOrigin& origin,
                               const Engine& engine) {
   ServingSpec spec = serving_job_spec(job, cluster, catalog, origin);
-  ServingResult result = job.has_load() ? run_serving_load_job(job.load(), spec, cluster, origin)
-                                        : engine.serve(cluster, spec);
+  ServingResult result;
+  if (job.has_decode_pool()) {
+    DecodePoolRun decode = decode_pool_run(job, cluster, catalog, origin);
+    result = run_serving_load_job(job.load(), spec, cluster, origin, &decode);
+  } else {
+    result = job.has_load() ? run_serving_load_job(job.load(), spec, cluster, origin)
+                            : engine.serve(cluster, spec);
+  }
   result.runtime = spec.runtime.name;
   return result;
 }

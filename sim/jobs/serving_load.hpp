@@ -23,4 +23,18 @@ ServingResult simulate_serving_load(const ClusterModel& cluster, const ServingSp
                                     const ServingLoadOptions& options,
                                     const serving::RequestStream& requests);
 
+// The stream served disaggregated across chips: `prefill`'s replicas prefill, `decode`'s
+// (another pool of the same cluster, with its own spec) decode, on the network joining the two
+// pools. Each pool is priced by its own chip; a KV cache crosses as the prefill pool made it
+// and is converted to the decode pool's KV dtype on arrival. The result's load reports each
+// pool (`pools`) and their energy added; its closed-form figures are the prefill pool's TTFT and
+// the decode pool's TPOT. Throws InfeasibleError under a cluster power cap (each chip takes a
+// device cap instead) or when a replica has no room for a KV block.
+ServingResult simulate_split_serving_load(const ClusterModel& prefill,
+                                          const ServingSpec& prefill_spec,
+                                          const ClusterModel& decode,
+                                          const ServingSpec& decode_spec,
+                                          const ServingLoadOptions& options,
+                                          const serving::RequestStream& requests);
+
 }  // namespace kcsim

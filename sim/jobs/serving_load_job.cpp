@@ -111,6 +111,7 @@ ServingLoadOptions serving_load_options(const config::ServingLoad& load, const J
   o.record_iterations = load.log_iterations();
   o.cluster_power_cap_w = load.cluster_power_cap_w();
   o.checked_kv = load.check_kv();
+  o.fleet_copies = load.fleet_copies();
   if (load.has_trace()) {
     o.arrivals = "trace";
   } else if (load.arrival_cv() != 1) {
@@ -170,12 +171,22 @@ serving::RequestStream serving_load_requests(const config::ServingLoad& load,
 }
 
 ServingResult run_serving_load_job(const config::ServingLoad& load, const ServingSpec& spec,
-                                   const ClusterModel& cluster, const JobOrigin& origin) {
+                                   const ClusterModel& cluster, const JobOrigin& origin,
+                                   const DecodePoolRun* decode) {
   ServingLoadOptions options = serving_load_options(load, origin);
   // The stack's own scheduler limits where the load leaves them out.
   if (!load.has_max_batch()) options.max_batch = spec.runtime.max_running_sequences;
   if (!load.has_prefill_token_budget()) {
     options.prefill_token_budget = spec.runtime.max_batched_tokens;
+  }
+  if (decode) {
+    if (load.has_cluster_power_cap_w()) {
+      throw_input_error(origin.at("load.cluster_power_cap_w"), "cluster_power_cap_w",
+                        "a cluster power cap is shared by one pool's replicas; across pools cap "
+                        "each chip with device_power_cap_w (and decode_pool.device_power_cap_w)");
+    }
+    return simulate_split_serving_load(cluster, spec, decode->cluster, decode->spec, options,
+                                       serving_load_requests(load, spec, origin));
   }
   return simulate_serving_load(cluster, spec, options, serving_load_requests(load, spec, origin));
 }

@@ -20,7 +20,15 @@ ServingLoadOptions serving_load_options(const config::ServingLoad& load, const J
 serving::RequestStream serving_load_requests(const config::ServingLoad& load,
                                              const ServingSpec& spec, const JobOrigin& origin);
 
+// The decode pool of a job disaggregated across chips (ServingJob.decode_pool), resolved.
+struct DecodePoolRun {
+  ClusterModel cluster;
+  ServingSpec spec;
+};
+
+// The stream on `cluster`; with `decode`, prefilled there and decoded on the decode pool.
 ServingResult run_serving_load_job(const config::ServingLoad& load, const ServingSpec& spec,
-                                   const ClusterModel& cluster, const JobOrigin& origin);
+                                   const ClusterModel& cluster, const JobOrigin& origin,
+                                   const DecodePoolRun* decode = nullptr);
 
 }  // namespace kcsim

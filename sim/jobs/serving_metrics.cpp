@@ -72,4 +72,29 @@ void summarize_requests(ServingLoadResult& load) {
   load.arrival_rate_per_s = t > 0 ? static_cast<double>(load.requests_arrived) / t : 0;
 }
 
+ServingFleetTotals serving_fleet_totals(const ServingLoadResult& load, long long copies,
+                                        int devices) {
+  constexpr double kSecondsPerDay = 86400, kDaysPerYear = 365, kJoulesPerMwh = 3.6e9;
+  const double t = load.simulated_time_s;
+  const double n = static_cast<double>(copies);
+  ServingFleetTotals fleet;
+  fleet.copies = copies;
+  fleet.servers = n * load.energy.servers;
+  fleet.devices = n * devices;
+  if (t <= 0) return fleet;
+  // Over the same window as the energy, so that energy per request is the run's.
+  fleet.requests_per_s = n * static_cast<double>(load.requests_arrived) / t;
+  fleet.requests_per_day = fleet.requests_per_s * kSecondsPerDay;
+  fleet.avg_it_power_mw = n * load.energy.it_j / t / 1e6;
+  fleet.avg_facility_power_mw = n * load.energy.facility_j / t / 1e6;
+  const double days_per_run = t / kSecondsPerDay;
+  fleet.it_energy_per_day_mwh = n * load.energy.it_j / kJoulesPerMwh / days_per_run;
+  fleet.facility_energy_per_day_mwh = n * load.energy.facility_j / kJoulesPerMwh / days_per_run;
+  fleet.it_energy_per_year_twh = fleet.it_energy_per_day_mwh * kDaysPerYear / 1e6;
+  fleet.facility_energy_per_year_twh = fleet.facility_energy_per_day_mwh * kDaysPerYear / 1e6;
+  fleet.co2_per_year_t = n * load.energy.co2_kg / 1e3 / days_per_run * kDaysPerYear;
+  fleet.cost_per_year_billion_krw = n * load.energy.cost_krw / 1e9 / days_per_run * kDaysPerYear;
+  return fleet;
+}
+
 }  // namespace kcsim

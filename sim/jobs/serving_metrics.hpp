@@ -16,4 +16,10 @@ double quantile(std::vector<double> values, double q);
 // load.requests, load.simulated_time_s and the objectives in load.slo_*.
 void summarize_requests(ServingLoadResult& load);
 
+// `copies` of the run's cluster, each serving the run's stream, over a day and a year at the
+// run's average power (its energy, idle time included, over its simulated time); `devices` are
+// the devices one copy holds.
+ServingFleetTotals serving_fleet_totals(const ServingLoadResult& load, long long copies,
+                                        int devices);
+
 }  // namespace kcsim

@@ -80,4 +80,33 @@ EnergyReport cluster_energy(const ClusterModel& cluster, const DeviceEnergy& dev
   return e;
 }
 
+EnergyReport add_energy(const EnergyReport& a, const EnergyReport& b) {
+  EnergyReport e;
+  e.duration_s = std::max(a.duration_s, b.duration_s);
+  auto sum = [&](double EnergyReport::*field) { e.*field = a.*field + b.*field; };
+  for (auto field : {&EnergyReport::device_j, &EnergyReport::memory_j, &EnergyReport::link_j,
+                     &EnergyReport::network_j, &EnergyReport::server_j,
+                     &EnergyReport::server_cpu_j, &EnergyReport::server_fixed_j,
+                     &EnergyReport::server_switch_j, &EnergyReport::server_fan_j,
+                     &EnergyReport::server_conversion_j, &EnergyReport::servers,
+                     &EnergyReport::storage_j, &EnergyReport::cooling_j,
+                     &EnergyReport::conversion_j, &EnergyReport::lighting_j, &EnergyReport::it_j,
+                     &EnergyReport::facility_j, &EnergyReport::co2_kg, &EnergyReport::cost_krw,
+                     &EnergyReport::tokens}) {
+    sum(field);
+  }
+  e.whole_servers = a.whole_servers || b.whole_servers;
+  if (e.duration_s > 0) {
+    e.avg_it_power_w = e.it_j / e.duration_s;
+    e.avg_facility_power_w = e.facility_j / e.duration_s;
+  }
+  e.pue = e.it_j > 0 ? e.facility_j / e.it_j : 0;
+  e.avg_node_power_w =
+      e.servers > 0 ? (a.avg_node_power_w * a.servers + b.avg_node_power_w * b.servers) / e.servers
+                    : 0;
+  double kwh = e.facility_j / 3.6e6;
+  e.tokens_per_kwh = kwh > 0 ? e.tokens / kwh : 0;
+  return e;
+}
+
 }  // namespace kcsim

@@ -42,4 +42,9 @@ EnergyReport cluster_energy(const ClusterModel& cluster, const DeviceEnergy& dev
                             double duration_s, const LinkActivity& links, double tokens,
                             const EnergyAttribution& who);
 
+// Two jobs' (or two pools') reports over the same run as one: energies, servers, tokens, CO2 and
+// cost added; averages and the PUE worked out again from the sums; a server's average power the
+// servers' mean.
+EnergyReport add_energy(const EnergyReport& a, const EnergyReport& b);
+
 }  // namespace kcsim

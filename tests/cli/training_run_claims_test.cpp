@@ -79,6 +79,44 @@ TEST_CASE("a request stream's energy per request is the run's joules over its re
         j.at("it_energy_per_request_wh").get<double>());
 }
 
+TEST_CASE("a fleet is its copies times one copy's run over a day and a year", "[cli][energy]") {
+  const std::string serve =
+      "serve --model llama2-7b --chip a100-80g --tp 1 --replicas 2 --rate 2 --requests 200 "
+      "--json ";
+  auto one = run_kcsim(serve);
+  auto fleet = run_kcsim(serve + "--fleet-copies 1000");
+  REQUIRE(one.exit_code == 0);
+  REQUIRE(fleet.exit_code == 0);
+  auto o = nlohmann::json::parse(one.out);
+  auto f = nlohmann::json::parse(fleet.out);
+  CHECK_FALSE(o.contains("fleet"));
+  const auto& totals = f.at("fleet");
+  // The copy's own figures are untouched by the fleet around it.
+  CHECK(f.at("energy_j") == o.at("energy_j"));
+  const double t = o.at("simulated_time_s").get<double>();
+  const double it_j = o.at("energy_breakdown_j").at("it_j").get<double>();
+  const double facility_j = o.at("energy_j").get<double>();
+  CHECK(totals.at("copies") == 1000);
+  CHECK(totals.at("devices").get<double>() == 2000);
+  CHECK(totals.at("servers").get<double>() == Approx(1000 * o.at("servers_charged").get<double>()));
+  CHECK(totals.at("requests_per_s").get<double>() ==
+        Approx(1000 * o.at("requests_arrived").get<double>() / t));
+  CHECK(totals.at("avg_it_power_mw").get<double>() == Approx(1000 * it_j / t / 1e6));
+  // A day of the copy's average power, 1,000 times; a year is 365 of those days.
+  CHECK(totals.at("it_energy_per_day_mwh").get<double>() ==
+        Approx(1000 * it_j / t * 86400 / 3.6e9));
+  CHECK(totals.at("facility_energy_per_day_mwh").get<double>() ==
+        Approx(1000 * facility_j / t * 86400 / 3.6e9));
+  CHECK(totals.at("facility_energy_per_year_twh").get<double>() ==
+        Approx(totals.at("facility_energy_per_day_mwh").get<double>() * 365 / 1e6));
+  CHECK(totals.at("co2_per_year_t").get<double>() ==
+        Approx(1000 * o.at("co2_kg").get<double>() / t * 86400 * 365 / 1e3));
+
+  auto zero = run_kcsim(serve + "--fleet-copies 0");
+  CHECK(zero.exit_code == 2);
+  CHECK_THAT(zero.err, ContainsSubstring("--fleet-copies"));
+}
+
 TEST_CASE("a claim prints beside the figure its run produced", "[cli][claims]") {
   auto path =
       claims_scenario("claims-ok.textproto",
@@ -141,8 +179,9 @@ TEST_CASE("a claim that names no run or no output key exits 2 at the claim", "[c
 TEST_CASE("the seed scenarios land within 2x of the published figures", "[cli][claims]") {
   // Wide on purpose: the runs' plans, restarts and networks are not published (each claim's
   // assumptions say so); the figures themselves are in bench/RESULTS.md.
-  for (const char* scenario : {"seed000-gpt3-175b-v100-energy", "seed000-opt-175b-a100-energy",
-                               "seed004-llm-query-energy", "seed002-gpt4-class-training"}) {
+  for (const char* scenario :
+       {"seed000-gpt3-175b-v100-energy", "seed000-opt-175b-a100-energy", "seed004-llm-query-energy",
+        "seed002-gpt4-class-training", "seed000-search-fleet"}) {
     INFO(scenario);
     auto r = run_kcsim(std::string("run " KCSIM_SOURCE_DIR "/configs/scenarios/") + scenario +
                        ".textproto --json");

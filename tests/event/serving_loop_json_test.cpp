@@ -22,6 +22,8 @@ event::ServingLoopOutput sample_output() {
   load.simulated_time_s = 1.0 / 3.0;
   load.iterations = 123456789012LL;
   load.kv_transfer_bytes = 7.25e12;
+  load.kv_conversion_bytes = 1.0 / 7.0;
+  out.side_power_peak_w = {4800.0, std::nextafter(1200.0, 0.0)};
   load.tp_allreduce_bytes = 0.1 + 0.2;
   load.link_bytes_in_server = 1e-300;
   load.link_bytes_between_servers = 2.5;
@@ -50,6 +52,9 @@ TEST_CASE("a serving loop's output survives the fork bit for bit") {
   CHECK(same_bits(a.simulated_time_s, b.simulated_time_s));
   CHECK(a.iterations == b.iterations);
   CHECK(same_bits(a.kv_transfer_bytes, b.kv_transfer_bytes));
+  CHECK(same_bits(a.kv_conversion_bytes, b.kv_conversion_bytes));
+  REQUIRE(out.side_power_peak_w.size() == 2);
+  CHECK(same_bits(in.side_power_peak_w[1], out.side_power_peak_w[1]));
   CHECK(same_bits(a.tp_allreduce_bytes, b.tp_allreduce_bytes));
   CHECK(same_bits(a.link_bytes_in_server, b.link_bytes_in_server));
   CHECK(same_bits(a.link_bytes_between_servers, b.link_bytes_between_servers));

@@ -22,6 +22,12 @@ namespace {
 
 }  // namespace
 
+ServingResult simulate_split_serving_load(const ClusterModel&, const ServingSpec&,
+                                          const ClusterModel&, const ServingSpec&,
+                                          const ServingLoadOptions&,
+                                          const serving::RequestStream&) {
+  not_built("simulate_split_serving_load");
+}
 TrainingResult run_training(const ClusterModel&, const TrainingSpec&) { not_built("run_training"); }
 PlannedTraining run_training_auto(const ClusterModel&, const TrainingSpec&) {
   not_built("run_training_auto");

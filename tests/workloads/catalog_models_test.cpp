@@ -2,6 +2,8 @@
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/matchers/catch_matchers_floating_point.hpp>
 
+#include <vector>
+
 #include "configs/loader/catalog.hpp"
 #include "workloads/model_shape.hpp"
 
@@ -33,8 +35,15 @@ TEST_CASE("every catalog chip and cluster loads and has sources", "[configs][cat
   for (const auto& name : catalog.names("clusters")) {
     INFO(name);
     auto cluster = catalog.cluster(name);
-    CHECK(catalog.names("chips").size() > 0);
-    CHECK(cluster.node().has_source());
-    CHECK_FALSE(cluster.node().chip().empty());
+    std::vector<kcsim::config::Cluster> servers;
+    // A cluster of several kinds of server: each pool's server, as a job on it sees it.
+    for (const auto& pool : cluster.pools())
+      servers.push_back(catalog.cluster(name + ":" + pool.name()));
+    if (cluster.pools_size() == 0) servers.push_back(cluster);
+    for (const auto& one : servers) {
+      CHECK(one.node().has_source());
+      CHECK_FALSE(one.node().chip().empty());
+      CHECK(one.scale_out().has_source());
+    }
   }
 }

@@ -38,13 +38,12 @@ class SimGridEngine final : public EventEngine {
     return replay_chakra(traces, cluster, trace_name, trace_out);
   }
 
-  event::ServingLoopOutput serving_loop(const ClusterModel& cluster, const ServingSpec& spec,
+  event::ServingLoopOutput serving_loop(const std::vector<ServingSide>& sides,
+                                        const topology::Topology& network,
                                         const ServingLoadOptions& options,
-                                        const serving::RequestStream& requests,
-                                        int64_t kv_blocks) const override {
-    event::ServingLoopOutput output = event::serving_loop_from_json(event::run_isolated_json([&] {
-      return to_json(event::run_serving_loop(cluster, spec, options, requests, kv_blocks));
-    }));
+                                        const serving::RequestStream& requests) const override {
+    event::ServingLoopOutput output = event::serving_loop_from_json(event::run_isolated_json(
+        [&] { return to_json(event::run_serving_loop(sides, network, options, requests)); }));
     output.load.network_model = event::kNetworkModel;
     return output;
   }

@@ -29,24 +29,34 @@ namespace event {
 // Metrics are not computed here.
 struct ServingLoopOutput {
   ServingLoadResult load;
-  double in_system_integral = 0;  // request-seconds in the system, counted by the engine
+  std::vector<double> side_power_peak_w;  // by side: the most its devices drew at once
+  double in_system_integral = 0;          // request-seconds in the system, counted by the engine
   double batch_sequences_sum = 0;
   LinkActivity links;  // the run's link traffic, for link energy
 };
 
 }  // namespace event
 
+// One pool of a serving loop's replicas: its cluster, its spec (tp, pp, replicas, dtypes) and
+// the KV blocks one replica holds. A loop runs on one side, or, disaggregated across chips, on
+// two: the first prefills, the second decodes.
+struct ServingSide {
+  const ClusterModel& cluster;
+  const ServingSpec& spec;
+  int64_t kv_blocks = 0;
+};
+
 // The event engine: the Engine interface (every question runs in a child process, as SimGrid
 // allows one engine per process, and throws as the function it calls does:
 // sim/engines/event/*.hpp), and the serving loop every request stream runs on.
 class EventEngine : public Engine {
  public:
-  // The serving loop of simulate_serving_load (event_serving.hpp), read back.
-  virtual event::ServingLoopOutput serving_loop(const ClusterModel& cluster,
-                                                const ServingSpec& spec,
+  // The serving loop of simulate_serving_load (event_serving.hpp), read back: the sides' replicas
+  // in order on `network`, whose devices are the sides' clusters' in the same order.
+  virtual event::ServingLoopOutput serving_loop(const std::vector<ServingSide>& sides,
+                                                const topology::Topology& network,
                                                 const ServingLoadOptions& options,
-                                                const serving::RequestStream& requests,
-                                                int64_t kv_blocks) const = 0;
+                                                const serving::RequestStream& requests) const = 0;
 };
 
 // The engine this program reaches: linked in, or the module loaded on the first call. A module

@@ -29,16 +29,39 @@ using serving::ReplicaLoad;
 using serving::ReplicaScheduler;
 using serving::SequenceState;
 
-struct Loop {
+// One pool of the loop's replicas (a ServingSide placed): replicas [first_replica,
+// first_replica + spec.replicas) on devices first_device onwards, replica by replica.
+struct Side {
   const ClusterModel& cluster;
   const ServingSpec& spec;
+  int64_t kv_blocks;
+  int first_replica, first_device;
+  ServingPower power;  // prices and runs its iterations at their DVFS states (serving_power.hpp)
+  double kv_bytes_per_token;  // one replica, all devices, in its KV dtype
+
+  Side(const ServingSide& side, int replica, int device, const ServingLoadOptions& o)
+      : cluster(side.cluster),
+        spec(side.spec),
+        kv_blocks(side.kv_blocks),
+        first_replica(replica),
+        first_device(device),
+        power(side.cluster, side.spec, o.cluster_power_cap_w, o.record_iterations),
+        kv_bytes_per_token(serving_kv_bytes_per_token_per_device(side.spec.model,
+                                                                 side.spec.kv_dtype, side.spec.tp) *
+                           side.spec.tp) {}
+  int replica_devices() const { return spec.tp * spec.pp; }
+  bool holds(int replica) const {
+    return replica >= first_replica && replica < first_replica + spec.replicas;
+  }
+};
+
+struct Loop {
   const ServingLoadOptions& options;
   const serving::RequestStream& requests;
-  ServingPower power;      // prices and runs iterations at their DVFS states (serving_power.hpp)
-  ServingTraffic traffic;  // observes the loop's iterations and KV transfers
+  std::vector<std::unique_ptr<Side>> sides;  // one, or prefill then decode
+  ServingTraffic traffic;                    // observes the loop's iterations and KV transfers
   Platform platform;
-  int prefill_pool = 0;           // replicas [0, prefill_pool) take new requests
-  double kv_bytes_per_token = 0;  // one replica, all devices
+  int prefill_pool = 0;  // replicas [0, prefill_pool) take new requests
   std::vector<SequenceState> seqs;
   std::vector<ReplicaScheduler> schedulers;
   // An idle replica waits on its semaphore. Not Actor::suspend: suspending an actor suspends
@@ -54,17 +77,39 @@ struct Loop {
   std::string error;                     // what an actor threw; the run then stops and reports it
   std::vector<sg4::Mailbox*> mailboxes;  // disaggregated: KV caches arriving at each replica
   std::vector<int64_t> ids;              // request ids, as transfer payloads
+  double kv_conversion_bytes = 0;        // KV caches converted between the sides' dtypes
 
-  Loop(const ClusterModel& c, const ServingSpec& s, const ServingLoadOptions& o,
+  Loop(const std::vector<ServingSide>& s, const ServingLoadOptions& o,
        const serving::RequestStream& r)
-      : cluster(c),
-        spec(s),
-        options(o),
+      : options(o),
         requests(r),
-        power(c, s, o.cluster_power_cap_w, o.record_iterations),
-        traffic(s),
+        traffic(traffic_sides(s)),
         router(serving::make_router(o.router)),
-        decode_router(serving::make_router(o.router)) {}
+        decode_router(serving::make_router(o.router)) {
+    int replica = 0, device = 0;
+    for (const auto& side : s) {
+      sides.push_back(std::make_unique<Side>(side, replica, device, o));
+      replica += side.spec.replicas;
+      device += side.cluster.devices();
+    }
+  }
+  static std::vector<TrafficSide> traffic_sides(const std::vector<ServingSide>& s) {
+    std::vector<TrafficSide> out;
+    int replica = 0, device = 0;
+    for (const auto& side : s) {
+      out.push_back({&side.spec, replica, device});
+      replica += side.spec.replicas;
+      device += side.cluster.devices();
+    }
+    return out;
+  }
+  Side& side(int replica) const {
+    for (const auto& s : sides) {
+      if (s->holds(replica)) return *s;
+    }
+    throw std::logic_error(fmt::format("serving loop: replica {} is on no side", replica));
+  }
+  int replicas() const { return sides.back()->first_replica + sides.back()->spec.replicas; }
 
   void count_in_system(int delta) {
     double now = sg4::Engine::get_clock();
@@ -91,12 +136,25 @@ struct Loop {
     }
     return from + which.pick(loads);
   }
-  int replica_devices() const { return spec.tp * spec.pp; }
   sg4::Host* device(int replica, int rank) const {
-    return platform.devices[static_cast<size_t>(replica * replica_devices() + rank)];
+    const Side& s = side(replica);
+    int index = s.first_device + (replica - s.first_replica) * s.replica_devices() + rank;
+    return platform.devices[static_cast<size_t>(index)];
   }
   void hand_off(int64_t id);
+  // Seconds and memory energy (J, all the decode replica's devices) of converting `bytes` of
+  // KV cache in `from`'s dtype into `to`'s on `to`'s devices: read once, written once, at
+  // their memory bandwidth and DRAM power; none when the dtypes match.
+  std::pair<double, double> conversion(const Side& from, const Side& to, double bytes) const;
 };
+
+std::pair<double, double> Loop::conversion(const Side& from, const Side& to, double bytes) const {
+  if (from.spec.kv_dtype == to.spec.kv_dtype || from.kv_bytes_per_token <= 0) return {0, 0};
+  double written = bytes * to.kv_bytes_per_token / from.kv_bytes_per_token;
+  double per_device = (bytes + written) / to.replica_devices();
+  double seconds = per_device / to.cluster.chip.memory_bandwidth_bytes_per_s();
+  return {seconds, seconds * to.cluster.chip.dram_w() * to.replica_devices()};
+}
 
 // The KV cache goes from the prefill replica's devices to the decode replica's, each device
 // (TP rank of a stage) sending its share to the same device on its own rail at the same time;
@@ -107,12 +165,14 @@ void Loop::hand_off(int64_t id) {
   auto& seq = seqs[static_cast<size_t>(id)];
   int to = pick(*decode_router, prefill_pool, static_cast<int>(schedulers.size()));
   seq.decode_replica = to;
-  double bytes = kv_bytes_per_token * static_cast<double>(seq.kv_tokens);
+  const Side& from = side(seq.replica);
+  double bytes = from.kv_bytes_per_token * static_cast<double>(seq.kv_tokens);
   kv_transfer_bytes += bytes;
   kv_transfer_signal().emit({seq.replica, to, bytes});
   // Sent by the calling prefill replica's actor, from its first device.
   mailboxes[static_cast<size_t>(to)]
-      ->put_init(&ids[static_cast<size_t>(id)], static_cast<uint64_t>(bytes / replica_devices()))
+      ->put_init(&ids[static_cast<size_t>(id)],
+                 static_cast<uint64_t>(bytes / from.replica_devices()))
       ->detach();
 }
 
@@ -121,8 +181,20 @@ void Loop::hand_off(int64_t id) {
 constexpr int kReceivers = 8;
 void receiver_program(Loop& loop, int r) {
   auto* mailbox = loop.mailboxes[static_cast<size_t>(r)];
+  const Side& to = loop.side(r);
   while (true) {
     int64_t id = *mailbox->get<int64_t>();
+    const auto& seq = loop.seqs[static_cast<size_t>(id)];
+    const Side& from = loop.side(seq.replica);
+    double bytes = from.kv_bytes_per_token * static_cast<double>(seq.kv_tokens);
+    auto [seconds, joules] = loop.conversion(from, to, bytes);
+    if (seconds > 0) {
+      loop.kv_conversion_bytes += bytes;
+      auto& use = loop.use[static_cast<size_t>(r)];
+      use.device_energy_j += joules;
+      use.memory_energy_j += joules;
+      sg4::this_actor::sleep_for(seconds);
+    }
     loop.schedulers[static_cast<size_t>(r)].enqueue(id);
     loop.wake(r);
   }
@@ -131,6 +203,7 @@ void receiver_program(Loop& loop, int r) {
 void replica_program(Loop& loop, int r) {
   auto& scheduler = loop.schedulers[static_cast<size_t>(r)];
   auto& use = loop.use[static_cast<size_t>(r)];
+  Side& side = loop.side(r);
   std::vector<int64_t> finished, handed_off;
   MixedBatch mixed;
   while (true) {
@@ -149,7 +222,7 @@ void replica_program(Loop& loop, int r) {
     double start = sg4::Engine::get_clock();
     double kv_used = static_cast<double>(scheduler.kv().used_blocks());
     // Priced and run at the DVFS states the device and cluster power caps allow.
-    IterationDone run = loop.power.run(r, mixed);
+    IterationDone run = side.power.run(r - side.first_replica, mixed);
     int64_t tokens = mixed.decode_sequences;
     for (const auto& [n, context] : mixed.prefill_chunks) tokens += n;
     serving_iteration_signal().emit({r, tokens});
@@ -160,8 +233,8 @@ void replica_program(Loop& loop, int r) {
     use.compute_busy_s += run.compute_busy_s;
     use.memory_busy_s += run.memory_busy_s;
     use.kv_utilization_mean += kv_used * t;  // block-seconds; divided at the end
-    use.device_energy_j += loop.spec.tp * run.energy.total_j();  // memory included
-    use.memory_energy_j += loop.spec.tp * run.energy.memory_j;
+    use.device_energy_j += side.spec.tp * run.energy.total_j();  // memory included
+    use.memory_energy_j += side.spec.tp * run.energy.memory_j;
     ++loop.iterations;
     auto sequences = static_cast<int>(batch.entries.size());
     loop.batch_sequences += sequences;
@@ -213,12 +286,15 @@ void guarded(Loop& loop, Body body) {
 
 // Pairs of devices that exchange KV caches: the first device of every prefill replica with
 // the first of every decode replica.
-std::vector<std::pair<int, int>> transfer_pairs(int replica_devices, int prefill_pool,
-                                                int replicas) {
+std::vector<std::pair<int, int>> transfer_pairs(const Loop& loop) {
+  auto first_device = [&](int r) {
+    const Side& s = loop.side(r);
+    return s.first_device + (r - s.first_replica) * s.replica_devices();
+  };
   std::vector<std::pair<int, int>> pairs;
-  for (int p = 0; p < prefill_pool; ++p) {
-    for (int d = prefill_pool; d < replicas; ++d) {
-      pairs.emplace_back(p * replica_devices, d * replica_devices);
+  for (int p = 0; p < loop.prefill_pool; ++p) {
+    for (int d = loop.prefill_pool; d < loop.replicas(); ++d) {
+      pairs.emplace_back(first_device(p), first_device(d));
     }
   }
   return pairs;
@@ -231,6 +307,7 @@ ServingLoopOutput collect(Loop& loop, const topology::Topology& topology, double
   load.simulated_time_s = end_s;
   load.iterations = loop.iterations;
   load.kv_transfer_bytes = loop.kv_transfer_bytes;
+  load.kv_conversion_bytes = loop.kv_conversion_bytes;
   out.in_system_integral = loop.in_system_integral;
   out.batch_sequences_sum = loop.batch_sequences;
   load.requests.resize(loop.seqs.size());
@@ -243,29 +320,43 @@ ServingLoopOutput collect(Loop& loop, const topology::Topology& topology, double
   }
   load.replica_use = std::move(loop.use);
   load.iteration_log = std::move(loop.log);
-  loop.power.record(end_s, load);
+  // The first side's power record is the run's; a second side's peak and throttled iterations
+  // join it (its samples are not merged: each side keeps its own pace).
+  for (size_t i = 0; i < loop.sides.size(); ++i) {
+    ServingLoadResult side_load;
+    loop.sides[i]->power.record(end_s, i == 0 ? load : side_load);
+    out.side_power_peak_w.push_back(i == 0 ? load.cluster_power_peak_w
+                                           : side_load.cluster_power_peak_w);
+    if (i > 0) {
+      load.cluster_power_peak_w += side_load.cluster_power_peak_w;
+      load.cap_throttled_iterations += side_load.cap_throttled_iterations;
+    }
+  }
   loop.traffic.record(topology, end_s, load, out.links);
   return out;
 }
 
 }  // namespace
 
-ServingLoopOutput run_serving_loop(const ClusterModel& cluster, const ServingSpec& spec,
+ServingLoopOutput run_serving_loop(const std::vector<ServingSide>& sides,
+                                   const topology::Topology& topology,
                                    const ServingLoadOptions& options,
-                                   const serving::RequestStream& requests, int64_t kv_blocks) {
+                                   const serving::RequestStream& requests) {
+  if (sides.empty() || sides.size() > 2) {
+    throw std::invalid_argument("a serving loop runs on one side, or on two disaggregated");
+  }
   auto engine = start_engine();
-  Loop loop(cluster, spec, options, requests);
+  Loop loop(sides, options, requests);
   loop.traffic.attach();
-  int replicas = spec.replicas;
+  int replicas = loop.replicas();
+  bool disaggregated = options.disaggregated || sides.size() == 2;
   loop.prefill_pool = replicas;
-  if (options.disaggregated) {
+  if (sides.size() == 2) {
+    loop.prefill_pool = sides.front().spec.replicas;
+  } else if (options.disaggregated) {
     loop.prefill_pool = options.prefill_replicas > 0 ? options.prefill_replicas : replicas / 2;
   }
-  auto topology = topology::build_cluster_topology(cluster.config, cluster.chip.config());
-  loop.platform = build_platform(
-      *engine, topology, transfer_pairs(loop.replica_devices(), loop.prefill_pool, replicas));
-  loop.kv_bytes_per_token =
-      serving_kv_bytes_per_token_per_device(spec.model, spec.kv_dtype, spec.tp) * spec.tp;
+  loop.platform = build_platform(*engine, topology, transfer_pairs(loop));
   loop.seqs.resize(requests.size());
   for (size_t i = 0; i < requests.size(); ++i) {
     if (requests[i].id != static_cast<int64_t>(i)) {
@@ -284,30 +375,31 @@ ServingLoopOutput run_serving_loop(const ClusterModel& cluster, const ServingSpe
   config.prefill_token_budget = options.prefill_token_budget;
   loop.schedulers.reserve(static_cast<size_t>(replicas));
   for (int r = 0; r < replicas; ++r) {
-    config.hand_off_after_prefill = options.disaggregated && r < loop.prefill_pool;
+    config.hand_off_after_prefill = disaggregated && r < loop.prefill_pool;
     loop.schedulers.emplace_back(
-        config, serving::KvBlockManager(kv_blocks, options.block_tokens, options.checked_kv),
+        config,
+        serving::KvBlockManager(loop.side(r).kv_blocks, options.block_tokens, options.checked_kv),
         loop.seqs);
     ReplicaUse use;
     use.replica = r;
-    use.pool = !options.disaggregated ? "mixed" : (r < loop.prefill_pool ? "prefill" : "decode");
+    use.pool = !disaggregated ? "mixed" : (r < loop.prefill_pool ? "prefill" : "decode");
     loop.use.push_back(use);
   }
   loop.idle.assign(static_cast<size_t>(replicas), 0);
-  if (options.disaggregated) {
+  if (disaggregated) {
     loop.ids.resize(requests.size());
     for (size_t i = 0; i < requests.size(); ++i) loop.ids[i] = static_cast<int64_t>(i);
     for (int r = 0; r < replicas; ++r) {
       loop.mailboxes.push_back(sg4::Mailbox::by_name(fmt::format("kv{}", r)));
     }
   }
-  loop.power.start(loop.device(0, 0));
+  for (const auto& side : loop.sides) side->power.start(loop.device(side->first_replica, 0));
   for (int r = 0; r < replicas; ++r) {
     loop.wakeups.push_back(sg4::Semaphore::create(0));
     sg4::Actor::create(fmt::format("replica{}", r), loop.device(r, 0), [&loop, r] {
       guarded(loop, [&] { replica_program(loop, r); });
     })->daemonize();
-    for (int k = 0; options.disaggregated && r >= loop.prefill_pool && k < kReceivers; ++k) {
+    for (int k = 0; disaggregated && r >= loop.prefill_pool && k < kReceivers; ++k) {
       sg4::Actor::create(fmt::format("kv-receiver{}.{}", r, k), loop.device(r, 0), [&loop, r] {
         guarded(loop, [&] { receiver_program(loop, r); });
       })->daemonize();

@@ -11,9 +11,14 @@
 namespace kcsim::event {
 
 // The raw outcome of a run (requests, replicas, iterations, power and traffic) in this process:
-// call it inside run_isolated_json (isolated_run.hpp), with serving_loop_json.hpp.
-ServingLoopOutput run_serving_loop(const ClusterModel& cluster, const ServingSpec& spec,
+// call it inside run_isolated_json (isolated_run.hpp), with serving_loop_json.hpp. One side
+// serves on its cluster (disaggregated or not, as `options` say); two sides serve
+// disaggregated, the first side's replicas prefilling and the second's decoding, each priced
+// by its own chip, with a KV cache converted on arrival when the sides' KV dtypes differ.
+// `network` holds the sides' devices in order.
+ServingLoopOutput run_serving_loop(const std::vector<ServingSide>& sides,
+                                   const topology::Topology& network,
                                    const ServingLoadOptions& options,
-                                   const serving::RequestStream& requests, int64_t kv_blocks);
+                                   const serving::RequestStream& requests);
 
 }  // namespace kcsim::event

@@ -97,6 +97,8 @@ Json to_json(const ServingLoopOutput& output) {
   j["in_system_integral_s"] = output.in_system_integral;
   j["batch_sequences_sum"] = output.batch_sequences_sum;
   j["kv_transfer_bytes"] = load.kv_transfer_bytes;
+  j["kv_conversion_bytes"] = load.kv_conversion_bytes;
+  j["side_power_peak_w"] = output.side_power_peak_w;
   j["tp_allreduce_bytes"] = load.tp_allreduce_bytes;
   j["link_bytes_in_server"] = load.link_bytes_in_server;
   j["link_bytes_between_servers"] = load.link_bytes_between_servers;
@@ -126,6 +128,8 @@ ServingLoopOutput serving_loop_from_json(const Json& j) {
   j.at("in_system_integral_s").get_to(output.in_system_integral);
   j.at("batch_sequences_sum").get_to(output.batch_sequences_sum);
   j.at("kv_transfer_bytes").get_to(load.kv_transfer_bytes);
+  j.at("kv_conversion_bytes").get_to(load.kv_conversion_bytes);
+  j.at("side_power_peak_w").get_to(output.side_power_peak_w);
   j.at("tp_allreduce_bytes").get_to(load.tp_allreduce_bytes);
   j.at("link_bytes_in_server").get_to(load.link_bytes_in_server);
   j.at("link_bytes_between_servers").get_to(load.link_bytes_between_servers);

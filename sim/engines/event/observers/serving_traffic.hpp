@@ -3,8 +3,9 @@
 // tensor-parallel all-reduces (two per layer over each stage's TP devices, a ring of buffers of
 // the iteration's tokens x hidden) and each disaggregated KV-cache transfer (every device of the
 // prefill replica sending its share to the same device of the decode replica), routed on the
-// cluster's topology at the end of the run (link_bytes.hpp). Replica r holds devices
-// r x tp x pp onwards, stage by stage, as the serving loop places them.
+// cluster's topology at the end of the run (link_bytes.hpp). The replicas of a side (a pool of
+// one chip) hold its devices in order, tp x pp each, stage by stage, as the serving loop
+// places them.
 #pragma once
 
 #include <map>
@@ -18,9 +19,15 @@
 
 namespace kcsim::event {
 
+// One side of the loop: its spec, its first replica and its first device on the topology.
+struct TrafficSide {
+  const ServingSpec* spec = nullptr;
+  int first_replica = 0, first_device = 0;
+};
+
 class ServingTraffic {
  public:
-  explicit ServingTraffic(const ServingSpec& spec);
+  explicit ServingTraffic(std::vector<TrafficSide> sides);
 
   // Subscribes to the serving loop's iterations and KV transfers until destroyed.
   void attach();
@@ -31,8 +38,11 @@ class ServingTraffic {
               LinkActivity& links) const;
 
  private:
-  int tp_ = 1, pp_ = 1;
-  double bytes_per_token_ = 0;           // all-reduce buffer bytes per token over all layers
+  // The side replica `replica` is on.
+  const TrafficSide& side_of(int replica) const;
+
+  std::vector<TrafficSide> sides_;
+  std::vector<double> bytes_per_token_;  // by side: all-reduce buffer bytes per token, all layers
   std::vector<double> allreduce_bytes_;  // by replica: buffers summed
   std::map<std::pair<int, int>, double> kv_bytes_;  // by (prefill, decode) replica
   Signal<ServingIterationEvent>::Connection iteration_connection_;
