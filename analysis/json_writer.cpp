@@ -245,6 +245,35 @@ Json to_json(const ScenarioResult& r) {
     runs.push_back(std::move(entry));
   }
   j["runs"] = std::move(runs);
+  if (r.envelope) {
+    const SharedEnvelopeResult& e = *r.envelope;
+    auto share = [](const EnvelopeShare& s) {
+      Json j{{"job", s.job},
+             {"cluster", s.cluster},
+             {"demand_w", s.demand_w},
+             {"share_w", s.share_w},
+             {"throttled", s.throttled},
+             {s.job == "training" ? "device_power_limit_w" : "cluster_power_cap_w", s.limit_w},
+             {"alone_tokens_per_s", s.alone_tokens_per_s},
+             {"shared_tokens_per_s", s.shared_tokens_per_s},
+             {"lost_fraction", s.lost_fraction()},
+             {"alone_energy_j", s.alone_energy_j},
+             {"shared_energy_j", s.shared_energy_j}};
+      if (s.job == "serving") {
+        j["alone_goodput_requests_per_s"] = s.alone_goodput_requests_per_s;
+        j["shared_goodput_requests_per_s"] = s.shared_goodput_requests_per_s;
+        j["alone_ttft_p99_s"] = s.alone_ttft_p99_s;
+        j["shared_ttft_p99_s"] = s.shared_ttft_p99_s;
+        j["cap_throttled_iterations"] = s.throttled_iterations;
+      }
+      if (!s.error.empty()) j["error"] = s.error;
+      return j;
+    };
+    j["shared_envelope"] = Json{{"policy", e.policy},
+                                {"device_power_budget_w", e.device_power_budget_w},
+                                {"training", share(e.training)},
+                                {"serving", share(e.serving)}};
+  }
   if (!r.claims.empty()) {
     Json claims = Json::array();
     for (const auto& c : r.claims) {

@@ -342,12 +342,42 @@ struct ClaimCheck {
   double ratio() const { return simulated && published != 0 ? *simulated / published : 0.0; }
 };
 
+// One job under a shared power envelope: its demand, its share, and what it delivered alone and
+// under the share. Training's throughput is tokens per second; serving's, output tokens per
+// second, with its goodput and p99 TTFT beside.
+struct EnvelopeShare {
+  std::string job, cluster;  // "training" or "serving"
+  double demand_w = 0;       // the most its cluster's devices draw with it running alone
+  double share_w = 0;        // what the policy gave it
+  bool throttled = false;    // its share is below its demand
+  double limit_w = 0;        // how the share was kept: per device (training), summed (serving)
+  double alone_tokens_per_s = 0, shared_tokens_per_s = 0;
+  double alone_goodput_requests_per_s = 0, shared_goodput_requests_per_s = 0;  // serving
+  double alone_ttft_p99_s = 0, shared_ttft_p99_s = 0;                          // serving
+  long long throttled_iterations = 0;  // serving: iterations its governor slowed
+  double alone_energy_j = 0, shared_energy_j = 0;  // facility energy per unit of work: per
+                                                   // iteration (training) or per run (serving)
+  std::string error;  // the job cannot run under its share: why
+  // The share of its throughput the job lost: 1 - shared / alone.
+  double lost_fraction() const {
+    return alone_tokens_per_s > 0 && error.empty() ? 1 - shared_tokens_per_s / alone_tokens_per_s
+                                                   : 0.0;
+  }
+};
+
+struct SharedEnvelopeResult {
+  std::string policy;
+  double device_power_budget_w = 0;
+  EnvelopeShare training, serving;
+};
+
 struct ScenarioResult {
   std::string name;
   std::string description;
   double it_power_budget_kw = 0;  // 0 when the scenario sets none
   std::vector<ScenarioRun> runs;
   std::vector<ClaimCheck> claims;
+  std::optional<SharedEnvelopeResult> envelope;  // jobs side by side under one power budget
 };
 
 // A Chakra trace replayed on the event engine: where each rank's time went.

@@ -176,8 +176,17 @@ std::string format_training(const TrainingResult& r) {
 }
 
 std::string format_serving(const ServingResult& r) {
-  std::string out = fmt::format("serving {} ({:.1f} B parameters) on {} x {} [{}], engine {}{}\n",
-                                r.model, r.parameters / 1e9, r.devices, r.chip, r.cluster, r.engine,
+  // Across chips: each pool's devices and chip, in the order they serve a request.
+  std::string devices = fmt::format("{} x {}", r.devices, r.chip);
+  if (r.load && !r.load->pools.empty()) {
+    devices.clear();
+    for (const auto& pool : r.load->pools) {
+      devices += fmt::format("{}{} x {} ({})", devices.empty() ? "" : " + ", pool.devices,
+                             pool.chip, pool.role);
+    }
+  }
+  std::string out = fmt::format("serving {} ({:.1f} B parameters) on {} [{}], engine {}{}\n",
+                                r.model, r.parameters / 1e9, devices, r.cluster, r.engine,
                                 r.runtime.empty() ? "" : ", runtime " + r.runtime);
   std::string shape =
       r.pp > 1 ? fmt::format("tp {} x pp {}", r.tp, r.pp) : fmt::format("tp {}", r.tp);
@@ -252,6 +261,39 @@ std::string training_run_table(const ScenarioResult& r) {
 }
 
 }  // namespace
+
+std::string format_envelope(const ScenarioResult& r) {
+  if (!r.envelope) return "";
+  const SharedEnvelopeResult& e = *r.envelope;
+  Table table({"job", "cluster", "demand kW", "share kW", "kept as", "alone tok/s", "shared tok/s",
+               "lost"});
+  std::string notes;
+  for (const EnvelopeShare* s : {&e.training, &e.serving}) {
+    std::string kept = s->job == "training" ? fmt::format("{:.0f} W per device", s->limit_w)
+                                            : fmt::format("{:.1f} kW summed", s->limit_w / 1e3);
+    if (!s->error.empty()) {
+      table.add_row({s->job, s->cluster, fmt::format("{:.1f}", s->demand_w / 1e3),
+                     fmt::format("{:.1f}", s->share_w / 1e3), kept,
+                     fmt::format("{:.0f}", s->alone_tokens_per_s), "cannot run"});
+      notes += fmt::format("  {}: cannot run under its share: {}\n", s->job, s->error);
+      continue;
+    }
+    table.add_row({s->job, s->cluster, fmt::format("{:.1f}", s->demand_w / 1e3),
+                   fmt::format("{:.1f}", s->share_w / 1e3), kept,
+                   fmt::format("{:.0f}", s->alone_tokens_per_s),
+                   fmt::format("{:.0f}", s->shared_tokens_per_s), pct(s->lost_fraction())});
+    if (s->job == "serving") {
+      notes += fmt::format(
+          "  serving: goodput {:.2f} -> {:.2f} requests/s, TTFT p99 {:.0f} -> {:.0f} ms, {} "
+          "iterations throttled\n",
+          s->alone_goodput_requests_per_s, s->shared_goodput_requests_per_s,
+          s->alone_ttft_p99_s * 1e3, s->shared_ttft_p99_s * 1e3, s->throttled_iterations);
+    }
+  }
+  return fmt::format("\nShared power envelope: {:.1f} kW of device power, {}\n",
+                     e.device_power_budget_w / 1e3, e.policy) +
+         table.str() + notes;
+}
 
 std::string format_claims(const ScenarioResult& r) {
   if (r.claims.empty()) return "";
@@ -330,6 +372,7 @@ std::string format_scenario(const ScenarioResult& r) {
                  "output tok/s", "IT kW", "J/token", "tok/s per kW"});
     for (const auto& run : r.runs) {
       if (!run.serving) {
+        if (run.serving_error.empty()) continue;  // not asked of this cluster
         table.add_row({run.cluster, run.chip, std::to_string(run.devices), "cannot run"});
         notes.push_back(fmt::format("{} serving: {}", run.cluster, run.serving_error));
         continue;
@@ -379,6 +422,7 @@ std::string format_scenario(const ScenarioResult& r) {
     const TrainingResult* first = nullptr;
     for (const auto& run : r.runs) {
       if (!run.training) {
+        if (run.training_error.empty()) continue;  // not asked of this cluster
         table.add_row({run.cluster, run.chip, std::to_string(run.devices), "cannot run"});
         notes.push_back(fmt::format("{} training: {}", run.cluster, run.training_error));
         continue;
@@ -405,6 +449,7 @@ std::string format_scenario(const ScenarioResult& r) {
   out += training_run_table(r);
   out += layer_workload_table(r, notes);
   out += energy_table(r);
+  out += format_envelope(r);
   out += format_claims(r);
   for (const auto& note : notes) out += fmt::format("\n{}\n", note);
   return out;

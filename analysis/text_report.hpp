@@ -15,6 +15,9 @@ std::string format_scenario(const ScenarioResult& r);
 // A scenario's published claims beside kcsim's figures, with sources and assumptions; empty
 // when it states none.
 std::string format_claims(const ScenarioResult& r);
+// Jobs side by side under one power budget: each job's demand, share and what it lost; empty
+// without one.
+std::string format_envelope(const ScenarioResult& r);
 std::string format_validation(const std::vector<ValidationRow>& rows);
 // A case's error against its published figure ("+3.1 %"; a ratio held to an absolute tolerance
 // in percentage points, "+1.2 pp"; "error" when it could not run), its tolerance in the same

@@ -184,7 +184,7 @@ ServingResult simulate_split_serving_load(const ClusterModel& prefill,
   ServingResult result = simulate_serving_analytical(prefill, prefill_spec);
   ServingResult decoding = simulate_serving_analytical(decode, decode_spec);
   result.engine = "event";
-  result.chip = prefill.chip.name() + " (prefill) + " + decode.chip.name() + " (decode)";
+  result.chip = prefill.chip.name() + "+" + decode.chip.name();
   result.replicas = prefill_spec.replicas + decode_spec.replicas;
   result.devices = prefill_spec.tp * prefill_spec.pp * prefill_spec.replicas +
                    decode_spec.tp * decode_spec.pp * decode_spec.replicas;
