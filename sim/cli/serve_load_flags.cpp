@@ -38,6 +38,11 @@ bool apply_load_flags(const ServeOptions& o, config::ServingJob& job) {
   if (o.max_batch) load->set_max_batch(*o.max_batch);
   if (o.prefill_replicas) load->set_prefill_replicas(*o.prefill_replicas);
   if (o.fleet_copies) load->set_fleet_copies(*o.fleet_copies);
+  if (o.decode_pool.empty() && (o.decode_tp || o.decode_pp || o.decode_replicas ||
+                                !o.decode_dtype.empty() || !o.decode_kv_dtype.empty())) {
+    throw_input_error(Origin{}, "--decode-pool",
+                      "the --decode-* flags describe the decode pool: name it with --decode-pool");
+  }
   if (!o.decode_pool.empty()) {
     auto* pool = job.mutable_decode_pool();
     pool->set_pool(o.decode_pool);

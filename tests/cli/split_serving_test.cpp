@@ -120,6 +120,12 @@ TEST_CASE("serving across chips: what cannot be asked is refused with the reason
   CHECK(itself.exit_code == 2);
   CHECK_THAT(itself.err, ContainsSubstring("is the pool the job prefills on"));
 
+  auto unnamed = run_kcsim(
+      "serve --model llama3-8b --cluster kcloud-mixed:h100 --tp 1 --replicas 2 --decode-tp 1 "
+      "--scheduler disaggregated --rate 1 --requests 10 --json");
+  CHECK(unnamed.exit_code == 2);
+  CHECK_THAT(unnamed.err, ContainsSubstring("name it with --decode-pool"));
+
   auto capped = run_kcsim(kSplit + "--cluster-power-cap-w 20000");
   CHECK(capped.exit_code == 2);
   CHECK_THAT(capped.err, ContainsSubstring("device_power_cap_w"));
