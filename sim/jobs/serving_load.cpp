@@ -192,9 +192,9 @@ ServingResult simulate_split_serving_load(const ClusterModel& prefill,
   result.e2e_s =
       result.ttft_s + static_cast<double>(prefill_spec.output_tokens - 1) * result.tpot_s;
 
-  auto output = event_engine().serving_loop(
-      {{prefill, prefill_spec, prefill_blocks}, {decode, decode_spec, decode_blocks}}, network,
-      options, requests);
+  const std::vector<ServingSide> sides = {{prefill, prefill_spec, prefill_blocks},
+                                          {decode, decode_spec, decode_blocks}};
+  auto output = event_engine().serving_loop(sides, network, options, requests);
   ServingLoadResult& load = result.load.emplace(std::move(output.load));
   load.kv_blocks_per_replica = decode_blocks;
   load.kv_pool_per_device_gib =
@@ -207,24 +207,16 @@ ServingResult simulate_split_serving_load(const ClusterModel& prefill,
   // energy is the two added. The links' activity is the run's traffic on the joined network.
   double t = load.simulated_time_s;
   double tokens = load.throughput_output_tokens_per_s * t;
-  struct Side {
-    const ClusterModel& cluster;
-    const ServingSpec& spec;
-    int64_t blocks;
-    const char* role;
-    int first;
-  };
-  const Side sides[] = {{prefill, prefill_spec, prefill_blocks, "prefill", 0},
-                        {decode, decode_spec, decode_blocks, "decode", prefill_spec.replicas}};
   double replica_j = 0, kv_sum = 0;
   int held_total = 0;
-  for (size_t i = 0; i < 2; ++i) {
-    const Side& side = sides[i];
-    PoolDevices pool = pool_devices(load, side.cluster, side.spec, side.first, side.blocks);
+  for (size_t i = 0; i < sides.size(); ++i) {
+    const ServingSide& side = sides[i];
+    int first = i == 0 ? 0 : prefill_spec.replicas;
+    PoolDevices pool = pool_devices(load, side.cluster, side.spec, first, side.kv_blocks);
     int held = side.spec.tp * side.spec.pp * side.spec.replicas;
     ServingPoolUse use;
     use.pool = side.cluster.name;
-    use.role = side.role;
+    use.role = i == 0 ? "prefill" : "decode";
     use.chip = side.cluster.chip.name();
     use.dtype = dtype_name(side.spec.dtype);
     use.kv_dtype = dtype_name(side.spec.kv_dtype);
@@ -232,11 +224,11 @@ ServingResult simulate_split_serving_load(const ClusterModel& prefill,
     use.pp = side.spec.pp;
     use.replicas = side.spec.replicas;
     use.devices = held;
-    use.kv_blocks_per_replica = side.blocks;
+    use.kv_blocks_per_replica = side.kv_blocks;
     use.iterations = pool.iterations;
     use.busy_fraction = t > 0 ? pool.busy_sum / side.spec.replicas / t : 0;
     use.avg_device_power_w = t > 0 ? pool.replica_j / held / t : 0;
-    use.device_power_peak_w = i < output.side_power_peak_w.size() ? output.side_power_peak_w[i] : 0;
+    use.device_power_peak_w = output.side_power_peak_w.at(i);
     // Output tokens are the decode pool's: the prefill pool's energy buys none of its own.
     use.energy = cluster_energy(side.cluster, pool.devices, t, output.links, i == 1 ? tokens : 0,
                                 {held, side.spec.whole_servers});

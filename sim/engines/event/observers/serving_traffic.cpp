@@ -8,17 +8,16 @@
 namespace kcsim::event {
 
 ServingTraffic::ServingTraffic(std::vector<TrafficSide> sides) : sides_(std::move(sides)) {
-  size_t replicas = 0;
   for (const auto& side : sides_) {
     const ServingSpec& spec = *side.spec;
     // Two all-reduces per layer of the activations of every token (serving_batch_cost.cpp).
-    bytes_per_token_.push_back(spec.tp > 1 ? 2.0 * static_cast<double>(spec.model.layers) *
-                                                 spec.model.hidden *
-                                                 serving_pass_shape(spec, 1, 1, 1).act_bytes
-                                           : 0.0);
-    replicas = static_cast<size_t>(side.first_replica + spec.replicas);
+    double per_token = spec.tp > 1 ? 2.0 * static_cast<double>(spec.model.layers) *
+                                         spec.model.hidden *
+                                         serving_pass_shape(spec, 1, 1, 1).act_bytes
+                                   : 0.0;
+    bytes_per_token_.resize(static_cast<size_t>(side.first_replica + spec.replicas), per_token);
   }
-  allreduce_bytes_.assign(replicas, 0);
+  allreduce_bytes_.assign(bytes_per_token_.size(), 0);
 }
 
 const TrafficSide& ServingTraffic::side_of(int replica) const {
@@ -33,9 +32,8 @@ const TrafficSide& ServingTraffic::side_of(int replica) const {
 void ServingTraffic::attach() {
   iteration_connection_ =
       serving_iteration_signal().connect([this](const ServingIterationEvent& e) {
-        auto side = static_cast<size_t>(&side_of(e.replica) - sides_.data());
-        allreduce_bytes_.at(static_cast<size_t>(e.replica)) +=
-            bytes_per_token_[side] * static_cast<double>(e.tokens);
+        auto r = static_cast<size_t>(e.replica);
+        allreduce_bytes_.at(r) += bytes_per_token_[r] * static_cast<double>(e.tokens);
       });
   kv_connection_ = kv_transfer_signal().connect([this](const KvTransferEvent& e) {
     kv_bytes_[{e.from_replica, e.to_replica}] += e.bytes;

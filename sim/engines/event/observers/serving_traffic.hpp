@@ -42,7 +42,7 @@ class ServingTraffic {
   const TrafficSide& side_of(int replica) const;
 
   std::vector<TrafficSide> sides_;
-  std::vector<double> bytes_per_token_;  // by side: all-reduce buffer bytes per token, all layers
+  std::vector<double> bytes_per_token_;  // by replica: all-reduce buffer bytes per token, all layers
   std::vector<double> allreduce_bytes_;  // by replica: buffers summed
   std::map<std::pair<int, int>, double> kv_bytes_;  // by (prefill, decode) replica
   Signal<ServingIterationEvent>::Connection iteration_connection_;
