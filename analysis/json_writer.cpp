@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "analysis/mix_plan_report.hpp"
 #include "analysis/serving_load_report.hpp"
 
 namespace kcsim {
@@ -274,6 +275,7 @@ Json to_json(const ScenarioResult& r) {
                                 {"training", share(e.training)},
                                 {"serving", share(e.serving)}};
   }
+  if (r.mix_plan) j["mix_plan"] = mix_plan_json(*r.mix_plan);
   if (!r.claims.empty()) {
     Json claims = Json::array();
     for (const auto& c : r.claims) {

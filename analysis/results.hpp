@@ -7,6 +7,8 @@
 #include <variant>
 #include <vector>
 
+#include "analysis/mix_plan_result.hpp"
+
 namespace kcsim {
 
 struct MemoryUse {
@@ -378,6 +380,7 @@ struct ScenarioResult {
   std::vector<ScenarioRun> runs;
   std::vector<ClaimCheck> claims;
   std::optional<SharedEnvelopeResult> envelope;  // jobs side by side under one power budget
+  std::optional<MixPlanResult> mix_plan;         // a mix of a cluster's pools, planned
 };
 
 // A Chakra trace replayed on the event engine: where each rank's time went.

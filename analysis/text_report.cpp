@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "analysis/mix_plan_report.hpp"
 #include "analysis/serving_load_report.hpp"
 #include "analysis/table.hpp"
 
@@ -450,6 +451,7 @@ std::string format_scenario(const ScenarioResult& r) {
   out += layer_workload_table(r, notes);
   out += energy_table(r);
   out += format_envelope(r);
+  if (r.mix_plan) out += format_mix_plan(*r.mix_plan);
   out += format_claims(r);
   for (const auto& note : notes) out += fmt::format("\n{}\n", note);
   return out;

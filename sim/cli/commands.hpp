@@ -92,6 +92,8 @@ struct PlanOptions {
   int batch_size = 8;
   int64_t prompt_tokens = 512, output_tokens = 128;
   int64_t global_batch = 0, micro_batch = 1, seq_len = 2048;
+  std::string mix;        // a scenario file with a mix_plan
+  std::string objective;  // replaces the mix plan's when given
 };
 
 // Each returns the process exit code; errors are thrown (InputError, InfeasibleError).

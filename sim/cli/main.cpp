@@ -271,9 +271,14 @@ int main(int argc, char** argv) {
   PlanOptions p;
   auto* plan_cmd = app.add_subcommand(
       "plan", "Devices and racks that fit a facility power budget, and what they deliver");
-  plan_cmd->add_option("--power-mw", p.power_mw, "Facility power budget, MW (cooling included)")
-      ->required();
-  plan_cmd->add_option("--model", p.model, "Catalog model (kcsim models)")->required();
+  plan_cmd->add_option("--power-mw", p.power_mw,
+                       "Facility power budget, MW (cooling included); with --mix, replaces the "
+                       "plan's");
+  plan_cmd->add_option("--model", p.model, "Catalog model (kcsim models); not with --mix");
+  plan_cmd->add_option("--mix", p.mix,
+                       "A scenario file with a mix_plan: the mix of a mixed cluster's pools that "
+                       "meets its workloads (--cluster and --objective replace the plan's)");
+  plan_cmd->add_option("--objective", p.objective, "With --mix: facility-power | cost");
   add_target(plan_cmd, p.chip, p.cluster);
   plan_cmd->add_option("--racks", p.racks, "Racks available (default: no limit)")
       ->check(CLI::Range(1, 1000000));

@@ -14,9 +14,26 @@ void check_scenario(const config::Scenario& scenario, const config::LoadedFile& 
   // A file was checked as it was read; a scenario built in memory (a sweep point) is checked
   // here, so that every value an axis writes meets the schema too.
   config::check_fields(scenario, [&](std::string_view field) { return file.locate(field); });
+  if (scenario.has_mix_plan()) {
+    // The plan names its cluster and sizes its own workloads.
+    for (const char* field :
+         {"training", "serving", "layer_workload", "shared_envelope", "clusters", "cluster_names",
+          "cluster_refs", "it_power_budget_kw", "claims"}) {
+      const auto* descriptor = scenario.GetDescriptor()->FindFieldByName(field);
+      const auto* reflection = scenario.GetReflection();
+      bool set = descriptor->is_repeated() ? reflection->FieldSize(scenario, descriptor) > 0
+                                           : reflection->HasField(scenario, descriptor);
+      if (set) {
+        throw_input_error(file.locate(field), field,
+                          "a scenario with a mix_plan plans it alone: the plan names its "
+                          "cluster and its workloads");
+      }
+    }
+    return;
+  }
   if (!scenario.has_training() && !scenario.has_serving() && !scenario.has_layer_workload()) {
-    throw_input_error(file.locate(""), "training, serving, layer_workload",
-                      "a scenario needs a training, a serving or a layer workload");
+    throw_input_error(file.locate(""), "training, serving, layer_workload, mix_plan",
+                      "a scenario needs a training, a serving or a layer workload, or a mix plan");
   }
   // The engine's name is checked where it is chosen (engine_choice.hpp); what it can run, here,
   // before any cluster is built.

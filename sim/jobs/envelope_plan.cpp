@@ -22,6 +22,17 @@ double network_w_per_server(const config::Cluster& server, const config::Catalog
   return links.network_active_w / kSample;
 }
 
+}  // namespace
+
+FacilityPower server_facility_peak(const config::Cluster& server, const config::Catalog& catalog) {
+  config::Cluster one = server;
+  one.set_nodes(1);
+  return FacilityModel(one.facility())
+      .power(resolve_cluster(one, catalog).server_peak_w(), network_w_per_server(one, catalog));
+}
+
+namespace {
+
 const char* cooling_name(const FacilityModel& f) {
   switch (f.config().cooling().kind()) {
     case config::AIR:
@@ -64,8 +75,7 @@ EnvelopeResult plan_envelope(const EnvelopeRequest& request, const config::Catal
   r.max_racks = request.max_racks;
   r.cooling = cooling_name(facility);
   r.server_peak_it_kw = one.server_peak_w() / 1e3;
-  FacilityPower per_server =
-      facility.power(one.server_peak_w(), network_w_per_server(server, catalog));
+  FacilityPower per_server = server_facility_peak(server, catalog);
   r.server_facility_kw = per_server.total_w() / 1e3;
   r.pue = per_server.pue();
   r.rack_power_kw = facility.rack_power_w() / 1e3;

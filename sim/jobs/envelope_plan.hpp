@@ -6,6 +6,7 @@
 
 #include "analysis/results.hpp"
 #include "configs/loader/catalog.hpp"
+#include "sim/cluster/facility_model.hpp"
 #include "workload.pb.h"
 
 namespace kcsim {
@@ -17,6 +18,11 @@ struct EnvelopeRequest {
   std::optional<config::ServingJob> serving;
   std::optional<config::TrainingJob> training;  // plan tp and pp kept; dp fills the devices
 };
+
+// One server of `server` (its node; its server count is ignored) at TDP as the facility feeds
+// it: with its share of the network (from a sample of 16 such servers), storage, cooling and
+// conversion.
+FacilityPower server_facility_peak(const config::Cluster& server, const config::Catalog& catalog);
 
 // Throws InputError for a bad budget, InfeasibleError when not one server fits (the power
 // budget or a rack), or the workload cannot run on what fits (saying why).

@@ -9,6 +9,7 @@
 #include "sim/jobs/engine_choice.hpp"
 #include "sim/jobs/jobs.hpp"
 #include "sim/jobs/layer_workload.hpp"
+#include "sim/jobs/mix_plan.hpp"
 #include "sim/jobs/scenario_claims.hpp"
 #include "sim/jobs/shared_envelope.hpp"
 
@@ -64,6 +65,20 @@ SharedEnvelopeResult shared_envelope_of(const config::Scenario& scenario,
 ScenarioResult run_scenario(const config::Scenario& scenario, const config::LoadedFile& file,
                             const std::string& default_name, const config::Catalog& catalog) {
   check_scenario(scenario, file);
+  if (scenario.has_mix_plan()) {
+    ScenarioResult result;
+    result.name = scenario.name().empty() ? default_name : scenario.name();
+    result.description = scenario.description();
+    const auto& plan = scenario.mix_plan();
+    if (plan.cluster().empty()) {
+      throw_input_error(file.locate("mix_plan"), "mix_plan.cluster",
+                        "the cluster of several pools to plan (a catalog name, e.g. "
+                        "\"kcloud-mixed\")");
+    }
+    config::Cluster mixed = catalog.cluster(plan.cluster(), file.locate("mix_plan.cluster"));
+    result.mix_plan = plan_mix(plan, mixed, catalog, {&file, "mix_plan"});
+    return result;
+  }
   check_claims(scenario, file);
   const Engine& engine = engine_named(scenario.engine(), file.locate("engine"), "engine");
   auto clusters = scenario_clusters(scenario, catalog, file);

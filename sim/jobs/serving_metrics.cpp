@@ -23,7 +23,28 @@ double mean(const std::vector<double>& values) {
   return std::accumulate(values.begin(), values.end(), 0.0) / static_cast<double>(values.size());
 }
 
+// A completed request's time per output token after the first (0 for a single token).
+double time_per_output_token(const RequestRecord& r) {
+  return r.output_tokens > 1
+             ? (r.finish_s - r.first_token_s) / static_cast<double>(r.output_tokens - 1)
+             : 0.0;
+}
+
+bool meets_objectives(const ServingLoadResult& load, const RequestRecord& r) {
+  return (load.slo_ttft_s <= 0 || r.first_token_s - r.arrival_s <= load.slo_ttft_s) &&
+         (load.slo_tpot_s <= 0 || time_per_output_token(r) <= load.slo_tpot_s);
+}
+
 }  // namespace
+
+double slo_attainment(const ServingLoadResult& load) {
+  if (load.requests.empty()) return 0;
+  long long good = 0;
+  for (const auto& r : load.requests) {
+    if (!r.rejected && r.finish_s >= 0 && meets_objectives(load, r)) ++good;
+  }
+  return static_cast<double>(good) / static_cast<double>(load.requests.size());
+}
 
 void summarize_requests(ServingLoadResult& load) {
   std::vector<double> ttft, tpot, e2e;
@@ -47,14 +68,8 @@ void summarize_requests(ServingLoadResult& load) {
     double first = r.first_token_s - r.arrival_s;
     ttft.push_back(first);
     e2e.push_back(r.finish_s - r.arrival_s);
-    double per_token = 0;
-    if (r.output_tokens > 1) {
-      per_token = (r.finish_s - r.first_token_s) / static_cast<double>(r.output_tokens - 1);
-      tpot.push_back(per_token);
-    }
-    bool meets = (load.slo_ttft_s <= 0 || first <= load.slo_ttft_s) &&
-                 (load.slo_tpot_s <= 0 || per_token <= load.slo_tpot_s);
-    if (meets) ++good;
+    if (r.output_tokens > 1) tpot.push_back(time_per_output_token(r));
+    if (meets_objectives(load, r)) ++good;
   }
   load.ttft_p50_s = quantile(ttft, 0.50);
   load.ttft_p90_s = quantile(ttft, 0.90);

@@ -16,6 +16,10 @@ double quantile(std::vector<double> values, double q);
 // load.requests, load.simulated_time_s and the objectives in load.slo_*.
 void summarize_requests(ServingLoadResult& load);
 
+// The share of the run's requests (every one that arrived) that completed meeting both of its
+// objectives; 0 when none arrived.
+double slo_attainment(const ServingLoadResult& load);
+
 // `copies` of the run's cluster, each serving the run's stream, over a day and a year at the
 // run's average power (its energy, idle time included, over its simulated time); `devices` are
 // the devices one copy holds.
