@@ -81,6 +81,29 @@ TrainingResult run_training_job(const config::TrainingJob& job, const ClusterMod
   return result;
 }
 
+config::ServingJob decode_pool_job(const config::ServingJob& job) {
+  const config::DecodePool& pool = job.decode_pool();
+  config::ServingJob decode = job;
+  decode.clear_load();
+  decode.clear_decode_pool();
+  if (pool.has_tp())
+    decode.set_tp(pool.tp());
+  else
+    decode.clear_tp();
+  decode.set_pp(pool.pp());
+  if (pool.has_replicas())
+    decode.set_replicas(pool.replicas());
+  else
+    decode.clear_replicas();
+  if (pool.has_dtype()) decode.set_dtype(pool.dtype());
+  if (pool.has_kv_dtype())
+    decode.set_kv_dtype(pool.kv_dtype());
+  else
+    decode.clear_kv_dtype();
+  decode.set_device_power_cap_w(pool.device_power_cap_w());
+  return decode;
+}
+
 namespace {
 
 // The decode side of a job disaggregated across chips: the other pool, resolved, and the job's
@@ -114,26 +137,8 @@ DecodePoolRun decode_pool_run(const config::ServingJob& job, const ClusterModel&
   config::Cluster config = config::sibling_pool(catalog.cluster_lookup(), cluster.config,
                                                 pool.pool(), origin.at("decode_pool.pool"));
   DecodePoolRun run{resolve_cluster(config, catalog), {}};
-  config::ServingJob decode = job;
-  decode.clear_load();
-  decode.clear_decode_pool();
-  if (pool.has_tp())
-    decode.set_tp(pool.tp());
-  else
-    decode.clear_tp();
-  decode.set_pp(pool.pp());
-  if (pool.has_replicas())
-    decode.set_replicas(pool.replicas());
-  else
-    decode.clear_replicas();
-  if (pool.has_dtype()) decode.set_dtype(pool.dtype());
-  if (pool.has_kv_dtype())
-    decode.set_kv_dtype(pool.kv_dtype());
-  else
-    decode.clear_kv_dtype();
-  decode.set_device_power_cap_w(pool.device_power_cap_w());
   run.spec = serving_job_spec(
-      decode, run.cluster, catalog,
+      decode_pool_job(job), run.cluster, catalog,
       {origin.file, origin.path.empty() ? "decode_pool" : origin.path + ".decode_pool"});
   return run;
 }

@@ -34,6 +34,10 @@ TrainingSpec training_job_spec(const config::TrainingJob& job, const ClusterMode
 ServingSpec serving_job_spec(const config::ServingJob& job, const ClusterModel& cluster,
                              const config::Catalog& catalog, const JobOrigin& origin = {});
 
+// The decode side of a job disaggregated across chips (its decode_pool) as a job of that pool
+// alone: its own tp, pp, replicas, dtypes and cap; the model, lengths and stack shared.
+config::ServingJob decode_pool_job(const config::ServingJob& job);
+
 // The job's plan, checked (or searched, with auto_plan) and priced on the analytical engine.
 PlannedTraining plan_training_job(const config::TrainingJob& job, const ClusterModel& cluster,
                                   const config::Catalog& catalog, const JobOrigin& origin = {});

@@ -233,25 +233,6 @@ config::ServingJob option_job(const config::ServingJob& demand,
   return job;
 }
 
-// The decode side of `job` as a job of one pool (as the decode pool runs it), to find its
-// replica's devices.
-config::ServingJob decode_side(const config::ServingJob& job) {
-  config::ServingJob decode = job;
-  const auto& pool = job.decode_pool();
-  decode.clear_load();
-  decode.clear_decode_pool();
-  if (pool.has_tp())
-    decode.set_tp(pool.tp());
-  else
-    decode.clear_tp();
-  if (pool.has_dtype()) decode.set_dtype(pool.dtype());
-  if (pool.has_kv_dtype())
-    decode.set_kv_dtype(pool.kv_dtype());
-  else
-    decode.clear_kv_dtype();
-  return decode;
-}
-
 // Devices of one replica of `job` on `pool` (its spec on a few of the pool's servers).
 ServingSpec replica_spec(const MixCluster& cluster, const config::ServingJob& job,
                          const PoolServer& pool, const JobOrigin& origin) {
@@ -296,7 +277,7 @@ MixOption size_serving(const MixCluster& cluster, const config::ServingJob& dema
   ServingSpec prefill_spec, decode_spec;
   try {
     prefill_spec = replica_spec(cluster, job, prefill, origin);
-    if (decode) decode_spec = replica_spec(cluster, decode_side(job), *decode, origin);
+    if (decode) decode_spec = replica_spec(cluster, decode_pool_job(job), *decode, origin);
   } catch (const InfeasibleError& e) {
     o.error = e.what();
     return o;
