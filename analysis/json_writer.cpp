@@ -248,7 +248,7 @@ Json to_json(const ScenarioResult& r) {
   j["runs"] = std::move(runs);
   if (r.envelope) {
     const SharedEnvelopeResult& e = *r.envelope;
-    auto share = [](const EnvelopeShare& s) {
+    auto share = [&e](const EnvelopeShare& s) {
       Json j{{"job", s.job},
              {"cluster", s.cluster},
              {"demand_w", s.demand_w},
@@ -267,6 +267,7 @@ Json to_json(const ScenarioResult& r) {
         j["shared_ttft_p99_s"] = s.shared_ttft_p99_s;
         j["cap_throttled_iterations"] = s.throttled_iterations;
       }
+      if (e.facility_power_budget_w > 0) j["facility_w"] = s.facility_w;
       if (!s.error.empty()) j["error"] = s.error;
       return j;
     };
@@ -274,6 +275,9 @@ Json to_json(const ScenarioResult& r) {
                                 {"device_power_budget_w", e.device_power_budget_w},
                                 {"training", share(e.training)},
                                 {"serving", share(e.serving)}};
+    if (e.facility_power_budget_w > 0) {
+      j["shared_envelope"]["facility_power_budget_w"] = e.facility_power_budget_w;
+    }
   }
   if (r.mix_plan) j["mix_plan"] = mix_plan_json(*r.mix_plan);
   if (!r.claims.empty()) {

@@ -353,6 +353,7 @@ struct EnvelopeShare {
   double share_w = 0;        // what the policy gave it
   bool throttled = false;    // its share is below its demand
   double limit_w = 0;        // how the share was kept: per device (training), summed (serving)
+  double facility_w = 0;     // its cluster's draw from the grid at its share (facility budget)
   double alone_tokens_per_s = 0, shared_tokens_per_s = 0;
   double alone_goodput_requests_per_s = 0, shared_goodput_requests_per_s = 0;  // serving
   double alone_ttft_p99_s = 0, shared_ttft_p99_s = 0;                          // serving
@@ -370,6 +371,7 @@ struct EnvelopeShare {
 struct SharedEnvelopeResult {
   std::string policy;
   double device_power_budget_w = 0;
+  double facility_power_budget_w = 0;  // 0: the budget was given as device power
   EnvelopeShare training, serving;
 };
 

@@ -291,9 +291,16 @@ std::string format_envelope(const ScenarioResult& r) {
           s->alone_ttft_p99_s * 1e3, s->shared_ttft_p99_s * 1e3, s->throttled_iterations);
     }
   }
-  return fmt::format("\nShared power envelope: {:.1f} kW of device power, {}\n",
-                     e.device_power_budget_w / 1e3, e.policy) +
-         table.str() + notes;
+  std::string budget =
+      e.facility_power_budget_w > 0
+          ? fmt::format("{:.1f} kW from the grid, {:.1f} kW of it for devices",
+                        e.facility_power_budget_w / 1e3, e.device_power_budget_w / 1e3)
+          : fmt::format("{:.1f} kW of device power", e.device_power_budget_w / 1e3);
+  if (e.facility_power_budget_w > 0) {
+    notes += fmt::format("  from the grid at their shares: training {:.1f} kW, serving {:.1f} kW\n",
+                         e.training.facility_w / 1e3, e.serving.facility_w / 1e3);
+  }
+  return fmt::format("\nShared power envelope: {}, {}\n", budget, e.policy) + table.str() + notes;
 }
 
 std::string format_claims(const ScenarioResult& r) {

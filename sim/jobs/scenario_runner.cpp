@@ -48,6 +48,7 @@ SharedEnvelopeResult shared_envelope_of(const config::Scenario& scenario,
     SharedEnvelopeResult failed;
     failed.policy = envelope.policy();
     failed.device_power_budget_w = envelope.device_power_budget_w();
+    failed.facility_power_budget_w = envelope.facility_power_budget_w();
     failed.training.job = "training";
     failed.training.cluster = envelope.training_cluster();
     failed.serving.job = "serving";

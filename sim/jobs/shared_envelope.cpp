@@ -8,6 +8,7 @@
 #include "configs/loader/errors.hpp"
 #include "hw-models/dvfs.hpp"
 #include "sim/jobs/jobs.hpp"
+#include "sim/power/cluster_energy.hpp"
 
 namespace kcsim {
 namespace {
@@ -43,6 +44,33 @@ void fill_serving(EnvelopeShare& share, const ServingResult& r, bool alone) {
   if (!alone) share.throttled_iterations = load.cap_throttled_iterations;
 }
 
+// What `cluster` draws from the grid when its devices draw `devices_w` in all: its servers' own
+// draw following that load, its network idle, and the facility's overhead on top (the energy
+// accounting's, over one second).
+double facility_draw_w(const ClusterModel& cluster, double devices_w) {
+  return cluster_energy(cluster, DeviceEnergy{devices_w, 0}, 1.0, LinkActivity{}, 0,
+                        EnergyAttribution{cluster.devices(), true})
+      .facility_j;
+}
+
+// The device budget whose shares under `policy` make the two clusters draw `facility_w` from
+// the grid (the draw grows with the budget: bisection); both demands when they fit.
+double device_budget_for(double facility_w, const std::string& policy, const ClusterModel& training,
+                         double training_demand_w, const ClusterModel& serving,
+                         double serving_demand_w) {
+  auto draw = [&](double budget) {
+    EnvelopeShares s = envelope_shares(policy, budget, training_demand_w, serving_demand_w);
+    return facility_draw_w(training, s.training_w) + facility_draw_w(serving, s.serving_w);
+  };
+  double lo = 0, hi = training_demand_w + serving_demand_w;
+  if (draw(hi) <= facility_w) return hi;
+  for (int i = 0; i < 60; ++i) {
+    double mid = (lo + hi) / 2;
+    (draw(mid) <= facility_w ? lo : hi) = mid;
+  }
+  return lo;
+}
+
 }  // namespace
 
 std::string envelope_policy_names() {
@@ -64,9 +92,11 @@ void check_shared_envelope(const config::Scenario& scenario,
         at("policy"), "policy",
         fmt::format("unknown policy \"{}\"; use {}", envelope.policy(), envelope_policy_names()));
   }
-  if (!envelope.has_device_power_budget_w()) {
-    throw_input_error(at(""), "device_power_budget_w",
-                      "the summed device power the two jobs share, W");
+  if (envelope.has_device_power_budget_w() == envelope.has_facility_power_budget_w()) {
+    throw_input_error(at(envelope.has_device_power_budget_w() ? "facility_power_budget_w" : ""),
+                      "device_power_budget_w, facility_power_budget_w",
+                      "give one budget: the summed device power the two jobs share, or what "
+                      "their clusters draw from the grid, W");
   }
   auto check_cluster = [&](const std::string& name, const char* field) {
     if (std::find(clusters.begin(), clusters.end(), name) == clusters.end()) {
@@ -118,7 +148,6 @@ SharedEnvelopeResult run_shared_envelope(const config::Scenario& scenario,
   const auto& envelope = scenario.shared_envelope();
   SharedEnvelopeResult result;
   result.policy = envelope.policy();
-  result.device_power_budget_w = envelope.device_power_budget_w();
   EnvelopeShare& train = result.training;
   EnvelopeShare& serve = result.serving;
   train.job = "training";
@@ -127,10 +156,19 @@ SharedEnvelopeResult run_shared_envelope(const config::Scenario& scenario,
   serve.cluster = serving_cluster.name;
   train.demand_w = training_demand_w(training_cluster, scenario.training(), training_alone.devices);
   serve.demand_w = serving_alone.load->cluster_power_peak_w;
+  result.device_power_budget_w = envelope.device_power_budget_w();
+  if (envelope.has_facility_power_budget_w()) {
+    result.facility_power_budget_w = envelope.facility_power_budget_w();
+    result.device_power_budget_w =
+        device_budget_for(result.facility_power_budget_w, result.policy, training_cluster,
+                          train.demand_w, serving_cluster, serve.demand_w);
+  }
   EnvelopeShares shares =
       envelope_shares(result.policy, result.device_power_budget_w, train.demand_w, serve.demand_w);
   train.share_w = shares.training_w;
   serve.share_w = shares.serving_w;
+  train.facility_w = facility_draw_w(training_cluster, train.share_w);
+  serve.facility_w = facility_draw_w(serving_cluster, serve.share_w);
   fill_training(train, training_alone, true);
   fill_serving(serve, serving_alone, true);
 

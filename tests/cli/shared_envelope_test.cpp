@@ -112,6 +112,40 @@ TEST_CASE("proportional: both throttled in proportion to their demands", "[cli][
   CHECK(serve.at("throttled") == true);
 }
 
+TEST_CASE(
+    "a facility budget: the shares draw that much from the grid, servers and cooling "
+    "included",
+    "[cli][envelope]") {
+  auto path = envelope_scenario("envelope-facility.textproto",
+                                "policy: \"proportional\" facility_power_budget_w: 12000");
+  auto r = run_kcsim("run " + path + " --json");
+  REQUIRE(r.exit_code == 0);
+  const auto e = nlohmann::json::parse(r.out).at("shared_envelope");
+  const auto& train = e.at("training");
+  const auto& serve = e.at("serving");
+  CHECK(e.at("facility_power_budget_w") == 12000);
+  // Servers, network and cooling take their part: less than the budget is left for devices.
+  const double devices_w = e.at("device_power_budget_w").get<double>();
+  CHECK(devices_w < 12000);
+  CHECK(train.at("share_w").get<double>() + serve.at("share_w").get<double>() == Approx(devices_w));
+  CHECK(train.at("facility_w").get<double>() + serve.at("facility_w").get<double>() ==
+        Approx(12000).epsilon(1e-6));
+  CHECK(train.at("throttled") == true);
+  CHECK(serve.at("throttled") == true);
+  // The device budget gives the same shares when written as one.
+  auto as_devices = envelope_of("proportional", devices_w);
+  CHECK(as_devices.at("training").at("share_w").get<double>() ==
+        Approx(train.at("share_w").get<double>()));
+
+  auto both = run_kcsim("run " +
+                        envelope_scenario("envelope-both.textproto",
+                                          "device_power_budget_w: 5000 "
+                                          "facility_power_budget_w: 12000") +
+                        " --json");
+  CHECK(both.exit_code == 2);
+  CHECK_THAT(both.err, ContainsSubstring("give one budget"));
+}
+
 TEST_CASE("a shared envelope that names what the scenario lacks exits 2 at its field",
           "[cli][envelope]") {
   auto unknown = run_kcsim("run " +
