@@ -35,6 +35,8 @@ LAYERS = {
     "sim/sweep": TOP + ["sim/cluster", "sim/cost", "sim/power", "sim/engines", "sim/jobs"],
     "sim/cli": TOP + ["sim/cluster", "sim/cost", "sim/power", "sim/engines",
                       "sim/engines/analytical", "sim/engines/event", "sim/jobs", "sim/sweep"],
+    # The Python module: the command line, nothing below it.
+    "python": ["sim/cli"],
 }
 SKIP = {"tests", "bench", ".git", "third_party"}
 SIMGRID_LAYER = "sim/engines/event"

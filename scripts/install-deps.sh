@@ -15,6 +15,7 @@ packages=(
   clang libclang-rt-dev
   chromium
   python3-h5py python3-matplotlib python3-pandas
+  pybind11-dev python3-dev python3-pytest
 )
 backports_packages=(libcatch2-dev/bookworm-backports catch2/bookworm-backports)
 

@@ -1,5 +1,6 @@
-// The kcsim command. The one file that includes CLI11 (its header is slow to compile).
-#include <iostream>
+// The kcsim command line. The one file that includes CLI11 (its header is slow to compile).
+#include "sim/cli/command_line.hpp"
+
 #include <sstream>
 
 #include <CLI/CLI.hpp>
@@ -75,7 +76,10 @@ void add_training_plan(CLI::App* app, TrainOptions& o) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+namespace kcsim::cli {
+
+int run_command_line(const std::vector<std::string>& args, std::ostream& output,
+                     std::ostream& errors) {
   CLI::App app{
       "kcsim: simulate LLM training and serving on GPU and NPU clusters.\n"
       "With no subcommand, runs the K-Cloud demo (configs/scenarios/kcloud-demo.textproto)."};
@@ -347,10 +351,11 @@ int main(int argc, char** argv) {
   report_cmd->add_option("--y", report_options.y, "Frontier y metric, METRIC:min or METRIC:max");
   add_common(report_cmd, report_options.common);
 
+  std::vector<std::string> reversed(args.rbegin(), args.rend());  // as CLI11 takes them
   try {
-    app.parse(argc, argv);
+    app.parse(reversed);
   } catch (const CLI::ParseError& e) {
-    int code = app.exit(e);
+    int code = app.exit(e, output, errors);
     return code == 0 ? 0 : 2;
   }
 
@@ -394,15 +399,17 @@ int main(int argc, char** argv) {
     else
       code = demo(demo_common, out);
   } catch (const kcsim::InputError& e) {
-    std::cerr << "kcsim: " << e.what() << "\n";
+    errors << "kcsim: " << e.what() << "\n";
     return 2;
   } catch (const kcsim::InfeasibleError& e) {
-    std::cerr << "kcsim: infeasible: " << e.what() << "\n";
+    errors << "kcsim: infeasible: " << e.what() << "\n";
     return 3;
   } catch (const std::exception& e) {
-    std::cerr << "kcsim: internal error: " << e.what() << "\n";
+    errors << "kcsim: internal error: " << e.what() << "\n";
     return 1;
   }
-  std::cout << out.str();
+  output << out.str();
   return code;
 }
+
+}  // namespace kcsim::cli
