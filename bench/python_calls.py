@@ -42,7 +42,8 @@ def main():
     print(f"  python  {py_wall * 1e3:7.2f} ms wall  {py_cpu * 1e3:7.2f} ms CPU per call")
     print(f"  command {cli_wall * 1e3:7.2f} ms wall  {cli_cpu * 1e3:7.2f} ms CPU per call")
     print(f"  python / command: {py_wall / cli_wall:.2f} wall, {py_cpu / cli_cpu:.2f} CPU")
-    print(f"  peak RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"  peak RSS of this process: {peak_mib:.0f} MiB")
 
 
 if __name__ == "__main__":

@@ -11,7 +11,8 @@ keys carry their units, equal to the command's ``--json`` output.
     >>> r["tokens_per_s"]
 
 Bad input raises :class:`InputError` (with the file, line and field where there is one); a job
-that cannot run raises :class:`Infeasible` (saying what would fit).
+that cannot run raises :class:`Infeasible` (saying what would fit). A sweep's points come back as
+a pandas DataFrame (:func:`sweep`, :func:`read_sweep`), with :func:`frontier` for its Pareto set.
 """
 
 import json
@@ -25,6 +26,7 @@ __all__ = [
     "Error", "InputError", "Infeasible", "InternalError", "command",
     "train", "serve", "run", "replay", "plan", "topo", "validate",
     "chips", "models", "runtimes", "policies",
+    "sweep", "read_sweep", "read_series", "frontier",
 ]
 
 
@@ -179,3 +181,6 @@ def runtimes(**options):
 def policies(**options):
     """The serving schedulers, routers and collective algorithms (``kcsim policies``)."""
     return _json("policies", **options)
+
+
+from .tables import frontier, read_series, read_sweep, sweep  # noqa: E402

@@ -79,7 +79,8 @@ def test_bad_input_raises_input_error_with_its_place():
     assert flag.value.exit_code == 2
     assert "no-such-model" in str(flag.value)
 
-    text = 'name: "bad"\ncluster_names: "dgx-h100"\ntraining { model: "llama3-8b" global_batch: 0 }\n'
+    text = ('name: "bad"\ncluster_names: "dgx-h100"\n'
+            'training { model: "llama3-8b" global_batch: 0 }\n')
     with pytest.raises(kcsim.InputError) as in_file:
         kcsim.run(text)
     e = in_file.value
