@@ -120,6 +120,29 @@ void write_run_fields(std::string& out, const ScenarioRun& run) {
   if (run.layers) write_flat(out, "layer_workload.", to_json(*run.layers), true);
 }
 
+void write_mix_plan_fields(std::string& out, const MixPlanResult& plan) {
+  const MixChoice& chosen = plan.mixes.at(plan.chosen);
+  auto number = [&](const std::string& key, double value) {
+    out += "," + Json(key).dump() + ":" + Json(value).dump();
+  };
+  number("mix_plan.provisioned_facility_mw", chosen.provisioned_facility_mw);
+  number("mix_plan.avg_facility_mw", chosen.avg_facility_mw);
+  number("mix_plan.cost_krw_per_h", chosen.cost_krw_per_h);
+  number("mix_plan.mixes", static_cast<double>(plan.mixes.size()));
+  for (size_t w = 0; w < plan.workloads.size(); ++w) {
+    const MixOption& o = plan.workloads[w].options.at(chosen.options[w]);
+    const std::string prefix = "mix_plan." + plan.workloads[w].name + ".";
+    int servers = 0;
+    for (const auto& p : o.pools) servers += p.servers;
+    out += "," + Json(prefix + "option").dump() + ":" + Json(o.label).dump();
+    number(prefix + "servers", servers);
+    number(prefix + "provisioned_facility_kw", o.provisioned_facility_kw);
+    number(prefix + "avg_facility_kw", o.avg_facility_kw);
+    number(prefix + "tokens_per_s", o.tokens_per_s);
+    number(prefix + "tokens_per_kwh", o.tokens_per_kwh);
+  }
+}
+
 SweepTable table_from_rows(const std::vector<Json>& rows, const std::vector<ColumnSpec>& specs) {
   std::map<std::string, size_t> index;
   std::vector<ColumnSpec> all = specs;

@@ -70,6 +70,12 @@ std::vector<ColumnSpec> run_columns(bool training, bool serving);
 // the text of a JSON object being written.
 void write_run_fields(std::string& out, const ScenarioRun& run);
 
+// A mix plan's chosen mix as `,"key":value` pairs: mix_plan.provisioned_facility_mw,
+// avg_facility_mw, cost_krw_per_h and mixes (how many), then for each workload NAME
+// mix_plan.NAME.option (text), .servers, .provisioned_facility_kw, .avg_facility_kw,
+// .tokens_per_s and .tokens_per_kwh.
+void write_mix_plan_fields(std::string& out, const MixPlanResult& plan);
+
 // Rows in order; the columns are `columns` first, then any other key the rows carry, sorted
 // by name (so the order never depends on which rows are present).
 SweepTable table_from_rows(const std::vector<Json>& rows, const std::vector<ColumnSpec>& columns);

@@ -128,6 +128,11 @@ std::string run_point(const SweepPlan& plan, size_t index, const config::Catalog
       TimeSeries run_samples = run_series(run);
       if (!run_samples.empty()) series.push_back(series_entry(r, run_samples));
     }
+    if (result.mix_plan) {
+      std::string row = point_fields(plan, index, 0, "ok", "", hash);
+      write_mix_plan_fields(row, *result.mix_plan);
+      rows.push_back(std::move(row));
+    }
   } catch (const InfeasibleError& e) {
     series.clear();
     rows = {point_fields(plan, index, 0, "infeasible", e.what(), known(hash, inputs, index))};

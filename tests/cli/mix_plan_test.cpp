@@ -237,3 +237,40 @@ TEST_CASE("mix plan input errors name the file, the field and what is allowed", 
   CHECK(cost.exit_code == 2);
   CHECK_THAT(cost.err, ContainsSubstring("server_price_krw"));
 }
+
+TEST_CASE("a sweep of mix plans gives a row per point with the chosen mix", "[cli][mix][sweep]") {
+  auto sweep = write_temp_file(
+      "mix-sweep.textproto",
+      "name: \"budgets\"\n"
+      "base { mix_plan { cluster: \"kcloud-mixed\" power_budget_mw: 1\n"
+      "  serving { name: \"chat\" job { model: \"llama3-8b\" dtype: FP8 "
+      "allow_equivalent_dtype: true " +
+          kLoad +
+          " }\n"
+          "    options { pool: \"rngd\" } options { pool: \"h100\" } } } }\n"
+          "axes { field: \"mix_plan.power_budget_mw\" values: \"1\" values: \"0.001\" }\n");
+  auto csv = write_temp_file("mix-sweep.csv", "");
+  auto r = run_kcsim("sweep " + sweep + " --out " + csv + ".h5 --csv " + csv + " --quiet");
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, ContainsSubstring("2 points, 2 rows: 1 ok, 1 infeasible"));
+
+  // The plan alone, as kcsim run gives it: the sweep's row holds its chosen mix.
+  auto alone = run_kcsim(
+      "run " +
+      write_temp_file("mix-sweep-point.textproto",
+                      "mix_plan { cluster: \"kcloud-mixed\" power_budget_mw: 1\n"
+                      "  serving { name: \"chat\" job { model: \"llama3-8b\" dtype: FP8 "
+                      "allow_equivalent_dtype: true " +
+                          kLoad +
+                          " }\n"
+                          "    options { pool: \"rngd\" } options { pool: \"h100\" } } }\n") +
+      " --json");
+  REQUIRE(alone.exit_code == 0);
+  json mix = json::parse(alone.out).at("mix_plan");
+  const json& chosen = mix.at("mixes").at(mix.at("chosen").get<int>());
+  auto table = run_kcsim("best " + csv + ".h5 --minimize mix_plan.avg_facility_mw --json");
+  REQUIRE(table.exit_code == 0);
+  CHECK_THAT(table.out,
+             ContainsSubstring("\"mix_plan.chat.option\": \"" +
+                               chosen.at("options").at("chat").get<std::string>() + "\""));
+}
