@@ -182,6 +182,8 @@ MixOption size_training(const MixCluster& cluster, const config::MixTraining& tr
   }
   const double per_server = attempt(first)->tokens_per_s / first;
   int guess = std::max(first, static_cast<int>(std::ceil(required / per_server)));
+  // The searched plan's pace never falls with more servers (each size's plans include those of
+  // a smaller one), so the bisection's answer is the fewest.
   int servers = smallest_meeting(first - 1, guess, most, meets);
   if (servers == 0) {
     const auto& at_most = attempt(most);
@@ -193,10 +195,6 @@ MixOption size_training(const MixCluster& cluster, const config::MixTraining& tr
                         job.run_tokens() / at_most->tokens_per_s / kSecondsPerDay, training.days())
                   : fmt::format("on {} {} {}: {}", most, pool.name, servers_word(most), last_error);
     return o;
-  }
-  // Fewer servers may meet it with a plan that divides the batch better: look a few below.
-  for (int n = servers - 1; n >= std::max(first, servers - 4); --n) {
-    if (meets(n)) servers = n;
   }
   const TrainingResult& r = *attempt(servers);
   add_pool(o, with_replicas(cluster.share(pool, servers, r.energy.avg_facility_power_w), r.dp, r.tp,
