@@ -1,5 +1,7 @@
 #include "configs/loader/catalog.hpp"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
@@ -12,6 +14,30 @@ namespace kcsim::config {
 namespace {
 
 constexpr const char* kExtension = ".textproto";
+
+// The files read for the entries being loaded in this thread, innermost last: each load()
+// collects those of its entry, and hands them on to the load that asked for it (a pool's cluster
+// reads the cluster it names through the catalog).
+thread_local std::vector<std::vector<FileStamp>*> files_being_read;
+
+void note_files_read(const std::vector<FileStamp>& files) {
+  if (files_being_read.empty()) return;
+  auto& into = *files_being_read.back();
+  into.insert(into.end(), files.begin(), files.end());
+}
+
+// Collects the files read while it lives.
+class ReadingFiles {
+ public:
+  ReadingFiles() { files_being_read.push_back(&files_); }
+  ~ReadingFiles() { files_being_read.pop_back(); }
+  ReadingFiles(const ReadingFiles&) = delete;
+  ReadingFiles& operator=(const ReadingFiles&) = delete;
+  std::vector<FileStamp> take() { return std::move(files_); }
+
+ private:
+  std::vector<FileStamp> files_;
+};
 
 // Catalog keys are file names in one folder: letters, digits, '.', '_', '-' and '+', not
 // starting with '.', so that no name reaches outside its folder.
@@ -35,8 +61,10 @@ std::filesystem::path entry_path(const Catalog& catalog, const std::string& fold
                     (catalog.root() / folder).string(), fmt::join(catalog.names(folder), ", ")));
   }
   auto path = catalog.root() / folder / (name + kExtension);
+  FileStamp stamp = stamp_of(path);
+  note_files_read({stamp});
   std::error_code error;
-  if (!std::filesystem::is_regular_file(path, error)) {
+  if (stamp.size < 0 || !std::filesystem::is_regular_file(path, error)) {
     auto known = catalog.names(folder);
     throw_input_error(where, what,
                       fmt::format("unknown {} \"{}\"; the catalog {} has: {}", what, name,
@@ -125,19 +153,63 @@ std::filesystem::path Catalog::default_root() {
   return KCSIM_DEFAULT_CONFIG_DIR;
 }
 
+FileStamp stamp_of(const std::filesystem::path& path) {
+  struct stat status {};
+  if (::stat(path.c_str(), &status) != 0) return {path, -1, -1};
+  constexpr long long kNsPerS = 1'000'000'000;
+  return {path, status.st_mtim.tv_sec * kNsPerS + status.st_mtim.tv_nsec,
+          static_cast<long long>(status.st_size)};
+}
+
+Catalog Catalog::shared(const std::filesystem::path& root) {
+  static std::mutex mutex;
+  static std::map<std::filesystem::path, Catalog> catalogs;
+  std::error_code error;
+  std::filesystem::path key = std::filesystem::absolute(root, error).lexically_normal();
+  std::lock_guard lock(mutex);
+  auto it = catalogs.find(key);
+  if (it == catalogs.end()) it = catalogs.emplace(key, Catalog(root)).first;
+  Catalog copy = it->second;
+  copy.root_ = root;  // as given, for the messages that name it
+  return copy;
+}
+
+const Catalog::CachedEntry* Catalog::fresh_entry(const std::map<std::string, CachedEntry>& map,
+                                                 const std::string& key) const {
+  auto it = map.find(key);
+  if (it == map.end()) return nullptr;
+  for (const auto& file : it->second.files) {
+    if (stamp_of(file.path) != file) return nullptr;
+  }
+  note_files_read(it->second.files);
+  return &it->second;
+}
+
+void Catalog::store(std::map<std::string, CachedEntry>& map, const std::string& key,
+                    CachedEntry entry) const {
+  note_files_read(entry.files);
+  map.insert_or_assign(key, std::move(entry));
+}
+
 template <class Msg>
 std::shared_ptr<const Msg> Catalog::load(const std::string& folder, const std::string& name,
                                          const Origin& where, const char* what) const {
   std::string key = folder + "/" + name;
   {
     std::lock_guard lock(cache_->mutex);
-    if (auto it = cache_->entries.find(key); it != cache_->entries.end()) {
-      return std::static_pointer_cast<const Msg>(it->second);
+    if (const CachedEntry* entry = fresh_entry(cache_->entries, key)) {
+      return std::static_pointer_cast<const Msg>(entry->message);
     }
   }
-  auto message = std::make_shared<const Msg>(load_entry<Msg>(*this, folder, name, where, what));
+  CachedEntry entry;
+  {
+    ReadingFiles reading;
+    entry.message = std::make_shared<const Msg>(load_entry<Msg>(*this, folder, name, where, what));
+    entry.files = reading.take();
+  }
+  auto message = std::static_pointer_cast<const Msg>(entry.message);
   std::lock_guard lock(cache_->mutex);
-  cache_->entries.emplace(key, message);
+  store(cache_->entries, key, std::move(entry));
   return message;
 }
 
@@ -153,11 +225,17 @@ Catalog Catalog::with_chip(const std::string& name, const Chip& chip) const {
 std::string Catalog::chip_root(const std::string& name, const Origin& where) const {
   {
     std::lock_guard lock(cache_->mutex);
-    if (auto it = cache_->chip_roots.find(name); it != cache_->chip_roots.end()) return it->second;
+    if (const CachedEntry* entry = fresh_entry(cache_->chip_roots, name)) return entry->chip_root;
   }
-  std::string root = chip_chain(*this, name, where).back().name;
+  CachedEntry entry;
+  {
+    ReadingFiles reading;
+    entry.chip_root = chip_chain(*this, name, where).back().name;
+    entry.files = reading.take();
+  }
+  std::string root = entry.chip_root;
   std::lock_guard lock(cache_->mutex);
-  cache_->chip_roots.emplace(name, root);
+  store(cache_->chip_roots, name, std::move(entry));
   return root;
 }
 
@@ -189,6 +267,12 @@ Runtime Catalog::runtime(const std::string& name, const Origin& where) const {
 }
 
 std::vector<std::filesystem::path> Catalog::files(const std::string& folder) const {
+  FileStamp stamp = stamp_of(root_ / folder);
+  {
+    std::lock_guard lock(cache_->mutex);
+    auto it = cache_->listings.find(folder);
+    if (it != cache_->listings.end() && it->second.first == stamp) return it->second.second;
+  }
   std::vector<std::filesystem::path> result;
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(root_ / folder, ec)) {
@@ -197,7 +281,20 @@ std::vector<std::filesystem::path> Catalog::files(const std::string& folder) con
     }
   }
   std::sort(result.begin(), result.end());
+  std::lock_guard lock(cache_->mutex);
+  cache_->listings.insert_or_assign(folder, std::make_pair(stamp, result));
   return result;
+}
+
+std::optional<Cluster> Catalog::cluster_of_chip(const std::string& chip) const {
+  for (const auto& name : names("clusters")) {
+    auto candidate = load<Cluster>("clusters", name, Origin{}, "cluster");
+    if (candidate->node().chip() != chip) continue;
+    Cluster cluster = *candidate;
+    if (cluster.name().empty()) cluster.set_name(name);
+    return cluster;
+  }
+  return std::nullopt;
 }
 
 std::vector<std::string> Catalog::names(const std::string& folder) const {

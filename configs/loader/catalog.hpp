@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,11 +19,22 @@
 
 namespace kcsim::config {
 
+// A catalog file as it was when an entry was read from it.
+struct FileStamp {
+  std::filesystem::path path;
+  long long modified_ns = -1, size = -1;  // -1: the file was not there
+  bool operator==(const FileStamp&) const = default;
+};
+FileStamp stamp_of(const std::filesystem::path& path);
+
 class Catalog {
  public:
   explicit Catalog(std::filesystem::path root);
   // $KCSIM_CONFIG_DIR when set, else the configs/ folder of the source tree kcsim was built from.
   static std::filesystem::path default_root();
+  // The catalog at `root` with one cache for the whole process: every call of a process that
+  // runs many (the Python module) reads each file once, and again only when it has changed.
+  static Catalog shared(const std::filesystem::path& root);
 
   const std::filesystem::path& root() const { return root_; }
 
@@ -56,15 +68,31 @@ class Catalog {
   std::vector<std::string> names(const std::string& folder) const;
   // Sorted files of a catalog folder.
   std::vector<std::filesystem::path> files(const std::string& folder) const;
+  // The first cluster (by name) whose servers hold `chip`, with its name set; none: nullopt.
+  std::optional<Cluster> cluster_of_chip(const std::string& chip) const;
 
  private:
-  // Entries already read, by folder and name: a sweep looks the same few up thousands of
-  // times. Copies of a catalog share it; the files are taken not to change while kcsim runs.
+  // An entry already read, with every file it was made from (a chip's chain of base chips, a
+  // pool's cluster): it is read again when one of them has changed since.
+  struct CachedEntry {
+    std::shared_ptr<const google::protobuf::Message> message;
+    std::string chip_root;
+    std::vector<FileStamp> files;
+  };
+  // Entries already read, by folder and name: a sweep, or a Python loop of calls in one
+  // process (shared()), looks the same few up thousands of times. Copies of a catalog share it.
   struct Cache {
     std::mutex mutex;
-    std::map<std::string, std::shared_ptr<const google::protobuf::Message>> entries;
-    std::map<std::string, std::string> chip_roots;
+    std::map<std::string, CachedEntry> entries;
+    std::map<std::string, CachedEntry> chip_roots;
+    // Folder listings, each with its folder as it was (adding or removing a file changes it).
+    std::map<std::string, std::pair<FileStamp, std::vector<std::filesystem::path>>> listings;
   };
+  // The cached entry under `key` of `map` if its files are unchanged; counts its files as read.
+  const CachedEntry* fresh_entry(const std::map<std::string, CachedEntry>& map,
+                                 const std::string& key) const;
+  void store(std::map<std::string, CachedEntry>& map, const std::string& key,
+             CachedEntry entry) const;
   template <class Msg>
   std::shared_ptr<const Msg> load(const std::string& folder, const std::string& name,
                                   const Origin& where, const char* what) const;

@@ -15,7 +15,6 @@ that cannot run raises :class:`Infeasible` (saying what would fit). A sweep's po
 a pandas DataFrame (:func:`sweep`, :func:`read_sweep`), with :func:`frontier` for its Pareto set.
 """
 
-import json
 import os
 import re
 import tempfile
@@ -26,7 +25,7 @@ __all__ = [
     "Error", "InputError", "Infeasible", "InternalError", "command",
     "train", "serve", "run", "replay", "plan", "topo", "validate",
     "chips", "models", "runtimes", "policies",
-    "sweep", "read_sweep", "read_series", "frontier",
+    "sweep", "read_sweep", "read_series", "frontier", "Progress", "text_progress",
 ]
 
 
@@ -113,10 +112,10 @@ def command(*words):
 
 def _json(verb, *positional, ok_codes=(0,), **options):
     words = [verb, *[str(p) for p in positional], *_flag_words(options), "--json"]
-    code, output, errors = _kcsim.call(words)
-    if code not in ok_codes or not output:
+    code, result, errors = _kcsim.call_json(words)
+    if code not in ok_codes or result is None:
         _raise(code, errors)
-    return json.loads(output)
+    return result
 
 
 def train(**options):
@@ -183,4 +182,19 @@ def policies(**options):
     return _json("policies", **options)
 
 
-from .tables import frontier, read_series, read_sweep, sweep  # noqa: E402
+def _append_help(function, verb):
+    """Ends `function`'s docstring with ``kcsim VERB --help``, so that help() shows the flags."""
+    code, text, _ = _kcsim.call([verb, "--help"])
+    if code == 0:
+        flags = "\n".join("    " + line if line else "" for line in text.splitlines())
+        function.__doc__ = (f"{function.__doc__}\n\n``kcsim {verb} --help`` (keyword arguments are "
+                            f"these flags, dashes as underscores):\n\n{flags}\n")
+
+
+for _verb in ("train", "serve", "run", "replay", "plan", "topo", "validate", "chips", "models",
+              "runtimes", "policies"):
+    _append_help(globals()[_verb], _verb)
+
+from .tables import Progress, frontier, read_series, read_sweep, sweep, text_progress  # noqa: E402, I001
+
+_append_help(sweep, "sweep")

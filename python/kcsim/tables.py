@@ -5,6 +5,7 @@ order of the root's ``columns`` attribute) and, for event-engine runs, /series/P
 Reading it needs Debian's python3-h5py and python3-pandas.
 """
 
+import collections
 import os
 import tempfile
 
@@ -53,19 +54,60 @@ def read_series(path, point, run=0):
         return pd.DataFrame({name: group[name][()] for name in columns}, columns=columns)
 
 
-def sweep(path, out=None, jobs=None, **options):
+Progress = collections.namedtuple("Progress", "done total rate_per_s elapsed_s eta_s")
+Progress.__doc__ = """How far a sweep has got, as its ``progress`` callable receives it: ``done`` and
+``total`` points (an earlier run's resumed points among the done), ``rate_per_s`` (points this run
+finished per second), ``elapsed_s`` and ``eta_s`` (seconds; None until a rate is known)."""
+
+
+def text_progress(report, stream=None):
+    """Draws ``report`` (a :class:`Progress`) as one line redrawn in place on ``stream``
+    (sys.stderr by default): the default of ``sweep(progress=True)``."""
+    import sys
+
+    stream = stream or sys.stderr
+    share = report.done / report.total if report.total else 1.0
+    width = 30
+    bar = "#" * int(share * width) + "." * (width - int(share * width))
+    eta = "" if report.eta_s is None else f", ETA {report.eta_s:.0f} s"
+    end = "\n" if report.done >= report.total else ""
+    stream.write(f"\rsweep [{bar}] {report.done}/{report.total} points, "
+                 f"{report.rate_per_s:.1f} points/s{eta}\x1b[K{end}")
+    stream.flush()
+
+
+def sweep(path, out=None, jobs=None, progress=None, **options):
     """Runs a sweep file (``kcsim sweep PATH --out OUT``) and returns its table (read_sweep).
 
     Without ``out`` the HDF5 file is written to a temporary folder and removed once read. Other
     keyword arguments are the command's flags (``csv="points.csv"``, ``no_resume=True``).
+
+    ``progress``: True draws a bar on stderr; a callable is called with a :class:`Progress` at
+    most ten times a second and once at the end; raising from it stops the sweep with that
+    exception. Ctrl-C (SIGINT) stops the sweep and raises KeyboardInterrupt; ``out`` then holds
+    the points finished so far, whole, with ``complete`` false in its attributes, and a later
+    call resumes from them.
     """
     from . import _flag_words, _raise
+
+    listener = None
+    if progress is True:
+        listener = text_progress
+    elif callable(progress):
+        listener = progress
+    elif progress not in (None, False):
+        raise TypeError("progress is True, False, None or a callable taking a Progress")
+
+    def report(done, total, rate_per_s, elapsed_s):
+        eta = (total - done) / rate_per_s if rate_per_s > 0 else None
+        listener(Progress(done, total, rate_per_s, elapsed_s, eta))
 
     def run_into(file):
         words = ["sweep", str(path), "--out", str(file), "--quiet"]
         if jobs is not None:
             words += ["--jobs", str(jobs)]
-        code, _, errors = _kcsim.call(words + _flag_words(options))
+        code, _, errors = _kcsim.call(words + _flag_words(options),
+                                      report if listener else None)
         if code != 0:
             _raise(code, errors)
         return read_sweep(file)

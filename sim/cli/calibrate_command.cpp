@@ -10,6 +10,7 @@
 #include "configs/loader/output_files.hpp"
 #include "configs/loader/text_files.hpp"
 #include "sim/cli/commands.hpp"
+#include "sim/cli/json_output.hpp"
 #include "sim/cli/support.hpp"
 #include "sim/jobs/power_calibration.hpp"
 
@@ -145,7 +146,7 @@ int calibrate(const CalibrateOptions& o, std::ostream& out) {
   if (o.common.json) {
     Json j = Json::array();
     for (const auto& fit : fits) j.push_back(fit_json(fit));
-    out << dump(Json{{"fits", j}});
+    print_json(out, Json{{"fits", j}});
     return 0;
   }
   for (const auto& fit : fits) out << format_fit(fit) << "\n";

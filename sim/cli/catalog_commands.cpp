@@ -14,6 +14,7 @@
 #include "configs/loader/errors.hpp"
 #include "hw-models/chip_model.hpp"
 #include "sim/cli/commands.hpp"
+#include "sim/cli/json_output.hpp"
 #include "sim/cli/support.hpp"
 #include "sim/cost/collective_algorithm.hpp"
 #include "sim/cost/runtime_spec.hpp"
@@ -66,7 +67,7 @@ int chips(const Common& common, std::ostream& out) {
                    fmt::format("{:g}", c.power().tdp_w()), chip.trains() ? "yes" : "no"});
   }
   if (common.json) {
-    out << dump(Json{{"chips", all}});
+    print_json(out, Json{{"chips", all}});
     return 0;
   }
   out << table.str();
@@ -96,7 +97,7 @@ int models(const Common& common, std::ostream& out) {
          m.has_published_params_b() ? fmt::format("{:g}", m.published_params_b()) : "-"});
   }
   if (common.json) {
-    out << dump(Json{{"models", all}});
+    print_json(out, Json{{"models", all}});
     return 0;
   }
   out << table.str();
@@ -121,7 +122,7 @@ int runtimes(const Common& common, std::ostream& out) {
                    std::to_string(r.max_batched_tokens()), training_overlaps(r), r.name()});
   }
   if (common.json) {
-    out << dump(Json{{"runtimes", all}});
+    print_json(out, Json{{"runtimes", all}});
     return 0;
   }
   out << table.str();
@@ -159,8 +160,9 @@ int policies(const Common& common, std::ostream& out) {
     line(entry.name, fmt::format("{}{}", entry.tuned ? "[auto] " : "", entry.summary));
   }
   if (common.json) {
-    out << dump(Json{
-        {"schedulers", schedulers}, {"routers", routers}, {"collective_algorithms", algorithms}});
+    print_json(out, Json{{"schedulers", schedulers},
+                         {"routers", routers},
+                         {"collective_algorithms", algorithms}});
   } else {
     out << text;
   }
@@ -171,7 +173,7 @@ int run(const std::string& scenario, const Common& common, std::ostream& out) {
   auto catalog = catalog_of(common);
   ScenarioResult result = run_scenario_file(scenario, catalog);
   if (common.json) {
-    out << dump(to_json(result));
+    print_json(out, to_json(result));
     return 0;
   }
   // A one-cluster, one-workload scenario prints the full report; comparisons print the table.
@@ -206,7 +208,10 @@ int validate(const Common& common, const std::string& only_case, std::ostream& o
     }
     rows = {*it};
   }
-  out << (common.json ? dump(to_json(rows)) : format_validation(rows));
+  if (common.json)
+    print_json(out, to_json(rows));
+  else
+    out << format_validation(rows);
   if (!only_case.empty() && !common.json) {
     const auto& row = rows.front();
     if (const auto* training = std::get_if<TrainingResult>(&row.run)) {

@@ -8,6 +8,7 @@
 #include "configs/loader/errors.hpp"
 #include "scenario.pb.h"
 #include "sim/cli/commands.hpp"
+#include "sim/cli/json_output.hpp"
 #include "sim/cli/support.hpp"
 #include "sim/cluster/scenario_clusters.hpp"
 #include "sim/jobs/envelope_plan.hpp"
@@ -48,7 +49,10 @@ int plan_mix_file(const PlanOptions& o, std::ostream& out) {
                               ? load_cluster(catalog, o.cluster)
                               : catalog.cluster(plan.cluster(), file.locate("mix_plan.cluster"));
   MixPlanResult result = plan_mix(plan, mixed, catalog, {&file, "mix_plan"});
-  out << (o.common.json ? dump(mix_plan_json(result)) : format_mix_plan(result).substr(1));
+  if (o.common.json)
+    print_json(out, mix_plan_json(result));
+  else
+    out << format_mix_plan(result).substr(1);
   return 0;
 }
 
@@ -111,7 +115,10 @@ int plan(const PlanOptions& o, std::ostream& out) {
     request.training = job;
   }
   EnvelopeResult result = plan_envelope(request, catalog);
-  out << (o.common.json ? dump(to_json(result)) : format_envelope(result));
+  if (o.common.json)
+    print_json(out, to_json(result));
+  else
+    out << format_envelope(result);
   return 0;
 }
 

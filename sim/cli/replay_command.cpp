@@ -8,6 +8,7 @@
 #include "configs/loader/errors.hpp"
 #include "configs/loader/output_files.hpp"
 #include "sim/cli/commands.hpp"
+#include "sim/cli/json_output.hpp"
 #include "sim/cli/support.hpp"
 #include "sim/engines/event/event_engine.hpp"
 
@@ -35,7 +36,7 @@ int replay(const std::string& prefix, const std::string& cluster_name, int nodes
   ClusterModel cluster = resolve_cluster(config, catalog);
   ReplayResult r = event_engine().replay(traces, cluster, prefix, trace_out);
   if (common.json) {
-    out << dump(to_json(r));
+    print_json(out, to_json(r));
     return 0;
   }
   out << fmt::format("replay {} ({} ranks, {} nodes) on {} x {} [{}], event engine ({})\n", r.trace,

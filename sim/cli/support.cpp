@@ -13,8 +13,9 @@
 namespace kcsim::cli {
 
 config::Catalog catalog_of(const Common& common) {
-  if (common.configs.empty()) return config::Catalog(config::Catalog::default_root());
-  return config::Catalog(common.configs);
+  // Shared by the process's calls: a Python loop of them reads each catalog file once.
+  if (common.configs.empty()) return config::Catalog::shared(config::Catalog::default_root());
+  return config::Catalog::shared(common.configs);
 }
 
 bool is_cluster_file(const std::string& name_or_file) {
@@ -60,17 +61,10 @@ config::Cluster cluster_for(const config::Catalog& catalog, const std::string& c
       throw_input_error(Origin{}, "--chip", "give --chip or --cluster");
     }
     catalog.chip(chip, Origin{});  // an unknown chip names the ones that exist
-    bool found = false;
-    for (const auto& name : catalog.names("clusters")) {
-      config::Cluster candidate = catalog.cluster(name);
-      if (candidate.node().chip() == chip) {
-        cluster = candidate;
-        if (cluster.name().empty()) cluster.set_name(name);
-        found = true;
-        break;
-      }
-    }
-    if (!found) {
+    auto found = catalog.cluster_of_chip(chip);
+    if (found) {
+      cluster = std::move(*found);
+    } else {
       throw_input_error(
           Origin{}, "--chip",
           fmt::format("no catalog cluster is built from chip \"{}\"; pass --cluster", chip));

@@ -16,6 +16,7 @@
 #include "configs/loader/errors.hpp"
 #include "configs/loader/output_files.hpp"
 #include "sim/cli/commands.hpp"
+#include "sim/cli/json_output.hpp"
 #include "sim/cli/support.hpp"
 #include "sim/jobs/engine_choice.hpp"
 #include "sim/sweep/sweep_runner.hpp"
@@ -154,18 +155,18 @@ int sweep(const SweepCommandOptions& o, std::ostream& out) {
   sweep::SweepSummary s = sweep::run_sweep(plan, catalog, options);
   if (!s.root) return 0;
   if (o.common.json) {
-    out << dump(Json{{"sweep", plan.name},
-                     {"out", o.out},
-                     {"points", s.points},
-                     {"rows", s.rows},
-                     {"resumed_points", s.resumed},
-                     {"recomputed_points", s.recomputed},
-                     {"ok_rows", s.ok},
-                     {"infeasible_rows", s.infeasible},
-                     {"invalid_rows", s.invalid},
-                     {"failed_rows", s.failed},
-                     {"ranks", s.ranks},
-                     {"elapsed_s", s.seconds}});
+    print_json(out, Json{{"sweep", plan.name},
+                         {"out", o.out},
+                         {"points", s.points},
+                         {"rows", s.rows},
+                         {"resumed_points", s.resumed},
+                         {"recomputed_points", s.recomputed},
+                         {"ok_rows", s.ok},
+                         {"infeasible_rows", s.infeasible},
+                         {"invalid_rows", s.invalid},
+                         {"failed_rows", s.failed},
+                         {"ranks", s.ranks},
+                         {"elapsed_s", s.seconds}});
   } else {
     out << fmt::format("{}: {} points, {} rows: {} ok, {} infeasible, {} invalid, {} failed",
                        plan.name, s.points, s.rows, s.ok, s.infeasible, s.invalid, s.failed);
@@ -235,7 +236,7 @@ int best(const BestOptions& o, std::ostream& out) {
                          {"rows", Json::array()}};
       for (size_t r : front) j["pareto"]["rows"].push_back(row_json(r));
     }
-    out << dump(j);
+    print_json(out, j);
     return 0;
   }
   std::string condition = o.where.empty() ? "" : " meeting " + where_text(o.where);
@@ -269,10 +270,10 @@ int report(const ReportCommandOptions& options, std::ostream& out) {
   write_file_atomically({o.out, "-o"},
                         [&](std::ostream& html) { write_sweep_report(html, table, report); });
   if (o.common.json) {
-    out << dump(Json{{"report", o.out},
-                     {"x", report.x.column->name},
-                     {"y", report.y.column->name},
-                     {"rows", table.rows}});
+    print_json(out, Json{{"report", o.out},
+                         {"x", report.x.column->name},
+                         {"y", report.y.column->name},
+                         {"rows", table.rows}});
   } else {
     out << fmt::format("wrote {} ({} rows; frontier of {} and {})\n", o.out, table.rows,
                        report.x.column->name, report.y.column->name);

@@ -4,6 +4,7 @@
 #include "analysis/json_writer.hpp"
 #include "configs/loader/errors.hpp"
 #include "sim/cli/commands.hpp"
+#include "sim/cli/json_output.hpp"
 #include "sim/cli/support.hpp"
 #include "sim/cluster/cluster_model.hpp"
 #include "sim/cluster/pooled_cluster.hpp"
@@ -40,15 +41,16 @@ int topo_of_pools(const PooledClusterModel& cluster, bool json, std::ostream& ou
                             pool.config.scale_out().nic_bandwidth_gbit_per_s()},
                            {"peak_it_power_kw", pool.peak_it_power_w() / 1000}});
     }
-    out << dump(Json{{"cluster", cluster.name},
-                     {"pools", pools},
-                     {"network", cluster.config.scale_out().kind()},
-                     {"devices", metrics.devices},
-                     {"switches", metrics.switches},
-                     {"links", metrics.links},
-                     {"diameter_hops", metrics.diameter_hops},
-                     {"bisection_bandwidth_gb_per_s", metrics.bisection_bandwidth_bytes_per_s / 1e9},
-                     {"peak_it_power_kw", cluster.peak_it_power_w() / 1000}});
+    print_json(out,
+               Json{{"cluster", cluster.name},
+                    {"pools", pools},
+                    {"network", cluster.config.scale_out().kind()},
+                    {"devices", metrics.devices},
+                    {"switches", metrics.switches},
+                    {"links", metrics.links},
+                    {"diameter_hops", metrics.diameter_hops},
+                    {"bisection_bandwidth_gb_per_s", metrics.bisection_bandwidth_bytes_per_s / 1e9},
+                    {"peak_it_power_kw", cluster.peak_it_power_w() / 1000}});
     return 0;
   }
   out << fmt::format("{}: {} pools on one {} network\n", cluster.name, cluster.pools.size(),
@@ -89,15 +91,16 @@ int topo(const std::string& cluster_name, int nodes, const Common& common, std::
   auto metrics = topology::compute_metrics(graph);
 
   if (common.json) {
-    out << dump(Json{{"cluster", cluster.name},
-                     {"chip", cluster.chip.name()},
-                     {"fabric", config::Fabric_Name(config.node().fabric())},
-                     {"network", config.scale_out().kind()},
-                     {"devices", metrics.devices},
-                     {"switches", metrics.switches},
-                     {"links", metrics.links},
-                     {"diameter_hops", metrics.diameter_hops},
-                     {"bisection_bandwidth_gb_per_s", metrics.bisection_bandwidth_bytes_per_s / 1e9}});
+    print_json(
+        out, Json{{"cluster", cluster.name},
+                  {"chip", cluster.chip.name()},
+                  {"fabric", config::Fabric_Name(config.node().fabric())},
+                  {"network", config.scale_out().kind()},
+                  {"devices", metrics.devices},
+                  {"switches", metrics.switches},
+                  {"links", metrics.links},
+                  {"diameter_hops", metrics.diameter_hops},
+                  {"bisection_bandwidth_gb_per_s", metrics.bisection_bandwidth_bytes_per_s / 1e9}});
     return 0;
   }
   out << fmt::format("{}: {} servers of {} x {} ({}), {} network\n", cluster.name,

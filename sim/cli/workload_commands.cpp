@@ -10,6 +10,7 @@
 #include "configs/loader/output_files.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/cli/flag_values.hpp"
+#include "sim/cli/json_output.hpp"
 #include "sim/cli/serve_load_flags.hpp"
 #include "sim/cli/support.hpp"
 #include "sim/cluster/cluster_model.hpp"
@@ -137,7 +138,10 @@ int train(const TrainOptions& o, std::ostream& out) {
   ClusterModel cluster = resolve_cluster(
       with_power_flags(cluster_for(catalog, o.cluster, o.chip, o.devices), o.power), catalog);
   TrainingResult result = run_training_job(job, cluster, catalog, {}, engine, event_options(o));
-  out << (o.common.json ? dump(to_json(result)) : format_training(result));
+  if (o.common.json)
+    print_json(out, to_json(result));
+  else
+    out << format_training(result);
   return 0;
 }
 
@@ -149,13 +153,13 @@ int export_chakra(const TrainOptions& o, const std::string& prefix, std::ostream
   PlannedTraining planned = plan_training_job(job, cluster, catalog);
   ChakraExport written = export_training_chakra(cluster, planned.spec, prefix);
   if (o.common.json) {
-    out << dump(Json{{"prefix", prefix},
-                     {"ranks", written.ranks},
-                     {"nodes", written.nodes},
-                     {"files", written.files},
-                     {"removed_files", written.removed},
-                     {"iteration_time_s", planned.result.iteration_time_s},
-                     {"engine", planned.result.engine}});
+    print_json(out, Json{{"prefix", prefix},
+                         {"ranks", written.ranks},
+                         {"nodes", written.nodes},
+                         {"files", written.files},
+                         {"removed_files", written.removed},
+                         {"iteration_time_s", planned.result.iteration_time_s},
+                         {"engine", planned.result.engine}});
     return 0;
   }
   out << fmt::format("wrote {} Chakra traces ({} nodes) to {}.0.et ... {}.{}.et\n", written.ranks,
@@ -237,7 +241,10 @@ int serve(const ServeOptions& o, std::ostream& out) {
       cluster_for(catalog, o.cluster, o.chip, static_cast<int>(replicas * per_replica)), o.power);
   ServingResult result = run_serving_job(job, resolve_cluster(cluster_config, catalog), catalog, {}, engine);
   if (!o.requests_out.empty()) write_requests_csv(o.requests_out, result.load.value());
-  out << (o.common.json ? dump(to_json(result)) : format_serving(result));
+  if (o.common.json)
+    print_json(out, to_json(result));
+  else
+    out << format_serving(result);
   return 0;
 }
 

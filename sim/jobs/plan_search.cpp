@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "configs/loader/errors.hpp"
+#include "configs/loader/run_control.hpp"
 #include "sim/engines/analytical/analytical_training.hpp"
 
 namespace kcsim {
@@ -37,6 +38,7 @@ std::vector<PlannedTraining> fitting_plans(const ClusterModel& cluster, const Tr
   std::vector<PlannedTraining> found;
   for (int tp = 1; tp <= std::min<int64_t>(m.heads, cluster.tiers.devices_per_node); tp *= 2) {
     for (int pp = 1; pp <= m.layers && int64_t{tp} * pp <= devices; ++pp) {
+      throw_if_interrupted();
       if (m.layers % pp != 0) continue;
       const int dp = largest_dp(devices, tp * pp, base.global_batch, base.setup.micro_batch);
       if (dp == 0) continue;

@@ -11,6 +11,7 @@
 
 #include "configs/loader/dtype.hpp"
 #include "configs/loader/errors.hpp"
+#include "configs/loader/run_control.hpp"
 #include "configs/loader/text_files.hpp"
 
 namespace kcsim {
@@ -112,6 +113,7 @@ class Evaluator {
     std::vector<ValidationRow> out;
     out.reserve(cases_.size());
     for (const auto& c : cases_) {
+      throw_if_interrupted();
       try {
         out.push_back(run_validation_case(c, trial));
       } catch (const InputError& e) {

@@ -4,6 +4,7 @@
 
 #include "analysis/json_metric.hpp"
 #include "analysis/json_writer.hpp"
+#include "configs/loader/run_control.hpp"
 #include "configs/loader/text_loader.hpp"
 #include "sim/cluster/cluster_model.hpp"
 #include "sim/jobs/jobs.hpp"
@@ -86,8 +87,10 @@ ValidationRow run_validation_case(const ValidationCaseFile& entry, const config:
 
 std::vector<ValidationRow> run_validation(const config::Catalog& catalog) {
   std::vector<ValidationRow> rows;
-  for (const auto& c : read_validation_cases(catalog))
+  for (const auto& c : read_validation_cases(catalog)) {
+    throw_if_interrupted();
     rows.push_back(run_validation_case(c, catalog));
+  }
   return rows;
 }
 

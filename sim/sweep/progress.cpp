@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "configs/loader/run_control.hpp"
+
 namespace kcsim::sweep {
 namespace {
 
@@ -28,9 +30,23 @@ Progress::Progress(size_t total, size_t already, bool enabled, std::FILE* out, d
              : terminal_  ? 0.1
                           : 5.0),
       start_(Clock::now()),
-      last_(start_) {}
+      last_(start_) {
+  tell_listener(already, false);
+}
+
+// A listener (run_control.hpp) hears at most ten reports a second, and always the last.
+void Progress::tell_listener(size_t done, bool final) {
+  if (!has_progress_listener()) return;
+  auto now = Clock::now();
+  if (!final && std::chrono::duration<double>(now - told_).count() < 0.1) return;
+  told_ = now;
+  double elapsed = std::chrono::duration<double>(now - start_).count();
+  size_t ran = done > already_ ? done - already_ : 0;
+  report_progress({done, total_, elapsed > 0 ? static_cast<double>(ran) / elapsed : 0, elapsed});
+}
 
 void Progress::update(size_t done) {
+  tell_listener(done, false);
   if (!enabled_) return;
   auto now = Clock::now();
   if (std::chrono::duration<double>(now - last_).count() < every_) return;
@@ -39,6 +55,7 @@ void Progress::update(size_t done) {
 }
 
 void Progress::finish(size_t done) {
+  tell_listener(done, true);
   if (enabled_) draw(done, true);
 }
 

@@ -1,5 +1,6 @@
 // How far a sweep has got, on stderr: a bar with rate and ETA redrawn in place on a terminal,
-// a plain line every few seconds otherwise (logs, CI).
+// a plain line every few seconds otherwise (logs, CI); and to the progress listener, if one is set
+// (configs/loader/run_control.hpp).
 #pragma once
 
 #include <chrono>
@@ -19,12 +20,13 @@ class Progress {
 
  private:
   void draw(size_t done, bool final);
+  void tell_listener(size_t done, bool final);
 
   size_t total_, already_;
   bool enabled_, terminal_;
   std::FILE* out_;
   double every_;
-  std::chrono::steady_clock::time_point start_, last_;
+  std::chrono::steady_clock::time_point start_, last_, told_;
 };
 
 }  // namespace kcsim::sweep

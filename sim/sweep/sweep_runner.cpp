@@ -12,6 +12,7 @@
 #include "analysis/hdf5_table.hpp"
 #include "configs/loader/errors.hpp"
 #include "configs/loader/output_files.hpp"
+#include "configs/loader/run_control.hpp"
 #include "sim/sweep/journal.hpp"
 #include "sim/sweep/mpi_points.hpp"
 #include "sim/sweep/point_runner.hpp"
@@ -155,15 +156,23 @@ SweepSummary run_local(const SweepPlan& plan, const config::Catalog& catalog,
   // readable file of the points done so far.
   OutputPacer pacer(options.rewrite_every_s);
   pacer.write([&] { write_outputs(plan, options, records, false, nullptr); });
-  pool.run(pending, [&](size_t index, std::string record) {
-    journal->append(record);
-    records[index] = parse_record(record);
-    progress.update(records.size());
-    if (pacer.due()) {
-      journal->sync();
-      pacer.write([&] { write_outputs(plan, options, records, false, nullptr); });
-    }
-  });
+  try {
+    pool.run(pending, [&](size_t index, std::string record) {
+      journal->append(record);
+      records[index] = parse_record(record);
+      progress.update(records.size());
+      if (pacer.due()) {
+        journal->sync();
+        pacer.write([&] { write_outputs(plan, options, records, false, nullptr); });
+      }
+    });
+  } catch (const InterruptedError&) {
+    // Stopped from outside (Ctrl-C): the output is rewritten whole with the points done, marked
+    // incomplete, and the journal stays for --resume, as after a kill.
+    journal->sync();
+    write_outputs(plan, options, records, false, nullptr);
+    throw;
+  }
   journal->sync();
   write_outputs(plan, options, records, true, &summary);
   journal->remove();

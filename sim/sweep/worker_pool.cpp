@@ -21,6 +21,8 @@
 
 #include <fmt/format.h>
 
+#include "configs/loader/run_control.hpp"
+
 namespace kcsim::sweep {
 namespace {
 
@@ -111,6 +113,11 @@ class WorkerPool::Impl {
     while (busy()) {
       for (auto& worker : workers_) feed(worker);
       wait_and_read();
+      // Asked to stop: what the workers finished has been read, and what they run is dropped.
+      if (interrupt_requested()) {
+        for (auto& worker : workers_) kill_worker(worker);
+        throw InterruptedError();
+      }
       check_timeouts();
     }
     done_ = nullptr;
@@ -144,9 +151,11 @@ class WorkerPool::Impl {
         if (other.from_child >= 0) ::close(other.from_child);
       }
       // A crash ends this worker as a crash, not in whatever handler the parent installed.
-      for (int signal : {SIGPIPE, SIGABRT, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTERM, SIGINT}) {
+      for (int signal : {SIGPIPE, SIGABRT, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTERM}) {
         ::signal(signal, SIG_DFL);
       }
+      // Ctrl-C reaches the whole process group: the sweep decides, and stops its workers.
+      ::signal(SIGINT, SIG_IGN);
       worker_main(down[0], up[1], work_);
     }
     ::close(down[0]);
@@ -156,6 +165,12 @@ class WorkerPool::Impl {
     worker.from_child = up[0];
     worker.buffer.clear();
     worker.assigned.clear();
+  }
+
+  void kill_worker(Worker& worker) {
+    if (worker.pid < 0) return;
+    ::kill(worker.pid, SIGKILL);
+    stop(worker);
   }
 
   void stop(Worker& worker) {

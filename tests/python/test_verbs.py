@@ -5,6 +5,7 @@ their exit code with the file, line and field."""
 import json
 import os
 import subprocess
+import sys
 
 import pytest
 
@@ -101,3 +102,47 @@ def test_validate_returns_every_case():
     assert same(result, json.loads(
         subprocess.run([BINARY, "validate", "--json"], capture_output=True, text=True,
                        cwd=SOURCE).stdout))
+
+
+def test_the_type_stubs_follow_the_commands_flags():
+    """python/kcsim/__init__.pyi is what scripts/python_stubs.py makes of the flags today."""
+    package_parent = os.path.dirname(os.path.dirname(os.path.abspath(kcsim.__file__)))
+    done = subprocess.run([sys.executable, os.path.join(SOURCE, "scripts/python_stubs.py"),
+                           "--check"], capture_output=True, text=True,
+                          env=dict(os.environ, PYTHONPATH=package_parent))
+    assert done.returncode == 0, done.stderr
+
+
+def test_each_verbs_docstring_ends_with_its_commands_help():
+    for verb in ("train", "serve", "run", "replay", "plan", "topo", "validate", "chips",
+                 "models", "runtimes", "policies", "sweep"):
+        code, text, _ = kcsim.command(verb, "--help")
+        assert code == 0
+        doc = getattr(kcsim, verb).__doc__
+        flags = [line.split()[0] for line in text.splitlines() if line.startswith("  -")]
+        assert flags and all(flag in doc for flag in flags), verb
+
+
+def test_calls_do_not_leak_into_each_other():
+    """A flag given to one call is not remembered by the next."""
+    first = kcsim.train(model="llama3-8b", chip="h100-sxm", devices=8, global_batch=64, tp=2)
+    second = kcsim.train(model="llama3-8b", chip="h100-sxm", devices=8, global_batch=64)
+    assert first["tp"] == 2 and second["tp"] == 1
+
+
+def test_a_catalog_file_edited_between_calls_is_read_again(tmp_path):
+    """The process keeps what it read of the catalog, and reads a file again once it changed."""
+    import shutil
+
+    configs = tmp_path / "configs"
+    shutil.copytree(os.path.join(SOURCE, "configs"), configs)
+    flags = dict(model="llama3-8b", chip="h100-sxm", devices=8, global_batch=64,
+                 configs=configs)
+    before = kcsim.train(**flags)
+    chip = configs / "chips" / "h100-sxm.textproto"
+    text = chip.read_text()
+    assert "tdp_w: 700" in text
+    chip.write_text(text.replace("tdp_w: 700", "tdp_w: 350"))
+    os.utime(chip, ns=(chip.stat().st_atime_ns, chip.stat().st_mtime_ns + 10**9))
+    after = kcsim.train(**flags)
+    assert after["iteration_time_s"] > before["iteration_time_s"]  # half the power, slower

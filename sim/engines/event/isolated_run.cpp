@@ -1,14 +1,18 @@
 #include "sim/engines/event/isolated_run.hpp"
 
+#include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdint>
 #include <cstdio>
 #include <stdexcept>
 #include <vector>
+
+#include "configs/loader/run_control.hpp"
 
 namespace kcsim::event {
 
@@ -24,6 +28,8 @@ std::string run_isolated(const std::function<std::string()>& body) {
     // kcsim killed by the user) instead of running on alone.
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent) _exit(1);
+    // Ctrl-C reaches the whole process group: the waiting process decides, and ends this one.
+    signal(SIGINT, SIG_IGN);
     close(fds[0]);
     std::string out;
     int code = 0;
@@ -45,9 +51,23 @@ std::string run_isolated(const std::function<std::string()>& body) {
   close(fds[1]);
   std::string result;
   char buffer[4096];
-  ssize_t n;
-  while ((n = read(fds[0], buffer, sizeof buffer)) > 0)
+  // Waits in poll(), which a signal interrupts whatever its handler's flags, so that a stop asked
+  // for (run_control.hpp) ends the run within a tenth of a second.
+  constexpr int kCheckEveryMs = 100;
+  while (true) {
+    if (interrupt_requested()) {
+      close(fds[0]);
+      kill(pid, SIGKILL);
+      waitpid(pid, nullptr, 0);
+      throw InterruptedError();
+    }
+    pollfd ready{fds[0], POLLIN, 0};
+    if (poll(&ready, 1, kCheckEveryMs) <= 0) continue;
+    ssize_t n = read(fds[0], buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
     result.append(buffer, static_cast<size_t>(n));
+  }
   close(fds[0]);
   int status = 0;
   waitpid(pid, &status, 0);
