@@ -94,7 +94,8 @@ def test_ctrl_c_stops_a_serving_load(tmp_path):
         import kcsim
         print("started", flush=True)
         try:
-            kcsim.serve(model="llama3-8b", chip="h100-sxm", rate=40, requests=3000000)
+            kcsim.serve(model="llama3-8b", chip="h100-sxm", rate=40, requests=1000000,
+                        requests_out="requests.csv")
             print("finished")
         except KeyboardInterrupt:
             print("KeyboardInterrupt")
@@ -112,7 +113,7 @@ def test_ctrl_c_stops_a_serving_load(tmp_path):
     assert "KeyboardInterrupt" in said and "finished" not in said
     assert "Python's own handler" in said
     assert stop_s < 5
-    assert os.listdir(tmp_path) == []
+    assert os.listdir(tmp_path) == []  # no requests.csv, whole or partial, and no temporary
 
 
 def test_progress_reports_points_and_rate(tmp_path):
