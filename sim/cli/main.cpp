@@ -8,6 +8,7 @@
 
 #include "configs/loader/run_control.hpp"
 #include "sim/cli/command_line.hpp"
+#include "sim/sweep/mpi_points.hpp"
 
 namespace {
 
@@ -25,11 +26,15 @@ void on_interrupt(int) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  struct sigaction action {};
-  action.sa_handler = on_interrupt;
-  action.sa_flags = SA_RESTART;
-  sigemptyset(&action.sa_mask);
-  sigaction(SIGINT, &action, nullptr);
+  // Under mpirun the ranks of an MPI sweep do not check for a stop: Ctrl-C ends them at once,
+  // as mpirun expects.
+  if (!kcsim::sweep::mpi::launched()) {
+    struct sigaction action {};
+    action.sa_handler = on_interrupt;
+    action.sa_flags = SA_RESTART;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, nullptr);
+  }
   return kcsim::cli::run_command_line(std::vector<std::string>(argv + 1, argv + argc), std::cout,
                                       std::cerr);
 }

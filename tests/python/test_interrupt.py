@@ -89,6 +89,18 @@ def test_ctrl_c_stops_the_command_with_exit_130(tmp_path):
     assert_whole_and_incomplete(tmp_path, tmp_path / "out.h5")
 
 
+def test_ctrl_c_stops_the_commands_serving_load_with_nothing_written(tmp_path):
+    process = subprocess.Popen(
+        ["sh", "-c", f"echo started; exec '{BINARY}' serve --model llama3-8b --chip h100-sxm "
+         "--rate 40 --requests 1000000 --requests-out requests.csv"],
+        cwd=tmp_path, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    code, said, stop_s = interrupt_after(process, "started", delay_s=1.5)
+    assert code == 130, said
+    assert said.strip() == "kcsim: interrupted"  # and nothing on standard output
+    assert stop_s < 5
+    assert os.listdir(tmp_path) == []
+
+
 def test_ctrl_c_stops_a_serving_load(tmp_path):
     process = python_process("""
         import kcsim
