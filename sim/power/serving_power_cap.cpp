@@ -88,11 +88,13 @@ IterationDone ClusterPowerCap::finish(int r, double now) {
 void ClusterPowerCap::redistribute(int caller, double now) {
   moved_.clear();
   if (!governor_) return;
-  // The demands are rewritten in place, call after call: no allocation once their vectors have
-  // grown to the number of states.
+  // Between two calls only the caller's demand changes (its iteration started or ended; every
+  // other replica runs the iteration it ran, or waits): the others are kept as they were.
   auto& demands = demands_;
+  bool all = demands.empty() || caller < 0;
   demands.resize(replicas_.size() + (unused_w_ > 0 ? 1 : 0));
   for (size_t i = 0; i < replicas_.size(); ++i) {
+    if (!all && static_cast<int>(i) != caller) continue;
     const auto& rep = replicas_[i];
     DeviceDemand& d = demands[i];
     if (rep.busy) {
