@@ -54,6 +54,11 @@ class Catalog {
   // A runtime profile (configs/runtimes/): the software stack that issues the work.
   Runtime runtime(const std::string& name, const Origin& where = {}) const;
 
+  // A copy that takes each file as it was when first read, without checking it again at each
+  // lookup: for a run whose inputs stay fixed while it lasts (a sweep hashes every catalog file
+  // when it starts). It shares this catalog's cache.
+  Catalog fixed() const;
+
   // A copy of this catalog that takes `chip` for the chip entry `name` instead of its file (the
   // figures a fit tries); chips that name it as their base see it too. The copy has a cache of
   // its own.
@@ -100,6 +105,7 @@ class Catalog {
   std::filesystem::path root_;
   std::shared_ptr<Cache> cache_ = std::make_shared<Cache>();
   std::shared_ptr<const std::map<std::string, Chip>> chip_overrides_;
+  bool check_files_ = true;  // whether a cached entry's files are checked at each lookup
 };
 
 // A catalog chip with a scenario's overrides applied: scalar fields replace, a peak replaces

@@ -219,8 +219,11 @@ SweepSummary run_mpi(const SweepPlan& plan, const config::Catalog& catalog,
 
 }  // namespace
 
-SweepSummary run_sweep(const SweepPlan& plan, const config::Catalog& catalog,
+SweepSummary run_sweep(const SweepPlan& plan, const config::Catalog& checked,
                        const SweepOptions& options) {
+  // The inputs are hashed once, here, and a point computed from files changed since is
+  // recomputed by the next run (resume.hpp): the points need not check the files again.
+  const config::Catalog catalog = checked.fixed();
   InputHasher inputs(plan, catalog);
   check_sweep_outputs(options, inputs);
   if (mpi::launched()) {

@@ -111,3 +111,14 @@ TEST_CASE("a file added to a catalog folder is listed, and a removed one is not"
   CHECK_FALSE(has(names(), "a100-48g"));
   CHECK_FALSE(Catalog::shared(copy.root()).cluster_of_chip("no-such-chip"));
 }
+
+TEST_CASE("a fixed catalog keeps what it read, as a sweep's points need", "[configs][catalog]") {
+  CatalogCopy copy;
+  Catalog fixed = Catalog::shared(copy.root()).fixed();
+  CHECK(fixed.chip("a100-40g").memory().capacity_gib() == 40);
+  copy.edit("chips/a100-40g.textproto", "capacity_gib: 40", "capacity_gib: 48");
+  CHECK(fixed.chip("a100-40g").memory().capacity_gib() == 40);
+  // The catalog it was made from still checks, and what it reads again the fixed copy shares.
+  CHECK(Catalog::shared(copy.root()).chip("a100-40g").memory().capacity_gib() == 48);
+  CHECK(fixed.chip("a100-40g").memory().capacity_gib() == 48);
+}
