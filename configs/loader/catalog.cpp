@@ -26,6 +26,12 @@ void note_files_read(const std::vector<FileStamp>& files) {
   into.insert(into.end(), files.begin(), files.end());
 }
 
+// Whether every file is as it was stamped.
+bool unchanged(const std::vector<FileStamp>& files) {
+  return std::all_of(files.begin(), files.end(),
+                     [](const FileStamp& file) { return stamp_of(file.path) == file; });
+}
+
 // Collects the files read while it lives.
 class ReadingFiles {
  public:
@@ -178,9 +184,7 @@ const Catalog::CachedEntry* Catalog::fresh_entry(const std::map<std::string, Cac
                                                  const std::string& key) const {
   auto it = map.find(key);
   if (it == map.end()) return nullptr;
-  for (const auto& file : it->second.files) {
-    if (check_files_ && stamp_of(file.path) != file) return nullptr;
-  }
+  if (check_files_ && !unchanged(it->second.files)) return nullptr;
   note_files_read(it->second.files);
   return &it->second;
 }
@@ -214,6 +218,15 @@ std::shared_ptr<const Msg> Catalog::load(const std::string& folder, const std::s
 }
 
 Catalog Catalog::fixed() const {
+  // What the cache holds of files changed since is dropped first: the copy trusts the rest.
+  {
+    std::lock_guard lock(cache_->mutex);
+    std::erase_if(cache_->entries, [](const auto& e) { return !unchanged(e.second.files); });
+    std::erase_if(cache_->chip_roots, [](const auto& e) { return !unchanged(e.second.files); });
+    std::erase_if(cache_->listings, [&](const auto& e) {
+      return !(stamp_of(root_ / e.first) == e.second.first);
+    });
+  }
   Catalog copy = *this;
   copy.check_files_ = false;
   return copy;

@@ -54,9 +54,9 @@ class Catalog {
   // A runtime profile (configs/runtimes/): the software stack that issues the work.
   Runtime runtime(const std::string& name, const Origin& where = {}) const;
 
-  // A copy that takes each file as it was when first read, without checking it again at each
-  // lookup: for a run whose inputs stay fixed while it lasts (a sweep hashes every catalog file
-  // when it starts). It shares this catalog's cache.
+  // A copy that takes each file as it is now, without checking it again at each lookup: for a
+  // run whose inputs stay fixed while it lasts (a sweep hashes every catalog file when it
+  // starts). It shares this catalog's cache, from which it first drops what has changed.
   Catalog fixed() const;
 
   // A copy of this catalog that takes `chip` for the chip entry `name` instead of its file (the

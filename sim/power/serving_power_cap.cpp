@@ -91,10 +91,7 @@ void ClusterPowerCap::redistribute(int caller, double now) {
   // Between two calls only the caller's demand changes (its iteration started or ended; every
   // other replica runs the iteration it ran, or waits): the others are kept as they were.
   auto& demands = demands_;
-  bool all = demands.empty() || caller < 0;
-  demands.resize(replicas_.size() + (unused_w_ > 0 ? 1 : 0));
-  for (size_t i = 0; i < replicas_.size(); ++i) {
-    if (!all && static_cast<int>(i) != caller) continue;
+  auto set_demand = [&](size_t i) {
     const auto& rep = replicas_[i];
     DeviceDemand& d = demands[i];
     if (rep.busy) {
@@ -107,10 +104,13 @@ void ClusterPowerCap::redistribute(int caller, double now) {
       d.first_state = 0;
       d.power_w.assign(1, tp_ * held_w_);
     }
-  }
-  if (unused_w_ > 0) {
-    demands.back().first_state = 0;
-    demands.back().power_w.assign(1, unused_w_);
+  };
+  if (demands.empty()) {
+    demands.resize(replicas_.size() + (unused_w_ > 0 ? 1 : 0));
+    for (size_t i = 0; i < replicas_.size(); ++i) set_demand(i);
+    if (unused_w_ > 0) demands.back().power_w.assign(1, unused_w_);
+  } else {
+    set_demand(static_cast<size_t>(caller));
   }
   GovernorDecision decision = governor_->decide(demands);
 

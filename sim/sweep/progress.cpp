@@ -6,8 +6,6 @@
 
 #include <fmt/format.h>
 
-#include "configs/loader/run_control.hpp"
-
 namespace kcsim::sweep {
 namespace {
 
@@ -40,9 +38,13 @@ void Progress::tell_listener(size_t done, bool final) {
   auto now = Clock::now();
   if (!final && std::chrono::duration<double>(now - told_).count() < 0.1) return;
   told_ = now;
+  report_progress(report_at(done, now));
+}
+
+ProgressReport Progress::report_at(size_t done, Clock::time_point now) const {
   double elapsed = std::chrono::duration<double>(now - start_).count();
   size_t ran = done > already_ ? done - already_ : 0;
-  report_progress({done, total_, elapsed > 0 ? static_cast<double>(ran) / elapsed : 0, elapsed});
+  return {done, total_, elapsed > 0 ? static_cast<double>(ran) / elapsed : 0, elapsed};
 }
 
 void Progress::update(size_t done) {
@@ -60,9 +62,8 @@ void Progress::finish(size_t done) {
 }
 
 void Progress::draw(size_t done, bool final) {
-  double elapsed = std::chrono::duration<double>(Clock::now() - start_).count();
-  size_t ran = done > already_ ? done - already_ : 0;
-  double rate = elapsed > 0 ? static_cast<double>(ran) / elapsed : 0;
+  const ProgressReport report = report_at(done, Clock::now());
+  const double elapsed = report.elapsed_s, rate = report.rate_per_s;
   double eta = rate > 0 ? static_cast<double>(total_ - done) / rate : 0;
   double share = total_ > 0 ? static_cast<double>(done) / static_cast<double>(total_) : 1;
   std::string counts =

@@ -7,6 +7,8 @@
 #include <cstddef>
 #include <cstdio>
 
+#include "configs/loader/run_control.hpp"
+
 namespace kcsim::sweep {
 
 class Progress {
@@ -21,6 +23,8 @@ class Progress {
  private:
   void draw(size_t done, bool final);
   void tell_listener(size_t done, bool final);
+  // Points done, rate and elapsed time at `now`.
+  ProgressReport report_at(size_t done, std::chrono::steady_clock::time_point now) const;
 
   size_t total_, already_;
   bool enabled_, terminal_;

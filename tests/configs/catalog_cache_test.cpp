@@ -122,3 +122,13 @@ TEST_CASE("a fixed catalog keeps what it read, as a sweep's points need", "[conf
   CHECK(Catalog::shared(copy.root()).chip("a100-40g").memory().capacity_gib() == 48);
   CHECK(fixed.chip("a100-40g").memory().capacity_gib() == 48);
 }
+
+TEST_CASE("a fixed catalog starts from the files as they are, not from a stale cache",
+          "[configs][catalog]") {
+  // A notebook reads a chip, edits its file, then sweeps: the sweep's points see the edit.
+  CatalogCopy copy;
+  CHECK(Catalog::shared(copy.root()).chip("a100-40g").memory().capacity_gib() == 40);
+  copy.edit("chips/a100-40g.textproto", "capacity_gib: 40", "capacity_gib: 48");
+  Catalog fixed = Catalog::shared(copy.root()).fixed();
+  CHECK(fixed.chip("a100-40g").memory().capacity_gib() == 48);
+}
