@@ -24,6 +24,13 @@ std::vector<Op> layer_part(const ModelShape& m, const PassShape& p, bool attenti
 
 }  // namespace
 
+int64_t decode_mean_context(const MixedBatch& batch) {
+  if (batch.decode_sequences <= 0) return 0;
+  auto mean = static_cast<int64_t>(std::llround(static_cast<double>(batch.decode_context_sum) /
+                                                static_cast<double>(batch.decode_sequences)));
+  return std::max<int64_t>(mean, 2);
+}
+
 BatchCostModel::BatchCostModel(const ClusterModel& cluster, const ServingSpec& spec)
     : cluster_(cluster),
       spec_(spec),
@@ -98,9 +105,7 @@ IterationCost BatchCostModel::cost(const MixedBatch& batch) {
     }
   }
   if (batch.decode_sequences > 0) {
-    auto mean = static_cast<int64_t>(std::llround(static_cast<double>(batch.decode_context_sum) /
-                                                  static_cast<double>(batch.decode_sequences)));
-    cost.compute += attention(batch.decode_sequences, 1, std::max<int64_t>(mean, 2));
+    cost.compute += attention(batch.decode_sequences, 1, decode_mean_context(batch));
   }
   cost.compute += head(sequences);
   cost.tp_comm_s = tp_comm_s(tokens);

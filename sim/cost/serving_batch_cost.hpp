@@ -29,6 +29,9 @@ struct MixedBatch {
   int64_t decode_context_sum = 0;  // sum over the decode sequences of their context
 };
 
+// The rounded mean context at which the decode sequences are priced (0 without any).
+int64_t decode_mean_context(const MixedBatch& batch);
+
 class BatchCostModel {
  public:
   BatchCostModel(const ClusterModel& cluster, const ServingSpec& spec);

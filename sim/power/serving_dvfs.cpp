@@ -1,5 +1,7 @@
 #include "sim/power/serving_dvfs.hpp"
 
+#include <algorithm>
+
 #include "hw-models/power_model.hpp"
 
 namespace kcsim {
@@ -29,7 +31,31 @@ void DvfsBatchCost::fill(IterationAtStates& it, size_t state) const {
   it.speed[state] = cost.compute.mean_clock(states_[state].speed);
 }
 
-IterationAtStates DvfsBatchCost::price(const MixedBatch& batch, bool slower_states) {
+size_t DvfsBatchCost::ShapeHash::operator()(const Shape& shape) const {
+  auto mix = [](size_t h, uint64_t v) { return (h ^ v) * 0x100000001b3ull + (h >> 29); };
+  size_t h = 0xcbf29ce484222325ull;
+  for (const auto& [tokens, context] : shape.prefill_chunks) {
+    h = mix(mix(h, static_cast<uint64_t>(tokens)), static_cast<uint64_t>(context));
+  }
+  h = mix(h, static_cast<uint64_t>(shape.decode_sequences));
+  h = mix(h, static_cast<uint64_t>(shape.decode_context));
+  return mix(h, shape.slower_states ? 1 : 0);
+}
+
+std::shared_ptr<const IterationAtStates> DvfsBatchCost::price(const MixedBatch& batch,
+                                                              bool slower_states) {
+  Shape shape{batch.prefill_chunks, batch.decode_sequences, decode_mean_context(batch),
+              slower_states};
+  std::sort(shape.prefill_chunks.begin(), shape.prefill_chunks.end());
+  auto found = priced_.find(shape);
+  if (found != priced_.end()) return found->second;
+  if (priced_.size() >= 4096) priced_.clear();  // bound the memory; held pricings live on
+  auto priced = std::make_shared<const IterationAtStates>(price_anew(batch, slower_states));
+  priced_.emplace(std::move(shape), priced);
+  return priced;
+}
+
+IterationAtStates DvfsBatchCost::price_anew(const MixedBatch& batch, bool slower_states) {
   IterationAtStates it;
   // Room for every state: the power limit may take the iteration to any of them, and a
   // cluster cap below it.

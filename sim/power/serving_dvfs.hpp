@@ -6,6 +6,10 @@
 // may move the iteration there (serving_power_cap.hpp).
 #pragma once
 
+#include <cstdint>
+#include <memory>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "hw-models/dvfs.hpp"
@@ -33,10 +37,24 @@ class DvfsBatchCost {
 
   const std::vector<DvfsPoint>& states() const { return states_; }
   // `batch` at the fastest state under the device's power limit; with `slower_states`, at every
-  // state below it as well.
-  IterationAtStates price(const MixedBatch& batch, bool slower_states);
+  // state below it as well. A batch of a shape priced before (the same prompt chunks, decode
+  // sequences and mean decode context: all its cost depends on) gets the same pricing back: a
+  // serving run's iterations come in a few hundred shapes.
+  std::shared_ptr<const IterationAtStates> price(const MixedBatch& batch, bool slower_states);
 
  private:
+  struct Shape {
+    std::vector<std::pair<int64_t, int64_t>> prefill_chunks;  // sorted
+    int64_t decode_sequences = 0;
+    int64_t decode_context = 0;
+    bool slower_states = false;
+    bool operator==(const Shape&) const = default;
+  };
+  struct ShapeHash {
+    size_t operator()(const Shape& shape) const;
+  };
+
+  IterationAtStates price_anew(const MixedBatch& batch, bool slower_states);
   void fill(IterationAtStates& it, size_t state) const;
 
   const ClusterModel& cluster_;
@@ -44,6 +62,7 @@ class DvfsBatchCost {
   int pp_ = 1;               // pipeline stages per replica
   std::vector<DvfsPoint> states_;
   std::vector<BatchCostModel> models_;  // one per state, each with its own caches
+  std::unordered_map<Shape, std::shared_ptr<const IterationAtStates>, ShapeHash> priced_;
 };
 
 }  // namespace kcsim

@@ -14,11 +14,12 @@
 // Without a cap every iteration runs at the fastest state the device cap allows, as priced.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <vector>
 
 #include "analysis/results.hpp"
-#include "sim/power/power_governor.hpp"
+#include "sim/power/incremental_governor.hpp"
 #include "sim/power/serving_dvfs.hpp"
 
 namespace kcsim {
@@ -48,13 +49,20 @@ class ClusterPowerCap {
 
   // Replica `r` starts `iteration` at `now` (the states from the iteration's first_state on
   // must be priced when capped). Other replicas may change pace: see moved().
-  void start(int r, double now, IterationAtStates iteration);
-  // Replica `r`'s iteration ends at `now`.
-  IterationDone finish(int r, double now);
-  // Seconds replica `r`'s running iteration still needs at its present pace.
+  void start(int r, double now, std::shared_ptr<const IterationAtStates> iteration);
+  // Replica `r`'s iteration ends at `now`. With `settle` false the other replicas keep their
+  // pace until settle() or the next start() at the same time: a replica that starts its next
+  // iteration at once moves the others once, from the pace before to the pace after, instead of
+  // up for the finish and down again for the start (the same states and times: only a pace
+  // held for no time is skipped).
+  IterationDone finish(int r, double now, bool settle = true);
+  // Moves the paces for the finishes not yet settled; false when there were none.
+  bool settle(double now);
+  // Seconds replica `r`'s running iteration still needs at its present pace, from when that
+  // pace began (its start, or the call that listed it in moved()).
   double remaining_s(int r) const;
-  // Replicas other than the caller whose pace the last start() or finish() changed: their
-  // remaining time is remaining_s now.
+  // Replicas other than the caller whose pace the last start(), finish() or settle() changed:
+  // their remaining time is remaining_s now.
   const std::vector<int>& moved() const { return moved_; }
 
   // Closes the record at the end of the run.
@@ -67,7 +75,7 @@ class ClusterPowerCap {
  private:
   struct Replica {
     bool busy = false;
-    IterationAtStates it;
+    std::shared_ptr<const IterationAtStates> it;
     int state = 0;
     double stretch = 1;
     double progress = 0;  // fraction of the iteration done before `since_s`
@@ -79,19 +87,21 @@ class ClusterPowerCap {
   double draw_w(const Replica& r) const;  // all its devices, now
   // Closes the present pace's segment at `now`, `fraction` of the iteration done in it.
   void close_segment(Replica& r, double now, double fraction);
-  void redistribute(int caller, double now);
+  void set_demand(size_t i);                  // the governor's demand of replica `i`, as it is now
+  void redistribute(int caller, double now);  // caller -1: none
   void note(double now);
   void commit(const ClusterPowerSample& s);
 
   std::vector<DvfsPoint> states_;
   int tp_ = 1;
   double unused_w_ = 0, held_w_ = 0, cap_w_ = 0;
-  std::optional<PowerGovernor> governor_;
+  // One demand per replica, and the unused devices' last when there are any.
+  std::optional<IncrementalGovernor> governor_;
   std::vector<Replica> replicas_;
-  std::vector<DeviceDemand> demands_;  // the governor's input, kept between calls
   std::vector<int> moved_;
   bool keep_samples_ = false;
-  bool pending_ = false;
+  bool pending_ = false;    // last_ is not committed yet
+  bool unsettled_ = false;  // a finish has not moved the paces yet
   ClusterPowerSample last_;
   double peak_w_ = 0;
   long long throttled_ = 0;

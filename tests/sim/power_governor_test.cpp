@@ -4,6 +4,7 @@
 
 #include "hw-models/power_model.hpp"
 #include "sim/engines/analytical/analytical_serving.hpp"
+#include "sim/power/incremental_governor.hpp"
 #include "sim/power/power_governor.hpp"
 #include "tests/sim/engine_fixtures.hpp"
 
@@ -141,4 +142,76 @@ TEST_CASE("the governor's states are the plain greedy's, step for step", "[sim][
     PowerGovernor governor(cluster.chip, cap);
     CHECK(governor.decide(demands).state == plain_greedy(demands, states, cap));
   }
+}
+
+TEST_CASE("the incremental governor decides as the greedy does, change after change",
+          "[sim][power]") {
+  auto cluster = catalog_cluster("dgx-a100", 1);
+  PowerGovernor probe(cluster.chip, 1000);
+  const auto& states = probe.states();
+  unsigned seed = 777;
+  auto next = [&seed] {
+    seed = seed * 1103515245u + 12345u;
+    return static_cast<double>((seed >> 8) % 1000) / 1000.0;
+  };
+  // A demand of uneven savings (now and then flat or rising, so that the gains are not
+  // monotone), or a device waiting with a single state.
+  auto random_demand = [&] {
+    DeviceDemand d;
+    if (next() < 0.25) {
+      d.power_w.assign(1, 100 + 50 * next());
+      return d;
+    }
+    double w = 300 + 400 * next();
+    for (size_t s = 0; s < states.size(); ++s) {
+      d.power_w.push_back(w);
+      w -= next() < 0.85 ? 10 * next() : -3 * next();
+    }
+    d.first_state = next() < 0.2 ? static_cast<int>(states.size() / 3) : 0;
+    return d;
+  };
+  for (int trial = 0; trial < 20; ++trial) {
+    INFO("trial " << trial);
+    size_t devices = 1 + static_cast<size_t>(trial) % 17;
+    std::vector<DeviceDemand> demands(devices);
+    for (auto& d : demands) d = random_demand();
+    double top = 0;
+    for (const auto& d : demands) top += d.power_w[static_cast<size_t>(d.first_state)];
+    PowerGovernor governor(cluster.chip, top * (0.3 + 0.6 * next()));
+    IncrementalGovernor incremental(governor, devices);
+    for (size_t i = 0; i < devices; ++i) incremental.edit(i) = demands[i];
+    for (int change = 0; change < 300; ++change) {
+      INFO("change " << change);
+      GovernorDecision expected = governor.decide(demands);
+      const GovernorDecision& got = incremental.decide();
+      REQUIRE(got.state == expected.state);
+      CHECK(got.under_cap == expected.under_cap);
+      CHECK_THAT(got.total_w, Catch::Matchers::WithinRel(expected.total_w, 1e-9));
+      // One or two devices change, as iterations start and end; now and then a copy of
+      // another's demand, so that gains tie across devices.
+      for (int k = 0; k < 1 + change % 2; ++k) {
+        auto i = static_cast<size_t>(next() * static_cast<double>(devices)) % devices;
+        demands[i] = next() < 0.15 ? demands[(i + 1) % devices] : random_demand();
+        incremental.edit(i) = demands[i];
+      }
+    }
+  }
+}
+
+TEST_CASE("a sum that lands on the cap is decided by the plain greedy", "[sim][power]") {
+  auto cluster = catalog_cluster("dgx-a100", 1);
+  PowerGovernor probe(cluster.chip, 1000);
+  size_t n = probe.states().size();
+  // Two devices whose every step saves 10 W: a cap of the top minus whole steps lands on it.
+  DeviceDemand d;
+  for (size_t s = 0; s < n; ++s) d.power_w.push_back(400 - 10 * static_cast<double>(s));
+  std::vector<DeviceDemand> demands{d, d};
+  PowerGovernor governor(cluster.chip, 800 - 70);
+  IncrementalGovernor incremental(governor, 2);
+  incremental.edit(0) = d;
+  incremental.edit(1) = d;
+  CHECK(incremental.decide().state == governor.decide(demands).state);
+  CHECK(incremental.exact_fallbacks() == 1);
+  int taken = incremental.decide().state[0] + incremental.decide().state[1];
+  CHECK(taken == 7);
 }

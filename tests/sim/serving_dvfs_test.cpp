@@ -25,8 +25,8 @@ TEST_CASE("a device cap slows a prefill iteration about as 1/f and a decode iter
   spec.device_power_cap_w = 350;
   DvfsBatchCost capped(cluster, spec);
 
-  auto p0 = free_run.price(prefill, false), p1 = capped.price(prefill, false);
-  auto d0 = free_run.price(decode, false), d1 = capped.price(decode, false);
+  auto p0 = *free_run.price(prefill, false), p1 = *capped.price(prefill, false);
+  auto d0 = *free_run.price(decode, false), d1 = *capped.price(decode, false);
   // Without a cap the TDP is the limit: decode runs at the nominal clock.
   CHECK(d0.first_state == 0);
   CHECK(p0.power_w[static_cast<size_t>(p0.first_state)] <= cluster.chip.tdp_w() * (1 + 1e-9));
@@ -62,7 +62,7 @@ TEST_CASE("a device cap slows a prefill iteration about as 1/f and a decode iter
   }
   spec.device_power_cap_w = 0;
   DvfsBatchCost free_all(cluster, spec);
-  auto every = free_all.price(prefill, true);
+  auto every = *free_all.price(prefill, true);
   auto above = at(p1) - 1;
   CHECK(every.power_w[above] > 350);
   // Slower states are slower and draw less.

@@ -208,6 +208,7 @@ void replica_program(Loop& loop, int r) {
   MixedBatch mixed;
   while (true) {
     if (!scheduler.has_work()) {
+      side.power.idle(r - side.first_replica);
       loop.idle[static_cast<size_t>(r)] = 1;
       loop.wakeups[static_cast<size_t>(r)]->acquire();
       continue;
@@ -393,7 +394,6 @@ ServingLoopOutput run_serving_loop(const std::vector<ServingSide>& sides,
       loop.mailboxes.push_back(sg4::Mailbox::by_name(fmt::format("kv{}", r)));
     }
   }
-  for (const auto& side : loop.sides) side->power.start(loop.device(side->first_replica, 0));
   for (int r = 0; r < replicas; ++r) {
     loop.wakeups.push_back(sg4::Semaphore::create(0));
     sg4::Actor::create(fmt::format("replica{}", r), loop.device(r, 0), [&loop, r] {

@@ -1,8 +1,6 @@
 #include "sim/engines/event/serving_power.hpp"
 
 #include <algorithm>
-#include <condition_variable>
-#include <limits>
 #include <mutex>
 
 #include <simgrid/s4u/Actor.hpp>
@@ -17,70 +15,51 @@ ServingPower::ServingPower(const ClusterModel& cluster, const ServingSpec& spec,
       cap_(cluster.chip, spec.tp * spec.pp, spec.replicas,
            cluster.devices() - spec.tp * spec.pp * spec.replicas, cluster_cap_w, keep_samples,
            costs_.states()),
-      end_s_(static_cast<size_t>(spec.replicas), kNotRunning),
-      done_(static_cast<size_t>(spec.replicas), 0) {
+      end_s_(static_cast<size_t>(spec.replicas), 0) {
   paces_.reserve(static_cast<size_t>(spec.replicas));
   for (int r = 0; r < spec.replicas; ++r) {
     paces_.push_back({sg4::Mutex::create(), sg4::ConditionVariable::create()});
   }
 }
 
-void ServingPower::start(sg4::Host* host) {
-  if (!cap_.capped()) return;
-  pacer_mutex_ = sg4::Mutex::create();
-  pacer_wakeup_ = sg4::ConditionVariable::create();
-  sg4::Actor::create("power-pacer", host, [this] { pace(); })->daemonize();
-}
-
-void ServingPower::retime(int caller) {
+void ServingPower::move_others() {
   double now = sg4::Engine::get_clock();
-  if (caller >= 0) end_s_[static_cast<size_t>(caller)] = now + cap_.remaining_s(caller);
   for (int r : cap_.moved()) {
-    // A replica the pacer has already ended keeps its end: its actor is about to finish().
-    if (!done_[static_cast<size_t>(r)]) end_s_[static_cast<size_t>(r)] = now + cap_.remaining_s(r);
-  }
-  pacer_wakeup_->notify_one();
-}
-
-void ServingPower::pace() {
-  std::unique_lock<sg4::Mutex> lock(*pacer_mutex_);
-  while (true) {
-    auto earliest = std::min_element(end_s_.begin(), end_s_.end());
-    if (*earliest == kNotRunning) {
-      pacer_wakeup_->wait(lock);
-      continue;
-    }
-    double end_s = *earliest;
-    if (pacer_wakeup_->wait_until(lock, end_s) == std::cv_status::no_timeout) continue;
-    // Something may have moved the end while this actor was waking: end only what is due.
-    auto r = static_cast<size_t>(earliest - end_s_.begin());
-    double now = sg4::Engine::get_clock();
-    if (end_s_[r] > now + 1e-12 * std::max(1.0, now)) continue;
-    end_s_[r] = kNotRunning;
-    done_[r] = 1;
-    paces_[r].changed->notify_all();
+    auto i = static_cast<size_t>(r);
+    end_s_[i] = now + cap_.remaining_s(r);
+    paces_[i].moved->notify_one();
   }
 }
 
 IterationDone ServingPower::run(int replica, const MixedBatch& batch) {
   auto r = static_cast<size_t>(replica);
-  cap_.start(replica, sg4::Engine::get_clock(), costs_.price(batch, cap_.capped()));
+  double now = sg4::Engine::get_clock();
+  cap_.start(replica, now, costs_.price(batch, cap_.capped()));
   if (!cap_.capped()) {
     // Nothing changes an iteration's pace once it has started: it ends when it is done.
     sg4::this_actor::sleep_for(cap_.remaining_s(replica));
   } else {
-    // The pacer ends the iteration when what is left of it, at the pace the cap gives it (which
-    // every other replica's start and finish may change), is done. Waiting on a condition,
-    // rather than cancelling a timed activity at each change, keeps a re-timing free of the
-    // exception and backtrace a cancellation costs, and wakes one actor instead of every one.
-    done_[r] = 0;
-    retime(replica);
+    // The iteration ends when what is left of it, at the pace the cap gives it, is done; the
+    // other replicas' starts and finishes may move that pace, and wake this actor to wait for
+    // the new end. Waiting on a condition, rather than cancelling a timed activity at each
+    // move, keeps a move free of the exception and backtrace a cancellation costs.
+    end_s_[r] = now + cap_.remaining_s(replica);
+    move_others();
     std::unique_lock<sg4::Mutex> lock(*paces_[r].mutex);
-    while (!done_[r]) paces_[r].changed->wait(lock);
+    while (true) {
+      paces_[r].moved->wait_until(lock, end_s_[r]);
+      // Woken by a move, or at the end as it stood; a move at this very time may have left
+      // only a rounding's worth of the iteration.
+      now = sg4::Engine::get_clock();
+      if (end_s_[r] <= now + 1e-12 * std::max(1.0, now)) break;
+    }
   }
-  IterationDone done = cap_.finish(replica, sg4::Engine::get_clock());
-  if (cap_.capped()) retime(-1);
-  return done;
+  // The replica's next iteration (or idle()) moves the others' paces, at this same time.
+  return cap_.finish(replica, sg4::Engine::get_clock(), /*settle=*/false);
+}
+
+void ServingPower::idle(int) {
+  if (cap_.settle(sg4::Engine::get_clock())) move_others();
 }
 
 void ServingPower::record(double end_s, ServingLoadResult& load) {
