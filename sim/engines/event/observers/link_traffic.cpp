@@ -13,14 +13,25 @@ namespace sg4 = simgrid::s4u;
 void LinkTraffic::attach() {
   flow_connection_ = flow_signal().connect([this](const FlowEvent& flow) {
     if (!flow.from || !flow.to) return;
-    const auto& links = route_links(flow.from, flow.to);
-    for (const auto* link : links) bytes_[link] += flow.bytes;
+    const auto& route = route_links(flow.from, flow.to);
+    for (size_t i = 0; i < route.ids.size(); ++i) {
+      auto id = static_cast<size_t>(route.ids[i]);
+      if (id >= bytes_.size()) {
+        bytes_.resize(id + 1, 0.0);
+        links_.resize(id + 1, nullptr);
+      }
+      bytes_[id] += flow.bytes;
+      links_[id] = route.links[i];
+    }
   });
 }
 
 std::vector<LinkUse> LinkTraffic::busiest(size_t count, double duration_s) const {
   std::vector<LinkUse> uses;
-  for (const auto& [link, bytes] : bytes_) {
+  for (size_t id = 0; id < bytes_.size(); ++id) {
+    const auto* link = links_[id];
+    if (!link) continue;
+    double bytes = bytes_[id];
     double capacity = link->get_bandwidth() * duration_s;
     uses.push_back({link->get_name(), bytes, capacity > 0 ? bytes / capacity : 0});
   }

@@ -2,7 +2,6 @@
 // announces. The engine knows nothing of it.
 #pragma once
 
-#include <unordered_map>
 #include <vector>
 
 #include <simgrid/s4u/Link.hpp>
@@ -20,7 +19,10 @@ class LinkTraffic {
   std::vector<LinkUse> busiest(size_t count, double duration_s) const;
 
  private:
-  std::unordered_map<const simgrid::s4u::Link*, double> bytes_;
+  // By the platform's link index (platform.hpp, route_links): bytes carried, and the link
+  // direction, null for one no flow has used.
+  std::vector<double> bytes_;
+  std::vector<const simgrid::s4u::Link*> links_;
   FlowSignal::Connection flow_connection_;
 };
 

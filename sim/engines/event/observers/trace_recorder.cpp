@@ -52,7 +52,7 @@ void TraceRecorder::attach() {
     if (!flow.from || !flow.to || !(flow.end_s > flow.start_s)) return;
     const auto& links = route_links(flow.from, flow.to);
     double rate = flow.bytes / (flow.end_s - flow.start_s);
-    for (const auto* link : links) {
+    for (const auto* link : links.links) {
       auto& changes = rates_[link];
       changes.emplace_back(flow.start_s, rate);
       changes.emplace_back(flow.end_s, -rate);

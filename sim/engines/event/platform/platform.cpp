@@ -90,7 +90,7 @@ double route_latency_s(const sg4::Host* from, const sg4::Host* to) {
   return route_summary(from, to).latency_s;
 }
 
-const std::vector<const sg4::Link*>& route_links(const sg4::Host* from, const sg4::Host* to) {
+const TopologyZone::RouteLinks& route_links(const sg4::Host* from, const sg4::Host* to) {
   return zone_of(from).links(from, to);
 }
 

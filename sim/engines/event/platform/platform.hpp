@@ -50,9 +50,9 @@ Platform build_platform(simgrid::s4u::Engine& engine, const topology::Topology& 
 
 // Latency of the route between two devices (the sum over its links), seconds.
 double route_latency_s(const simgrid::s4u::Host* from, const simgrid::s4u::Host* to);
-// The link directions of that route, in order.
-const std::vector<const simgrid::s4u::Link*>& route_links(const simgrid::s4u::Host* from,
-                                                          const simgrid::s4u::Host* to);
+// The link directions of that route, in order, with their indices in the platform.
+const TopologyZone::RouteLinks& route_links(const simgrid::s4u::Host* from,
+                                            const simgrid::s4u::Host* to);
 // That route's latency and the bandwidth of its slowest link, bytes/s (0 between a device and
 // itself), from the zone's route cache.
 TopologyZone::RouteSummary route_summary(const simgrid::s4u::Host* from,

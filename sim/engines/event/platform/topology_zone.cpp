@@ -1,6 +1,7 @@
 #include "sim/engines/event/platform/topology_zone.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 
 #include <simgrid/kernel/routing/NetPoint.hpp>
 #include <simgrid/s4u/Host.hpp>
@@ -12,7 +13,17 @@ TopologyZone::TopologyZone(const std::string& name, const topology::Topology& to
 
 void TopologyZone::set_vertex(topology::Vertex v, const simgrid::kernel::routing::NetPoint* point) {
   const auto& info = topology_[v];
-  if (info.kind == topology::VertexKind::Device) rank_of_point_[point->id()] = info.rank;
+  if (info.kind != topology::VertexKind::Device) return;
+  if (point->id() >= rank_of_point_.size()) rank_of_point_.resize(point->id() + 1, -1);
+  rank_of_point_[point->id()] = info.rank;
+}
+
+int TopologyZone::rank_of(const simgrid::kernel::routing::NetPoint* point) const {
+  auto id = point->id();
+  if (id >= rank_of_point_.size() || rank_of_point_[id] < 0) {
+    throw std::out_of_range("topology zone: a route asked for a host that is not a device");
+  }
+  return rank_of_point_[id];
 }
 
 void TopologyZone::set_link(const std::string& name, simgrid::s4u::SplitDuplexLink* link) {
@@ -22,6 +33,12 @@ void TopologyZone::set_link(const std::string& name, simgrid::s4u::SplitDuplexLi
 void TopologyZone::prepare_route(int from_rank, int to_rank) { route(from_rank, to_rank); }
 
 const TopologyZone::CachedRoute& TopologyZone::route(int from_rank, int to_rank) {
+  auto from = static_cast<size_t>(from_rank);
+  if (from >= peers_.size()) peers_.resize(from + 1);
+  auto& peers = peers_[from];
+  for (const auto& peer : peers) {
+    if (peer.to_rank == to_rank) return *peer.route;
+  }
   uint64_t key = (static_cast<uint64_t>(from_rank) << 32) | static_cast<uint32_t>(to_rank);
   auto it = routes_.find(key);
   if (it != routes_.end()) return it->second;
@@ -34,27 +51,30 @@ const TopologyZone::CachedRoute& TopologyZone::route(int from_rank, int to_rank)
     auto* duplex = links_.at(graph[e].name);
     auto* link = up ? duplex->get_link_up() : duplex->get_link_down();
     cached.links.push_back(link->get_impl());
-    cached.s4u_links.push_back(link);
+    cached.s4u.links.push_back(link);
+    cached.s4u.ids.push_back(
+        link_ids_.try_emplace(link, static_cast<int>(link_ids_.size())).first->second);
     cached.summary.latency_s += link->get_latency();
     double bandwidth = link->get_bandwidth();
     auto& bottleneck = cached.summary.bottleneck_bytes_per_s;
     bottleneck = i == 0 ? bandwidth : std::min(bottleneck, bandwidth);
   }
-  return routes_.emplace(key, std::move(cached)).first->second;
+  const CachedRoute& kept = routes_.emplace(key, std::move(cached)).first->second;
+  if (peers.size() < kPeersScanned) peers.push_back({to_rank, &kept});
+  return kept;
 }
 
 void TopologyZone::get_local_route(const simgrid::kernel::routing::NetPoint* src,
                                    const simgrid::kernel::routing::NetPoint* dst,
                                    simgrid::kernel::routing::Route* into, double* latency) {
-  const auto& r = route(rank_of_point_.at(src->id()), rank_of_point_.at(dst->id()));
+  const auto& r = route(rank_of(src), rank_of(dst));
   into->link_list_.insert(into->link_list_.end(), r.links.begin(), r.links.end());
   if (latency) *latency += r.summary.latency_s;
 }
 
 const TopologyZone::CachedRoute& TopologyZone::route(const simgrid::s4u::Host* from,
                                                      const simgrid::s4u::Host* to) {
-  return route(rank_of_point_.at(from->get_netpoint()->id()),
-               rank_of_point_.at(to->get_netpoint()->id()));
+  return route(rank_of(from->get_netpoint()), rank_of(to->get_netpoint()));
 }
 
 TopologyZone::RouteSummary TopologyZone::summary(const simgrid::s4u::Host* from,
@@ -63,10 +83,10 @@ TopologyZone::RouteSummary TopologyZone::summary(const simgrid::s4u::Host* from,
   return route(from, to).summary;
 }
 
-const std::vector<const simgrid::s4u::Link*>& TopologyZone::links(const simgrid::s4u::Host* from,
-                                                                  const simgrid::s4u::Host* to) {
-  static const std::vector<const simgrid::s4u::Link*> none;
-  return from == to ? none : route(from, to).s4u_links;
+const TopologyZone::RouteLinks& TopologyZone::links(const simgrid::s4u::Host* from,
+                                                    const simgrid::s4u::Host* to) {
+  static const RouteLinks none;
+  return from == to ? none : route(from, to).s4u;
 }
 
 }  // namespace kcsim::event

@@ -37,9 +37,14 @@ class TopologyZone : public simgrid::kernel::routing::NetZoneImpl {
     double bottleneck_bytes_per_s = 0;  // the slowest link on the way; 0 for an empty route
   };
   RouteSummary summary(const simgrid::s4u::Host* from, const simgrid::s4u::Host* to);
-  // The link directions of that route, in order (from the cache; no simcall).
-  const std::vector<const simgrid::s4u::Link*>& links(const simgrid::s4u::Host* from,
-                                                      const simgrid::s4u::Host* to);
+  // The link directions of that route, in order, and their indices among every link direction
+  // a route of this zone has used (0, 1, ... in order of first use): observers that count per
+  // link index arrays with them rather than hash the links (from the cache; no simcall).
+  struct RouteLinks {
+    std::vector<const simgrid::s4u::Link*> links;
+    std::vector<int> ids;
+  };
+  const RouteLinks& links(const simgrid::s4u::Host* from, const simgrid::s4u::Host* to);
 
   void get_local_route(const simgrid::kernel::routing::NetPoint* src,
                        const simgrid::kernel::routing::NetPoint* dst,
@@ -48,17 +53,27 @@ class TopologyZone : public simgrid::kernel::routing::NetZoneImpl {
  private:
   struct CachedRoute {
     std::vector<simgrid::kernel::resource::StandardLinkImpl*> links;
-    std::vector<const simgrid::s4u::Link*> s4u_links;  // the same links
+    RouteLinks s4u;  // the same links
     RouteSummary summary;
   };
   const CachedRoute& route(int from_rank, int to_rank);
   const CachedRoute& route(const simgrid::s4u::Host* from, const simgrid::s4u::Host* to);
+  int rank_of(const simgrid::kernel::routing::NetPoint* point) const;
 
   topology::Topology topology_;
   topology::Router router_;
-  std::unordered_map<unsigned long, int> rank_of_point_;  // NetPoint id -> device rank
+  std::vector<int> rank_of_point_;  // by NetPoint id: the device's rank, -1 for none
+  std::unordered_map<const simgrid::s4u::Link*, int> link_ids_;
   std::unordered_map<std::string, simgrid::s4u::SplitDuplexLink*> links_;  // by topology name
-  std::unordered_map<uint64_t, CachedRoute> routes_;
+  std::unordered_map<uint64_t, CachedRoute> routes_;  // its nodes, and so references, stay put
+  // By source rank, the first routes it asked for: a device talks to a few peers (its ring
+  // neighbours, its pipeline neighbours), found by a short scan rather than a hash lookup.
+  struct Peer {
+    int to_rank;
+    const CachedRoute* route;
+  };
+  static constexpr size_t kPeersScanned = 8;
+  std::vector<std::vector<Peer>> peers_;
 };
 
 }  // namespace kcsim::event
