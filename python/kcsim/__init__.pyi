@@ -61,6 +61,7 @@ def train(
     collective_algorithm: str | None = ...,
     straggler: str | Sequence[str] | None = ...,
     reduce_symmetry: bool | None = ...,
+    actor_per_device: bool | None = ...,
     trace_out: str | None = ...,
     run_tokens: float | None = ...,
     power_cap_w: float | None = ...,

@@ -135,6 +135,9 @@ int run_command_line(const std::vector<std::string>& args, std::ostream& output,
                           "RANK:FACTOR: that device computes FACTOR times slower (event engine)");
     train_cmd->add_flag("--reduce-symmetry", t.reduce_symmetry,
                         "Event engine: simulate one data-parallel replica");
+    train_cmd->add_flag("--actor-per-device", t.actor_per_device,
+                        "Event engine: every device its own actor (slower; tensor-parallel "
+                        "groups of alike ranks otherwise run as one)");
     train_cmd->add_option("--trace-out", t.trace_out,
                           "Event engine: write a Chrome/Perfetto trace (JSON) of the iteration");
     train_cmd->add_option("--run-tokens", t.run_tokens,

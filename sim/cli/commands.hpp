@@ -45,6 +45,7 @@ struct TrainOptions {
   std::string runtime;  // a runtime profile (configs/runtimes/); default: megatron-lm
   std::vector<std::string> stragglers;  // "RANK:FACTOR", event engine
   bool reduce_symmetry = false;         // event engine: one data-parallel replica
+  bool actor_per_device = false;        // event engine: no tensor-parallel groups
   std::string trace_out;                // event engine: Chrome/Perfetto trace file
   std::optional<double> run_tokens;     // the whole run's tokens: adds its totals
   ShapeOverrides shape;

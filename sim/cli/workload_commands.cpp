@@ -28,6 +28,7 @@ constexpr double kMinStraggler = 0.01, kMaxStraggler = 100;
 EventOptions event_options(const TrainOptions& o) {
   EventOptions options;
   options.reduce_symmetry = o.reduce_symmetry;
+  options.actor_per_device = o.actor_per_device;
   options.trace_out = o.trace_out;
   for (const auto& text : o.stragglers) {
     auto colon = text.find(':');

@@ -1,4 +1,5 @@
-// What a training run may ask beyond its plan: stragglers, one replica simulated for all, a trace.
+// What a training run may ask beyond its plan: stragglers, one replica simulated for all, an
+// actor per device, a trace.
 // Only the event engine runs them; the analytical engine refuses a run that asks for any.
 #pragma once
 
@@ -9,11 +10,17 @@
 namespace kcsim {
 
 struct EventOptions {
-  bool any() const { return reduce_symmetry || !stragglers.empty() || !trace_out.empty(); }
+  bool any() const {
+    return reduce_symmetry || actor_per_device || !stragglers.empty() || !trace_out.empty();
+  }
 
   // Simulate one data-parallel replica; the gradient reduction is then priced in closed form.
   // Ignored when stragglers are given (replicas are no longer identical).
   bool reduce_symmetry = false;
+  // Run every device as an actor of its own. Otherwise a tensor-parallel group whose ranks are
+  // alike (no straggler) and whose rings stay on the server's private links runs as one actor:
+  // the same flows, several times faster (event_training.cpp).
+  bool actor_per_device = false;
   // (rank, factor): the device's compute takes factor times as long.
   std::vector<std::pair<int, double>> stragglers;
   // When set, a Chrome/Perfetto trace of the run is written here.

@@ -17,6 +17,7 @@
 #include "tests/sim/engine_fixtures.hpp"
 
 using Catch::Matchers::ContainsSubstring;
+using Catch::Matchers::WithinAbs;
 using Catch::Matchers::WithinRel;
 using namespace kcsim;
 using namespace kcsim::test;
@@ -62,6 +63,29 @@ TEST_CASE("one simulated replica gives what the full run gives", "[event][traini
   reduced.reduce_symmetry = true;
   auto one = simulate_training_event(cluster, spec, reduced);
   CHECK_THAT(one.iteration_time_s, WithinRel(full.iteration_time_s, 0.01));
+}
+
+TEST_CASE("a tensor-parallel group run as one actor gives what an actor per device gives",
+          "[event][training]") {
+  // Pipeline sends between servers over the rails and gradient rings across replicas: every
+  // rank's flows still run, only the group's compute and private rings are one actor's.
+  auto cluster = dgx_cluster(16, "rail-optimized");
+  auto spec = training(cluster, "gpt3-175b", 8, 8, 64);
+  auto grouped = simulate_training_event(cluster, spec);
+  EventOptions apart;
+  apart.actor_per_device = true;
+  auto each = simulate_training_event(cluster, spec, apart);
+  CHECK_THAT(grouped.iteration_time_s, WithinRel(each.iteration_time_s, 1e-9));
+  CHECK_THAT(grouped.time.bubble_s, WithinAbs(each.time.bubble_s, 1e-9));
+  CHECK_THAT(grouped.time.pp_comm_s, WithinAbs(each.time.pp_comm_s, 1e-9));
+  CHECK_THAT(grouped.time.dp_comm_exposed_s, WithinAbs(each.time.dp_comm_exposed_s, 1e-9));
+  CHECK_THAT(grouped.time.dp_comm_contention_s, WithinAbs(each.time.dp_comm_contention_s, 1e-9));
+  CHECK_THAT(grouped.energy.device_j, WithinRel(each.energy.device_j, 1e-6));
+  REQUIRE(grouped.busiest_links.size() == each.busiest_links.size());
+  for (size_t i = 0; i < each.busiest_links.size(); ++i) {
+    CHECK(grouped.busiest_links[i].name == each.busiest_links[i].name);
+    CHECK(grouped.busiest_links[i].bytes == each.busiest_links[i].bytes);
+  }
 }
 
 TEST_CASE("a straggler holds every tensor-parallel peer back", "[event][training]") {

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <simgrid/s4u/Actor.hpp>
 #include <simgrid/s4u/Engine.hpp>
+#include <simgrid/s4u/Semaphore.hpp>
 
 #include "analysis/json_writer.hpp"
 #include "configs/loader/errors.hpp"
@@ -21,6 +22,7 @@
 #include "sim/engines/event/observers/trace_recorder.hpp"
 #include "sim/engines/event/platform/platform.hpp"
 #include "sim/engines/event/platform/ring_flows.hpp"
+#include "sim/engines/event/platform/slice_exchange.hpp"
 #include "sim/engines/event/platform/span_signal.hpp"
 #include "sim/power/power_steps.hpp"
 #include "sim/power/training_result.hpp"
@@ -55,6 +57,7 @@ struct Run {
   // Only tensor-parallel rings use the links inside a server (no pipeline, data- or
   // expert-parallel traffic stays inside): those rings can take their closed-form time.
   bool tp_links_private = false;
+  event::SliceExchange exchange;  // pipeline slices between grouped stages
 
   int tp() const { return spec.setup.tp; }
   int pp() const { return spec.setup.pp; }
@@ -63,29 +66,47 @@ struct Run {
   }
 };
 
-// Runs `body`, announces it as a span of `rank` on `track`, and returns how long it took.
+// The devices one actor runs: a single device, or a tensor-parallel group that moves as one.
+// Megatron's tensor-parallel ranks meet at every layer's all-reduce, so a group whose rings
+// run on the server's private links (their closed-form time) and whose ranks are alike does
+// the same thing at the same times on each rank; one actor runs it, and every rank's pipeline
+// sends and gradient rings still run as flows of their own.
+struct Ranks {
+  int first = 0;
+  int count = 1;
+  int operator[](int k) const { return first + k; }
+};
+
+// Runs `body`, announces it as a span of each of `ranks` on `track`, and returns how long it
+// took.
 template <class F>
-double announced(int rank, const char* track, const char* name, F&& body) {
+double announced(Ranks ranks, const char* track, const char* name, F&& body) {
   double start = sg4::Engine::get_clock();
   body();
   double end = sg4::Engine::get_clock();
-  if (!event::span_signal().empty()) event::span_signal().emit({rank, track, name, start, end});
+  if (!event::span_signal().empty()) {
+    for (int k = 0; k < ranks.count; ++k) {
+      event::span_signal().emit({ranks[k], track, name, start, end});
+    }
+  }
   return end - start;
 }
 
 // The same, the time added to `total`.
 template <class F>
-void timed(double& total, int rank, const char* track, const char* name, F&& body) {
-  total += announced(rank, track, name, std::forward<F>(body));
+void timed(double& total, Ranks ranks, const char* track, const char* name, F&& body) {
+  total += announced(ranks, track, name, std::forward<F>(body));
 }
 
 int position_in(const CollectiveCost& cost, int rank) {
   return rank % (cost.stride * cost.group.size) / cost.stride;
 }
 
-void collective(const Run& run, const CollectiveCost& cost, int rank, const std::string& tag,
-                double share = 1.0) {
-  if (cost.count == 0 || cost.group.size <= 1) return;
+// `rank`'s part of a collective, started now; returns the time of the private-link stages
+// after its last flow, for the caller to sleep.
+double collective_rest_s(const Run& run, const CollectiveCost& cost, int rank,
+                         const std::string& tag, double share) {
+  if (cost.count == 0 || cost.group.size <= 1) return 0;
   // The group's members sit `stride` ranks apart, aligned on the group's span.
   int span = cost.stride * cost.group.size;
   int base = rank / span * span + rank % cost.stride;
@@ -104,7 +125,24 @@ void collective(const Run& run, const CollectiveCost& cost, int rank, const std:
                              run.costs.algorithm,
                              &run.cluster.tiers,
                              run.costs.protocol};
-  event::run_collective(call, position_in(cost, rank));
+  return event::run_collective_folded(call, position_in(cost, rank), 0);
+}
+
+void collective(const Run& run, const CollectiveCost& cost, int rank, const std::string& tag,
+                double share = 1.0) {
+  double rest_s = collective_rest_s(run, cost, rank, tag, share);
+  if (rest_s > 0) sg4::this_actor::sleep_for(rest_s);
+}
+
+// Each of `ranks`' part of a collective (of closed-form time when the ranks are more than one),
+// then the time of the slowest.
+template <class Tag>
+void group_collective(const Run& run, const CollectiveCost& cost, Ranks ranks, Tag&& tag_of) {
+  double rest_s = 0;
+  for (int k = 0; k < ranks.count; ++k) {
+    rest_s = std::max(rest_s, collective_rest_s(run, cost, ranks[k], tag_of(ranks[k]), 1.0));
+  }
+  if (rest_s > 0) sg4::this_actor::sleep_for(rest_s);
 }
 
 std::string tag(const char* what, int replica, int stage, int tp_rank, int micro_batch) {
@@ -120,14 +158,44 @@ CollectiveCost per_chunk(CollectiveCost cost, int chunks) {
   return cost;
 }
 
-void device_program(Run& run, int rank) {
+// After the last backward: the device's gradient and weight collectives (what the reduction
+// beside the backward left), the optimizer step, and its finish.
+void device_tail(Run& run, int rank, const sg4::ActorPtr& gradients) {
   const auto& c = run.costs;
+  DeviceTime& time = run.times[rank];
+  Ranks self{rank, 1};
+  timed(time.dp_exposed_s, self, "collectives", "dp gradients", [&] {
+    if (run.spec.setup.dp <= 1) return;
+    if (run.reduced) {
+      // One replica stands for all: the reduction priced as the analytical engine does.
+      sg4::this_actor::sleep_for(dp_exposed_s(c, dp_reduction_s(c, run.cluster.tiers)));
+      return;
+    }
+    gradients->join();
+    std::string group = std::to_string(rank % (run.tp() * run.pp()));
+    collective(run, c.dp_grads, rank, "dpl/" + group, 1.0 / c.grad_buckets);
+    collective(run, c.dp_weights, rank, "dpw/" + group);
+  });
+  if (c.zero3_gather_excess_s > 0) {
+    timed(time.dp_exposed_s, self, "collectives", "zero-3 gathers",
+          [&] { sg4::this_actor::sleep_for(c.zero3_gather_excess_s); });
+  }
+  timed(time.optimizer_s, self, "compute", "optimizer", [&] {
+    sg4::this_actor::execute(c.optimizer_s * run.slowdown[rank] * event::kHostFlopsPerS);
+  });
+  time.finish_s = sg4::Engine::get_clock();
+}
+
+// The schedule of `ranks`, one pipeline stage's device or its whole tensor-parallel group.
+void stage_program(Run& run, Ranks ranks) {
+  const auto& c = run.costs;
+  const int rank = ranks.first;
   const int tp = run.tp(), stages = run.pp();
   const int chunks = run.spec.setup.virtual_stages;
   const int virtual_stages = stages * chunks;
   const int tp_rank = rank % tp, stage = rank / tp % stages, replica = rank / (tp * stages);
   const int micro_batches = static_cast<int>(run.spec.setup.micro_batches);
-  const double slow = run.slowdown[rank];
+  const double slow = run.slowdown[rank];  // a group's ranks are alike
   const double pp_bytes = c.pp_bytes / c.efficiency;
   const double recompute_s = c.layers_per_stage / chunks * c.layer_recompute.time_s;
   const CollectiveCost tp_fwd = per_chunk(c.tp_fwd, chunks), tp_bwd = per_chunk(c.tp_bwd, chunks);
@@ -138,10 +206,34 @@ void device_program(Run& run, int rank) {
     if (c.pp_gather_s > 0) sg4::this_actor::sleep_for(c.pp_gather_s);
   };
   DeviceTime& time = run.times[rank];
-  sg4::ActorPtr gradients;
+  std::vector<sg4::ActorPtr> gradients(static_cast<size_t>(ranks.count));
   bool data_parallel = run.spec.setup.dp > 1;
-  // The device holding virtual stage v (model chunk v / stages on stage v % stages).
-  auto holder = [&](int v) { return run.platform.devices[run.rank(replica, v % stages, tp_rank)]; };
+  // The device holding virtual stage v (model chunk v / stages on stage v % stages) for the
+  // tensor-parallel rank of this actor's k-th device.
+  auto holder = [&](int v, int k) {
+    return run.platform.devices[run.rank(replica, v % stages, tp_rank + k)];
+  };
+  // Each device's slice of the activations or gradients from the neighbouring stage: a group's
+  // slices go between its devices and the next group's, each a flow of its own.
+  sg4::SemaphorePtr wakeup = ranks.count > 1 ? sg4::Semaphore::create(0) : nullptr;
+  auto receive = [&](const char* what, int v, int i) {
+    if (ranks.count == 1) {
+      event::receive_bytes(tag(what, replica, v, tp_rank, i));
+    } else {
+      run.exchange.receive(tag(what, replica, v, tp_rank, i), wakeup);
+    }
+  };
+  auto send = [&](const char* what, int to_v, int i) {
+    if (ranks.count == 1) {
+      event::post_bytes(tag(what, replica, to_v, tp_rank, i), pp_bytes, holder(to_v, 0));
+      return;
+    }
+    event::SliceExchange::Routes routes;
+    for (int k = 0; k < ranks.count; ++k) {
+      routes.emplace_back(run.platform.devices[ranks[k]], holder(to_v, k));
+    }
+    run.exchange.post(tag(what, replica, to_v, tp_rank, i), std::move(routes), pp_bytes);
+  };
 
   auto steps = pipeline_schedule(stage, stages, chunks, micro_batches);
   // The steady phase: steps [warm-up forwards, the first pair) before it, the cool-down
@@ -161,57 +253,57 @@ void device_program(Run& run, int rank) {
   auto forward = [&](int i, int chunk) {
     int v = chunk * stages + stage;
     if (v > 0) {
-      waited(announced(rank, "pipeline", "wait for activations", [&] {
-        event::receive_bytes(tag("act", replica, v, tp_rank, i));
+      waited(announced(ranks, "pipeline", "wait for activations", [&] {
+        receive("act", v, i);
         gather_slices();
       }));
     }
     double compute = c.chunk_fwd_s(stage, stages, chunk, chunks) * slow;
-    timed(time.compute_s, rank, "compute", "forward",
+    timed(time.compute_s, ranks, "compute", "forward",
           [&] { sg4::this_actor::execute(compute * event::kHostFlopsPerS); });
     std::string step = fmt::format("{}/{}/{}/{}", replica, v, i, 0);
-    timed(time.tp_s, rank, "collectives", "tp forward",
-          [&] { collective(run, tp_fwd, rank, "tpf/" + step); });
-    timed(time.ep_s, rank, "collectives", "ep forward",
-          [&] { collective(run, ep_fwd, rank, tag("epf", 0, v, tp_rank, i)); });
-    if (v < virtual_stages - 1) {
-      event::post_bytes(tag("act", replica, v + 1, tp_rank, i), pp_bytes, holder(v + 1));
-    }
+    timed(time.tp_s, ranks, "collectives", "tp forward",
+          [&] { group_collective(run, tp_fwd, ranks, [&](int) { return "tpf/" + step; }); });
+    timed(time.ep_s, ranks, "collectives", "ep forward", [&] {
+      group_collective(run, ep_fwd, ranks, [&](int r) { return tag("epf", 0, v, r % tp, i); });
+    });
+    if (v < virtual_stages - 1) send("act", v + 1, i);
   };
   auto backward = [&](int i, int chunk, bool last) {
     int v = chunk * stages + stage;
     if (v < virtual_stages - 1) {
-      waited(announced(rank, "pipeline", "wait for gradients", [&] {
-        event::receive_bytes(tag("grad", replica, v, tp_rank, i));
+      waited(announced(ranks, "pipeline", "wait for gradients", [&] {
+        receive("grad", v, i);
         gather_slices();
       }));
     }
     if (last && data_parallel && !run.reduced) {
       // Buckets reduce while the last backward runs (all of them but the last).
-      gradients = sg4::Actor::create(
-          fmt::format("grads{}", rank), sg4::this_actor::get_host(), [&run, rank] {
-            collective(run, run.costs.dp_grads, rank,
-                       fmt::format("dpg/{}", rank % (run.tp() * run.pp())),
-                       hidden_share(run.costs));
-          });
+      for (int k = 0; k < ranks.count; ++k) {
+        int r = ranks[k];
+        gradients[static_cast<size_t>(k)] =
+            sg4::Actor::create(fmt::format("grads{}", r), run.platform.devices[r], [&run, r] {
+              collective(run, run.costs.dp_grads, r,
+                         fmt::format("dpg/{}", r % (run.tp() * run.pp())), hidden_share(run.costs));
+            });
+      }
     }
     double compute = c.chunk_bwd_s(stage, stages, chunk, chunks) * slow;
-    announced(rank, "compute", "backward",
+    announced(ranks, "compute", "backward",
               [&] { sg4::this_actor::execute(compute * event::kHostFlopsPerS); });
     time.compute_s += compute - recompute_s * slow;
     time.recompute_s += recompute_s * slow;
     std::string step = fmt::format("{}/{}/{}/{}", replica, v, i, 0);
-    timed(time.tp_s, rank, "collectives", "tp backward", [&] {
-      collective(run, tp_bwd, rank, "tpb/" + step);
+    timed(time.tp_s, ranks, "collectives", "tp backward", [&] {
+      group_collective(run, tp_bwd, ranks, [&](int) { return "tpb/" + step; });
       // The overlapped collectives run on the server's links beside the GEMMs; only what
       // outlasts them holds the device.
       if (tp_bwd_excess_s > 0) sg4::this_actor::sleep_for(tp_bwd_excess_s);
     });
-    timed(time.ep_s, rank, "collectives", "ep backward",
-          [&] { collective(run, ep_bwd, rank, tag("epb", 0, v, tp_rank, i)); });
-    if (v > 0) {
-      event::post_bytes(tag("grad", replica, v - 1, tp_rank, i), pp_bytes, holder(v - 1));
-    }
+    timed(time.ep_s, ranks, "collectives", "ep backward", [&] {
+      group_collective(run, ep_bwd, ranks, [&](int r) { return tag("epb", 0, v, r % tp, i); });
+    });
+    if (v > 0) send("grad", v - 1, i);
   };
 
   for (size_t k = 0; k < steps.size(); ++k) {
@@ -225,25 +317,15 @@ void device_program(Run& run, int rank) {
   }
   // Sends are detached: each ends when its receiver has it, and the receiver's own time shows it.
 
-  timed(time.dp_exposed_s, rank, "collectives", "dp gradients", [&] {
-    if (!data_parallel) return;
-    if (run.reduced) {
-      // One replica stands for all: the reduction priced as the analytical engine does.
-      sg4::this_actor::sleep_for(dp_exposed_s(c, dp_reduction_s(c, run.cluster.tiers)));
-      return;
-    }
-    gradients->join();
-    std::string group = std::to_string(rank % (tp * stages));
-    collective(run, c.dp_grads, rank, "dpl/" + group, 1.0 / c.grad_buckets);
-    collective(run, c.dp_weights, rank, "dpw/" + group);
-  });
-  if (c.zero3_gather_excess_s > 0) {
-    timed(time.dp_exposed_s, rank, "collectives", "zero-3 gathers",
-          [&] { sg4::this_actor::sleep_for(c.zero3_gather_excess_s); });
+  // Each device of a group goes on alone from here: its gradient rings are its own.
+  for (int k = 1; k < ranks.count; ++k) {
+    int r = ranks[k];
+    run.times[r] = time;
+    sg4::Actor::create(
+        fmt::format("tail{}", r), run.platform.devices[r],
+        [&run, r, g = gradients[static_cast<size_t>(k)]] { device_tail(run, r, g); });
   }
-  timed(time.optimizer_s, rank, "compute", "optimizer",
-        [&] { sg4::this_actor::execute(c.optimizer_s * slow * event::kHostFlopsPerS); });
-  time.finish_s = sg4::Engine::get_clock();
+  device_tail(run, rank, gradients[0]);
 }
 
 // The breakdown of the device that finished last, whose time is the iteration's, in the terms the
@@ -311,7 +393,8 @@ Json simulate_in_this_process(const ClusterModel& cluster, const TrainingSpec& s
   bool reduced = options.reduce_symmetry && options.stragglers.empty() && spec.setup.dp > 1;
   int simulated = reduced ? spec.setup.tp * spec.setup.pp : spec.devices();
   auto topology = topology::build_cluster_topology(cluster.config, cluster.chip.config());
-  Run run{cluster, spec, costs, event::build_platform(engine, topology), {}, reduced, {}};
+  Run run{cluster, spec,  costs, event::build_platform(engine, topology), {}, reduced,
+          {},      false, {}};
   run.slowdown = slowdowns(spec, options);
   run.times.resize(spec.devices());
   auto shares_server = [](const CollectiveCost& cost) {
@@ -332,9 +415,21 @@ Json simulate_in_this_process(const ClusterModel& cluster, const TrainingSpec& s
   event::TraceRecorder trace(run.platform, busy.total_w(), wait.total_w(), in_collective.total_w());
   if (!options.trace_out.empty()) trace.attach();
 
-  for (int rank = 0; rank < simulated; ++rank) {
+  // A tensor-parallel group runs as one actor when its ranks are alike (no straggler) and its
+  // collectives never leave the server's private links (their closed-form time).
+  auto private_in_server = [&](const CollectiveCost& cost) {
+    return cost.count == 0 || cost.group.size <= 1 ||
+           (cost.stride == 1 && cost.group.per_node >= cost.group.size);
+  };
+  bool group = spec.setup.tp > 1 && !options.actor_per_device && options.stragglers.empty() &&
+               run.tp_links_private && private_in_server(costs.tp_fwd) &&
+               private_in_server(costs.tp_bwd) && costs.ep_fwd.count == 0 &&
+               costs.ep_bwd.count == 0;
+  int width = group ? spec.setup.tp : 1;
+  for (int rank = 0; rank < simulated; rank += width) {
+    Ranks ranks{rank, width};
     sg4::Actor::create(fmt::format("device{}", rank), run.platform.devices[rank],
-                       [&run, rank] { device_program(run, rank); });
+                       [&run, ranks] { stage_program(run, ranks); });
   }
   engine.run();
 
