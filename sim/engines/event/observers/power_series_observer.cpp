@@ -11,7 +11,15 @@ void PowerSeriesObserver::attach() {
   span_connection_ = span_signal().connect([this](const SpanEvent& span) {
     std::string_view track(span.track);
     if (!(span.end_s > span.start_s) || (track != "compute" && track != "collectives")) return;
-    spans_.push_back({span.start_s, span.end_s, track == "collectives"});
+    bool collective = track == "collectives";
+    if (!spans_.empty()) {
+      auto& last = spans_.back();
+      if (last.start == span.start_s && last.end == span.end_s && last.collective == collective) {
+        ++last.count;
+        return;
+      }
+    }
+    spans_.push_back({span.start_s, span.end_s, collective, 1});
   });
 }
 
@@ -31,8 +39,8 @@ TimeSeries PowerSeriesObserver::series(double duration_s, int devices, double sc
   std::vector<Change> changes;
   changes.reserve(2 * spans_.size());
   for (const auto& span : spans_) {
-    changes.push_back({std::clamp(span.start, 0.0, duration_s), 1, span.collective});
-    changes.push_back({std::clamp(span.end, 0.0, duration_s), -1, span.collective});
+    changes.push_back({std::clamp(span.start, 0.0, duration_s), span.count, span.collective});
+    changes.push_back({std::clamp(span.end, 0.0, duration_s), -span.count, span.collective});
   }
   std::sort(changes.begin(), changes.end());
   // Counting devices, not adding watts, so the power after a change never drifts.

@@ -32,9 +32,12 @@ class PowerSeriesObserver {
 
  private:
   double held_w_, busy_w_, collective_w_;
+  // Spans alike (a tensor-parallel group's ranks announce theirs together) are kept once, with
+  // their count.
   struct Span {
     double start, end;
     bool collective;
+    int count;
   };
   std::vector<Span> spans_;
   SpanSignal::Connection span_connection_;
