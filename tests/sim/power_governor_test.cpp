@@ -109,6 +109,29 @@ std::vector<int> plain_greedy(const std::vector<DeviceDemand>& demands,
   return state;
 }
 
+// A deterministic stream of numbers in [0, 1).
+struct Draws {
+  unsigned seed;
+  double next() {
+    seed = seed * 1103515245u + 12345u;
+    return static_cast<double>((seed >> 8) % 1000) / 1000.0;
+  }
+};
+
+// A device's draw at each of `states` states: falling by uneven savings, and with probability
+// 1 - `falling` rising by up to `rise` W instead (so that the gains are not monotone); one time
+// in five barred from the states above `first`.
+DeviceDemand random_demand(Draws& draws, size_t states, double falling, double rise, int first) {
+  DeviceDemand d;
+  double w = 300 + 400 * draws.next();
+  for (size_t s = 0; s < states; ++s) {
+    d.power_w.push_back(w);
+    w -= draws.next() < falling ? 10 * draws.next() : -rise * draws.next();
+  }
+  d.first_state = draws.next() < 0.2 ? first : 0;
+  return d;
+}
+
 }  // namespace
 
 TEST_CASE("the governor's states are the plain greedy's, step for step", "[sim][power]") {
@@ -117,28 +140,19 @@ TEST_CASE("the governor's states are the plain greedy's, step for step", "[sim][
   const auto& states = probe.states();
   // Demands of every shape: draws falling with the state at uneven savings (now and then flat or
   // rising), equal gains on several devices, devices barred from their fastest states.
-  unsigned seed = 12345;
-  auto next = [&seed] {
-    seed = seed * 1103515245u + 12345u;
-    return static_cast<double>((seed >> 8) % 1000) / 1000.0;
-  };
+  Draws draws{12345};
   for (int trial = 0; trial < 200; ++trial) {
     INFO("trial " << trial);
     int devices = 1 + trial % 17;
     std::vector<DeviceDemand> demands(static_cast<size_t>(devices));
     double top = 0;
     for (auto& d : demands) {
-      double w = 300 + 400 * next();
-      for (size_t s = 0; s < states.size(); ++s) {
-        d.power_w.push_back(w);
-        w -= next() < 0.9 ? 10 * next() : -2 * next();
-      }
-      d.first_state = next() < 0.2 ? static_cast<int>(states.size() / 4) : 0;
+      d = random_demand(draws, states.size(), 0.9, 2, static_cast<int>(states.size() / 4));
     }
     // Every fifth device a copy of the first, so that gains tie.
     for (size_t i = 5; i < demands.size(); i += 5) demands[i] = demands[0];
     for (const auto& d : demands) top += d.power_w[static_cast<size_t>(d.first_state)];
-    double cap = top * (0.3 + 0.7 * next());
+    double cap = top * (0.3 + 0.7 * draws.next());
     PowerGovernor governor(cluster.chip, cap);
     CHECK(governor.decide(demands).state == plain_greedy(demands, states, cap));
   }
@@ -149,32 +163,22 @@ TEST_CASE("the incremental governor decides as the greedy does, change after cha
   auto cluster = catalog_cluster("dgx-a100", 1);
   PowerGovernor probe(cluster.chip, 1000);
   const auto& states = probe.states();
-  unsigned seed = 777;
-  auto next = [&seed] {
-    seed = seed * 1103515245u + 12345u;
-    return static_cast<double>((seed >> 8) % 1000) / 1000.0;
-  };
-  // A demand of uneven savings (now and then flat or rising, so that the gains are not
-  // monotone), or a device waiting with a single state.
-  auto random_demand = [&] {
-    DeviceDemand d;
+  Draws draws{777};
+  auto next = [&draws] { return draws.next(); };
+  // A demand whose gains are not monotone, or a device waiting with a single state.
+  auto any_demand = [&] {
     if (next() < 0.25) {
-      d.power_w.assign(1, 100 + 50 * next());
-      return d;
+      DeviceDemand waiting;
+      waiting.power_w.assign(1, 100 + 50 * next());
+      return waiting;
     }
-    double w = 300 + 400 * next();
-    for (size_t s = 0; s < states.size(); ++s) {
-      d.power_w.push_back(w);
-      w -= next() < 0.85 ? 10 * next() : -3 * next();
-    }
-    d.first_state = next() < 0.2 ? static_cast<int>(states.size() / 3) : 0;
-    return d;
+    return random_demand(draws, states.size(), 0.85, 3, static_cast<int>(states.size() / 3));
   };
   for (int trial = 0; trial < 20; ++trial) {
     INFO("trial " << trial);
     size_t devices = 1 + static_cast<size_t>(trial) % 17;
     std::vector<DeviceDemand> demands(devices);
-    for (auto& d : demands) d = random_demand();
+    for (auto& d : demands) d = any_demand();
     double top = 0;
     for (const auto& d : demands) top += d.power_w[static_cast<size_t>(d.first_state)];
     PowerGovernor governor(cluster.chip, top * (0.3 + 0.6 * next()));
@@ -191,7 +195,7 @@ TEST_CASE("the incremental governor decides as the greedy does, change after cha
       // another's demand, so that gains tie across devices.
       for (int k = 0; k < 1 + change % 2; ++k) {
         auto i = static_cast<size_t>(next() * static_cast<double>(devices)) % devices;
-        demands[i] = next() < 0.15 ? demands[(i + 1) % devices] : random_demand();
+        demands[i] = next() < 0.15 ? demands[(i + 1) % devices] : any_demand();
         incremental.edit(i) = demands[i];
       }
     }

@@ -11,18 +11,33 @@
 using namespace kcsim;
 using Catch::Matchers::WithinRel;
 
+namespace {
+
+// A prompt of 4,096 tokens and a decode step of 64 sequences at 1,024 tokens of context, each
+// priced at every DVFS state of an H100.
+struct PrefillAndDecode {
+  ClusterModel cluster = test::catalog_cluster("dgx-h100", 1);
+  std::shared_ptr<const IterationAtStates> prefill, decode;
+  PrefillAndDecode() {
+    DvfsBatchCost costs(cluster, test::serving(cluster, "llama3-8b", 1, 1, 2048, 128));
+    MixedBatch p;
+    p.prefill_chunks = {{4096, 4096}};
+    MixedBatch d;
+    d.decode_sequences = 64;
+    d.decode_context_sum = 64 * 1024;
+    prefill = costs.price(p, true);
+    decode = costs.price(d, true);
+  }
+};
+
+}  // namespace
+
 TEST_CASE("a moved iteration keeps its progress and the cap goes to prefill first",
           "[sim][power]") {
-  auto cluster = test::catalog_cluster("dgx-h100", 1);
-  auto spec = test::serving(cluster, "llama3-8b", 1, 1, 2048, 128);
-  DvfsBatchCost costs(cluster, spec);
-  MixedBatch prefill;
-  prefill.prefill_chunks = {{4096, 4096}};
-  MixedBatch decode;
-  decode.decode_sequences = 64;
-  decode.decode_context_sum = 64 * 1024;
-  auto p = costs.price(prefill, true);
-  auto d = costs.price(decode, true);
+  PrefillAndDecode work;
+  const auto& cluster = work.cluster;
+  const auto& p = work.prefill;
+  const auto& d = work.decode;
   double held = held_idle_w(cluster.chip);
   // Room for the prefill at full clock alone, not beside the decode.
   double cap = p->power_w[0] + d->power_w[0] - 20;
@@ -90,16 +105,10 @@ TEST_CASE("past the slowest states the running iterations stretch until the sum 
 
 TEST_CASE("a finish settled at the next start moves the others once, to the same pace",
           "[sim][power]") {
-  auto cluster = test::catalog_cluster("dgx-h100", 1);
-  auto spec = test::serving(cluster, "llama3-8b", 1, 1, 2048, 128);
-  DvfsBatchCost costs(cluster, spec);
-  MixedBatch prefill;
-  prefill.prefill_chunks = {{4096, 4096}};
-  MixedBatch decode;
-  decode.decode_sequences = 64;
-  decode.decode_context_sum = 64 * 1024;
-  auto p = costs.price(prefill, true);
-  auto d = costs.price(decode, true);
+  PrefillAndDecode work;
+  const auto& cluster = work.cluster;
+  const auto& p = work.prefill;
+  const auto& d = work.decode;
   double cap = p->power_w[0] + d->power_w[0] - 20;
   // Replica 1 decodes, finishes at `t` and decodes again at once, beside a running prefill.
   auto run = [&](bool settle_at_finish) {
