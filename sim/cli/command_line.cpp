@@ -1,6 +1,8 @@
 // The kcsim command line. The one file that includes CLI11 (its header is slow to compile).
 #include "sim/cli/command_line.hpp"
 
+#include <algorithm>
+
 #include <sstream>
 
 #include <CLI/CLI.hpp>
@@ -89,6 +91,37 @@ std::string subcommand_word(const std::vector<std::string>& args) {
   return "";
 }
 
+// Edits (insertions, deletions, substitutions) that turn `a` into `b`.
+size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// "unknown command", the nearest command when one is a typo away, and every command.
+std::string unknown_command_message(const std::string& word, const std::vector<std::string>& all) {
+  std::string message = "kcsim: unknown command '" + word + "'";
+  const std::string* nearest = nullptr;
+  size_t best = word.size() > 4 ? 3 : 2;  // two edits away at most, one for a short word
+  for (const auto& name : all) {
+    size_t d = edit_distance(word, name);
+    if (d < best) best = d, nearest = &name;
+  }
+  if (nearest) message += "; did you mean '" + *nearest + "'?";
+  message += "\nThe commands:";
+  for (const auto& name : all) message += " " + name;
+  return message + "\nRun with --help for more information.\n";
+}
+
 }  // namespace
 
 namespace kcsim::cli {
@@ -105,7 +138,9 @@ int run_command_line(const std::vector<std::string>& args, std::ostream& output,
   // than a fast command's own work, which a loop of calls from Python would pay each time. With
   // no subcommand named (the demo, --help) each is there, without its flags, for --help to list.
   const std::string named = subcommand_word(args);
+  std::vector<std::string> commands;  // every subcommand's name, defined or not
   auto subcommand = [&](const std::string& name, const std::string& description) -> CLI::App* {
+    commands.push_back(name);
     return named.empty() || name == named ? app.add_subcommand(name, description) : nullptr;
   };
   auto defining = [&named](const CLI::App* command) {
@@ -417,6 +452,10 @@ int run_command_line(const std::vector<std::string>& args, std::ostream& output,
     add_common(report_cmd, report_options.common);
   }
 
+  if (!named.empty() && std::find(commands.begin(), commands.end(), named) == commands.end()) {
+    errors << unknown_command_message(named, commands);
+    return 2;
+  }
   std::vector<std::string> reversed(args.rbegin(), args.rend());  // as CLI11 takes them
   try {
     app.parse(reversed);

@@ -33,6 +33,24 @@ TEST_CASE("an unknown chip in a scenario exits 2 at its position with the known 
   CHECK(r.out.empty());
 }
 
+TEST_CASE("an unknown command exits 2 with the nearest command and every command",
+          "[cli][errors]") {
+  auto typo = run_kcsim("trian --model gpt3-175b");
+  CHECK(typo.exit_code == 2);
+  CHECK_THAT(typo.err, ContainsSubstring("unknown command 'trian'; did you mean 'train'?"));
+  CHECK_THAT(typo.err, ContainsSubstring("serve"));
+  CHECK(typo.out.empty());
+  // Nothing near: no guess, still the list.
+  auto far = run_kcsim("quantum");
+  CHECK(far.exit_code == 2);
+  CHECK_THAT(far.err, ContainsSubstring("unknown command 'quantum'"));
+  CHECK_FALSE(far.err.find("did you mean") != std::string::npos);
+  CHECK_THAT(far.err, ContainsSubstring("sweep"));
+  // The catalog folder's value is not taken for a command.
+  auto catalog = run_kcsim("--configs configs chips");
+  CHECK(catalog.exit_code == 0);
+}
+
 TEST_CASE("an unknown chip on the command line exits 2 with the known chips", "[cli][errors]") {
   auto r = run_kcsim("serve --model llama2-7b --chip tpu-v9");
   CHECK(r.exit_code == 2);
