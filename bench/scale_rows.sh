@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The event engine's speed and memory at the scales planners use, each run beside a reference
-# run of the same invocation (the same plan on the analytical engine, or the same serving load
-# without its cap), so the ratios hold on a busy machine. CPU time is user + system of the whole
+# run of the same invocation (the same plan on the analytical engine, the CPU of one run taken
+# over 20, or the same serving load without its cap), so the ratios hold on a busy machine. CPU time is user + system of the whole
 # command, the SimGrid child process included; memory is the peak resident set.
 #   bash bench/scale_rows.sh [ROW...]
 # Rows: serving-cap (Llama-2-70B TP 8 on 16 x 8 A100, 5,000 requests at 20/s, cluster cap
@@ -28,15 +28,29 @@ measure() {
     'BEGIN { printf "%-34s %10.2f %10.1f %6d\n", l, u + y, k / 1024, s }'
   echo "$user $sys" >"$work/cpu-$label"
 }
+# measure_each LABEL N ARGS...: N runs of one command (a reference too quick to time once); the
+# line gives the CPU seconds of one run.
+measure_each() {
+  local label=$1 n=$2
+  shift 2
+  local status=0
+  /usr/bin/time -f "%U %S %M" -o "$work/time" bash -c \
+    'n=$1; shift; for ((i = 0; i < n; ++i)); do "$@" >/dev/null 2>&1 || exit 1; done' _ "$n" \
+    "$kcsim" "$@" || status=$?
+  read -r user sys kib <"$work/time"
+  awk -v l="$label" -v u="$user" -v y="$sys" -v k="$kib" -v s="$status" -v n="$n" \
+    'BEGIN { printf "%-34s %10.4f %10.1f %6d\n", l, (u + y) / n, k / 1024, s }'
+  awk -v u="$user" -v y="$sys" -v n="$n" 'BEGIN { print u / n, y / n }' >"$work/cpu-$label"
+}
 cpu() { awk '{ print $1 + $2 }' "$work/cpu-$1"; }
 ratio() { awk -v a="$(cpu "$1")" -v b="$(cpu "$2")" 'BEGIN { printf "  %s / %s: %.2fx\n", ARGV[1], ARGV[2], a / (b > 0 ? b : 0.01) }' "$1" "$2"; }
 
 train_530() {
   local n=$1
-  for engine in analytical event; do
-    measure "mt530-$n-$engine" train --model megatron-530b --chip a100-80g --devices "$n" --tp 8 \
-      --pp 35 --global-batch 1920 --recompute full --engine "$engine"
-  done
+  local plan=(train --model megatron-530b --chip a100-80g --devices "$n" --tp 8 --pp 35
+    --global-batch 1920 --recompute full)
+  measure_each "mt530-$n-analytical" 20 "${plan[@]}" --engine analytical
+  measure "mt530-$n-event" "${plan[@]}" --engine event
   ratio "mt530-$n-event" "mt530-$n-analytical"
   # n devices of which n / 280 pipelines share the 1,920 micro-batches: 280 x 1,920 in all.
   awk -v c="$(cpu "mt530-$n-event")" \
@@ -62,10 +76,10 @@ for row in "${rows[@]}"; do
   mt530-2240) train_530 2240 ;;
   mt530-3360) train_530 3360 ;;
   gpt3-1024)
-    for engine in analytical event; do
-      measure "gpt3-1024-$engine" train --model gpt3-175b --chip a100-80g --devices 1024 --tp 8 \
-        --pp 8 --global-batch 1536 --sequence-parallel --engine "$engine"
-    done
+    plan=(train --model gpt3-175b --chip a100-80g --devices 1024 --tp 8 --pp 8
+      --global-batch 1536 --sequence-parallel)
+    measure_each gpt3-1024-analytical 20 "${plan[@]}" --engine analytical
+    measure gpt3-1024-event "${plan[@]}" --engine event
     ratio gpt3-1024-event gpt3-1024-analytical
     ;;
   *)
