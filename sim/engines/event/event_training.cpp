@@ -149,6 +149,14 @@ std::string tag(const char* what, int replica, int stage, int tp_rank, int micro
   return fmt::format("{}/{}/{}/{}/{}", what, replica, stage, tp_rank, micro_batch);
 }
 
+// A grouped stage's transfer of activations ("act") or gradients into virtual stage `stage` for
+// `micro_batch`: 1 bit, 15 for the replica, 16 for the stage and 32 for the micro-batch.
+uint64_t slices_key(const char* what, int replica, int stage, int micro_batch) {
+  return (static_cast<uint64_t>(what[0] == 'a') << 63) |
+         (static_cast<uint64_t>(replica & 0x7fff) << 48) |
+         (static_cast<uint64_t>(stage & 0xffff) << 32) | static_cast<uint32_t>(micro_batch);
+}
+
 // The gradient reduction's share that hides behind the last backward: all buckets but one.
 double hidden_share(const TrainingCosts& c) { return 1.0 - 1.0 / c.grad_buckets; }
 
@@ -220,8 +228,14 @@ void stage_program(Run& run, Ranks ranks) {
     if (ranks.count == 1) {
       event::receive_bytes(tag(what, replica, v, tp_rank, i));
     } else {
-      run.exchange.receive(tag(what, replica, v, tp_rank, i), wakeup);
+      run.exchange.receive(slices_key(what, replica, v, i), wakeup);
     }
+  };
+  // A tensor-parallel ring's name, for its mailboxes; a group's rings take their closed-form time
+  // and need none.
+  auto tp_tag = [&](const char* kind, int v, int i) {
+    return ranks.count > 1 ? std::string()
+                           : kind + fmt::format("{}/{}/{}/{}", replica, v, i, 0);
   };
   auto send = [&](const char* what, int to_v, int i) {
     if (ranks.count == 1) {
@@ -232,7 +246,7 @@ void stage_program(Run& run, Ranks ranks) {
     for (int k = 0; k < ranks.count; ++k) {
       routes.emplace_back(run.platform.devices[ranks[k]], holder(to_v, k));
     }
-    run.exchange.post(tag(what, replica, to_v, tp_rank, i), std::move(routes), pp_bytes);
+    run.exchange.post(slices_key(what, replica, to_v, i), std::move(routes), pp_bytes);
   };
 
   auto steps = pipeline_schedule(stage, stages, chunks, micro_batches);
@@ -261,9 +275,9 @@ void stage_program(Run& run, Ranks ranks) {
     double compute = c.chunk_fwd_s(stage, stages, chunk, chunks) * slow;
     timed(time.compute_s, ranks, "compute", "forward",
           [&] { sg4::this_actor::execute(compute * event::kHostFlopsPerS); });
-    std::string step = fmt::format("{}/{}/{}/{}", replica, v, i, 0);
-    timed(time.tp_s, ranks, "collectives", "tp forward",
-          [&] { group_collective(run, tp_fwd, ranks, [&](int) { return "tpf/" + step; }); });
+    timed(time.tp_s, ranks, "collectives", "tp forward", [&] {
+      group_collective(run, tp_fwd, ranks, [&](int) { return tp_tag("tpf/", v, i); });
+    });
     timed(time.ep_s, ranks, "collectives", "ep forward", [&] {
       group_collective(run, ep_fwd, ranks, [&](int r) { return tag("epf", 0, v, r % tp, i); });
     });
@@ -293,9 +307,8 @@ void stage_program(Run& run, Ranks ranks) {
               [&] { sg4::this_actor::execute(compute * event::kHostFlopsPerS); });
     time.compute_s += compute - recompute_s * slow;
     time.recompute_s += recompute_s * slow;
-    std::string step = fmt::format("{}/{}/{}/{}", replica, v, i, 0);
     timed(time.tp_s, ranks, "collectives", "tp backward", [&] {
-      group_collective(run, tp_bwd, ranks, [&](int) { return "tpb/" + step; });
+      group_collective(run, tp_bwd, ranks, [&](int) { return tp_tag("tpb/", v, i); });
       // The overlapped collectives run on the server's links beside the GEMMs; only what
       // outlasts them holds the device.
       if (tp_bwd_excess_s > 0) sg4::this_actor::sleep_for(tp_bwd_excess_s);
@@ -424,7 +437,9 @@ Json simulate_in_this_process(const ClusterModel& cluster, const TrainingSpec& s
   bool group = spec.setup.tp > 1 && !options.actor_per_device && options.stragglers.empty() &&
                run.tp_links_private && private_in_server(costs.tp_fwd) &&
                private_in_server(costs.tp_bwd) && costs.ep_fwd.count == 0 &&
-               costs.ep_bwd.count == 0;
+               costs.ep_bwd.count == 0 &&
+               // within what slices_key names
+               spec.setup.dp < (1 << 15) && spec.setup.pp * spec.setup.virtual_stages < (1 << 16);
   int width = group ? spec.setup.tp : 1;
   for (int rank = 0; rank < simulated; rank += width) {
     Ranks ranks{rank, width};

@@ -8,23 +8,23 @@
 namespace kcsim::event {
 namespace sg4 = simgrid::s4u;
 
-void SliceExchange::post(const std::string& tag, Routes routes, double bytes) {
+void SliceExchange::post(uint64_t key, Routes routes, double bytes) {
   double now = sg4::Engine::get_clock();
   // Observers see each slice when it is posted, as they see a pipeline send (ring_flows.hpp).
   for (const auto& [from, to] : routes) flow_signal().emit({from, to, bytes, now, now});
-  auto& transfer = transfers_[tag];
+  auto& transfer = transfers_[key];
   transfer.routes = std::move(routes);
   transfer.bytes = bytes;
   transfer.posted = true;
   if (transfer.waiting) transfer.waiting->release();
 }
 
-void SliceExchange::receive(const std::string& tag, const sg4::SemaphorePtr& wakeup) {
-  auto found = transfers_.find(tag);
+void SliceExchange::receive(uint64_t key, const sg4::SemaphorePtr& wakeup) {
+  auto found = transfers_.find(key);
   if (found == transfers_.end() || !found->second.posted) {
-    transfers_[tag].waiting = wakeup.get();
+    transfers_[key].waiting = wakeup.get();
     wakeup->acquire();
-    found = transfers_.find(tag);
+    found = transfers_.find(key);
   }
   const Transfer& transfer = found->second;
   std::vector<sg4::CommPtr> slices;

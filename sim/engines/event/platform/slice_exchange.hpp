@@ -5,7 +5,7 @@
 // two actors. One post and one receive carry a whole group's slices.
 #pragma once
 
-#include <string>
+#include <cstdint>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -20,11 +20,11 @@ class SliceExchange {
   // (from, to) device of each slice.
   using Routes = std::vector<std::pair<simgrid::s4u::Host*, simgrid::s4u::Host*>>;
 
-  // The sender's side of transfer `tag`: `bytes` per slice over `routes`; does not wait.
-  void post(const std::string& tag, Routes routes, double bytes);
-  // The receiver's side: returns when every slice of `tag` has arrived. `wakeup` is the calling
+  // The sender's side of transfer `key` (the caller's name for it): `bytes` per slice over `routes`; does not wait.
+  void post(uint64_t key, Routes routes, double bytes);
+  // The receiver's side: returns when every slice of `key` has arrived. `wakeup` is the calling
   // actor's own semaphore (initially 0), released when it waited for the post.
-  void receive(const std::string& tag, const simgrid::s4u::SemaphorePtr& wakeup);
+  void receive(uint64_t key, const simgrid::s4u::SemaphorePtr& wakeup);
 
  private:
   struct Transfer {
@@ -33,7 +33,7 @@ class SliceExchange {
     bool posted = false;
     simgrid::s4u::Semaphore* waiting = nullptr;  // the receiver, when it came first
   };
-  std::unordered_map<std::string, Transfer> transfers_;
+  std::unordered_map<uint64_t, Transfer> transfers_;
 };
 
 }  // namespace kcsim::event
