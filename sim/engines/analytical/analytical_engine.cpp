@@ -16,7 +16,8 @@ class AnalyticalEngine final : public Engine {
                        const EventOptions& options) const override {
     if (options.any()) {
       throw InputError(
-          "stragglers, a reduced-symmetry run and a trace need the event engine (--engine event)");
+          "stragglers, a reduced-symmetry run, an actor per device and a trace need the event "
+          "engine (--engine event)");
     }
     return simulate_training_analytical(cluster, spec);
   }
