@@ -19,7 +19,7 @@ struct EventOptions {
   bool reduce_symmetry = false;
   // Run every device as an actor of its own. Otherwise a tensor-parallel group whose ranks are
   // alike (no straggler) and whose rings stay on the server's private links runs as one actor:
-  // the same flows, several times faster (event_training.cpp).
+  // the same flows, several times faster (engines/event/training_stage.hpp).
   bool actor_per_device = false;
   // (rank, factor): the device's compute takes factor times as long.
   std::vector<std::pair<int, double>> stragglers;

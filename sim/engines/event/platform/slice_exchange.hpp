@@ -1,4 +1,4 @@
-// Pipeline transfers between tensor-parallel groups that one actor each runs (event_training's
+// Pipeline transfers between tensor-parallel groups that one actor each runs (training_stage's
 // grouped stages): every rank's slice is a flow of its own, from that rank's device to its peer
 // in the next stage, and the flows start when both sides are there, the sender having posted
 // them and the receiver asking for them, as a mailbox's rendezvous starts a transfer between
