@@ -47,18 +47,15 @@ void IncrementalGovernor::rebuild(size_t i) {
   auto& steps = steps_[i];
   steps.key.clear();
   steps.saving.clear();
-  // The same steps as the greedy's: down from first_state while a step saves watts (and its
-  // gain is a number, which the draws of a priced iteration always give).
+  // The greedy's steps: down from first_state while a step saves watts (and its gain is a
+  // number, which the draws of a priced iteration always give).
   double least = kInfinity;
-  for (auto s = static_cast<size_t>(std::max(0, demands_[i].first_state));
-       s + 1 < watts.size() && s + 1 < states.size(); ++s) {
-    double saved = watts[s] - watts[s + 1];
-    double lost = states[s].speed - states[s + 1].speed;
-    double gain = lost > 0 ? saved / lost : saved;
-    if (!(saved > 0 && gain > 0 && gain < kInfinity)) break;
-    least = std::min(least, gain);
+  for (auto s = static_cast<size_t>(std::max(0, demands_[i].first_state));; ++s) {
+    auto step = step_down(watts, states, s);
+    if (!step || !(step->gain < kInfinity)) break;
+    least = std::min(least, step->gain);
     steps.key.push_back(least);
-    steps.saving.push_back(saved);
+    steps.saving.push_back(step->saved_w);
   }
   // Its steps before the cut are taken, as every other device's are.
   int taken = 0;

@@ -25,6 +25,16 @@ DeviceDemand PowerGovernor::demand_of(
   return demand;
 }
 
+std::optional<StepDown> step_down(const std::vector<double>& watts,
+                                  const std::vector<DvfsPoint>& states, size_t s) {
+  if (s + 1 >= watts.size() || s + 1 >= states.size()) return std::nullopt;
+  double saved = watts[s] - watts[s + 1];
+  double lost = states[s].speed - states[s + 1].speed;
+  double gain = lost > 0 ? saved / lost : saved;
+  if (!(saved > 0 && gain > 0)) return std::nullopt;
+  return StepDown{saved, gain};
+}
+
 GovernorDecision PowerGovernor::decide(const std::vector<DeviceDemand>& demands) const {
   GovernorDecision d;
   d.state.resize(demands.size());
@@ -46,14 +56,9 @@ GovernorDecision PowerGovernor::decide(const std::vector<DeviceDemand>& demands)
     }
   };
   auto next_step = [&](size_t i) -> std::optional<Step> {
-    const auto& watts = demands[i].power_w;
-    size_t s = static_cast<size_t>(d.state[i]);
-    if (s + 1 >= watts.size() || s + 1 >= states_.size()) return std::nullopt;
-    double saved = watts[s] - watts[s + 1];
-    double lost = states_[s].speed - states_[s + 1].speed;
-    double gain = lost > 0 ? saved / lost : saved;
-    if (!(saved > 0 && gain > 0)) return std::nullopt;
-    return Step{gain, i};
+    auto step = step_down(demands[i].power_w, states_, static_cast<size_t>(d.state[i]));
+    if (!step) return std::nullopt;
+    return Step{step->gain, i};
   };
   std::priority_queue<Step> steps;
   if (d.total_w > cap_w_) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <vector>
 
 #include "hw-models/chip_model.hpp"
@@ -25,6 +26,16 @@ struct GovernorDecision {
   double total_w = 0;
   bool under_cap = true;  // false when every device at its slowest state still exceeds the cap
 };
+
+// A device's step from DVFS state `s` down to s + 1 of `states`, drawing `watts` at each: the
+// watts it saves and its gain, those watts per unit of relative speed lost (the watts alone
+// between states of equal speed). None past the slowest state, or when the step saves nothing.
+struct StepDown {
+  double saved_w;
+  double gain;
+};
+std::optional<StepDown> step_down(const std::vector<double>& watts,
+                                  const std::vector<DvfsPoint>& states, size_t s);
 
 class PowerGovernor {
  public:
