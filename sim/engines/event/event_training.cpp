@@ -130,9 +130,7 @@ Json simulate_in_this_process(const ClusterModel& cluster, const TrainingSpec& s
   bool group = spec.setup.tp > 1 && !options.actor_per_device && options.stragglers.empty() &&
                run.tp_links_private && private_in_server(costs.tp_fwd) &&
                private_in_server(costs.tp_bwd) && costs.ep_fwd.count == 0 &&
-               costs.ep_bwd.count == 0 &&
-               // within what slices_key names
-               spec.setup.dp < (1 << 15) && spec.setup.pp * spec.setup.virtual_stages < (1 << 16);
+               costs.ep_bwd.count == 0;
   int width = group ? spec.setup.tp : 1;
   for (int rank = 0; rank < simulated; rank += width) {
     Ranks ranks{rank, width};

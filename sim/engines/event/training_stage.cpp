@@ -91,12 +91,13 @@ std::string tag(const char* what, int replica, int stage, int tp_rank, int micro
   return fmt::format("{}/{}/{}/{}/{}", what, replica, stage, tp_rank, micro_batch);
 }
 
-// A grouped stage's transfer of activations ("act") or gradients into virtual stage `stage` for
-// `micro_batch`: 1 bit, 15 for the replica, 16 for the stage and 32 for the micro-batch.
-uint64_t slices_key(const char* what, int replica, int stage, int micro_batch) {
-  return (static_cast<uint64_t>(what[0] == 'a') << 63) |
-         (static_cast<uint64_t>(replica & 0x7fff) << 48) |
-         (static_cast<uint64_t>(stage & 0xffff) << 32) | static_cast<uint32_t>(micro_batch);
+// The transfer of activations ("act") or gradients into virtual stage `stage` for `micro_batch`
+// from the actor whose first device has tensor-parallel rank `tp_rank` (0 for a group).
+event::SliceExchange::Key slices_key(const char* what, int replica, int stage, int micro_batch,
+                                     int tp_rank) {
+  auto u32 = [](int v) { return static_cast<uint64_t>(static_cast<uint32_t>(v)); };
+  return {(static_cast<uint64_t>(what[0] == 'a') << 63) | (u32(replica) << 32) | u32(stage),
+          (u32(tp_rank) << 32) | u32(micro_batch)};
 }
 
 // The gradient reduction's share that hides behind the last backward: all buckets but one.
@@ -165,31 +166,23 @@ void stage_program(Run& run, Ranks ranks) {
   auto holder = [&](int v, int k) {
     return run.platform.devices[run.rank(replica, v % stages, tp_rank + k)];
   };
-  // Each device's slice of the activations or gradients from the neighbouring stage: a group's
-  // slices go between its devices and the next group's, each a flow of its own.
-  sg4::SemaphorePtr wakeup = ranks.count > 1 ? sg4::Semaphore::create(0) : nullptr;
+  // Each device's slice of the activations or gradients from the neighbouring stage, a flow of
+  // its own between the two devices, started when both stages are there.
+  sg4::SemaphorePtr wakeup = sg4::Semaphore::create(0);
   auto receive = [&](const char* what, int v, int i) {
-    if (ranks.count == 1) {
-      event::receive_bytes(tag(what, replica, v, tp_rank, i));
-    } else {
-      run.exchange.receive(slices_key(what, replica, v, i), wakeup);
+    run.exchange.receive(slices_key(what, replica, v, i, tp_rank), wakeup);
+  };
+  auto send = [&](const char* what, int to_v, int i) {
+    event::SliceExchange::Routes routes;
+    for (int k = 0; k < ranks.count; ++k) {
+      routes.emplace_back(run.platform.devices[ranks[k]], holder(to_v, k));
     }
+    run.exchange.post(slices_key(what, replica, to_v, i, tp_rank), std::move(routes), pp_bytes);
   };
   // A tensor-parallel ring's name, for its mailboxes; a group's rings take their closed-form time
   // and need none.
   auto tp_tag = [&](const char* kind, int v, int i) {
     return ranks.count > 1 ? std::string() : kind + fmt::format("{}/{}/{}/{}", replica, v, i, 0);
-  };
-  auto send = [&](const char* what, int to_v, int i) {
-    if (ranks.count == 1) {
-      event::post_bytes(tag(what, replica, to_v, tp_rank, i), pp_bytes, holder(to_v, 0));
-      return;
-    }
-    event::SliceExchange::Routes routes;
-    for (int k = 0; k < ranks.count; ++k) {
-      routes.emplace_back(run.platform.devices[ranks[k]], holder(to_v, k));
-    }
-    run.exchange.post(slices_key(what, replica, to_v, i), std::move(routes), pp_bytes);
   };
 
   auto steps = pipeline_schedule(stage, stages, chunks, micro_batches);

@@ -105,18 +105,7 @@ sg4::CommPtr send_bytes(const std::string& tag, double bytes, const sg4::Host* t
   return sg4::Mailbox::by_name(tag)->put_async(&payload, static_cast<uint64_t>(bytes));
 }
 
-void post_bytes(const std::string& tag, double bytes, const sg4::Host* to) {
-  double now = sg4::Engine::get_clock();
-  notify({sg4::this_actor::get_host(), to, bytes, now, now});
-  sg4::Mailbox::by_name(tag)->put_init(&payload, static_cast<uint64_t>(bytes))->detach();
-}
-
 void receive_bytes(const std::string& tag) { sg4::Mailbox::by_name(tag)->get<int>(); }
-
-sg4::CommPtr receive_bytes_async(const std::string& tag) {
-  static int* landing = nullptr;  // the payload is a marker; nothing reads it
-  return sg4::Mailbox::by_name(tag)->get_async<int>(&landing);
-}
 
 FlowSignal& flow_signal() {
   static FlowSignal signal;

@@ -58,18 +58,11 @@ void run_ring(const std::string& tag, int n, int index, simgrid::s4u::Host* self
               simgrid::s4u::Host* next, RingShape shape, double bytes, double efficiency,
               int count = 1, double delay_s = 0);
 
-// A point-to-point transfer between two actors (pipeline activations and gradients) to the
+// A point-to-point transfer between two actors (a Chakra replay's sends and receives) to the
 // actor on `to`; the send does not wait for the transfer.
 simgrid::s4u::CommPtr send_bytes(const std::string& tag, double bytes,
                                  const simgrid::s4u::Host* to);
-// The same transfer, detached: nobody waits for its end (the receiver does). SimGrid keeps a
-// list of every activity an actor is waiting on and scans it each time one of them ends, so an
-// actor that posts hundreds of sends and waits for them at the end slows down quadratically; a
-// detached send stays off that list.
-void post_bytes(const std::string& tag, double bytes, const simgrid::s4u::Host* to);
 void receive_bytes(const std::string& tag);
-// The same receive, posted now and waited for later.
-simgrid::s4u::CommPtr receive_bytes_async(const std::string& tag);
 
 // A flow as observers see it: a ring flow when it completes, a pipeline send when it is posted
 // (its end then equals its start).

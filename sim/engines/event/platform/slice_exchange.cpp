@@ -8,7 +8,7 @@
 namespace kcsim::event {
 namespace sg4 = simgrid::s4u;
 
-void SliceExchange::post(uint64_t key, Routes routes, double bytes) {
+void SliceExchange::post(const Key& key, Routes routes, double bytes) {
   double now = sg4::Engine::get_clock();
   // Observers see each slice when it is posted, as they see a pipeline send (ring_flows.hpp).
   for (const auto& [from, to] : routes) flow_signal().emit({from, to, bytes, now, now});
@@ -19,7 +19,7 @@ void SliceExchange::post(uint64_t key, Routes routes, double bytes) {
   if (transfer.waiting) transfer.waiting->release();
 }
 
-void SliceExchange::receive(uint64_t key, const sg4::SemaphorePtr& wakeup) {
+void SliceExchange::receive(const Key& key, const sg4::SemaphorePtr& wakeup) {
   auto found = transfers_.find(key);
   if (found == transfers_.end() || !found->second.posted) {
     transfers_[key].waiting = wakeup.get();

@@ -1,11 +1,14 @@
-// Pipeline transfers between tensor-parallel groups that one actor each runs (training_stage's
-// grouped stages): every rank's slice is a flow of its own, from that rank's device to its peer
-// in the next stage, and the flows start when both sides are there, the sender having posted
-// them and the receiver asking for them, as a mailbox's rendezvous starts a transfer between
-// two actors. One post and one receive carry a whole group's slices.
+// Pipeline transfers between the actors of training's stages (training_stage.hpp), each of
+// which runs one device or a whole tensor-parallel group: every device's slice is a flow of its
+// own, from that device to its peer in the next stage, and the flows start when both sides are
+// there, the sender having posted them and the receiver asking for them, as a mailbox's
+// rendezvous starts a transfer between two actors. One post and one receive carry an actor's
+// slices; the comms go host to host, so one actor can run them for several devices.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -19,12 +22,14 @@ class SliceExchange {
  public:
   // (from, to) device of each slice.
   using Routes = std::vector<std::pair<simgrid::s4u::Host*, simgrid::s4u::Host*>>;
+  // A transfer's name, the caller's to choose.
+  using Key = std::pair<uint64_t, uint64_t>;
 
-  // The sender's side of transfer `key` (the caller's name for it): `bytes` per slice over `routes`; does not wait.
-  void post(uint64_t key, Routes routes, double bytes);
+  // The sender's side of transfer `key`: `bytes` per slice over `routes`; does not wait.
+  void post(const Key& key, Routes routes, double bytes);
   // The receiver's side: returns when every slice of `key` has arrived. `wakeup` is the calling
   // actor's own semaphore (initially 0), released when it waited for the post.
-  void receive(uint64_t key, const simgrid::s4u::SemaphorePtr& wakeup);
+  void receive(const Key& key, const simgrid::s4u::SemaphorePtr& wakeup);
 
  private:
   struct Transfer {
@@ -33,7 +38,12 @@ class SliceExchange {
     bool posted = false;
     simgrid::s4u::Semaphore* waiting = nullptr;  // the receiver, when it came first
   };
-  std::unordered_map<uint64_t, Transfer> transfers_;
+  struct KeyHash {
+    size_t operator()(const Key& key) const {
+      return std::hash<uint64_t>()(key.first * 0x9e3779b97f4a7c15ull ^ key.second);
+    }
+  };
+  std::unordered_map<Key, Transfer, KeyHash> transfers_;
 };
 
 }  // namespace kcsim::event
