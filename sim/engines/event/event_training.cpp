@@ -99,8 +99,8 @@ Json simulate_in_this_process(const ClusterModel& cluster, const TrainingSpec& s
   bool reduced = options.reduce_symmetry && options.stragglers.empty() && spec.setup.dp > 1;
   int simulated = reduced ? spec.setup.tp * spec.setup.pp : spec.devices();
   auto topology = topology::build_cluster_topology(cluster.config, cluster.chip.config());
-  Run run{cluster, spec,  costs, event::build_platform(engine, topology), {}, reduced,
-          {},      false, {}};
+  Run run{cluster, spec, costs, event::build_platform(engine, topology)};
+  run.reduced = reduced;
   run.slowdown = slowdowns(spec, options);
   run.times.resize(spec.devices());
   auto shares_server = [](const CollectiveCost& cost) {
@@ -108,6 +108,12 @@ Json simulate_in_this_process(const ClusterModel& cluster, const TrainingSpec& s
   };
   run.tp_links_private = !(spec.setup.pp > 1 && costs.pp_inside_node) &&
                          !shares_server(costs.dp_grads) && !shares_server(costs.ep_fwd);
+  auto private_in_server = [&](const CollectiveCost& cost) {
+    return cost.count == 0 || cost.group.size <= 1 ||
+           (cost.stride == 1 && cost.group.per_node >= cost.group.size);
+  };
+  run.tp_rings_closed_form = run.tp_links_private && private_in_server(costs.tp_fwd) &&
+                             private_in_server(costs.tp_bwd);
   event::LinkTraffic traffic;
   traffic.attach();
   const DevicePower busy = training_busy_power(
@@ -122,15 +128,9 @@ Json simulate_in_this_process(const ClusterModel& cluster, const TrainingSpec& s
   if (!options.trace_out.empty()) trace.attach();
 
   // A tensor-parallel group runs as one actor when its ranks are alike (no straggler) and its
-  // collectives never leave the server's private links (their closed-form time).
-  auto private_in_server = [&](const CollectiveCost& cost) {
-    return cost.count == 0 || cost.group.size <= 1 ||
-           (cost.stride == 1 && cost.group.per_node >= cost.group.size);
-  };
+  // collectives take their closed-form time.
   bool group = spec.setup.tp > 1 && !options.actor_per_device && options.stragglers.empty() &&
-               run.tp_links_private && private_in_server(costs.tp_fwd) &&
-               private_in_server(costs.tp_bwd) && costs.ep_fwd.count == 0 &&
-               costs.ep_bwd.count == 0;
+               run.tp_rings_closed_form && costs.ep_fwd.count == 0 && costs.ep_bwd.count == 0;
   int width = group ? spec.setup.tp : 1;
   for (int rank = 0; rank < simulated; rank += width) {
     Ranks ranks{rank, width};

@@ -179,10 +179,10 @@ void stage_program(Run& run, Ranks ranks) {
     }
     run.exchange.post(slices_key(what, replica, to_v, i, tp_rank), std::move(routes), pp_bytes);
   };
-  // A tensor-parallel ring's name, for its mailboxes; a group's rings take their closed-form time
-  // and need none.
+  // A tensor-parallel ring's name, for its mailboxes; rings of closed-form time need none.
   auto tp_tag = [&](const char* kind, int v, int i) {
-    return ranks.count > 1 ? std::string() : kind + fmt::format("{}/{}/{}/{}", replica, v, i, 0);
+    return run.tp_rings_closed_form ? std::string()
+                                    : kind + fmt::format("{}/{}/{}/{}", replica, v, i, 0);
   };
 
   auto steps = pipeline_schedule(stage, stages, chunks, micro_batches);

@@ -29,13 +29,16 @@ struct Run {
   const TrainingSpec& spec;
   const TrainingCosts& costs;
   event::Platform platform;
-  std::vector<double> slowdown;  // per rank
+  std::vector<double> slowdown{};  // per rank
   bool reduced = false;
-  std::vector<DeviceTime> times;  // per rank
+  std::vector<DeviceTime> times{};  // per rank
   // Only tensor-parallel rings use the links inside a server (no pipeline, data- or
   // expert-parallel traffic stays inside): those rings can take their closed-form time.
   bool tp_links_private = false;
-  event::SliceExchange exchange;  // pipeline slices between grouped stages
+  // Every tensor-parallel ring stays inside one server on those private links: all of it takes
+  // its closed-form time, and no ring runs as flows.
+  bool tp_rings_closed_form = false;
+  event::SliceExchange exchange{};  // the stages' pipeline slices
 
   int tp() const { return spec.setup.tp; }
   int pp() const { return spec.setup.pp; }
