@@ -2,7 +2,6 @@
 #include "sim/cli/command_line.hpp"
 
 #include <algorithm>
-
 #include <sstream>
 
 #include <CLI/CLI.hpp>

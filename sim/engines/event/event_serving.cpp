@@ -208,7 +208,7 @@ void replica_program(Loop& loop, int r) {
   MixedBatch mixed;
   while (true) {
     if (!scheduler.has_work()) {
-      side.power.idle(r - side.first_replica);
+      side.power.idle();
       loop.idle[static_cast<size_t>(r)] = 1;
       loop.wakeups[static_cast<size_t>(r)]->acquire();
       continue;

@@ -58,7 +58,7 @@ IterationDone ServingPower::run(int replica, const MixedBatch& batch) {
   return cap_.finish(replica, sg4::Engine::get_clock(), /*settle=*/false);
 }
 
-void ServingPower::idle(int) {
+void ServingPower::idle() {
   if (cap_.settle(sg4::Engine::get_clock())) move_others();
 }
 

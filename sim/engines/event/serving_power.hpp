@@ -24,8 +24,8 @@ class ServingPower {
   // the end of the iteration moves the other replicas' paces only when the replica starts its
   // next iteration or calls idle(), both at the same time (before the clock moves).
   IterationDone run(int replica, const MixedBatch& batch);
-  // Replica `replica` has nothing to run next: the other replicas take up what it drew.
-  void idle(int replica);
+  // Called by a replica with nothing to run next: the other replicas take up what it drew.
+  void idle();
 
   // Closes the power record at `end_s` and puts it in `load`: the cap, the peak, the throttled
   // iterations and the samples.
