@@ -40,9 +40,12 @@ Vertex Topology::add_switch(std::string name, int tier, int node) {
 
 Edge Topology::add_link(Vertex a, Vertex b, LinkInfo link) {
   if (a == b) throw std::invalid_argument(fmt::format("link from {} to itself", graph_[a].name));
+  // Links already between the two, counted from the end with fewer (a spine has thousands).
+  Vertex from = boost::out_degree(a, graph_) <= boost::out_degree(b, graph_) ? a : b;
+  Vertex to = from == a ? b : a;
   int parallel = 0;
-  for (auto e : boost::make_iterator_range(boost::out_edges(a, graph_))) {
-    if (boost::target(e, graph_) == b) ++parallel;
+  for (auto e : boost::make_iterator_range(boost::out_edges(from, graph_))) {
+    if (boost::target(e, graph_) == to) ++parallel;
   }
   link.name = fmt::format("{}<->{}", graph_[a].name, graph_[b].name);
   if (parallel > 0) link.name += fmt::format("#{}", parallel + 1);

@@ -18,11 +18,16 @@ class HopSearch {
   // `within_node`, it also stays on that server's vertices. A vertex that is reached but may not
   // be passed through (a device) still gets its count. Valid until the next run.
   const std::vector<int>& run(Vertex start, std::optional<int> within_node = std::nullopt);
+  // Hop counts from `start` of the vertices that forward (start included), the only ones a
+  // route passes through; the devices at the network's edge are left unreached, so a search
+  // costs the switches, not every device. Valid until the next run.
+  const std::vector<int>& run_forwarding(Vertex start);
   // The vertices the last run reached, in visit order.
   const std::vector<Vertex>& reached() const { return reached_; }
 
  private:
   const Topology& topology_;
+  std::vector<char> forwards_;  // by vertex: read for every neighbour, kept apart from the graph
   std::vector<int> hops_;
   std::vector<Vertex> reached_;  // in visit order; doubles as the queue
 };

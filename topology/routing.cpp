@@ -51,7 +51,7 @@ std::shared_ptr<const Router::Hops> Router::hops_from(Vertex start) {
   auto found = hops_from_.find(start);
   if (found != hops_from_.end()) return found->second;
   if (hops_from_.size() >= kCachedSearches) hops_from_.clear();
-  const auto& searched = search_.run(start);
+  const auto& searched = search_.run_forwarding(start);
   auto hops = std::make_shared<const Hops>(searched, search_.reached());
   hops_from_.emplace(start, hops);
   return hops;
@@ -73,12 +73,21 @@ class HopsToward {
   int operator()(Vertex v) const {
     if (v == destination_) return 0;
     int best = detail::kUnreached;
+    if (!graph_[v].forwards) {
+      // A route's source: next to the destination, or one hop beyond its nearest neighbour that
+      // forwards (the searches hold only vertices that forward).
+      if (boost::edge(v, destination_, graph_).second) return 1;
+      for (Vertex u : boost::make_iterator_range(boost::adjacent_vertices(v, graph_))) {
+        if (!graph_[u].forwards) continue;
+        int h = (*this)(u);
+        if (h != detail::kUnreached && (best == detail::kUnreached || h + 1 < best)) best = h + 1;
+      }
+      return best;
+    }
     for (const auto& hops : via_) {
       int h = (*hops)[v];
       if (h != detail::kUnreached && (best == detail::kUnreached || h + 1 < best)) best = h + 1;
     }
-    // A neighbour that forwards is covered above; one that does not (a route's source) is not.
-    if (best != 1 && !graph_[v].forwards && boost::edge(v, destination_, graph_).second) best = 1;
     return best;
   }
 

@@ -17,9 +17,11 @@ struct EventOptions {
   // Simulate one data-parallel replica; the gradient reduction is then priced in closed form.
   // Ignored when stragglers are given (replicas are no longer identical).
   bool reduce_symmetry = false;
-  // Run every device as an actor of its own. Otherwise a tensor-parallel group whose ranks are
-  // alike (no straggler) and whose rings stay on the server's private links runs as one actor:
-  // the same flows, several times faster (engines/event/training_stage.hpp).
+  // Run every device as an actor of its own, its collectives as flows. Otherwise a
+  // tensor-parallel group whose ranks are alike (no straggler) and whose rings stay on the
+  // server's private links runs as one actor: the same flows, several times faster
+  // (engines/event/training_stage.hpp); and a layer workload whose rings never share a link is
+  // timed without flows, to the same results (engines/event/platform/lone_rings.hpp).
   bool actor_per_device = false;
   // (rank, factor): the device's compute takes factor times as long.
   std::vector<std::pair<int, double>> stragglers;

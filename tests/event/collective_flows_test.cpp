@@ -28,8 +28,7 @@ namespace {
 double simulate(const topology::Topology& topology,
                 const std::function<void(const event::Platform&)>& start) {
   std::string out = event::run_isolated([&] {
-    auto engine_owner = event::start_engine();
-    auto& engine = *engine_owner;
+    auto& engine = event::start_engine();
     auto platform = event::build_platform(engine, topology);
     start(platform);
     engine.run();

@@ -9,6 +9,7 @@
 #include "scenario.pb.h"
 #include "sim/engines/analytical/analytical_layers.hpp"
 #include "sim/engines/event/event_layers.hpp"
+#include "sim/engines/event_options.hpp"
 #include "sim/jobs/layer_workload.hpp"
 #include "tests/sim/engine_fixtures.hpp"
 
@@ -65,6 +66,26 @@ TEST_CASE("the engines agree on a rail-optimized network of 64 devices", "[event
   auto spec = layer_workload_spec(s.job, s.cluster, {});
   CHECK_THAT(simulate_layers_event(spec, s.cluster).step_time_s,
              WithinRel(simulate_layers_analytical(spec, s.cluster).step_time_s, 0.01));
+}
+
+TEST_CASE("the sample's rings never meet: the timeline without flows equals the flows'",
+          "[event][layers]") {
+  for (int nodes : {2, 8, 40}) {
+    INFO(nodes << " servers");
+    auto s = sample(nodes);
+    auto spec = layer_workload_spec(s.job, s.cluster, {});
+    EventOptions flows;
+    flows.actor_per_device = true;
+    auto with_flows = simulate_layers_event(spec, s.cluster, flows);
+    auto lone = simulate_layers_event(spec, s.cluster);
+    CHECK_THAT(lone.step_time_s, WithinRel(with_flows.step_time_s, 1e-12));
+    CHECK_THAT(lone.exposed_comm_s, WithinRel(with_flows.exposed_comm_s, 1e-12));
+    REQUIRE(lone.busiest_links.size() == with_flows.busiest_links.size());
+    for (size_t i = 0; i < lone.busiest_links.size(); ++i) {
+      CHECK(lone.busiest_links[i].name == with_flows.busiest_links[i].name);
+      CHECK_THAT(lone.busiest_links[i].bytes, WithinRel(with_flows.busiest_links[i].bytes, 1e-14));
+    }
+  }
 }
 
 TEST_CASE("the closed form: hidden all-reduces leave the last one exposed", "[sim][layers]") {

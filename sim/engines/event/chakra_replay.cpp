@@ -434,7 +434,7 @@ std::string deadlock(const Replay& run) {
 Json replay_in_this_process(const std::vector<ChakraTrace>& traces, const ChakraGroups& groups,
                             const ClusterModel& cluster, const std::string& trace_name,
                             const std::string& trace_out) {
-  auto engine = event::start_engine();
+  auto& engine = event::start_engine();
   // A deadlock is reported below with the trace's own names; SimGrid's dump of its actors
   // would only repeat it in the engine's terms.
   xbt_log_control_set("ker_engine.app:file:/dev/null");
@@ -443,7 +443,7 @@ Json replay_in_this_process(const std::vector<ChakraTrace>& traces, const Chakra
   Replay run{traces,
              cluster,
              groups,
-             event::build_platform(*engine, topology),
+             event::build_platform(engine, topology),
              std::vector<RankTime>(ranks),
              std::vector<double>(ranks, 0.0),
              only_one_group_inside_servers(traces, groups, cluster.tiers.devices_per_node),
@@ -467,15 +467,12 @@ Json replay_in_this_process(const std::vector<ChakraTrace>& traces, const Chakra
   struct Deadlocked {};
   sg4::Engine::on_deadlock_cb([] { throw Deadlocked{}; });
   try {
-    engine->run();
+    engine.run();
   } catch (const Deadlocked&) {
   }
-  if (auto stuck = deadlock(run); !stuck.empty()) {
-    // The waiting actors never resume; the engine is left to the child's exit rather than
-    // unwinding their stacks, which refer to this frame.
-    (void)engine.release();
-    return Json{{"deadlock", stuck}};
-  }
+  // The waiting actors of a deadlock never resume; the engine, left to the child's exit like
+  // every engine, never unwinds their stacks.
+  if (auto stuck = deadlock(run); !stuck.empty()) return Json{{"deadlock", stuck}};
 
   ReplayResult r;
   r.trace = trace_name;

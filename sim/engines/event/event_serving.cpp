@@ -346,7 +346,7 @@ ServingLoopOutput run_serving_loop(const std::vector<ServingSide>& sides,
   if (sides.empty() || sides.size() > 2) {
     throw std::invalid_argument("a serving loop runs on one side, or on two disaggregated");
   }
-  auto engine = start_engine();
+  auto& engine = start_engine();
   Loop loop(sides, options, requests);
   loop.traffic.attach();
   int replicas = loop.replicas();
@@ -357,7 +357,7 @@ ServingLoopOutput run_serving_loop(const std::vector<ServingSide>& sides,
   } else if (options.disaggregated) {
     loop.prefill_pool = options.prefill_replicas > 0 ? options.prefill_replicas : replicas / 2;
   }
-  loop.platform = build_platform(*engine, topology, transfer_pairs(loop));
+  loop.platform = build_platform(engine, topology, transfer_pairs(loop));
   loop.seqs.resize(requests.size());
   for (size_t i = 0; i < requests.size(); ++i) {
     if (requests[i].id != static_cast<int64_t>(i)) {
@@ -408,9 +408,9 @@ ServingLoopOutput run_serving_loop(const std::vector<ServingSide>& sides,
   sg4::Actor::create("arrivals", loop.device(0, 0),
                      [&loop] { guarded(loop, [&] { arrival_program(loop); }); });
   if (options.stop_s > 0) {
-    engine->run_until(options.stop_s);
+    engine.run_until(options.stop_s);
   } else {
-    engine->run();
+    engine.run();
   }
   if (!loop.error.empty()) throw std::logic_error("serving loop: " + loop.error);
   // Without a stop time every request must have finished or been rejected: anything left is

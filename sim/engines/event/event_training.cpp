@@ -93,8 +93,7 @@ std::vector<double> slowdowns(const TrainingSpec& spec, const EventOptions& opti
 
 Json simulate_in_this_process(const ClusterModel& cluster, const TrainingSpec& spec,
                               const EventOptions& options, const TrainingCosts& costs) {
-  auto engine_owner = event::start_engine();
-  auto& engine = *engine_owner;
+  auto& engine = event::start_engine();
 
   bool reduced = options.reduce_symmetry && options.stragglers.empty() && spec.setup.dp > 1;
   int simulated = reduced ? spec.setup.tp * spec.setup.pp : spec.devices();

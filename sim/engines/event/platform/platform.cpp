@@ -20,11 +20,11 @@ int actor_stack_kib() {
 #endif
 }
 
-std::unique_ptr<sg4::Engine> start_engine() {
+sg4::Engine& start_engine() {
   int argc = 1;
   char name[] = "kcsim";
   char* argv[] = {name, nullptr};
-  auto engine = std::make_unique<sg4::Engine>(&argc, argv);
+  auto* engine = new sg4::Engine(&argc, argv);
   xbt_log_control_set("root.thresh:critical");
   sg4::Engine::set_config("contexts/guard-size:0");
   sg4::Engine::set_config(fmt::format("contexts/stack-size:{}", actor_stack_kib()));
@@ -32,7 +32,7 @@ std::unique_ptr<sg4::Engine> start_engine() {
   // actor touches; glibc would otherwise raise its mapping threshold after the first stack is
   // freed and zero every later one on the heap, page by page (gradient actors come and go).
   mallopt(M_MMAP_THRESHOLD, actor_stack_kib() * 1024);
-  return engine;
+  return *engine;
 }
 
 Platform build_platform(sg4::Engine& engine, const topology::Topology& topology,
@@ -61,7 +61,7 @@ Platform build_platform(sg4::Engine& engine, const topology::Topology& topology,
     auto* link = zone->create_split_duplex_link(info.name, info.bandwidth_bytes_per_s);
     link->set_latency(info.latency_s)->seal();
     platform.links.push_back(link);
-    impl->set_link(info.name, link);
+    impl->add_link(link);
   }
   zone->seal();
   for (auto [a, b] : pairs) {

@@ -34,8 +34,10 @@ inline constexpr int kActorStackKiB = 256;
 int actor_stack_kib();
 
 // This process's SimGrid engine: quiet (warnings only on errors) and ready for tens of
-// thousands of actors (no guard pages between their stacks, small stacks). One per process.
-std::unique_ptr<simgrid::s4u::Engine> start_engine();
+// thousands of actors (no guard pages between their stacks, small stacks). One per process, and
+// never torn down: every run is a child process that ends right after it (isolated_run.hpp),
+// where freeing a platform of thousands of hosts one object at a time took a fifth of the run.
+simgrid::s4u::Engine& start_engine();
 
 struct Platform {
   std::vector<simgrid::s4u::Host*> devices;  // by rank

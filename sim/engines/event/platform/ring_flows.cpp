@@ -45,8 +45,6 @@ void run_ring(const std::string& tag, int n, int index, sg4::Host* self, sg4::Ho
   in->wait();
 }
 
-// A ring stage on links nobody else uses: its alpha-beta time, from the route to the next member,
-// reported to the observers as running from `start_s`.
 double ring_alone_s(const RingStage& stage, sg4::Host* self, sg4::Host* next, double efficiency,
                     int count, double start_s) {
   if (stage.members <= 1 || stage.bytes <= 0 || count <= 0) return 0;

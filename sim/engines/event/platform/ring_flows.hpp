@@ -46,6 +46,11 @@ void run_collective(const CollectiveCall& call, int position);
 // last flow: returns their time, for the caller to sleep or to fold into what it does next.
 double run_collective_folded(const CollectiveCall& call, int position, double delay_s);
 
+// A stage on links nobody else uses, as the member on `self` sees it: its closed-form time from
+// the route to `next`, announced to the observers as a flow running from `start_s`.
+double ring_alone_s(const RingStage& stage, simgrid::s4u::Host* self, simgrid::s4u::Host* next,
+                    double efficiency, int count, double start_s);
+
 // Every (member, next member) pair, as positions in the group, over all rings of all stages of
 // `kind`: the routes a collective needs.
 std::vector<std::pair<int, int>> ring_neighbours(Collective kind, int size, int per_node);

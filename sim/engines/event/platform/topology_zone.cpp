@@ -9,7 +9,9 @@
 namespace kcsim::event {
 
 TopologyZone::TopologyZone(const std::string& name, const topology::Topology& topology)
-    : NetZoneImpl(name), topology_(topology), router_(topology_) {}
+    : NetZoneImpl(name), topology_(topology), router_(topology_) {
+  for (auto e : topology_.links()) link_order_.push_back(&topology_.graph()[e]);
+}
 
 void TopologyZone::set_vertex(topology::Vertex v, const simgrid::kernel::routing::NetPoint* point) {
   const auto& info = topology_[v];
@@ -26,8 +28,12 @@ int TopologyZone::rank_of(const simgrid::kernel::routing::NetPoint* point) const
   return rank_of_point_[id];
 }
 
-void TopologyZone::set_link(const std::string& name, simgrid::s4u::SplitDuplexLink* link) {
-  links_[name] = link;
+void TopologyZone::add_link(simgrid::s4u::SplitDuplexLink* link) {
+  const auto* info = link_order_.at(links_.size());
+  if (info->name != link->get_name()) {
+    throw std::logic_error("topology zone: link " + link->get_name() + " given for " + info->name);
+  }
+  links_.emplace(info, link);
 }
 
 void TopologyZone::prepare_route(int from_rank, int to_rank) { route(from_rank, to_rank); }
@@ -48,7 +54,7 @@ const TopologyZone::CachedRoute& TopologyZone::route(int from_rank, int to_rank)
   for (size_t i = 0; i < path.links.size(); ++i) {
     auto e = path.links[i];
     bool up = path.vertices[i] == std::min(boost::source(e, graph), boost::target(e, graph));
-    auto* duplex = links_.at(graph[e].name);
+    auto* duplex = links_.at(&graph[e]);
     auto* link = up ? duplex->get_link_up() : duplex->get_link_down();
     cached.links.push_back(link->get_impl());
     cached.s4u.links.push_back(link);

@@ -23,10 +23,11 @@ class TopologyZone : public simgrid::kernel::routing::NetZoneImpl {
   // Keeps its own copy of `topology`: SimGrid owns the zone and may outlive the caller's graph.
   TopologyZone(const std::string& name, const topology::Topology& topology);
 
-  // Registers what the zone created for a graph vertex and for a graph link (named as in the
-  // topology; UP carries traffic away from the link's lower-numbered vertex).
+  // Registers what the zone created for a graph vertex, and for each graph link in the order of
+  // the topology's links() (named as in the topology; UP carries traffic away from the link's
+  // lower-numbered vertex).
   void set_vertex(topology::Vertex v, const simgrid::kernel::routing::NetPoint* point);
-  void set_link(const std::string& name, simgrid::s4u::SplitDuplexLink* link);
+  void add_link(simgrid::s4u::SplitDuplexLink* link);
 
   // Computes the route between two devices now rather than on first use.
   void prepare_route(int from_rank, int to_rank);
@@ -64,7 +65,9 @@ class TopologyZone : public simgrid::kernel::routing::NetZoneImpl {
   topology::Router router_;
   std::vector<int> rank_of_point_;  // by NetPoint id: the device's rank, -1 for none
   std::unordered_map<const simgrid::s4u::Link*, int> link_ids_;
-  std::unordered_map<std::string, simgrid::s4u::SplitDuplexLink*> links_;  // by topology name
+  // The zone's copy of the topology's links in order, and what was created for each.
+  std::vector<const topology::LinkInfo*> link_order_;
+  std::unordered_map<const topology::LinkInfo*, simgrid::s4u::SplitDuplexLink*> links_;
   std::unordered_map<uint64_t, CachedRoute> routes_;  // its nodes, and so references, stay put
   // By source rank, the first routes it asked for: a device talks to a few peers (its ring
   // neighbours, its pipeline neighbours), found by a short scan rather than a hash lookup.

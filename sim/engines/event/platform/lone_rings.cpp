@@ -1,0 +1,131 @@
+#include "sim/engines/event/platform/lone_rings.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <map>
+#include <tuple>
+
+#include <xbt/config.hpp>
+
+#include "sim/engines/event/platform/platform.hpp"
+
+namespace kcsim::event {
+namespace {
+
+// What decides a stage's rings (stage_ring): whether the stage spans the whole group, and
+// whether it runs between servers. Every call of one group with the same such stages has the
+// same ring neighbours.
+struct RingsKey {
+  int size, per_node;
+  bool whole, inter_node;
+  bool operator<(const RingsKey& o) const {
+    return std::tie(size, per_node, whole, inter_node) <
+           std::tie(o.size, o.per_node, o.whole, o.inter_node);
+  }
+};
+
+bool taken_as_flows(const CollectiveCall& call, const RingStage& stage) {
+  return !(call.intra_node_private && !stage.inter_node);
+}
+
+std::vector<RingStage> stages_of(const CollectiveCall& call) {
+  return collective_stages(call.kind, call.bytes, Group{call.size, call.per_node}, call.algorithm,
+                           call.tiers, call.efficiency, call.protocol);
+}
+
+// CM02 bounds a flow's rate by its TCP window over the round trip (network_cm02.cpp).
+double tcp_gamma_bytes() { return simgrid::config::get_value<double>("network/TCP-gamma"); }
+
+double lone_flow_s(const TopologyZone::RouteSummary& route, double bytes, double gamma_bytes) {
+  double rate = route.bottleneck_bytes_per_s;
+  if (route.latency_s > 0) rate = std::min(rate, gamma_bytes / (2.0 * route.latency_s));
+  return route.latency_s + bytes / rate;
+}
+
+}  // namespace
+
+double lone_flow_s(const simgrid::s4u::Host* from, const simgrid::s4u::Host* to, double bytes) {
+  return lone_flow_s(route_summary(from, to), bytes, tcp_gamma_bytes());
+}
+
+bool rings_never_meet(const std::vector<CollectiveCall>& calls) {
+  std::map<RingsKey, const CollectiveCall*> rings;
+  for (const auto& call : calls) {
+    if (call.count <= 0) continue;
+    for (const auto& stage : stages_of(call)) {
+      if (!taken_as_flows(call, stage) || stage.bytes <= 0) continue;
+      rings.emplace(
+          RingsKey{call.size, call.per_node, stage.members == call.size, stage.inter_node}, &call);
+    }
+  }
+  // The sender of every link direction some ring flow uses, by the platform's link index.
+  std::vector<int> sender;
+  for (const auto& [key, call] : rings) {
+    RingStage stage{};
+    stage.members = key.whole ? key.size : 0;
+    stage.inter_node = key.inter_node;
+    for (int position = 0; position < key.size; ++position) {
+      StageRing ring = stage_ring(stage, key.size, key.per_node, position);
+      if (ring.size <= 1) continue;
+      const auto& route = route_links(call->member(position), call->member(ring.next_position));
+      for (int id : route.ids) {
+        if (static_cast<size_t>(id) >= sender.size()) sender.resize(id + 1, -1);
+        if (sender[id] >= 0 && sender[id] != position) return false;
+        sender[id] = position;
+      }
+    }
+  }
+  return true;
+}
+
+void run_lone_rings(const CollectiveCall& call, std::vector<double>& clock,
+                    std::vector<double>& pending) {
+  const int n = call.size;
+  std::vector<int> next(n);
+  std::vector<double> posted(n), done(n);
+  std::vector<TopologyZone::RouteSummary> route(n);
+  const double gamma_bytes = tcp_gamma_bytes();
+  for (const auto& stage : stages_of(call)) {
+    if (!taken_as_flows(call, stage)) {
+      for (int p = 0; p < n; ++p) {
+        StageRing ring = stage_ring(stage, n, call.per_node, p);
+        pending[p] += ring_alone_s(stage, call.member(p), call.member(ring.next_position),
+                                   call.efficiency, call.count, clock[p] + pending[p]);
+      }
+      continue;
+    }
+    if (stage.bytes <= 0 || call.count <= 0) continue;
+    // As run_ring: the latency steps but the last, then one flow of the whole volume. A member
+    // alone in its ring (next to itself) sends nothing and keeps its delay.
+    double steps = stage.shape.steps * call.count;
+    auto size =
+        static_cast<uint64_t>(call.count * stage.shape.volume * stage.bytes / call.efficiency);
+    for (int p = 0; p < n; ++p) {
+      StageRing ring = stage_ring(stage, n, call.per_node, p);
+      next[p] = ring.size > 1 ? ring.next_position : p;
+      if (next[p] == p) continue;
+      route[p] = route_summary(call.member(p), call.member(next[p]));
+      double wait = pending[p] + (steps > 1 ? (steps - 1) * route[p].latency_s : 0.0);
+      posted[p] = wait > 0 ? clock[p] + wait : clock[p];
+    }
+    // A flow starts once its sender and its receiver have both posted (a mailbox's rendezvous);
+    // the receiver is done with it when it ends.
+    std::fill(done.begin(), done.end(), 0.0);
+    for (int p = 0; p < n; ++p) {
+      if (next[p] == p) continue;
+      double start = std::max(posted[p], posted[next[p]]);
+      double end = start + lone_flow_s(route[p], static_cast<double>(size), gamma_bytes);
+      flow_signal().emit(
+          {call.member(p), call.member(next[p]), static_cast<double>(size), posted[p], end});
+      done[p] = std::max(done[p], end);
+      done[next[p]] = std::max(done[next[p]], end);
+    }
+    for (int p = 0; p < n; ++p) {
+      if (next[p] == p) continue;
+      clock[p] = done[p];
+      pending[p] = 0;
+    }
+  }
+}
+
+}  // namespace kcsim::event
