@@ -8,13 +8,16 @@ HopSearch::HopSearch(const Topology& topology)
   for (Vertex v = 0; v < topology.vertex_count(); ++v) forwards_.push_back(topology[v].forwards);
 }
 
-const std::vector<int>& HopSearch::run(Vertex start, std::optional<int> within_node) {
+void HopSearch::restart(Vertex start) {
   for (Vertex v : reached_) hops_[v] = kUnreached;
   reached_.clear();
-
-  const Graph& graph = topology_.graph();
   hops_[start] = 0;
   reached_.push_back(start);
+}
+
+const std::vector<int>& HopSearch::run(Vertex start, std::optional<int> within_node) {
+  restart(start);
+  const Graph& graph = topology_.graph();
   for (std::size_t head = 0; head < reached_.size(); ++head) {
     Vertex v = reached_[head];
     if (v != start && !forwards_[v]) continue;
@@ -29,12 +32,8 @@ const std::vector<int>& HopSearch::run(Vertex start, std::optional<int> within_n
 }
 
 const std::vector<int>& HopSearch::run_forwarding(Vertex start) {
-  for (Vertex v : reached_) hops_[v] = kUnreached;
-  reached_.clear();
-
+  restart(start);
   const Graph& graph = topology_.graph();
-  hops_[start] = 0;
-  reached_.push_back(start);
   for (std::size_t head = 0; head < reached_.size(); ++head) {
     Vertex v = reached_[head];
     for (Vertex next : boost::make_iterator_range(boost::adjacent_vertices(v, graph))) {

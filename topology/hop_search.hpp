@@ -26,6 +26,9 @@ class HopSearch {
   const std::vector<Vertex>& reached() const { return reached_; }
 
  private:
+  // Forgets the last run and reaches `start` at 0 hops.
+  void restart(Vertex start);
+
   const Topology& topology_;
   std::vector<char> forwards_;  // by vertex: read for every neighbour, kept apart from the graph
   std::vector<int> hops_;

@@ -72,6 +72,22 @@ Timeline decode(const std::string& text, int members) {
 double first_delay_s(int p) { return 1e-6 * (p % 5); }
 double second_delay_s(int p) { return 3e-6 * (p % 3); }
 
+// An all-reduce of 64 MB over every device of `cluster`, on private server links.
+event::CollectiveCall all_reduce(const ClusterModel& cluster, const event::Platform& platform) {
+  auto devices = platform.devices;
+  return {"t",
+          cluster.devices(),
+          [devices](int k) { return devices[k]; },
+          cluster.tiers.devices_per_node,
+          Collective::AllReduce,
+          64e6,
+          0.9,
+          1,
+          /*intra_node_private=*/true,
+          Algorithm::ring(),
+          &cluster.tiers};
+}
+
 // Two all-reduces of 64 MB over every device of `cluster`, on private server links, as the
 // members' actors run them (`as_flows`) or as LoneRings computes them.
 Timeline two_all_reduces(const ClusterModel& cluster, bool as_flows) {
@@ -82,17 +98,7 @@ Timeline two_all_reduces(const ClusterModel& cluster, bool as_flows) {
         auto topology = topology::build_cluster_topology(cluster.config, cluster.chip.config());
         auto platform = event::build_platform(engine, topology);
         auto devices = platform.devices;
-        event::CollectiveCall call{"t",
-                                   n,
-                                   [devices](int k) { return devices[k]; },
-                                   cluster.tiers.devices_per_node,
-                                   Collective::AllReduce,
-                                   64e6,
-                                   0.9,
-                                   1,
-                                   /*intra_node_private=*/true,
-                                   Algorithm::ring(),
-                                   &cluster.tiers};
+        auto call = all_reduce(cluster, platform);
         Timeline t;
         t.clock.assign(n, 0.0);
         t.pending.assign(n, 0.0);
@@ -123,20 +129,12 @@ Timeline two_all_reduces(const ClusterModel& cluster, bool as_flows) {
 }
 
 bool rings_never_meet(const ClusterModel& cluster) {
-  int n = cluster.devices();
   return event::run_isolated([&] {
            auto& engine = event::start_engine();
            auto topology = topology::build_cluster_topology(cluster.config, cluster.chip.config());
            auto platform = event::build_platform(engine, topology);
-           auto devices = platform.devices;
-           event::CollectiveCall call{"t",
-                                      n,
-                                      [devices](int k) { return devices[k]; },
-                                      cluster.tiers.devices_per_node,
-                                      Collective::AllReduce,
-                                      64e6};
-           call.intra_node_private = true;
-           return std::string(event::rings_never_meet({call}) ? "alone" : "shared");
+           return std::string(event::rings_never_meet({all_reduce(cluster, platform)}) ? "alone"
+                                                                                       : "shared");
          }) == "alone";
 }
 
