@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <sstream>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
@@ -194,4 +195,11 @@ TEST_CASE("a lone flow takes latency + bytes / rate, CM02's TCP window included"
     CHECK_THAT(expected, WithinRel(simulated, 1e-12));
     if (latency_s > 1e-4) CHECK(expected > 1e9 / 2.2e9);
   }
+}
+
+TEST_CASE("rings_never_meet takes the calls of one group", "[event][collectives]") {
+  event::CollectiveCall sixteen{"a", 16, nullptr, 8, Collective::AllReduce, 1e6};
+  event::CollectiveCall eight{"b", 8, nullptr, 8, Collective::AllReduce, 1e6};
+  CHECK(event::rings_never_meet({}));
+  CHECK_THROWS_AS(event::rings_never_meet({sixteen, eight}), std::invalid_argument);
 }

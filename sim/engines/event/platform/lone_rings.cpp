@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <map>
+#include <stdexcept>
 #include <tuple>
 
 #include <xbt/config.hpp>
@@ -12,15 +13,12 @@
 namespace kcsim::event {
 namespace {
 
-// What decides a stage's rings (stage_ring): whether the stage spans the whole group, and
-// whether it runs between servers. Every call of one group with the same such stages has the
-// same ring neighbours.
+// What decides a stage's rings in a group (stage_ring): whether the stage spans the whole
+// group, and whether it runs between servers. Stages alike in both have the same neighbours.
 struct RingsKey {
-  int size, per_node;
   bool whole, inter_node;
   bool operator<(const RingsKey& o) const {
-    return std::tie(size, per_node, whole, inter_node) <
-           std::tie(o.size, o.per_node, o.whole, o.inter_node);
+    return std::tie(whole, inter_node) < std::tie(o.whole, o.inter_node);
   }
 };
 
@@ -49,29 +47,34 @@ double lone_flow_s(const simgrid::s4u::Host* from, const simgrid::s4u::Host* to,
 }
 
 bool rings_never_meet(const std::vector<CollectiveCall>& calls) {
-  std::map<RingsKey, const CollectiveCall*> rings;
+  if (calls.empty()) return true;
+  const CollectiveCall& group = calls.front();
+  std::map<RingsKey, int> rings;  // the members of each kind of stage ring
   for (const auto& call : calls) {
+    if (call.size != group.size || call.per_node != group.per_node) {
+      throw std::invalid_argument("rings_never_meet: calls of groups of different shapes");
+    }
     if (call.count <= 0) continue;
     for (const auto& stage : stages_of(call)) {
       if (!taken_as_flows(call, stage) || stage.bytes <= 0) continue;
-      rings.emplace(
-          RingsKey{call.size, call.per_node, stage.members == call.size, stage.inter_node}, &call);
+      rings.emplace(RingsKey{stage.members == call.size, stage.inter_node}, stage.members);
     }
   }
   // The sender of every link direction some ring flow uses, by the platform's link index.
-  std::vector<int> sender;
-  for (const auto& [key, call] : rings) {
+  std::vector<const simgrid::s4u::Host*> sender;
+  for (const auto& [key, members] : rings) {
     RingStage stage{};
-    stage.members = key.whole ? key.size : 0;
+    stage.members = members;
     stage.inter_node = key.inter_node;
-    for (int position = 0; position < key.size; ++position) {
-      StageRing ring = stage_ring(stage, key.size, key.per_node, position);
+    for (int position = 0; position < group.size; ++position) {
+      StageRing ring = stage_ring(stage, group.size, group.per_node, position);
       if (ring.size <= 1) continue;
-      const auto& route = route_links(call->member(position), call->member(ring.next_position));
+      const auto* from = group.member(position);
+      const auto& route = route_links(from, group.member(ring.next_position));
       for (int id : route.ids) {
-        if (static_cast<size_t>(id) >= sender.size()) sender.resize(id + 1, -1);
-        if (sender[id] >= 0 && sender[id] != position) return false;
-        sender[id] = position;
+        if (static_cast<size_t>(id) >= sender.size()) sender.resize(id + 1, nullptr);
+        if (sender[id] && sender[id] != from) return false;
+        sender[id] = from;
       }
     }
   }

@@ -17,9 +17,11 @@
 
 namespace kcsim::event {
 
-// Whether `calls`, if they are all that runs, never put the flows of two different members on
-// one link direction: the stages taken as flows (not those on private server links), over every
-// member. A member's own flows never overlap one another, so they may share links.
+// Whether `calls`, collectives of one group (the same members in the same order; their kinds,
+// sizes and algorithms may differ) and all that runs, never put the flows of two different
+// members on one link direction: the stages taken as flows (not those on private server links),
+// over every member. A member's own flows never overlap one another, so they may share links.
+// Throws std::invalid_argument for calls of groups of different shapes.
 bool rings_never_meet(const std::vector<CollectiveCall>& calls);
 
 // Every member of `call` runs its part, as run_collective_folded would from its own actor:
