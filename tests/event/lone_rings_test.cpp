@@ -90,7 +90,7 @@ event::CollectiveCall all_reduce(const ClusterModel& cluster, const event::Platf
 }
 
 // Two all-reduces of 64 MB over every device of `cluster`, on private server links, as the
-// members' actors run them (`as_flows`) or as LoneRings computes them.
+// members' actors run them (`as_flows`) or as run_lone_rings computes them.
 Timeline two_all_reduces(const ClusterModel& cluster, bool as_flows) {
   int n = cluster.devices();
   return decode(

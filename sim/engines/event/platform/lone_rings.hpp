@@ -5,8 +5,8 @@
 // slowest link (and CM02's TCP window bound), whatever the other members do. What sets the
 // members' times is then only the rendezvous of the rings: a member posts its flow after its
 // delay and the ring's latency steps, a flow starts once its sender and its receiver have both
-// posted, and a member goes on once its own flow and its predecessor's are done. LoneRings
-// computes that for every member of a collective at once, stage by stage, exactly as
+// posted, and a member goes on once its own flow and its predecessor's are done.
+// run_lone_rings computes that for every member of a collective at once, stage by stage, as
 // run_collective_folded runs it from each member's actor, with no actor and no flow on the
 // platform; the flows are announced to the observers with the times they take.
 #pragma once
