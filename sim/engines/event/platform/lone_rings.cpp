@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <stdexcept>
-#include <tuple>
+#include <utility>
 
 #include <xbt/config.hpp>
 
@@ -12,24 +12,6 @@
 
 namespace kcsim::event {
 namespace {
-
-// What decides a stage's rings in a group (stage_ring): whether the stage spans the whole
-// group, and whether it runs between servers. Stages alike in both have the same neighbours.
-struct RingsKey {
-  bool whole, inter_node;
-  bool operator<(const RingsKey& o) const {
-    return std::tie(whole, inter_node) < std::tie(o.whole, o.inter_node);
-  }
-};
-
-bool taken_as_flows(const CollectiveCall& call, const RingStage& stage) {
-  return !(call.intra_node_private && !stage.inter_node);
-}
-
-std::vector<RingStage> stages_of(const CollectiveCall& call) {
-  return collective_stages(call.kind, call.bytes, Group{call.size, call.per_node}, call.algorithm,
-                           call.tiers, call.efficiency, call.protocol);
-}
 
 // CM02 bounds a flow's rate by its TCP window over the round trip (network_cm02.cpp).
 double tcp_gamma_bytes() { return simgrid::config::get_value<double>("network/TCP-gamma"); }
@@ -49,23 +31,24 @@ double lone_flow_s(const simgrid::s4u::Host* from, const simgrid::s4u::Host* to,
 bool rings_never_meet(const std::vector<CollectiveCall>& calls) {
   if (calls.empty()) return true;
   const CollectiveCall& group = calls.front();
-  std::map<RingsKey, int> rings;  // the members of each kind of stage ring
+  // What decides a stage's rings in a group (stage_ring): whether the stage spans the whole
+  // group, and whether it runs between servers; stages alike in both have the same neighbours.
+  // For each such kind, a stage of it.
+  std::map<std::pair<bool, bool>, RingStage> rings;
   for (const auto& call : calls) {
     if (call.size != group.size || call.per_node != group.per_node) {
       throw std::invalid_argument("rings_never_meet: calls of groups of different shapes");
     }
     if (call.count <= 0) continue;
-    for (const auto& stage : stages_of(call)) {
-      if (!taken_as_flows(call, stage) || stage.bytes <= 0) continue;
-      rings.emplace(RingsKey{stage.members == call.size, stage.inter_node}, stage.members);
+    for (const auto& stage : call_stages(call)) {
+      if (in_closed_form(call, stage) || stage.bytes <= 0) continue;
+      rings.emplace(std::make_pair(stage.members == call.size, stage.inter_node), stage);
     }
   }
   // The sender of every link direction some ring flow uses, by the platform's link index.
   std::vector<const simgrid::s4u::Host*> sender;
-  for (const auto& [key, members] : rings) {
-    RingStage stage{};
-    stage.members = members;
-    stage.inter_node = key.inter_node;
+  for (const auto& kind : rings) {
+    const RingStage& stage = kind.second;
     for (int position = 0; position < group.size; ++position) {
       StageRing ring = stage_ring(stage, group.size, group.per_node, position);
       if (ring.size <= 1) continue;
@@ -88,8 +71,8 @@ void run_lone_rings(const CollectiveCall& call, std::vector<double>& clock,
   std::vector<double> posted(n), done(n);
   std::vector<TopologyZone::RouteSummary> route(n);
   const double gamma_bytes = tcp_gamma_bytes();
-  for (const auto& stage : stages_of(call)) {
-    if (!taken_as_flows(call, stage)) {
+  for (const auto& stage : call_stages(call)) {
+    if (in_closed_form(call, stage)) {
       for (int p = 0; p < n; ++p) {
         StageRing ring = stage_ring(stage, n, call.per_node, p);
         pending[p] += ring_alone_s(stage, call.member(p), call.member(ring.next_position),
@@ -100,15 +83,13 @@ void run_lone_rings(const CollectiveCall& call, std::vector<double>& clock,
     if (stage.bytes <= 0 || call.count <= 0) continue;
     // As run_ring: the latency steps but the last, then one flow of the whole volume. A member
     // alone in its ring (next to itself) sends nothing and keeps its delay.
-    double steps = stage.shape.steps * call.count;
-    auto size =
-        static_cast<uint64_t>(call.count * stage.shape.volume * stage.bytes / call.efficiency);
+    uint64_t size = ring_flow_bytes(stage.shape, stage.bytes, call.efficiency, call.count);
     for (int p = 0; p < n; ++p) {
       StageRing ring = stage_ring(stage, n, call.per_node, p);
       next[p] = ring.size > 1 ? ring.next_position : p;
       if (next[p] == p) continue;
       route[p] = route_summary(call.member(p), call.member(next[p]));
-      double wait = pending[p] + (steps > 1 ? (steps - 1) * route[p].latency_s : 0.0);
+      double wait = ring_wait_s(stage.shape, call.count, route[p].latency_s, pending[p]);
       posted[p] = wait > 0 ? clock[p] + wait : clock[p];
     }
     // A flow starts once its sender and its receiver have both posted (a mailbox's rendezvous);

@@ -25,17 +25,24 @@ sg4::Mailbox* mailbox(const std::string& tag, int index) {
 
 }  // namespace
 
+double ring_wait_s(RingShape shape, int count, double latency_s, double delay_s) {
+  double steps = shape.steps * count;
+  return delay_s + (steps > 1 ? (steps - 1) * latency_s : 0.0);
+}
+
+uint64_t ring_flow_bytes(RingShape shape, double bytes, double efficiency, int count) {
+  return static_cast<uint64_t>(count * shape.volume * bytes / efficiency);
+}
+
 void run_ring(const std::string& tag, int n, int index, sg4::Host* self, sg4::Host* next,
               RingShape shape, double bytes, double efficiency, int count, double delay_s) {
   if (n <= 1 || bytes <= 0 || count <= 0) {
     if (delay_s > 0) sg4::this_actor::sleep_for(delay_s);
     return;
   }
-  double latency = route_latency_s(self, next);
-  double steps = shape.steps * count;
-  double wait = delay_s + (steps > 1 ? (steps - 1) * latency : 0.0);
+  double wait = ring_wait_s(shape, count, route_latency_s(self, next), delay_s);
   if (wait > 0) sg4::this_actor::sleep_for(wait);
-  auto size = static_cast<uint64_t>(count * shape.volume * bytes / efficiency);
+  uint64_t size = ring_flow_bytes(shape, bytes, efficiency, count);
   double start = sg4::Engine::get_clock();
   auto out = mailbox(tag, (index + 1) % n)->put_async(&payload, size);
   int* received = nullptr;
@@ -57,16 +64,23 @@ double ring_alone_s(const RingStage& stage, sg4::Host* self, sg4::Host* next, do
   return time;
 }
 
+std::vector<RingStage> call_stages(const CollectiveCall& call) {
+  return collective_stages(call.kind, call.bytes, Group{call.size, call.per_node}, call.algorithm,
+                           call.tiers, call.efficiency, call.protocol);
+}
+
+bool in_closed_form(const CollectiveCall& call, const RingStage& stage) {
+  return call.intra_node_private && !stage.inter_node;
+}
+
 double run_collective_folded(const CollectiveCall& call, int position, double delay_s) {
   // Stages on private links take their closed-form time; that time is slept together with the
   // next ring's latency steps, or handed back, one activity instead of several.
   double pending_s = std::max(0.0, delay_s);
   int stage_index = 0;
-  for (const auto& stage :
-       collective_stages(call.kind, call.bytes, Group{call.size, call.per_node}, call.algorithm,
-                         call.tiers, call.efficiency, call.protocol)) {
+  for (const auto& stage : call_stages(call)) {
     StageRing ring = stage_ring(stage, call.size, call.per_node, position);
-    if (call.intra_node_private && !stage.inter_node) {
+    if (in_closed_form(call, stage)) {
       ++stage_index;
       pending_s += ring_alone_s(stage, call.member(position), call.member(ring.next_position),
                                 call.efficiency, call.count, sg4::Engine::get_clock() + pending_s);

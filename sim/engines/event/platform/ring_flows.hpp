@@ -4,6 +4,7 @@
 // whatever else runs.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <utility>
@@ -39,6 +40,12 @@ struct CollectiveCall {
   CollectiveProtocol protocol{};  // the library's loops and channels
 };
 
+// The stages of `call`, in order (collective_stages over its group, algorithm and tiers).
+std::vector<RingStage> call_stages(const CollectiveCall& call);
+// Whether `stage` of `call` takes its closed-form time (ring_alone_s) instead of running as
+// flows: a stage inside the servers of a call whose server links are private.
+bool in_closed_form(const CollectiveCall& call, const RingStage& stage);
+
 // This member's part of `call`, run from the member's own actor: each stage of
 // collective_stages() as one ring flow. Returns when the member's flows are done.
 void run_collective(const CollectiveCall& call, int position);
@@ -62,6 +69,9 @@ std::vector<std::pair<int, int>> ring_neighbours(Collective kind, int size, int 
 void run_ring(const std::string& tag, int n, int index, simgrid::s4u::Host* self,
               simgrid::s4u::Host* next, RingShape shape, double bytes, double efficiency,
               int count = 1, double delay_s = 0);
+// run_ring's wait before its flow, for a route of `latency_s`, and its flow's bytes.
+double ring_wait_s(RingShape shape, int count, double latency_s, double delay_s);
+uint64_t ring_flow_bytes(RingShape shape, double bytes, double efficiency, int count);
 
 // A point-to-point transfer between two actors (a Chakra replay's sends and receives) to the
 // actor on `to`; the send does not wait for the transfer.
