@@ -19,13 +19,24 @@ namespace {
 
 namespace sg4 = simgrid::s4u;
 
+// One all-reduce of a layer's gradients over every device, and when the gradients are ready.
+struct Reduction {
+  double ready_s;
+  event::CollectiveCall call;
+};
+
 struct Run {
   const LayerWorkloadSpec& spec;
   const ClusterModel& cluster;
   event::Platform platform;
+  // Every device's compute never waits for communication (the gradients of one layer do not
+  // hold back the backward of the next), so when each gradient is ready is known in advance:
+  // the all-reduces in the order they run, from the last layer back, and the end of the compute.
+  std::vector<Reduction> reductions{};
+  double compute_end_s = 0;
 };
 
-// The all-reduce of a layer's gradients over every device.
+// The all-reduce of `bytes` of gradients over every device.
 event::CollectiveCall all_reduce(const Run& run, double bytes) {
   const auto& devices = run.platform.devices;
   // One tag for every layer: a member's all-reduces run one after another, so each of its
@@ -43,23 +54,28 @@ event::CollectiveCall all_reduce(const Run& run, double bytes) {
           &run.cluster.tiers};
 }
 
-// One device. Its compute never waits for communication (the gradients of one layer do not hold
-// back the backward of the next), so when each gradient is ready is known in advance: one actor
-// per device runs the all-reduces in order, each from when its gradient is ready, and the
-// passes themselves need no activity of their own. The time of the stages on private links
-// that end one all-reduce is folded into the wait before the next.
-void device_program(const Run& run, int rank) {
-  double ready_s = 0;  // when the current layer's gradient is ready
+void schedule_reductions(Run& run) {
+  double ready_s = 0;
   for (const auto& layer : run.spec.layers) ready_s += layer.forward_s;
-  double carried_s = 0;  // private time of the last all-reduce not yet slept
   for (auto it = run.spec.layers.rbegin(); it != run.spec.layers.rend(); ++it) {
     ready_s += it->backward_s;
-    if (it->gradient_bytes <= 0) continue;
-    double start_s = std::max(ready_s, sg4::Engine::get_clock() + carried_s);
-    carried_s = event::run_collective_folded(all_reduce(run, it->gradient_bytes), rank,
-                                             start_s - sg4::Engine::get_clock());
+    if (it->gradient_bytes > 0)
+      run.reductions.push_back({ready_s, all_reduce(run, it->gradient_bytes)});
   }
-  double end_s = std::max(ready_s, sg4::Engine::get_clock() + carried_s);
+  run.compute_end_s = ready_s;
+}
+
+// One device: the all-reduces in order, each from when its gradient is ready; the passes
+// themselves need no activity of their own. The time of the stages on private links that end
+// one all-reduce is folded into the wait before the next.
+void device_program(const Run& run, int rank) {
+  double carried_s = 0;  // private time of the last all-reduce not yet slept
+  for (const auto& reduction : run.reductions) {
+    double start_s = std::max(reduction.ready_s, sg4::Engine::get_clock() + carried_s);
+    carried_s =
+        event::run_collective_folded(reduction.call, rank, start_s - sg4::Engine::get_clock());
+  }
+  double end_s = std::max(run.compute_end_s, sg4::Engine::get_clock() + carried_s);
   if (end_s > sg4::Engine::get_clock()) sg4::this_actor::sleep_until(end_s);
 }
 
@@ -78,29 +94,21 @@ double step_as_flows(sg4::Engine& engine, const Run& run) {
 double step_with_lone_rings(const Run& run) {
   int devices = run.spec.devices;
   std::vector<double> clock(devices, 0.0), carried(devices, 0.0);
-  double ready_s = 0;
-  for (const auto& layer : run.spec.layers) ready_s += layer.forward_s;
-  for (auto it = run.spec.layers.rbegin(); it != run.spec.layers.rend(); ++it) {
-    ready_s += it->backward_s;
-    if (it->gradient_bytes <= 0) continue;
+  for (const auto& reduction : run.reductions) {
     for (int rank = 0; rank < devices; ++rank) {
-      double start_s = std::max(ready_s, clock[rank] + carried[rank]);
+      double start_s = std::max(reduction.ready_s, clock[rank] + carried[rank]);
       carried[rank] = std::max(0.0, start_s - clock[rank]);  // the delay, then what follows
     }
-    event::run_lone_rings(all_reduce(run, it->gradient_bytes), clock, carried);
+    event::run_lone_rings(reduction.call, clock, carried);
   }
-  double step_s = 0;
-  for (int rank = 0; rank < devices; ++rank) {
-    step_s = std::max({step_s, ready_s, clock[rank] + carried[rank]});
-  }
+  double step_s = run.compute_end_s;
+  for (int rank = 0; rank < devices; ++rank) step_s = std::max(step_s, clock[rank] + carried[rank]);
   return step_s;
 }
 
 bool rings_never_meet(const Run& run) {
   std::vector<event::CollectiveCall> calls;
-  for (const auto& layer : run.spec.layers) {
-    if (layer.gradient_bytes > 0) calls.push_back(all_reduce(run, layer.gradient_bytes));
-  }
+  for (const auto& reduction : run.reductions) calls.push_back(reduction.call);
   return event::rings_never_meet(calls);
 }
 
@@ -109,6 +117,7 @@ Json simulate_in_this_process(const LayerWorkloadSpec& spec, const ClusterModel&
   auto& engine = event::start_engine();
   auto topology = topology::build_cluster_topology(cluster.config, cluster.chip.config());
   Run run{spec, cluster, event::build_platform(engine, topology)};
+  schedule_reductions(run);
   event::LinkTraffic traffic;
   traffic.attach();
 
