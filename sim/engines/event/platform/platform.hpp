@@ -3,7 +3,6 @@
 // equal-cost paths spread by hash; see topology_zone.hpp).
 #pragma once
 
-#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
